@@ -1,0 +1,59 @@
+// Builds FIX messages into a reusable buffer: fields are appended in order, and finish() writes
+// BodyLength and CheckSum in one pass over the bytes. No allocation once the buffer has grown.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "fixgate/codec/field.h"
+#include "fixgate/codec/values.h"
+
+namespace fixgate::codec {
+
+class Encoder {
+ public:
+  explicit Encoder(size_t initial_capacity = 1024);
+
+  // Starts a new message: 8=begin_string|9=…|35=msg_type|. `begin_string` is at most 16 bytes.
+  Encoder& begin(std::string_view begin_string, std::string_view msg_type);
+
+  Encoder& field(Tag tag, std::string_view value);
+  Encoder& field(Tag tag, const char* value) { return field(tag, std::string_view(value)); }
+  Encoder& field(Tag tag, char value);
+  Encoder& field(Tag tag, int64_t value);
+  Encoder& field(Tag tag, int value) { return field(tag, static_cast<int64_t>(value)); }
+  Encoder& field(Tag tag, uint64_t value);
+  Encoder& field(Tag tag, uint32_t value) { return field(tag, static_cast<uint64_t>(value)); }
+  Encoder& field(Tag tag, const Decimal& value);
+  Encoder& field(Tag tag, const UtcTimestamp& value);
+  Encoder& boolean(Tag tag, bool value) { return field(tag, value ? 'Y' : 'N'); }
+  // A data field with its length field: length_tag=N|data_tag=<N bytes, may hold SOH>|.
+  Encoder& data(Tag length_tag, Tag data_tag, std::string_view bytes);
+  // Pre-encoded fields ("55=IBM\x0154=1\x01"), copied as they are.
+  Encoder& raw(std::string_view encoded_fields);
+
+  // Completes the message and returns it; valid until the next begin().
+  std::string_view finish();
+
+  // Bytes written to the body so far (after 9=…|, before 10=).
+  size_t body_size() const { return len_ - kBodyStart; }
+
+ private:
+  static constexpr size_t kBodyStart = 32;  // room for "8=<16>|9=<10>|" written by finish()
+  char* ensure(size_t n) {
+    if (cap_ - len_ < n) grow(n);
+    return buf_.get() + len_;
+  }
+  void grow(size_t n);
+  void put_tag(Tag tag);
+
+  std::unique_ptr<char[]> buf_;
+  size_t cap_ = 0;
+  size_t len_ = kBodyStart;
+  std::string_view begin_string_;
+  char begin_string_copy_[16];
+};
+
+}  // namespace fixgate::codec

@@ -1,0 +1,134 @@
+// A parsed FIX message: a zero-copy view of (tag, value) fields over the caller's bytes, with
+// O(1) access to the standard header fields. Owns only a reusable field index.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "fixgate/codec/field.h"
+#include "fixgate/codec/tags.h"
+
+namespace fixgate::codec {
+
+// Which length field announces which data field (whose value may contain SOH).
+class DataFieldTable {
+ public:
+  explicit DataFieldTable(std::span<const DataFieldPair> pairs);
+  // The standard pairs of FIX 4.0-5.0 SP2 (RawData, SecureData, XmlData, EncodedText, …).
+  static const DataFieldTable& standard();
+
+  // The length tag paired with data tag `data`, or 0.
+  Tag length_tag_for(Tag data) const {
+    if (data < kBits && !(bits_[data >> 6] >> (data & 63) & 1)) return 0;
+    return lookup(data);
+  }
+  std::span<const DataFieldPair> pairs() const { return pairs_; }
+
+ private:
+  static constexpr Tag kBits = 1 << 16;
+  Tag lookup(Tag data) const;
+  std::vector<DataFieldPair> pairs_;  // sorted by data tag
+  std::vector<uint64_t> bits_;        // data tags below kBits
+};
+
+enum class ParseError : uint8_t {
+  kNone,
+  kBadTag,         // a tag that is not 1-9 digits without a leading zero
+  kMissingValue,   // no '=' or no SOH terminating the field
+  kBadDataLength,  // a data field whose length field is not a number or overruns
+  kBadHeader,      // BeginString, BodyLength, MsgType are not the first three fields
+  kBadTrailer,     // CheckSum is not the last field
+};
+
+std::string_view to_string(ParseError e);
+
+struct ParseResult {
+  ParseError error = ParseError::kNone;
+  size_t offset = 0;  // where in the bytes the problem starts
+  bool ok() const { return error == ParseError::kNone; }
+};
+
+// Well-known header/trailer fields with O(1) accessors.
+enum class HeaderSlot : uint8_t {
+  kBeginString,
+  kBodyLength,
+  kMsgType,
+  kSenderCompID,
+  kTargetCompID,
+  kMsgSeqNum,
+  kSendingTime,
+  kPossDupFlag,
+  kPossResend,
+  kOrigSendingTime,
+  kSenderSubID,
+  kSenderLocationID,
+  kTargetSubID,
+  kTargetLocationID,
+  kOnBehalfOfCompID,
+  kDeliverToCompID,
+  kApplVerID,
+  kLastMsgSeqNumProcessed,
+  kCheckSum,
+  kCount
+};
+
+class Message {
+ public:
+  using const_iterator = std::vector<Field>::const_iterator;
+
+  Message() { fields_.reserve(64); }
+
+  // Parses one complete message (as framed by next_frame). The view refers to `bytes`, which
+  // must outlive it. Reuses storage: steady-state parsing does not allocate.
+  ParseResult parse(std::string_view bytes,
+                    const DataFieldTable& data_fields = DataFieldTable::standard());
+
+  std::string_view bytes() const { return bytes_; }
+  size_t size() const { return fields_.size(); }
+  bool empty() const { return fields_.empty(); }
+  const Field& operator[](size_t i) const { return fields_[i]; }
+  const_iterator begin() const { return fields_.begin(); }
+  const_iterator end() const { return fields_.end(); }
+  std::span<const Field> fields() const { return fields_; }
+
+  // First field with `tag` (header slots are O(1); other tags are a linear scan).
+  const Field* find_field(Tag tag) const;
+  std::optional<std::string_view> get(Tag tag) const {
+    const Field* f = find_field(tag);
+    return f ? std::optional<std::string_view>(f->value) : std::nullopt;
+  }
+  bool has(Tag tag) const { return find_field(tag) != nullptr; }
+  // Index of the first field with `tag` at or after `from`, or size().
+  size_t index_of(Tag tag, size_t from = 0) const;
+
+  std::string_view header(HeaderSlot slot) const {
+    uint16_t i = slots_[static_cast<size_t>(slot)];
+    return i == kNoSlot ? std::string_view() : fields_[i].value;
+  }
+  bool has_header(HeaderSlot slot) const { return slots_[static_cast<size_t>(slot)] != kNoSlot; }
+  std::string_view begin_string() const { return header(HeaderSlot::kBeginString); }
+  std::string_view msg_type() const { return header(HeaderSlot::kMsgType); }
+  std::string_view sender_comp_id() const { return header(HeaderSlot::kSenderCompID); }
+  std::string_view target_comp_id() const { return header(HeaderSlot::kTargetCompID); }
+  std::string_view sending_time() const { return header(HeaderSlot::kSendingTime); }
+  // MsgSeqNum as a number; nullopt if missing or not a positive integer.
+  std::optional<uint64_t> seq_num() const;
+  bool poss_dup() const { return header(HeaderSlot::kPossDupFlag) == "Y"; }
+  bool poss_resend() const { return header(HeaderSlot::kPossResend) == "Y"; }
+  bool is_admin() const;  // session-level MsgType: 0 1 2 3 4 5 A
+
+ private:
+  static constexpr uint16_t kNoSlot = 0xffff;
+  std::string_view bytes_;
+  std::vector<Field> fields_;
+  std::array<uint16_t, static_cast<size_t>(HeaderSlot::kCount)> slots_{};
+};
+
+// The header slot for `tag`, or HeaderSlot::kCount.
+HeaderSlot header_slot_of(Tag tag);
+
+}  // namespace fixgate::codec

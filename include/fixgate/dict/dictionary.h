@@ -1,0 +1,171 @@
+// A FIX data dictionary loaded from QuickFIX-format XML (the files every QuickFIX/J user has):
+// fields with types and enums, header, trailer, messages, components (expanded inline) and
+// nested repeating groups. Immutable once loaded; share it as shared_ptr<const Dictionary>.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "fixgate/base/result.h"
+#include "fixgate/codec/field.h"
+#include "fixgate/codec/message.h"
+
+namespace fixgate::dict {
+
+enum class FieldType : uint8_t {
+  kString, kChar, kBoolean, kInt, kLength, kNumInGroup, kSeqNum, kTagNum, kDayOfMonth,
+  kFloat, kQty, kPrice, kPriceOffset, kAmt, kPercentage,
+  kCurrency, kExchange, kCountry, kLanguage,
+  kMultipleValueString, kMultipleCharValue, kMultipleStringValue,
+  kUtcTimestamp, kUtcTimeOnly, kUtcDateOnly, kLocalMktDate, kMonthYear,
+  kTzTimeOnly, kTzTimestamp, kLocalMktTime, kData, kXmlData,
+};
+
+// Maps the XML type name ("PRICE", "UTCTIMESTAMP" …); unknown names are treated as strings.
+FieldType parse_field_type(std::string_view name);
+
+struct EnumValue {
+  std::string value;
+  std::string description;
+};
+
+struct FieldDef {
+  Tag tag = 0;
+  std::string name;
+  std::string type_name;  // as written in the file
+  FieldType type = FieldType::kString;
+  std::vector<EnumValue> enums;  // in file order
+
+  bool has_enums() const { return !enums.empty(); }
+  bool is_enum_value(std::string_view v) const;
+  // Description of enum value `v` ("NEW" for OrdStatus 0), or empty.
+  std::string_view enum_description(std::string_view v) const;
+  bool is_multiple_value() const {
+    return type == FieldType::kMultipleValueString || type == FieldType::kMultipleCharValue ||
+           type == FieldType::kMultipleStringValue;
+  }
+
+  std::vector<uint32_t> sorted_enums_;  // indices into `enums`, sorted by value (set by loader)
+};
+
+class FieldSet;
+
+// A member of a message, group, header or trailer: a field, or a repeating group whose NumInGroup
+// field is `tag`.
+struct Member {
+  Tag tag = 0;
+  bool required = false;
+  const FieldSet* group = nullptr;
+};
+
+// Ordered members with O(1) lookup by tag. Each member also has a dictionary-wide slot number
+// (slot_base() + index) that validators use as scratch space.
+class FieldSet {
+ public:
+  std::span<const Member> members() const { return members_; }
+  // Position of `tag` among the members, or -1.
+  int index_of(Tag tag) const {
+    if (mask_ == 0) return -1;
+    for (uint32_t h = hash(tag) & mask_;; h = (h + 1) & mask_) {
+      if (keys_[h] == tag) return values_[h];
+      if (keys_[h] == 0) return -1;
+    }
+  }
+  const Member* find(Tag tag) const {
+    int i = index_of(tag);
+    return i < 0 ? nullptr : &members_[static_cast<size_t>(i)];
+  }
+  // The first member: a group entry must start with it.
+  Tag delimiter() const { return members_.empty() ? 0 : members_.front().tag; }
+  std::span<const uint16_t> required() const { return required_; }
+  uint32_t slot_base() const { return slot_base_; }
+
+  // Loader interface.
+  bool add(Member m);  // false if the tag is already a member
+  void seal(uint32_t slot_base);
+
+ private:
+  static uint32_t hash(Tag t) { return (t * 0x9E3779B1u) >> 7; }
+  std::vector<Member> members_;
+  std::vector<uint16_t> required_;
+  std::vector<Tag> keys_;
+  std::vector<uint16_t> values_;
+  uint32_t mask_ = 0;
+  uint32_t slot_base_ = 0;
+};
+
+struct MessageDef {
+  std::string name;
+  std::string msg_type;
+  bool admin = false;  // msgcat='admin'
+  FieldSet body;
+};
+
+class Dictionary {
+ public:
+  using Ptr = std::shared_ptr<const Dictionary>;
+
+  static Result<Ptr> load_file(const std::string& path);
+  static Result<Ptr> load_string(std::string_view xml, std::string_view source = "<string>");
+  // The built-in session-level dictionary (standard header and trailer, the admin messages),
+  // used when no dictionary file is configured. `begin_string` is e.g. "FIX.4.2" or "FIXT.1.1".
+  static Ptr builtin(std::string_view begin_string);
+
+  const std::string& source() const { return source_; }
+  // "FIX.4.4", "FIXT.1.1"; for FIX 5.0 application dictionaries "FIX.5.0SP2".
+  const std::string& begin_string() const { return begin_string_; }
+  bool is_fixt() const { return type_ == "FIXT"; }
+  int major() const { return major_; }
+  int minor() const { return minor_; }
+  int service_pack() const { return service_pack_; }
+  // The ApplVerID (1128) value naming this application version ("9" for FIX 5.0 SP2), or "".
+  std::string_view appl_ver_id() const;
+
+  const FieldDef* field(Tag tag) const;
+  const FieldDef* field(std::string_view name) const;
+  const MessageDef* message(std::string_view msg_type) const;
+  const MessageDef* message_by_name(std::string_view name) const;
+  std::span<const std::unique_ptr<MessageDef>> messages() const { return messages_; }
+  size_t field_count() const { return fields_.size(); }
+
+  const FieldSet& header() const { return header_; }
+  const FieldSet& trailer() const { return trailer_; }
+  // Length/data pairs from LENGTH and DATA/XMLDATA fields, for parsing with this dictionary.
+  const codec::DataFieldTable& data_fields() const { return *data_fields_; }
+  // Number of member slots across all field sets (validator scratch size).
+  uint32_t slot_count() const { return slot_count_; }
+
+ private:
+  friend class Loader;
+  Dictionary() = default;
+
+  std::string source_;
+  std::string type_ = "FIX";
+  std::string begin_string_;
+  int major_ = 0, minor_ = 0, service_pack_ = 0;
+  std::vector<FieldDef> fields_;
+  std::vector<int32_t> field_by_tag_;  // dense index for tags < kDenseTags
+  std::unordered_map<Tag, int32_t> field_by_big_tag_;
+  std::unordered_map<std::string, int32_t> field_by_name_;
+  std::vector<std::unique_ptr<MessageDef>> messages_;
+  std::unordered_map<std::string, const MessageDef*> message_by_type_;
+  std::unordered_map<std::string, const MessageDef*> message_by_name_;
+  FieldSet header_;
+  FieldSet trailer_;
+  std::vector<std::unique_ptr<FieldSet>> groups_;
+  std::unique_ptr<codec::DataFieldTable> data_fields_;
+  uint32_t slot_count_ = 0;
+};
+
+// ApplVerID (1128) ↔ version: "2" FIX.4.0 … "6" FIX.4.4, "7" FIX.5.0, "8" FIX.5.0SP1,
+// "9" FIX.5.0SP2. Returns "" when unknown.
+std::string_view appl_ver_id_for(std::string_view begin_string);
+std::string_view begin_string_for_appl_ver_id(std::string_view appl_ver_id);
+
+}  // namespace fixgate::dict

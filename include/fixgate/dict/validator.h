@@ -1,0 +1,79 @@
+// Validates parsed messages against dictionaries and returns the FIX session reject reason
+// (SessionRejectReason 373) and tag, or a BusinessMessageReject reason, as a value.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fixgate/codec/message.h"
+#include "fixgate/codec/reject_reason.h"
+#include "fixgate/dict/dictionary.h"
+
+namespace fixgate::dict {
+
+// QuickFIX's switches, with QuickFIX's defaults.
+struct ValidationOptions {
+  bool validate_fields_out_of_order = true;  // header first, trailer last, group order
+  bool validate_fields_have_values = true;   // "55=|" is rejected (reason 4)
+  bool validate_user_defined_fields = true;  // tags >= 5000 must be in the dictionary
+  bool allow_unknown_message_fields = false; // tags < 5000 not in the message are let through
+  bool validate_length_and_checksum = true;  // applied by the framer (FramerOptions)
+};
+
+struct ValidationError {
+  codec::SessionRejectReason reason = codec::SessionRejectReason::kOther;
+  Tag tag = 0;               // RefTagID (371), 0 if none
+  bool business = false;     // send BusinessMessageReject (j) instead of Reject (3)
+  codec::BusinessRejectReason business_reason = codec::BusinessRejectReason::kOther;
+  // The Text (58) to send: the spec's wording plus the tag, e.g. "Required tag missing, field=55".
+  std::string text() const;
+};
+
+class Validator {
+ public:
+  // FIX 4.x: one dictionary for everything. FIXT.1.1: `transport` is the FIXT dictionary and
+  // application dictionaries are added with add_application().
+  explicit Validator(Dictionary::Ptr transport, ValidationOptions options = {});
+
+  // Registers an application dictionary (FIXT.1.1), keyed by its ApplVerID. The first one added
+  // is the default until set_default_appl_ver_id() says otherwise.
+  void add_application(Dictionary::Ptr app);
+  void set_default_appl_ver_id(std::string_view appl_ver_id);
+  // Message types the application handles; others get BusinessMessageReject "Unsupported
+  // Message Type". Empty (the default) means every type the dictionary defines.
+  void set_supported_message_types(std::vector<std::string> types);
+
+  // Validates `msg`. Not thread-safe (uses scratch space); one Validator per session.
+  std::optional<ValidationError> validate(const codec::Message& msg);
+
+  // The dictionary that defines the body of `msg` (by ApplVerID or the default), or nullptr.
+  const Dictionary* application_for(const codec::Message& msg) const;
+  const Dictionary& transport() const { return *transport_; }
+  const ValidationOptions& options() const { return options_; }
+
+ private:
+  struct App {
+    std::string appl_ver_id;
+    Dictionary::Ptr dict;
+    std::vector<uint32_t> stamps;
+  };
+  // Per-call context: where fields are looked up and which scratch stamps to use.
+  struct Ctx;
+  std::optional<ValidationError> check_value(const FieldDef& def, std::string_view value) const;
+  std::optional<ValidationError> walk_group(Ctx& ctx, const FieldSet& group, size_t& i);
+  std::optional<ValidationError> check_required(const FieldSet& set, uint32_t epoch,
+                                                std::vector<uint32_t>& stamps) const;
+  uint32_t next_epoch();
+
+  Dictionary::Ptr transport_;
+  ValidationOptions options_;
+  std::vector<App> apps_;
+  size_t default_app_ = 0;
+  std::vector<std::string> supported_;
+  std::vector<uint32_t> transport_stamps_;
+  uint32_t epoch_ = 0;
+};
+
+}  // namespace fixgate::dict

@@ -1,0 +1,132 @@
+#include "fixgate/codec/encoder.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+
+#include "fixgate/codec/checksum.h"
+
+namespace fixgate::codec {
+
+Encoder::Encoder(size_t initial_capacity)
+    : buf_(std::make_unique_for_overwrite<char[]>(std::max<size_t>(initial_capacity, 128))),
+      cap_(std::max<size_t>(initial_capacity, 128)) {}
+
+void Encoder::grow(size_t n) {
+  size_t cap = std::max(cap_ * 2, len_ + n + 64);
+  auto bigger = std::make_unique_for_overwrite<char[]>(cap);
+  std::memcpy(bigger.get(), buf_.get(), len_);
+  buf_ = std::move(bigger);
+  cap_ = cap;
+}
+
+void Encoder::put_tag(Tag tag) {
+  char* out = ensure(12);
+  size_t n = format_uint(tag, out);
+  out[n] = '=';
+  len_ += n + 1;
+}
+
+Encoder& Encoder::begin(std::string_view begin_string, std::string_view msg_type) {
+  assert(begin_string.size() <= sizeof begin_string_copy_);
+  size_t n = std::min(begin_string.size(), sizeof begin_string_copy_);
+  std::memcpy(begin_string_copy_, begin_string.data(), n);
+  begin_string_ = std::string_view(begin_string_copy_, n);
+  len_ = kBodyStart;
+  return field(35, msg_type);
+}
+
+Encoder& Encoder::field(Tag tag, std::string_view value) {
+  put_tag(tag);
+  char* out = ensure(value.size() + 1);
+  std::memcpy(out, value.data(), value.size());
+  out[value.size()] = kSoh;
+  len_ += value.size() + 1;
+  return *this;
+}
+
+Encoder& Encoder::field(Tag tag, char value) {
+  put_tag(tag);
+  char* out = ensure(2);
+  out[0] = value;
+  out[1] = kSoh;
+  len_ += 2;
+  return *this;
+}
+
+Encoder& Encoder::field(Tag tag, int64_t value) {
+  put_tag(tag);
+  char* out = ensure(21);
+  size_t n = format_int(value, out);
+  out[n] = kSoh;
+  len_ += n + 1;
+  return *this;
+}
+
+Encoder& Encoder::field(Tag tag, uint64_t value) {
+  put_tag(tag);
+  char* out = ensure(21);
+  size_t n = format_uint(value, out);
+  out[n] = kSoh;
+  len_ += n + 1;
+  return *this;
+}
+
+Encoder& Encoder::field(Tag tag, const Decimal& value) {
+  put_tag(tag);
+  char* out = ensure(48);
+  size_t n = value.format(out);
+  out[n] = kSoh;
+  len_ += n + 1;
+  return *this;
+}
+
+Encoder& Encoder::field(Tag tag, const UtcTimestamp& value) {
+  put_tag(tag);
+  char* out = ensure(UtcTimestamp::kMaxLength + 1);
+  size_t n = value.format(out);
+  out[n] = kSoh;
+  len_ += n + 1;
+  return *this;
+}
+
+Encoder& Encoder::data(Tag length_tag, Tag data_tag, std::string_view bytes) {
+  field(length_tag, static_cast<uint64_t>(bytes.size()));
+  return field(data_tag, bytes);
+}
+
+Encoder& Encoder::raw(std::string_view encoded_fields) {
+  char* out = ensure(encoded_fields.size());
+  std::memcpy(out, encoded_fields.data(), encoded_fields.size());
+  len_ += encoded_fields.size();
+  return *this;
+}
+
+std::string_view Encoder::finish() {
+  // Header "8=<begin>|9=<len>|" is written right-aligned against the body, so nothing moves.
+  char head[kBodyStart];
+  size_t h = 0;
+  head[h++] = '8';
+  head[h++] = '=';
+  std::memcpy(head + h, begin_string_.data(), begin_string_.size());
+  h += begin_string_.size();
+  head[h++] = kSoh;
+  head[h++] = '9';
+  head[h++] = '=';
+  h += format_uint(len_ - kBodyStart, head + h);
+  head[h++] = kSoh;
+  assert(h <= kBodyStart);
+  const size_t start = kBodyStart - h;
+  std::memcpy(buf_.get() + start, head, h);
+  uint8_t sum = checksum(std::string_view(buf_.get() + start, len_ - start));
+  char* out = ensure(7);
+  out[0] = '1';
+  out[1] = '0';
+  out[2] = '=';
+  write_checksum_digits(sum, out + 3);
+  out[6] = kSoh;
+  len_ += 7;
+  return std::string_view(buf_.get() + start, len_ - start);
+}
+
+}  // namespace fixgate::codec

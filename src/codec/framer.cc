@@ -1,0 +1,155 @@
+#include "fixgate/codec/framer.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "fixgate/codec/checksum.h"
+#include "fixgate/codec/field.h"
+
+namespace fixgate::codec {
+namespace {
+
+constexpr std::string_view kStart = "8=FIX";
+constexpr size_t kMaxBeginStringLen = 16;  // "FIXT.1.1", "FIX.4.4" … with room for variants
+constexpr size_t kTrailerLen = 7;          // "10=nnn\x01"
+
+// Offset of the first possible message start in `s` at or after `from`: either a full "8=FIX"
+// or a proper prefix of it at the very end (which more bytes may complete).
+size_t find_start(std::string_view s, size_t from) {
+  while (from < s.size()) {
+    const void* hit = std::memchr(s.data() + from, '8', s.size() - from);
+    if (!hit) return s.size();
+    size_t i = static_cast<const char*>(hit) - s.data();
+    size_t avail = std::min(kStart.size(), s.size() - i);
+    if (s.compare(i, avail, kStart, 0, avail) == 0) return i;
+    from = i + 1;
+  }
+  return s.size();
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+Frame garbled(size_t discarded, std::string_view bad, FrameError error) {
+  return Frame{FrameStatus::kGarbled, error, discarded, bad};
+}
+
+}  // namespace
+
+std::string_view to_string(FrameError e) {
+  switch (e) {
+    case FrameError::kNone: return "none";
+    case FrameError::kBadBeginString: return "bad BeginString (8)";
+    case FrameError::kBadBodyLength: return "bad BodyLength (9)";
+    case FrameError::kTooLarge: return "BodyLength above the maximum message size";
+    case FrameError::kMissingMsgType: return "MsgType (35) is not the third field";
+    case FrameError::kBadTrailer: return "no CheckSum (10) where BodyLength says the body ends";
+    case FrameError::kBadChecksum: return "wrong CheckSum (10)";
+  }
+  return "unknown";
+}
+
+Frame next_frame(std::string_view in, const FramerOptions& opt) {
+  const size_t start = find_start(in, 0);
+  std::string_view s = in.substr(start);
+  Frame need_more{FrameStatus::kNeedMore, FrameError::kNone, start, {}};
+  if (s.size() < kStart.size()) return need_more;
+
+  // Resynchronise: everything up to the next candidate start after this one is the bad frame.
+  auto resync = [&](FrameError error) {
+    size_t next = find_start(in, start + 1);
+    return garbled(start, in.substr(start, next - start), error);
+  };
+
+  // 8=BeginString|
+  const size_t soh1_limit = std::min(s.size(), 2 + kMaxBeginStringLen + 1);
+  const void* soh1p = std::memchr(s.data() + 2, kSoh, soh1_limit - 2);
+  if (!soh1p) {
+    return s.size() < soh1_limit ? need_more : resync(FrameError::kBadBeginString);
+  }
+  size_t pos = static_cast<const char*>(soh1p) - s.data() + 1;
+
+  // 9=BodyLength|
+  if (s.size() < pos + 2) return need_more;
+  if (s[pos] != '9' || s[pos + 1] != '=') return resync(FrameError::kBadBodyLength);
+  pos += 2;
+  size_t body_len = 0;
+  size_t digits = 0;
+  for (;; ++pos, ++digits) {
+    if (pos >= s.size()) return need_more;
+    char c = s[pos];
+    if (c == kSoh) break;
+    if (!is_digit(c) || digits >= 10) return resync(FrameError::kBadBodyLength);
+    body_len = body_len * 10 + static_cast<size_t>(c - '0');
+  }
+  if (digits == 0) return resync(FrameError::kBadBodyLength);
+  if (body_len > opt.max_message_size) return resync(FrameError::kTooLarge);
+  const size_t body = pos + 1;
+
+  // 35= must open the body.
+  if (s.size() < body + 3) return need_more;
+  if (s.compare(body, 3, "35=") != 0) return resync(FrameError::kMissingMsgType);
+
+  size_t trailer = body + body_len;
+  if (s.size() < trailer + kTrailerLen) return need_more;
+  auto is_trailer_at = [&](size_t t) {
+    return s[t] == '1' && s[t + 1] == '0' && s[t + 2] == '=' && is_digit(s[t + 3]) &&
+           is_digit(s[t + 4]) && is_digit(s[t + 5]) && s[t + 6] == kSoh && s[t - 1] == kSoh;
+  };
+  if (!is_trailer_at(trailer)) {
+    if (opt.validate_length) return resync(FrameError::kBadTrailer);
+    // Tolerant mode: the first SOH-10=nnn-SOH after the MsgType ends the message.
+    size_t t = body + 3;
+    for (;; ++t) {
+      if (t + kTrailerLen > s.size()) return need_more;
+      if (t + kTrailerLen > body + 3 + opt.max_message_size) return resync(FrameError::kTooLarge);
+      if (s[t] == '1' && is_trailer_at(t)) break;
+    }
+    trailer = t;
+  }
+  std::string_view frame = s.substr(0, trailer + kTrailerLen);
+  if (opt.validate_checksum) {
+    unsigned declared = (s[trailer + 3] - '0') * 100u + (s[trailer + 4] - '0') * 10u +
+                        static_cast<unsigned>(s[trailer + 5] - '0');
+    if (declared != checksum(s.substr(0, trailer))) {
+      return garbled(start, frame, FrameError::kBadChecksum);
+    }
+  }
+  return Frame{FrameStatus::kMessage, FrameError::kNone, start, frame};
+}
+
+FrameReader::FrameReader(FramerOptions options) : options_(options) {}
+
+std::span<char> FrameReader::prepare(size_t n) {
+  if (begin_ > 0 && (end_ - begin_ < begin_ || capacity_ - end_ < n)) {
+    std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  if (capacity_ - end_ < n) {
+    size_t cap = std::max({capacity_ * 2, end_ + n, size_t{4096}});
+    auto bigger = std::make_unique_for_overwrite<char[]>(cap);
+    if (end_) std::memcpy(bigger.get(), buf_.get(), end_);
+    buf_ = std::move(bigger);
+    capacity_ = cap;
+  }
+  return {buf_.get() + end_, capacity_ - end_};
+}
+
+void FrameReader::commit(size_t n) { end_ += std::min(n, capacity_ - end_); }
+
+void FrameReader::append(std::string_view bytes) {
+  auto room = prepare(bytes.size());
+  std::memcpy(room.data(), bytes.data(), bytes.size());
+  commit(bytes.size());
+}
+
+Frame FrameReader::next() {
+  Frame f = next_frame(std::string_view(buf_.get() + begin_, end_ - begin_), options_);
+  size_t used = f.status == FrameStatus::kNeedMore ? f.discarded : f.consumed();
+  discarded_total_ += f.discarded + (f.status == FrameStatus::kGarbled ? f.bytes.size() : 0);
+  begin_ += used;
+  if (begin_ == end_) begin_ = end_ = 0;
+  return f;
+}
+
+}  // namespace fixgate::codec

@@ -1,0 +1,155 @@
+#include "fixgate/codec/message.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "fixgate/codec/values.h"
+
+namespace fixgate::codec {
+namespace {
+
+// Tag → header slot for tags below kSlotTableSize; everything else has no slot.
+constexpr size_t kSlotTableSize = 1129;
+struct SlotTable {
+  std::array<uint8_t, kSlotTableSize> slot{};
+  constexpr SlotTable() {
+    for (auto& s : slot) s = static_cast<uint8_t>(HeaderSlot::kCount);
+    auto set = [&](Tag t, HeaderSlot s) { slot[t] = static_cast<uint8_t>(s); };
+    set(tag::BeginString, HeaderSlot::kBeginString);
+    set(tag::BodyLength, HeaderSlot::kBodyLength);
+    set(tag::MsgType, HeaderSlot::kMsgType);
+    set(tag::SenderCompID, HeaderSlot::kSenderCompID);
+    set(tag::TargetCompID, HeaderSlot::kTargetCompID);
+    set(tag::MsgSeqNum, HeaderSlot::kMsgSeqNum);
+    set(tag::SendingTime, HeaderSlot::kSendingTime);
+    set(tag::PossDupFlag, HeaderSlot::kPossDupFlag);
+    set(tag::PossResend, HeaderSlot::kPossResend);
+    set(tag::OrigSendingTime, HeaderSlot::kOrigSendingTime);
+    set(tag::SenderSubID, HeaderSlot::kSenderSubID);
+    set(tag::SenderLocationID, HeaderSlot::kSenderLocationID);
+    set(tag::TargetSubID, HeaderSlot::kTargetSubID);
+    set(tag::TargetLocationID, HeaderSlot::kTargetLocationID);
+    set(tag::OnBehalfOfCompID, HeaderSlot::kOnBehalfOfCompID);
+    set(tag::DeliverToCompID, HeaderSlot::kDeliverToCompID);
+    set(tag::ApplVerID, HeaderSlot::kApplVerID);
+    set(tag::LastMsgSeqNumProcessed, HeaderSlot::kLastMsgSeqNumProcessed);
+    set(tag::CheckSum, HeaderSlot::kCheckSum);
+  }
+};
+constexpr SlotTable kSlots;
+
+}  // namespace
+
+HeaderSlot header_slot_of(Tag tag) {
+  return tag < kSlotTableSize ? static_cast<HeaderSlot>(kSlots.slot[tag]) : HeaderSlot::kCount;
+}
+
+DataFieldTable::DataFieldTable(std::span<const DataFieldPair> pairs)
+    : pairs_(pairs.begin(), pairs.end()), bits_(kBits / 64) {
+  std::sort(pairs_.begin(), pairs_.end(),
+            [](const DataFieldPair& a, const DataFieldPair& b) { return a.data < b.data; });
+  for (const auto& p : pairs_)
+    if (p.data < kBits) bits_[p.data >> 6] |= uint64_t{1} << (p.data & 63);
+}
+
+const DataFieldTable& DataFieldTable::standard() {
+  static const DataFieldTable table(kStandardDataFields);
+  return table;
+}
+
+Tag DataFieldTable::lookup(Tag data) const {
+  auto it = std::lower_bound(pairs_.begin(), pairs_.end(), data,
+                             [](const DataFieldPair& p, Tag t) { return p.data < t; });
+  return it != pairs_.end() && it->data == data ? it->length : 0;
+}
+
+std::string_view to_string(ParseError e) {
+  switch (e) {
+    case ParseError::kNone: return "none";
+    case ParseError::kBadTag: return "invalid tag number";
+    case ParseError::kMissingValue: return "field without '=' or SOH";
+    case ParseError::kBadDataLength: return "data field length missing, invalid or overrunning";
+    case ParseError::kBadHeader: return "BeginString, BodyLength, MsgType are not the first fields";
+    case ParseError::kBadTrailer: return "CheckSum is not the last field";
+  }
+  return "unknown";
+}
+
+ParseResult Message::parse(std::string_view bytes, const DataFieldTable& data_fields) {
+  bytes_ = bytes;
+  fields_.clear();
+  slots_.fill(kNoSlot);
+  const char* const base = bytes.data();
+  const char* p = base;
+  const char* const end = base + bytes.size();
+  while (p < end) {
+    const char* field_start = p;
+    // Tag: 1-9 digits, no leading zero, then '='.
+    Tag tag = 0;
+    const char* tag_start = p;
+    while (p < end && static_cast<unsigned>(*p - '0') < 10) tag = tag * 10 + static_cast<Tag>(*p++ - '0');
+    size_t tag_len = static_cast<size_t>(p - tag_start);
+    if (p >= end || *p != '=') {
+      bool bad_tag = tag_len == 0 || tag_len > 9;
+      return {bad_tag && p < end ? ParseError::kBadTag : ParseError::kMissingValue,
+              static_cast<size_t>(field_start - base)};
+    }
+    if (tag_len == 0 || tag_len > 9 || *tag_start == '0')
+      return {ParseError::kBadTag, static_cast<size_t>(field_start - base)};
+    ++p;  // '='
+    const char* value_end;
+    Tag length_tag = data_fields.length_tag_for(tag);
+    if (length_tag != 0 && !fields_.empty() && fields_.back().tag == length_tag) {
+      auto len = parse_uint(fields_.back().value);
+      if (!len || *len >= static_cast<uint64_t>(end - p) || p[*len] != kSoh)
+        return {ParseError::kBadDataLength, static_cast<size_t>(field_start - base)};
+      value_end = p + *len;
+    } else {
+      value_end = static_cast<const char*>(std::memchr(p, kSoh, static_cast<size_t>(end - p)));
+      if (!value_end) return {ParseError::kMissingValue, static_cast<size_t>(field_start - base)};
+    }
+    size_t index = fields_.size();
+    fields_.push_back(Field{tag, std::string_view(p, static_cast<size_t>(value_end - p))});
+    if (tag < kSlotTableSize) {
+      uint8_t s = kSlots.slot[tag];
+      if (s != static_cast<uint8_t>(HeaderSlot::kCount) && slots_[s] == kNoSlot)
+        slots_[s] = static_cast<uint16_t>(std::min<size_t>(index, kNoSlot - 1));
+    }
+    p = value_end + 1;
+  }
+  if (fields_.size() < 4 || fields_[0].tag != tag::BeginString || fields_[1].tag != tag::BodyLength ||
+      fields_[2].tag != tag::MsgType)
+    return {ParseError::kBadHeader, 0};
+  if (fields_.back().tag != tag::CheckSum) return {ParseError::kBadTrailer, bytes.size()};
+  return {};
+}
+
+const Field* Message::find_field(Tag tag) const {
+  HeaderSlot s = header_slot_of(tag);
+  if (s != HeaderSlot::kCount) {
+    uint16_t i = slots_[static_cast<size_t>(s)];
+    return i == kNoSlot ? nullptr : &fields_[i];
+  }
+  for (const Field& f : fields_)
+    if (f.tag == tag) return &f;
+  return nullptr;
+}
+
+size_t Message::index_of(Tag tag, size_t from) const {
+  for (size_t i = from; i < fields_.size(); ++i)
+    if (fields_[i].tag == tag) return i;
+  return fields_.size();
+}
+
+std::optional<uint64_t> Message::seq_num() const {
+  auto v = parse_uint(header(HeaderSlot::kMsgSeqNum));
+  if (!v || *v == 0) return std::nullopt;
+  return v;
+}
+
+bool Message::is_admin() const {
+  std::string_view t = msg_type();
+  return t.size() == 1 && ((t[0] >= '0' && t[0] <= '5') || t[0] == 'A');
+}
+
+}  // namespace fixgate::codec

@@ -1,0 +1,287 @@
+#include "fixgate/codec/values.h"
+
+#include <charconv>
+#include <cstring>
+
+#include "fixgate/codec/field.h"
+
+namespace fixgate::codec {
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Parses exactly `n` digits at s[pos…]; -1 if any is not a digit.
+int digits(std::string_view s, size_t pos, size_t n) {
+  int v = 0;
+  for (size_t i = 0; i < n; ++i) {
+    char c = s[pos + i];
+    if (!is_digit(c)) return -1;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+void put2(char* out, int v) {
+  out[0] = static_cast<char>('0' + v / 10);
+  out[1] = static_cast<char>('0' + v % 10);
+}
+
+constexpr int64_t kNanosPerSecond = 1'000'000'000;
+constexpr int64_t kNanosPerDay = 86'400 * kNanosPerSecond;
+
+// Parses "HH:MM:SS[.f{3,6,9}]" (leap second allowed) into nanos since midnight.
+std::optional<std::pair<int64_t, TimePrecision>> parse_time(std::string_view s) {
+  if (s.size() < 8 || s[2] != ':' || s[5] != ':') return std::nullopt;
+  int h = digits(s, 0, 2), m = digits(s, 3, 2), sec = digits(s, 6, 2);
+  if (h < 0 || m < 0 || sec < 0 || h > 23 || m > 59 || sec > 60) return std::nullopt;
+  int64_t nanos = ((h * 60 + m) * 60 + int64_t{sec}) * kNanosPerSecond;
+  TimePrecision p = TimePrecision::kSeconds;
+  if (s.size() > 8) {
+    size_t frac = s.size() - 9;
+    if (s[8] != '.' || (frac != 3 && frac != 6 && frac != 9)) return std::nullopt;
+    int64_t f = 0;
+    for (size_t i = 9; i < s.size(); ++i) {
+      if (!is_digit(s[i])) return std::nullopt;
+      f = f * 10 + (s[i] - '0');
+    }
+    for (size_t i = frac; i < 9; ++i) f *= 10;
+    nanos += f;
+    p = static_cast<TimePrecision>(frac);
+  }
+  return std::make_pair(nanos, p);
+}
+
+size_t format_time(int64_t nanos, TimePrecision p, char* out) {
+  int64_t secs = nanos / kNanosPerSecond;
+  int64_t frac = nanos % kNanosPerSecond;
+  put2(out, static_cast<int>(secs / 3600));
+  out[2] = ':';
+  put2(out + 3, static_cast<int>(secs / 60 % 60));
+  out[5] = ':';
+  put2(out + 6, static_cast<int>(secs % 60));
+  size_t n = static_cast<size_t>(p);
+  if (n == 0) return 8;
+  out[8] = '.';
+  for (size_t i = 0; i < 9 - n; ++i) frac /= 10;
+  for (size_t i = n; i > 0; --i) {
+    out[8 + i] = static_cast<char>('0' + frac % 10);
+    frac /= 10;
+  }
+  return 9 + n;
+}
+
+}  // namespace
+
+std::optional<uint64_t> parse_uint(std::string_view s) {
+  if (s.empty() || s.size() > 19) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (!is_digit(c)) return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return v;
+}
+
+std::optional<int64_t> parse_int(std::string_view s) {
+  bool neg = !s.empty() && s[0] == '-';
+  if (neg) s.remove_prefix(1);
+  if (s.empty() || s.size() > 18) return std::nullopt;
+  int64_t v = 0;
+  for (char c : s) {
+    if (!is_digit(c)) return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return neg ? -v : v;
+}
+
+std::optional<char> parse_char(std::string_view s) {
+  if (s.size() != 1 || s[0] == kSoh) return std::nullopt;
+  return s[0];
+}
+
+std::optional<bool> parse_bool(std::string_view s) {
+  if (s == "Y") return true;
+  if (s == "N") return false;
+  return std::nullopt;
+}
+
+size_t format_int(int64_t v, char* out) { return std::to_chars(out, out + 20, v).ptr - out; }
+size_t format_uint(uint64_t v, char* out) { return std::to_chars(out, out + 20, v).ptr - out; }
+
+std::optional<Decimal> Decimal::parse(std::string_view s) {
+  bool neg = !s.empty() && s[0] == '-';
+  if (neg) s.remove_prefix(1);
+  int64_t m = 0;
+  int scale = 0;
+  int significant = 0;
+  bool any_digit = false;
+  bool dot = false;
+  for (char c : s) {
+    if (c == '.') {
+      if (dot) return std::nullopt;
+      dot = true;
+      continue;
+    }
+    if (!is_digit(c)) return std::nullopt;
+    any_digit = true;
+    if (significant > 0 || c != '0') ++significant;
+    if (significant > 18) return std::nullopt;
+    m = m * 10 + (c - '0');
+    if (dot) ++scale;
+  }
+  if (!any_digit || scale > kMaxScale) return std::nullopt;
+  return Decimal(neg ? -m : m, scale);
+}
+
+size_t Decimal::format(char* out) const {
+  char digits_buf[24];
+  uint64_t mag = mantissa_ < 0 ? 0 - static_cast<uint64_t>(mantissa_) : static_cast<uint64_t>(mantissa_);
+  size_t n = std::to_chars(digits_buf, digits_buf + sizeof digits_buf, mag).ptr - digits_buf;
+  size_t len = 0;
+  if (mantissa_ < 0) out[len++] = '-';
+  if (scale_ == 0) {
+    std::memcpy(out + len, digits_buf, n);
+    return len + n;
+  }
+  size_t sc = static_cast<size_t>(scale_);
+  if (n <= sc) {  // 0.00ddd
+    out[len++] = '0';
+    out[len++] = '.';
+    for (size_t i = n; i < sc; ++i) out[len++] = '0';
+    std::memcpy(out + len, digits_buf, n);
+    return len + n;
+  }
+  std::memcpy(out + len, digits_buf, n - sc);
+  len += n - sc;
+  out[len++] = '.';
+  std::memcpy(out + len, digits_buf + n - sc, sc);
+  return len + sc;
+}
+
+std::string Decimal::to_string() const {
+  char buf[48];
+  return std::string(buf, format(buf));
+}
+
+double Decimal::to_double() const {
+  double v = static_cast<double>(mantissa_);
+  for (int i = 0; i < scale_; ++i) v /= 10;
+  return v;
+}
+
+int Decimal::compare(const Decimal& a, const Decimal& b) {
+  // Bring both to the larger scale in 128-bit arithmetic so nothing overflows.
+  __int128 x = a.mantissa_, y = b.mantissa_;
+  for (int i = a.scale_; i < b.scale_; ++i) x *= 10;
+  for (int i = b.scale_; i < a.scale_; ++i) y *= 10;
+  return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+int64_t Date::days_since_epoch() const {
+  // Howard Hinnant's days_from_civil.
+  int32_t y = year - (month <= 2);
+  int32_t era = (y >= 0 ? y : y - 399) / 400;
+  uint32_t yoe = static_cast<uint32_t>(y - era * 400);
+  uint32_t mp = month > 2 ? month - 3u : month + 9u;
+  uint32_t doy = (153 * mp + 2) / 5 + day - 1;
+  uint32_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return int64_t{era} * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+Date Date::from_days_since_epoch(int64_t z) {
+  z += 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  uint32_t doe = static_cast<uint32_t>(z - era * 146097);
+  uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t y = static_cast<int64_t>(yoe) + era * 400;
+  uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  uint32_t mp = (5 * doy + 2) / 153;
+  uint32_t d = doy - (153 * mp + 2) / 5 + 1;
+  uint32_t m = mp < 10 ? mp + 3 : mp - 9;
+  return Date{static_cast<int32_t>(y + (m <= 2)), static_cast<uint8_t>(m), static_cast<uint8_t>(d)};
+}
+
+bool Date::valid() const {
+  static constexpr uint8_t kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (month < 1 || month > 12 || day < 1 || day > kDays[month - 1]) return false;
+  if (month == 2 && day == 29) {
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return leap;
+  }
+  return true;
+}
+
+std::optional<Date> parse_date(std::string_view s) {
+  if (s.size() != 8) return std::nullopt;
+  int y = digits(s, 0, 4), m = digits(s, 4, 2), d = digits(s, 6, 2);
+  if (y < 0 || m < 0 || d < 0) return std::nullopt;
+  Date date{y, static_cast<uint8_t>(m), static_cast<uint8_t>(d)};
+  if (!date.valid()) return std::nullopt;
+  return date;
+}
+
+size_t format_date(const Date& d, char* out) {
+  put2(out, d.year / 100 % 100);
+  put2(out + 2, d.year % 100);
+  put2(out + 4, d.month);
+  put2(out + 6, d.day);
+  return 8;
+}
+
+std::optional<UtcTimestamp> UtcTimestamp::parse(std::string_view s) {
+  if (s.size() < 17 || s[8] != '-') return std::nullopt;
+  auto date = parse_date(s.substr(0, 8));
+  auto time = parse_time(s.substr(9));
+  if (!date || !time) return std::nullopt;
+  return UtcTimestamp{date->days_since_epoch() * kNanosPerDay + time->first, time->second};
+}
+
+size_t UtcTimestamp::format(char* out) const {
+  int64_t days = nanos >= 0 ? nanos / kNanosPerDay : (nanos - kNanosPerDay + 1) / kNanosPerDay;
+  int64_t rem = nanos - days * kNanosPerDay;
+  size_t n = format_date(Date::from_days_since_epoch(days), out);
+  out[n++] = '-';
+  return n + format_time(rem, precision, out + n);
+}
+
+std::string UtcTimestamp::to_string() const {
+  char buf[kMaxLength];
+  return std::string(buf, format(buf));
+}
+
+std::optional<UtcTimeOnly> UtcTimeOnly::parse(std::string_view s) {
+  auto t = parse_time(s);
+  if (!t) return std::nullopt;
+  return UtcTimeOnly{t->first, t->second};
+}
+
+size_t UtcTimeOnly::format(char* out) const { return format_time(nanos, precision, out); }
+
+std::string UtcTimeOnly::to_string() const {
+  char buf[18];
+  return std::string(buf, format(buf));
+}
+
+bool is_month_year(std::string_view s) {
+  if (s.size() != 6 && s.size() != 8) return false;
+  int y = digits(s, 0, 4), m = digits(s, 4, 2);
+  if (y < 0 || m < 1 || m > 12) return false;
+  if (s.size() == 6) return true;
+  if (s[6] == 'w') return s[7] >= '1' && s[7] <= '5';
+  int d = digits(s, 6, 2);
+  return d >= 1 && d <= 31;
+}
+
+std::optional<std::string_view> MultipleValues::next() {
+  if (done_) return std::nullopt;
+  size_t sp = rest_.find(' ');
+  std::string_view v = rest_.substr(0, sp);
+  if (sp == std::string_view::npos) {
+    done_ = true;
+  } else {
+    rest_.remove_prefix(sp + 1);
+  }
+  return v;
+}
+
+}  // namespace fixgate::codec

@@ -1,0 +1,316 @@
+#include "fixgate/dict/dictionary.h"
+
+#include <pugixml.hpp>
+
+#include <algorithm>
+
+namespace fixgate::dict {
+namespace {
+
+constexpr Tag kDenseTags = 1 << 16;
+
+struct TypeName {
+  std::string_view name;
+  FieldType type;
+};
+constexpr TypeName kTypes[] = {
+    {"STRING", FieldType::kString},
+    {"CHAR", FieldType::kChar},
+    {"BOOLEAN", FieldType::kBoolean},
+    {"INT", FieldType::kInt},
+    {"LENGTH", FieldType::kLength},
+    {"NUMINGROUP", FieldType::kNumInGroup},
+    {"SEQNUM", FieldType::kSeqNum},
+    {"TAGNUM", FieldType::kTagNum},
+    {"DAYOFMONTH", FieldType::kDayOfMonth},
+    {"FLOAT", FieldType::kFloat},
+    {"QTY", FieldType::kQty},
+    {"QUANTITY", FieldType::kQty},
+    {"PRICE", FieldType::kPrice},
+    {"PRICEOFFSET", FieldType::kPriceOffset},
+    {"AMT", FieldType::kAmt},
+    {"PERCENTAGE", FieldType::kPercentage},
+    {"CURRENCY", FieldType::kCurrency},
+    {"EXCHANGE", FieldType::kExchange},
+    {"COUNTRY", FieldType::kCountry},
+    {"LANGUAGE", FieldType::kLanguage},
+    {"MULTIPLEVALUESTRING", FieldType::kMultipleValueString},
+    {"MULTIPLECHARVALUE", FieldType::kMultipleCharValue},
+    {"MULTIPLESTRINGVALUE", FieldType::kMultipleStringValue},
+    {"UTCTIMESTAMP", FieldType::kUtcTimestamp},
+    {"TIME", FieldType::kUtcTimestamp},  // FIX 4.0/4.1 name
+    {"UTCTIMEONLY", FieldType::kUtcTimeOnly},
+    {"UTCDATEONLY", FieldType::kUtcDateOnly},
+    {"UTCDATE", FieldType::kUtcDateOnly},
+    {"DATE", FieldType::kUtcDateOnly},
+    {"LOCALMKTDATE", FieldType::kLocalMktDate},
+    {"MONTHYEAR", FieldType::kMonthYear},
+    {"TZTIMEONLY", FieldType::kTzTimeOnly},
+    {"TZTIMESTAMP", FieldType::kTzTimestamp},
+    {"LOCALMKTTIME", FieldType::kLocalMktTime},
+    {"DATA", FieldType::kData},
+    {"XMLDATA", FieldType::kXmlData},
+};
+
+struct ApplVer {
+  std::string_view id;
+  std::string_view begin_string;
+};
+constexpr ApplVer kApplVers[] = {
+    {"0", "FIX.2.7"},    {"1", "FIX.3.0"},    {"2", "FIX.4.0"},       {"3", "FIX.4.1"},
+    {"4", "FIX.4.2"},    {"5", "FIX.4.3"},    {"6", "FIX.4.4"},       {"7", "FIX.5.0"},
+    {"8", "FIX.5.0SP1"}, {"9", "FIX.5.0SP2"},
+};
+
+}  // namespace
+
+FieldType parse_field_type(std::string_view name) {
+  for (const auto& t : kTypes)
+    if (t.name == name) return t.type;
+  return FieldType::kString;
+}
+
+std::string_view appl_ver_id_for(std::string_view begin_string) {
+  for (const auto& v : kApplVers)
+    if (v.begin_string == begin_string) return v.id;
+  return {};
+}
+
+std::string_view begin_string_for_appl_ver_id(std::string_view id) {
+  for (const auto& v : kApplVers)
+    if (v.id == id) return v.begin_string;
+  return {};
+}
+
+bool FieldDef::is_enum_value(std::string_view v) const {
+  auto it = std::lower_bound(sorted_enums_.begin(), sorted_enums_.end(), v,
+                             [&](uint32_t i, std::string_view x) { return enums[i].value < x; });
+  return it != sorted_enums_.end() && enums[*it].value == v;
+}
+
+std::string_view FieldDef::enum_description(std::string_view v) const {
+  auto it = std::lower_bound(sorted_enums_.begin(), sorted_enums_.end(), v,
+                             [&](uint32_t i, std::string_view x) { return enums[i].value < x; });
+  return it != sorted_enums_.end() && enums[*it].value == v ? std::string_view(enums[*it].description)
+                                                           : std::string_view();
+}
+
+bool FieldSet::add(Member m) {
+  for (const Member& x : members_)
+    if (x.tag == m.tag) return false;
+  members_.push_back(m);
+  return true;
+}
+
+void FieldSet::seal(uint32_t slot_base) {
+  slot_base_ = slot_base;
+  required_.clear();
+  size_t cap = 8;
+  while (cap < members_.size() * 2) cap *= 2;
+  keys_.assign(cap, 0);
+  values_.assign(cap, 0);
+  mask_ = static_cast<uint32_t>(cap - 1);
+  for (size_t i = 0; i < members_.size(); ++i) {
+    uint32_t h = hash(members_[i].tag) & mask_;
+    while (keys_[h] != 0) h = (h + 1) & mask_;
+    keys_[h] = members_[i].tag;
+    values_[h] = static_cast<uint16_t>(i);
+    if (members_[i].required) required_.push_back(static_cast<uint16_t>(i));
+  }
+}
+
+// Builds a Dictionary from a pugixml document; errors name the source and the line.
+class Loader {
+ public:
+  Loader(std::string_view text, std::string source) : text_(text), source_(std::move(source)) {}
+
+  Result<Dictionary::Ptr> load() {
+    pugi::xml_document doc;
+    auto parsed = doc.load_buffer(text_.data(), text_.size());
+    if (!parsed) {
+      return Status::error(source_ + ":" + std::to_string(line_of(parsed.offset)) +
+                           ": XML error: " + parsed.description());
+    }
+    auto fix = doc.child("fix");
+    if (!fix) return Status::error(source_ + ": no <fix> root element");
+    d_.reset(new Dictionary());
+    d_->source_ = source_;
+    d_->type_ = fix.attribute("type").as_string("FIX");
+    d_->major_ = fix.attribute("major").as_int();
+    d_->minor_ = fix.attribute("minor").as_int();
+    d_->service_pack_ = fix.attribute("servicepack").as_int();
+    d_->begin_string_ = d_->type_ + "." + std::to_string(d_->major_) + "." +
+                        std::to_string(d_->minor_);
+    if (d_->type_ == "FIX" && d_->major_ >= 5 && d_->service_pack_ > 0)
+      d_->begin_string_ += "SP" + std::to_string(d_->service_pack_);
+    if (d_->type_ != "FIX" && d_->type_ != "FIXT")
+      return error(fix, "type must be FIX or FIXT, not '" + d_->type_ + "'");
+
+    if (auto s = load_fields(fix.child("fields")); !s) return s;
+    for (auto c : fix.child("components").children("component"))
+      components_[c.attribute("name").as_string()] = c;
+    if (auto s = add_members(d_->header_, fix.child("header"), true, 0); !s) return s;
+    if (auto s = add_members(d_->trailer_, fix.child("trailer"), true, 0); !s) return s;
+    for (auto m : fix.child("messages").children("message")) {
+      auto def = std::make_unique<MessageDef>();
+      def->name = m.attribute("name").as_string();
+      def->msg_type = m.attribute("msgtype").as_string();
+      def->admin = std::string_view(m.attribute("msgcat").as_string()) == "admin";
+      if (def->name.empty() || def->msg_type.empty())
+        return error(m, "message without name or msgtype");
+      if (auto s = add_members(def->body, m, true, 0); !s) return s;
+      if (d_->message_by_type_.count(def->msg_type))
+        return error(m, "duplicate msgtype '" + def->msg_type + "'");
+      d_->message_by_type_[def->msg_type] = def.get();
+      d_->message_by_name_[def->name] = def.get();
+      d_->messages_.push_back(std::move(def));
+    }
+    // Slot numbers: one per member of every field set.
+    uint32_t slots = 0;
+    auto seal = [&](FieldSet& s) {
+      s.seal(slots);
+      slots += static_cast<uint32_t>(s.members().size());
+    };
+    seal(d_->header_);
+    seal(d_->trailer_);
+    for (auto& m : d_->messages_) seal(m->body);
+    for (auto& g : d_->groups_) seal(*g);
+    d_->slot_count_ = slots;
+
+    std::vector<codec::DataFieldPair> pairs;
+    for (const FieldDef& f : d_->fields_) {
+      if (f.type != FieldType::kData && f.type != FieldType::kXmlData) continue;
+      for (std::string suffix : {"Len", "Length"}) {
+        const FieldDef* len = d_->field(f.name + suffix);
+        if (len && len->type == FieldType::kLength) {
+          pairs.push_back({len->tag, f.tag});
+          break;
+        }
+      }
+    }
+    d_->data_fields_ = std::make_unique<codec::DataFieldTable>(pairs);
+    return Dictionary::Ptr(std::move(d_));
+  }
+
+ private:
+  size_t line_of(ptrdiff_t offset) const {
+    size_t end = std::min(static_cast<size_t>(std::max<ptrdiff_t>(offset, 0)), text_.size());
+    return 1 + static_cast<size_t>(std::count(text_.begin(), text_.begin() + static_cast<ptrdiff_t>(end), '\n'));
+  }
+  Status error(pugi::xml_node at, const std::string& what) const {
+    return Status::error(source_ + ":" + std::to_string(line_of(at.offset_debug())) + ": " + what);
+  }
+
+  Status load_fields(pugi::xml_node fields) {
+    if (!fields) return Status::ok();
+    for (auto f : fields.children("field")) {
+      FieldDef def;
+      def.name = f.attribute("name").as_string();
+      long long number = f.attribute("number").as_llong(-1);
+      if (def.name.empty()) return error(f, "field without a name");
+      if (number <= 0 || number > codec::kMaxTag)
+        return error(f, "field '" + def.name + "' has no valid number");
+      def.tag = static_cast<Tag>(number);
+      def.type_name = f.attribute("type").as_string();
+      def.type = parse_field_type(def.type_name);
+      for (auto v : f.children("value"))
+        def.enums.push_back({v.attribute("enum").as_string(), v.attribute("description").as_string()});
+      def.sorted_enums_.resize(def.enums.size());
+      for (uint32_t i = 0; i < def.enums.size(); ++i) def.sorted_enums_[i] = i;
+      std::sort(def.sorted_enums_.begin(), def.sorted_enums_.end(),
+                [&](uint32_t a, uint32_t b) { return def.enums[a].value < def.enums[b].value; });
+      if (d_->field_by_name_.count(def.name)) return error(f, "duplicate field '" + def.name + "'");
+      if (d_->field(def.tag))
+        return error(f, "duplicate field number " + std::to_string(def.tag) + " ('" + def.name + "')");
+      auto index = static_cast<int32_t>(d_->fields_.size());
+      d_->field_by_name_[def.name] = index;
+      if (def.tag < kDenseTags) {
+        if (d_->field_by_tag_.size() <= def.tag) d_->field_by_tag_.resize(def.tag + 1, -1);
+        d_->field_by_tag_[def.tag] = index;
+      } else {
+        d_->field_by_big_tag_[def.tag] = index;
+      }
+      d_->fields_.push_back(std::move(def));
+    }
+    return Status::ok();
+  }
+
+  // Appends the fields, components (expanded) and groups under `node` to `set`. A member is
+  // required only if it and every enclosing component are (QuickFIX's rule).
+  Status add_members(FieldSet& set, pugi::xml_node node, bool required, int depth) {
+    if (depth > 32) return error(node, "components nested too deeply (a cycle?)");
+    for (auto child : node.children()) {
+      std::string_view kind = child.name();
+      std::string name = child.attribute("name").as_string();
+      bool req = required && std::string_view(child.attribute("required").as_string()) == "Y";
+      if (kind == "field" || kind == "group") {
+        const FieldDef* f = d_->field(name);
+        if (!f) return error(child, "undefined field '" + name + "'");
+        Member m{f->tag, req, nullptr};
+        if (kind == "group") {
+          // A group's members do not depend on where it is used, so a group defined inside a
+          // component is built once and shared by every message that includes the component.
+          auto cached = groups_by_node_.find(child.internal_object());
+          if (cached != groups_by_node_.end()) {
+            m.group = cached->second;
+          } else {
+            auto g = std::make_unique<FieldSet>();
+            if (auto s = add_members(*g, child, true, depth + 1); !s) return s;
+            if (g->members().empty()) return error(child, "group '" + name + "' has no members");
+            m.group = g.get();
+            groups_by_node_[child.internal_object()] = g.get();
+            d_->groups_.push_back(std::move(g));
+          }
+        }
+        set.add(m);
+      } else if (kind == "component") {
+        auto it = components_.find(name);
+        if (it == components_.end()) return error(child, "undefined component '" + name + "'");
+        if (auto s = add_members(set, it->second, req, depth + 1); !s) return s;
+      }
+    }
+    return Status::ok();
+  }
+
+  std::string_view text_;
+  std::string source_;
+  std::unique_ptr<Dictionary> d_;
+  std::unordered_map<std::string, pugi::xml_node> components_;
+  std::unordered_map<pugi::xml_node_struct*, const FieldSet*> groups_by_node_;
+};
+
+Result<Dictionary::Ptr> Dictionary::load_string(std::string_view xml, std::string_view source) {
+  return Loader(xml, std::string(source)).load();
+}
+
+std::string_view Dictionary::appl_ver_id() const {
+  return is_fixt() ? std::string_view() : appl_ver_id_for(begin_string_);
+}
+
+const FieldDef* Dictionary::field(Tag tag) const {
+  if (tag < field_by_tag_.size()) {
+    int32_t i = field_by_tag_[tag];
+    return i < 0 ? nullptr : &fields_[static_cast<size_t>(i)];
+  }
+  if (tag < kDenseTags) return nullptr;
+  auto it = field_by_big_tag_.find(tag);
+  return it == field_by_big_tag_.end() ? nullptr : &fields_[static_cast<size_t>(it->second)];
+}
+
+const FieldDef* Dictionary::field(std::string_view name) const {
+  auto it = field_by_name_.find(std::string(name));
+  return it == field_by_name_.end() ? nullptr : &fields_[static_cast<size_t>(it->second)];
+}
+
+const MessageDef* Dictionary::message(std::string_view msg_type) const {
+  // Message types are 1-3 characters; a small std::string stays in the SSO buffer.
+  auto it = message_by_type_.find(std::string(msg_type));
+  return it == message_by_type_.end() ? nullptr : it->second;
+}
+
+const MessageDef* Dictionary::message_by_name(std::string_view name) const {
+  auto it = message_by_name_.find(std::string(name));
+  return it == message_by_name_.end() ? nullptr : it->second;
+}
+
+}  // namespace fixgate::dict

@@ -1,0 +1,281 @@
+#include "fixgate/dict/validator.h"
+
+#include <algorithm>
+
+#include "fixgate/codec/values.h"
+
+namespace fixgate::dict {
+
+using codec::Field;
+using codec::SessionRejectReason;
+using R = SessionRejectReason;
+
+namespace {
+
+ValidationError reject(R reason, Tag tag) { return ValidationError{reason, tag}; }
+
+bool format_ok(FieldType type, std::string_view v) {
+  switch (type) {
+    case FieldType::kInt: return codec::parse_int(v).has_value();
+    case FieldType::kLength:
+    case FieldType::kNumInGroup:
+    case FieldType::kSeqNum:
+    case FieldType::kTagNum: return codec::parse_uint(v).has_value();
+    case FieldType::kDayOfMonth: {
+      auto d = codec::parse_uint(v);
+      return d && *d >= 1 && *d <= 31;
+    }
+    case FieldType::kFloat:
+    case FieldType::kQty:
+    case FieldType::kPrice:
+    case FieldType::kPriceOffset:
+    case FieldType::kAmt:
+    case FieldType::kPercentage: return codec::Decimal::parse(v).has_value();
+    case FieldType::kChar: return v.size() == 1;
+    case FieldType::kBoolean: return v == "Y" || v == "N";
+    case FieldType::kUtcTimestamp: return codec::UtcTimestamp::parse(v).has_value();
+    case FieldType::kUtcTimeOnly: return codec::UtcTimeOnly::parse(v).has_value();
+    case FieldType::kUtcDateOnly:
+    case FieldType::kLocalMktDate: return codec::parse_date(v).has_value();
+    case FieldType::kMonthYear: return codec::is_month_year(v);
+    default: return true;
+  }
+}
+
+}  // namespace
+
+std::string ValidationError::text() const {
+  std::string s(business ? codec::to_string(business_reason) : codec::to_string(reason));
+  if (tag != 0) s += ", field=" + std::to_string(tag);
+  return s;
+}
+
+struct Validator::Ctx {
+  std::span<const Field> fields;
+  const Dictionary& transport;
+  const Dictionary& body_dict;
+  std::vector<uint32_t>& transport_stamps;
+  std::vector<uint32_t>& body_stamps;
+
+  const FieldDef* field_def(Tag tag) const {
+    const FieldDef* d = body_dict.field(tag);
+    return d ? d : transport.field(tag);
+  }
+};
+
+Validator::Validator(Dictionary::Ptr transport, ValidationOptions options)
+    : transport_(std::move(transport)), options_(options) {
+  transport_stamps_.assign(transport_->slot_count(), 0);
+}
+
+void Validator::add_application(Dictionary::Ptr app) {
+  std::string id(app->appl_ver_id());
+  std::vector<uint32_t> stamps(app->slot_count(), 0);
+  apps_.push_back(App{std::move(id), std::move(app), std::move(stamps)});
+}
+
+void Validator::set_default_appl_ver_id(std::string_view appl_ver_id) {
+  for (size_t i = 0; i < apps_.size(); ++i)
+    if (apps_[i].appl_ver_id == appl_ver_id) default_app_ = i;
+}
+
+void Validator::set_supported_message_types(std::vector<std::string> types) {
+  supported_ = std::move(types);
+  std::sort(supported_.begin(), supported_.end());
+}
+
+const Dictionary* Validator::application_for(const codec::Message& msg) const {
+  if (apps_.empty()) return transport_.get();
+  std::string_view id = msg.header(codec::HeaderSlot::kApplVerID);
+  if (!id.empty()) {
+    for (const App& a : apps_)
+      if (a.appl_ver_id == id) return a.dict.get();
+    return nullptr;
+  }
+  return apps_[default_app_].dict.get();
+}
+
+uint32_t Validator::next_epoch() {
+  if (++epoch_ == 0) {  // wrapped: forget every stamp so none can match by accident
+    std::fill(transport_stamps_.begin(), transport_stamps_.end(), 0);
+    for (App& a : apps_) std::fill(a.stamps.begin(), a.stamps.end(), 0);
+    epoch_ = 1;
+  }
+  return epoch_;
+}
+
+std::optional<ValidationError> Validator::check_value(const FieldDef& def,
+                                                      std::string_view value) const {
+  if (value.empty()) return std::nullopt;  // allowed when we get here
+  if (!format_ok(def.type, value)) return reject(R::kIncorrectDataFormat, def.tag);
+  if (def.has_enums()) {
+    if (def.is_multiple_value()) {
+      codec::MultipleValues values(value);
+      while (auto v = values.next())
+        if (!def.is_enum_value(*v)) return reject(R::kValueIsIncorrect, def.tag);
+    } else if (!def.is_enum_value(value)) {
+      return reject(R::kValueIsIncorrect, def.tag);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<ValidationError> Validator::check_required(const FieldSet& set, uint32_t epoch,
+                                                         std::vector<uint32_t>& stamps) const {
+  for (uint16_t idx : set.required())
+    if (stamps[set.slot_base() + idx] != epoch)
+      return reject(R::kRequiredTagMissing, set.members()[idx].tag);
+  return std::nullopt;
+}
+
+// Walks a repeating group whose NumInGroup field is fields[i]; on return `i` is past the group.
+std::optional<ValidationError> Validator::walk_group(Ctx& ctx, const FieldSet& group, size_t& i) {
+  const Tag count_tag = ctx.fields[i].tag;
+  const uint64_t declared = codec::parse_uint(ctx.fields[i].value).value_or(0);
+  ++i;
+  uint64_t entries = 0;
+  uint32_t epoch = 0;
+  int last = -1;
+  std::vector<uint32_t>& stamps = ctx.body_stamps;
+  while (i < ctx.fields.size()) {
+    const Field& f = ctx.fields[i];
+    int idx = group.index_of(f.tag);
+    if (idx < 0) break;  // the first field that is not a member ends the group
+    if (idx == 0) {
+      if (entries > 0)
+        if (auto e = check_required(group, epoch, stamps)) return e;
+      ++entries;
+      epoch = next_epoch();
+      last = 0;
+    } else {
+      if (entries == 0) return reject(R::kRepeatingGroupFieldsOutOfOrder, f.tag);
+      if (stamps[group.slot_base() + static_cast<uint32_t>(idx)] == epoch)
+        return reject(R::kTagAppearsMoreThanOnce, f.tag);
+      if (options_.validate_fields_out_of_order && idx < last)
+        return reject(R::kRepeatingGroupFieldsOutOfOrder, f.tag);
+      last = idx;
+    }
+    stamps[group.slot_base() + static_cast<uint32_t>(idx)] = epoch;
+    if (f.value.empty()) {
+      if (options_.validate_fields_have_values) return reject(R::kTagSpecifiedWithoutValue, f.tag);
+    } else if (const FieldDef* def = ctx.field_def(f.tag)) {
+      if (auto e = check_value(*def, f.value)) return e;
+    }
+    const Member& m = group.members()[static_cast<size_t>(idx)];
+    if (m.group) {
+      if (auto e = walk_group(ctx, *m.group, i)) return e;
+    } else {
+      ++i;
+    }
+  }
+  if (entries > 0)
+    if (auto e = check_required(group, epoch, stamps)) return e;
+  if (entries != declared) return reject(R::kIncorrectNumInGroupCount, count_tag);
+  return std::nullopt;
+}
+
+std::optional<ValidationError> Validator::validate(const codec::Message& msg) {
+  const auto fields = msg.fields();
+  if (fields.size() < 4) return reject(R::kRequiredTagMissing, tag::MsgType);
+
+  // Which dictionary defines the body: the transport one for session messages (and for FIX 4.x,
+  // where it is the only one), else the application dictionary picked by ApplVerID.
+  std::string_view type = msg.msg_type();
+  const MessageDef* def = transport_->message(type);
+  const Dictionary* body_dict = transport_.get();
+  std::vector<uint32_t>* body_stamps = &transport_stamps_;
+  if (!def && !apps_.empty()) {
+    const Dictionary* app = application_for(msg);
+    if (!app) return reject(R::kValueIsIncorrect, tag::ApplVerID);
+    for (App& a : apps_)
+      if (a.dict.get() == app) body_stamps = &a.stamps;
+    body_dict = app;
+    def = app->message(type);
+  }
+  if (!def) return reject(R::kInvalidMsgType, tag::MsgType);
+  if (!supported_.empty() && !def->admin &&
+      !std::binary_search(supported_.begin(), supported_.end(), type)) {
+    ValidationError e{R::kOther, tag::MsgType, true, codec::BusinessRejectReason::kUnsupportedMessageType};
+    return e;
+  }
+
+  Ctx ctx{fields, *transport_, *body_dict, transport_stamps_, *body_stamps};
+  const FieldSet& header = transport_->header();
+  const FieldSet& trailer = transport_->trailer();
+  const uint32_t header_epoch = next_epoch();
+  const uint32_t body_epoch = next_epoch();
+  enum { kHeader, kBody, kTrailer } section = kHeader;
+
+  for (size_t i = 0; i < fields.size();) {
+    const Field& f = fields[i];
+    const Tag tag = f.tag;
+    if (f.value.empty() && options_.validate_fields_have_values)
+      return reject(R::kTagSpecifiedWithoutValue, tag);
+
+    // Header and trailer fields.
+    const FieldSet* frame_set = nullptr;
+    int idx = header.index_of(tag);
+    if (idx >= 0) {
+      if (section != kHeader && options_.validate_fields_out_of_order)
+        return reject(R::kTagSpecifiedOutOfRequiredOrder, tag);
+      frame_set = &header;
+    } else if ((idx = trailer.index_of(tag)) >= 0) {
+      if (tag == tag::CheckSum && i + 1 != fields.size())
+        return reject(R::kTagSpecifiedOutOfRequiredOrder, tag);
+      section = kTrailer;
+      frame_set = &trailer;
+    }
+    if (frame_set) {
+      uint32_t& stamp = transport_stamps_[frame_set->slot_base() + static_cast<uint32_t>(idx)];
+      if (stamp == header_epoch) return reject(R::kTagAppearsMoreThanOnce, tag);
+      stamp = header_epoch;
+      if (const FieldDef* fd = transport_->field(tag))
+        if (auto e = check_value(*fd, f.value)) return e;
+      const Member& m = frame_set->members()[static_cast<size_t>(idx)];
+      if (m.group) {
+        Ctx frame_ctx{fields, *transport_, *transport_, transport_stamps_, transport_stamps_};
+        if (auto e = walk_group(frame_ctx, *m.group, i)) return e;
+      } else {
+        ++i;
+      }
+      continue;
+    }
+
+    // Body fields.
+    if (section == kTrailer && options_.validate_fields_out_of_order)
+      return reject(R::kTagSpecifiedOutOfRequiredOrder, tag);
+    section = kBody;
+    const bool user_defined = tag >= codec::kUserMinTag;
+    const bool checked = user_defined ? options_.validate_user_defined_fields
+                                      : !options_.allow_unknown_message_fields;
+    const FieldDef* fd = ctx.field_def(tag);
+    if (!fd) {
+      if (checked) return reject(user_defined ? R::kUndefinedTag : R::kInvalidTagNumber, tag);
+      ++i;
+      continue;
+    }
+    idx = def->body.index_of(tag);
+    if (idx < 0) {
+      if (checked) return reject(R::kTagNotDefinedForMessageType, tag);
+      ++i;
+      continue;
+    }
+    uint32_t& stamp = (*body_stamps)[def->body.slot_base() + static_cast<uint32_t>(idx)];
+    if (stamp == body_epoch) return reject(R::kTagAppearsMoreThanOnce, tag);
+    stamp = body_epoch;
+    if (auto e = check_value(*fd, f.value)) return e;
+    const Member& m = def->body.members()[static_cast<size_t>(idx)];
+    if (m.group) {
+      if (auto e = walk_group(ctx, *m.group, i)) return e;
+    } else {
+      ++i;
+    }
+  }
+
+  if (auto e = check_required(header, header_epoch, transport_stamps_)) return e;
+  if (auto e = check_required(def->body, body_epoch, *body_stamps)) return e;
+  if (auto e = check_required(trailer, header_epoch, transport_stamps_)) return e;
+  return std::nullopt;
+}
+
+}  // namespace fixgate::dict
