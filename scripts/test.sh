@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The README's test command: every test fixgate has.
+#   1. the ctest suite of the main build (unit, CLI, benchmark smoke, layering);
+#   2. the unit tests again under ASan+UBSan (build-asan/);
+#   3. each libFuzzer target for FUZZ_SECONDS (default 60) from its corpus (build-fuzz/).
+# Run scripts/setup.sh first. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JOBS=$(nproc)
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+passed=0
+failed=0
+
+count() {  # adds the counts of a ctest log to the totals
+  local line
+  line=$(grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" "$1" | tail -1 || true)
+  if [[ $line =~ ([0-9]+)\ tests\ failed\ out\ of\ ([0-9]+) ]]; then
+    failed=$((failed + BASH_REMATCH[1]))
+    passed=$((passed + BASH_REMATCH[2] - BASH_REMATCH[1]))
+  fi
+}
+
+run_ctest() {  # run_ctest BUILD_DIR LOG [ctest args...]
+  local dir=$1 log=$2
+  shift 2
+  local rc=0
+  ctest --test-dir "$dir" --output-on-failure -j"$JOBS" --timeout 600 "$@" 2>&1 | tee "$log" |
+    grep -vE "^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed" || rc=${PIPESTATUS[0]}
+  count "$log"
+  if grep -qE "Not Run|\*\*\*Skipped| Disabled" "$log"; then
+    echo "test.sh: a test was skipped or not run in $dir" >&2
+    rc=1
+  fi
+  return "$rc"
+}
+
+echo "== 1/3 main build: ctest"
+cmake --build build -j"$JOBS" >/dev/null
+run_ctest build build/ctest.log
+
+echo "== 2/3 ASan+UBSan build: unit tests"
+if [[ ! -f build-asan/build.ninja ]]; then
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFIXGATE_SANITIZE=ON \
+    -DFIXGATE_BENCH=OFF >/dev/null
+fi
+if ! cmake --build build-asan -j"$JOBS" >build-asan.log 2>&1; then
+  tail -n 40 build-asan.log
+  exit 1
+fi
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  run_ctest build-asan build-asan/ctest.log -L unit
+
+echo "== 3/3 libFuzzer: ${FUZZ_SECONDS}s per target"
+if [[ ! -f build-fuzz/build.ninja ]]; then
+  cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIXGATE_FUZZ=ON \
+    -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+fi
+if ! cmake --build build-fuzz -j"$JOBS" >build-fuzz.log 2>&1; then
+  tail -n 40 build-fuzz.log
+  exit 1
+fi
+for target in framer_fuzz parse_validate_fuzz; do
+  corpus=fuzz/corpus/${target%_fuzz}
+  work=build-fuzz/corpus-$target
+  mkdir -p "$work"
+  # Found crashers land in fuzz/corpus/<target>/ so they become regression inputs.
+  if build-fuzz/fuzz/$target -max_total_time="$FUZZ_SECONDS" -max_len=8192 -print_final_stats=0 \
+      -artifact_prefix="$corpus/crash-" "$work" "$corpus" >build-fuzz/$target.log 2>&1; then
+    echo "$target: ran clean for ${FUZZ_SECONDS}s ($(grep -oE '#[0-9]+' build-fuzz/$target.log | tail -1 | tr -d '#') runs)"
+    passed=$((passed + 1))
+  else
+    tail -n 30 build-fuzz/$target.log
+    echo "$target: FAILED (crash input saved under $corpus/)"
+    failed=$((failed + 1))
+  fi
+done
+
+echo
+echo "tests: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
