@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "fixgate/codec/checksum.h"
+#include "scan.h"
 
 namespace fixgate::codec {
 
@@ -22,7 +23,7 @@ void Encoder::grow(size_t n) {
 
 void Encoder::put_tag(Tag tag) {
   char* out = ensure(12);
-  size_t n = format_uint(tag, out);
+  size_t n = detail::put_small_uint(out, tag);
   out[n] = '=';
   len_ += n + 1;
 }
@@ -37,11 +38,14 @@ Encoder& Encoder::begin(std::string_view begin_string, std::string_view msg_type
 }
 
 Encoder& Encoder::field(Tag tag, std::string_view value) {
-  put_tag(tag);
-  char* out = ensure(value.size() + 1);
-  std::memcpy(out, value.data(), value.size());
-  out[value.size()] = kSoh;
-  len_ += value.size() + 1;
+  // One capacity check for tag, '=', value and SOH.
+  char* out = ensure(value.size() + 12);
+  size_t n = detail::put_small_uint(out, tag);
+  out[n++] = '=';
+  detail::copy_small(out + n, value.data(), value.size());
+  n += value.size();
+  out[n++] = kSoh;
+  len_ += n;
   return *this;
 }
 

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "fixgate/codec/values.h"
+#include "scan.h"
 
 namespace fixgate::codec {
 namespace {
@@ -75,52 +76,67 @@ std::string_view to_string(ParseError e) {
   return "unknown";
 }
 
+void Message::grow() {
+  size_t cap = std::max<size_t>(capacity_ * 2, 64);
+  auto bigger = std::make_unique_for_overwrite<Field[]>(cap);
+  std::copy(fields_.get(), fields_.get() + size_, bigger.get());
+  fields_ = std::move(bigger);
+  capacity_ = cap;
+}
+
 ParseResult Message::parse(std::string_view bytes, const DataFieldTable& data_fields) {
   bytes_ = bytes;
-  fields_.clear();
+  size_ = 0;
   slots_.fill(kNoSlot);
   const char* const base = bytes.data();
   const char* p = base;
   const char* const end = base + bytes.size();
+  auto fail = [&](ParseError e, const char* at) {
+    return ParseResult{e, static_cast<size_t>(at - base)};
+  };
   while (p < end) {
-    const char* field_start = p;
-    // Tag: 1-9 digits, no leading zero, then '='.
+    const char* const field_start = p;
+    // Tag: 1-9 digits without a leading zero, then '='.
     Tag tag = 0;
-    const char* tag_start = p;
-    while (p < end && static_cast<unsigned>(*p - '0') < 10) tag = tag * 10 + static_cast<Tag>(*p++ - '0');
-    size_t tag_len = static_cast<size_t>(p - tag_start);
-    if (p >= end || *p != '=') {
-      bool bad_tag = tag_len == 0 || tag_len > 9;
-      return {bad_tag && p < end ? ParseError::kBadTag : ParseError::kMissingValue,
-              static_cast<size_t>(field_start - base)};
+    size_t tag_len = 0;
+    if (end - p >= 8 && (tag = detail::parse_tag8(p, tag_len)) != 0) {
+      p += tag_len;
+    } else {
+      while (p < end && static_cast<unsigned>(*p - '0') < 10) tag = tag * 10 + static_cast<Tag>(*p++ - '0');
+      tag_len = static_cast<size_t>(p - field_start);
     }
-    if (tag_len == 0 || tag_len > 9 || *tag_start == '0')
-      return {ParseError::kBadTag, static_cast<size_t>(field_start - base)};
+    if (p >= end) return fail(ParseError::kMissingValue, field_start);
+    if (*p != '=' || tag_len == 0 || tag_len > 9 || *field_start == '0') {
+      bool has_equals = std::memchr(p, '=', static_cast<size_t>(end - p)) != nullptr;
+      return fail(has_equals || tag_len > 0 ? ParseError::kBadTag : ParseError::kMissingValue,
+                  field_start);
+    }
     ++p;  // '='
     const char* value_end;
     Tag length_tag = data_fields.length_tag_for(tag);
-    if (length_tag != 0 && !fields_.empty() && fields_.back().tag == length_tag) {
-      auto len = parse_uint(fields_.back().value);
+    if (length_tag != 0 && size_ > 0 && fields_[size_ - 1].tag == length_tag) {
+      auto len = parse_uint(fields_[size_ - 1].value);
       if (!len || *len >= static_cast<uint64_t>(end - p) || p[*len] != kSoh)
-        return {ParseError::kBadDataLength, static_cast<size_t>(field_start - base)};
+        return fail(ParseError::kBadDataLength, field_start);
       value_end = p + *len;
     } else {
-      value_end = static_cast<const char*>(std::memchr(p, kSoh, static_cast<size_t>(end - p)));
-      if (!value_end) return {ParseError::kMissingValue, static_cast<size_t>(field_start - base)};
+      value_end = detail::find_soh(p, end);
+      if (!value_end) return fail(ParseError::kMissingValue, field_start);
     }
-    size_t index = fields_.size();
-    fields_.push_back(Field{tag, std::string_view(p, static_cast<size_t>(value_end - p))});
+    if (size_ == capacity_) grow();
+    fields_[size_] = Field{tag, std::string_view(p, static_cast<size_t>(value_end - p))};
     if (tag < kSlotTableSize) {
       uint8_t s = kSlots.slot[tag];
       if (s != static_cast<uint8_t>(HeaderSlot::kCount) && slots_[s] == kNoSlot)
-        slots_[s] = static_cast<uint16_t>(std::min<size_t>(index, kNoSlot - 1));
+        slots_[s] = static_cast<uint16_t>(std::min<size_t>(size_, kNoSlot - 1));
     }
+    ++size_;
     p = value_end + 1;
   }
-  if (fields_.size() < 4 || fields_[0].tag != tag::BeginString || fields_[1].tag != tag::BodyLength ||
+  if (size_ < 4 || fields_[0].tag != tag::BeginString || fields_[1].tag != tag::BodyLength ||
       fields_[2].tag != tag::MsgType)
     return {ParseError::kBadHeader, 0};
-  if (fields_.back().tag != tag::CheckSum) return {ParseError::kBadTrailer, bytes.size()};
+  if (fields_[size_ - 1].tag != tag::CheckSum) return {ParseError::kBadTrailer, bytes.size()};
   return {};
 }
 
@@ -130,15 +146,15 @@ const Field* Message::find_field(Tag tag) const {
     uint16_t i = slots_[static_cast<size_t>(s)];
     return i == kNoSlot ? nullptr : &fields_[i];
   }
-  for (const Field& f : fields_)
+  for (const Field& f : *this)
     if (f.tag == tag) return &f;
   return nullptr;
 }
 
 size_t Message::index_of(Tag tag, size_t from) const {
-  for (size_t i = from; i < fields_.size(); ++i)
+  for (size_t i = from; i < size_; ++i)
     if (fields_[i].tag == tag) return i;
-  return fields_.size();
+  return size_;
 }
 
 std::optional<uint64_t> Message::seq_num() const {

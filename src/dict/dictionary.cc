@@ -95,6 +95,28 @@ std::string_view FieldDef::enum_description(std::string_view v) const {
                                                            : std::string_view();
 }
 
+void MessageDef::index_placements(const FieldSet& header, const FieldSet& trailer) {
+  size_t total = header.members().size() + trailer.members().size() + body.members().size();
+  size_t cap = 16;
+  while (cap < total * 2) cap *= 2;
+  place_keys_.assign(cap, 0);
+  place_values_.assign(cap, Placement{});
+  place_mask_ = static_cast<uint32_t>(cap - 1);
+  auto insert = [&](const FieldSet& set, Placement::Section section) {
+    for (size_t i = 0; i < set.members().size(); ++i) {
+      Tag tag = set.members()[i].tag;
+      uint32_t h = (tag * 0x9E3779B1u >> 7) & place_mask_;
+      while (place_keys_[h] != 0 && place_keys_[h] != tag) h = (h + 1) & place_mask_;
+      if (place_keys_[h] == tag) continue;  // header and trailer win over a body duplicate
+      place_keys_[h] = tag;
+      place_values_[h] = Placement{section, static_cast<uint16_t>(i)};
+    }
+  };
+  insert(header, Placement::kHeader);
+  insert(trailer, Placement::kTrailer);
+  insert(body, Placement::kBody);
+}
+
 bool FieldSet::add(Member m) {
   for (const Member& x : members_)
     if (x.tag == m.tag) return false;
@@ -176,23 +198,47 @@ class Loader {
     for (auto& m : d_->messages_) seal(m->body);
     for (auto& g : d_->groups_) seal(*g);
     d_->slot_count_ = slots;
-
-    std::vector<codec::DataFieldPair> pairs;
-    for (const FieldDef& f : d_->fields_) {
-      if (f.type != FieldType::kData && f.type != FieldType::kXmlData) continue;
-      for (std::string suffix : {"Len", "Length"}) {
-        const FieldDef* len = d_->field(f.name + suffix);
-        if (len && len->type == FieldType::kLength) {
-          pairs.push_back({len->tag, f.tag});
-          break;
-        }
-      }
+    for (auto& m : d_->messages_) {
+      m->index_placements(d_->header_, d_->trailer_);
+      if (m->msg_type.size() == 1 && static_cast<unsigned char>(m->msg_type[0]) < 128)
+        d_->message_by_char_[static_cast<unsigned char>(m->msg_type[0])] = m.get();
     }
-    d_->data_fields_ = std::make_unique<codec::DataFieldTable>(pairs);
+
+    d_->data_fields_ = std::make_unique<codec::DataFieldTable>(data_field_pairs());
     return Dictionary::Ptr(std::move(d_));
   }
 
  private:
+  // Length/data pairs: a DATA or XMLDATA field pairs with the LENGTH field named for it
+  // ("RawData" ← "RawDataLength", "SecureData" ← "SecureDataLen"). Failing that, with the LENGTH
+  // field numbered just before it, as QuickFIX does, unless that one is named for another data
+  // field: FIX 5.0 SP2 abbreviates 41873 "...SecDescLen" for 41874 "...SecurityDesc".
+  std::vector<codec::DataFieldPair> data_field_pairs() const {
+    auto is_data = [](const FieldDef& f) {
+      return f.type == FieldType::kData || f.type == FieldType::kXmlData;
+    };
+    auto is_length = [](const FieldDef* f) { return f && f->type == FieldType::kLength; };
+    std::vector<codec::DataFieldPair> pairs;
+    std::vector<const FieldDef*> unpaired;
+    for (const FieldDef& f : d_->fields_) {
+      if (!is_data(f)) continue;
+      const FieldDef* len = d_->field(f.name + "Len");
+      if (!is_length(len)) len = d_->field(f.name + "Length");
+      if (is_length(len)) {
+        pairs.push_back({len->tag, f.tag});
+      } else {
+        unpaired.push_back(&f);
+      }
+    }
+    for (const FieldDef* f : unpaired) {
+      const FieldDef* len = d_->field(f->tag - 1);
+      auto taken = [&](const codec::DataFieldPair& p) { return p.length == f->tag - 1; };
+      if (is_length(len) && std::none_of(pairs.begin(), pairs.end(), taken))
+        pairs.push_back({len->tag, f->tag});
+    }
+    return pairs;
+  }
+
   size_t line_of(ptrdiff_t offset) const {
     size_t end = std::min(static_cast<size_t>(std::max<ptrdiff_t>(offset, 0)), text_.size());
     return 1 + static_cast<size_t>(std::count(text_.begin(), text_.begin() + static_cast<ptrdiff_t>(end), '\n'));
@@ -215,6 +261,31 @@ class Loader {
       def.type = parse_field_type(def.type_name);
       for (auto v : f.children("value"))
         def.enums.push_back({v.attribute("enum").as_string(), v.attribute("description").as_string()});
+      def.char_enums_only_ = !def.enums.empty();
+      for (const auto& e : def.enums) {
+        if (e.value.size() != 1) {
+          def.char_enums_only_ = false;
+          break;
+        }
+        auto c = static_cast<unsigned char>(e.value[0]);
+        def.char_enum_bits_[c >> 6] |= uint64_t{1} << (c & 63);
+      }
+      switch (def.type) {
+        case FieldType::kString:
+        case FieldType::kCurrency:
+        case FieldType::kExchange:
+        case FieldType::kCountry:
+        case FieldType::kLanguage:
+        case FieldType::kMultipleValueString:
+        case FieldType::kMultipleCharValue:
+        case FieldType::kMultipleStringValue:
+        case FieldType::kTzTimeOnly:
+        case FieldType::kTzTimestamp:
+        case FieldType::kLocalMktTime:
+        case FieldType::kData:
+        case FieldType::kXmlData: def.needs_value_check_ = !def.enums.empty(); break;
+        default: def.needs_value_check_ = true;
+      }
       def.sorted_enums_.resize(def.enums.size());
       for (uint32_t i = 0; i < def.enums.size(); ++i) def.sorted_enums_[i] = i;
       std::sort(def.sorted_enums_.begin(), def.sorted_enums_.end(),
@@ -246,7 +317,7 @@ class Loader {
       if (kind == "field" || kind == "group") {
         const FieldDef* f = d_->field(name);
         if (!f) return error(child, "undefined field '" + name + "'");
-        Member m{f->tag, req, nullptr};
+        Member m{f->tag, req, nullptr, f};
         if (kind == "group") {
           // A group's members do not depend on where it is used, so a group defined inside a
           // component is built once and shared by every message that includes the component.
@@ -303,6 +374,8 @@ const FieldDef* Dictionary::field(std::string_view name) const {
 }
 
 const MessageDef* Dictionary::message(std::string_view msg_type) const {
+  if (msg_type.size() == 1 && static_cast<unsigned char>(msg_type[0]) < 128)
+    return message_by_char_[static_cast<unsigned char>(msg_type[0])];
   // Message types are 1-3 characters; a small std::string stays in the SSO buffer.
   auto it = message_by_type_.find(std::string(msg_type));
   return it == message_by_type_.end() ? nullptr : it->second;

@@ -1,6 +1,7 @@
 #include "fixgate/dict/validator.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "fixgate/codec/values.h"
 
@@ -14,13 +15,65 @@ namespace {
 
 ValidationError reject(R reason, Tag tag) { return ValidationError{reason, tag}; }
 
+bool digits_at(std::string_view v, size_t pos, size_t n) {
+  for (size_t i = pos; i < pos + n; ++i)
+    if (static_cast<unsigned>(v[i] - '0') > 9) return false;
+  return true;
+}
+
+// "HH:MM:SS[.fff|.ffffff|.fffffffff]" (a leap second 60 allowed), checked without converting.
+bool is_time(std::string_view v) {
+  if (v.size() < 8 || v[2] != ':' || v[5] != ':' || !digits_at(v, 0, 2) || !digits_at(v, 3, 2) ||
+      !digits_at(v, 6, 2))
+    return false;
+  if ((v[0] - '0') * 10 + (v[1] - '0') > 23 || v[3] > '5' || (v[6] - '0') * 10 + (v[7] - '0') > 60)
+    return false;
+  if (v.size() == 8) return true;
+  size_t frac = v.size() - 9;
+  return v[8] == '.' && (frac == 3 || frac == 6 || frac == 9) && digits_at(v, 9, frac);
+}
+
+bool is_utc_timestamp(std::string_view v) {
+  return v.size() >= 17 && v[8] == '-' && codec::parse_date(v.substr(0, 8)).has_value() &&
+         is_time(v.substr(9));
+}
+
+// Format checks only: a validator needs "is this a FIX int/float", not the value, and FIX puts no
+// limit on the number of digits.
+bool is_uint(std::string_view v) {
+  if (v.empty()) return false;
+  for (char c : v)
+    if (static_cast<unsigned>(c - '0') > 9) return false;
+  return true;
+}
+
+bool is_int(std::string_view v) {
+  if (!v.empty() && v[0] == '-') v.remove_prefix(1);
+  return is_uint(v);
+}
+
+bool is_float(std::string_view v) {
+  if (!v.empty() && v[0] == '-') v.remove_prefix(1);
+  bool digit = false, dot = false;
+  for (char c : v) {
+    if (static_cast<unsigned>(c - '0') <= 9) {
+      digit = true;
+    } else if (c == '.' && !dot) {
+      dot = true;
+    } else {
+      return false;
+    }
+  }
+  return digit;
+}
+
 bool format_ok(FieldType type, std::string_view v) {
   switch (type) {
-    case FieldType::kInt: return codec::parse_int(v).has_value();
+    case FieldType::kInt: return is_int(v);
     case FieldType::kLength:
     case FieldType::kNumInGroup:
     case FieldType::kSeqNum:
-    case FieldType::kTagNum: return codec::parse_uint(v).has_value();
+    case FieldType::kTagNum: return is_uint(v);
     case FieldType::kDayOfMonth: {
       auto d = codec::parse_uint(v);
       return d && *d >= 1 && *d <= 31;
@@ -30,11 +83,11 @@ bool format_ok(FieldType type, std::string_view v) {
     case FieldType::kPrice:
     case FieldType::kPriceOffset:
     case FieldType::kAmt:
-    case FieldType::kPercentage: return codec::Decimal::parse(v).has_value();
+    case FieldType::kPercentage: return is_float(v);
     case FieldType::kChar: return v.size() == 1;
     case FieldType::kBoolean: return v == "Y" || v == "N";
-    case FieldType::kUtcTimestamp: return codec::UtcTimestamp::parse(v).has_value();
-    case FieldType::kUtcTimeOnly: return codec::UtcTimeOnly::parse(v).has_value();
+    case FieldType::kUtcTimestamp: return is_utc_timestamp(v);
+    case FieldType::kUtcTimeOnly: return is_time(v);
     case FieldType::kUtcDateOnly:
     case FieldType::kLocalMktDate: return codec::parse_date(v).has_value();
     case FieldType::kMonthYear: return codec::is_month_year(v);
@@ -104,12 +157,14 @@ uint32_t Validator::next_epoch() {
   return epoch_;
 }
 
-std::optional<ValidationError> Validator::check_value(const FieldDef& def,
-                                                      std::string_view value) const {
-  if (value.empty()) return std::nullopt;  // allowed when we get here
+std::optional<ValidationError> Validator::check_value_slow(const FieldDef& def,
+                                                           std::string_view value) const {
   if (!format_ok(def.type, value)) return reject(R::kIncorrectDataFormat, def.tag);
   if (def.has_enums()) {
-    if (def.is_multiple_value()) {
+    if (def.char_enums_only() && !def.is_multiple_value()) {
+      if (value.size() != 1 || !def.is_char_enum(static_cast<unsigned char>(value[0])))
+        return reject(R::kValueIsIncorrect, def.tag);
+    } else if (def.is_multiple_value()) {
       codec::MultipleValues values(value);
       while (auto v = values.next())
         if (!def.is_enum_value(*v)) return reject(R::kValueIsIncorrect, def.tag);
@@ -156,12 +211,12 @@ std::optional<ValidationError> Validator::walk_group(Ctx& ctx, const FieldSet& g
       last = idx;
     }
     stamps[group.slot_base() + static_cast<uint32_t>(idx)] = epoch;
+    const Member& m = group.members()[static_cast<size_t>(idx)];
     if (f.value.empty()) {
       if (options_.validate_fields_have_values) return reject(R::kTagSpecifiedWithoutValue, f.tag);
-    } else if (const FieldDef* def = ctx.field_def(f.tag)) {
-      if (auto e = check_value(*def, f.value)) return e;
+    } else if (auto e = check_value(*m.def, f.value)) {
+      return e;
     }
-    const Member& m = group.members()[static_cast<size_t>(idx)];
     if (m.group) {
       if (auto e = walk_group(ctx, *m.group, i)) return e;
     } else {
@@ -202,6 +257,11 @@ std::optional<ValidationError> Validator::validate(const codec::Message& msg) {
   Ctx ctx{fields, *transport_, *body_dict, transport_stamps_, *body_stamps};
   const FieldSet& header = transport_->header();
   const FieldSet& trailer = transport_->trailer();
+  // This message takes at most fields.size() + 2 epochs (header, body, one per group entry, each
+  // starting at a field). If that could wrap the counter, wrap it now: wrapping mid-message would
+  // forget the stamps already written for this message and report present tags as missing.
+  if (fields.size() + 2 > std::numeric_limits<uint32_t>::max() - epoch_)
+    epoch_ = std::numeric_limits<uint32_t>::max();  // the next next_epoch() resets the stamps
   const uint32_t header_epoch = next_epoch();
   const uint32_t body_epoch = next_epoch();
   enum { kHeader, kBody, kTrailer } section = kHeader;
@@ -212,26 +272,23 @@ std::optional<ValidationError> Validator::validate(const codec::Message& msg) {
     if (f.value.empty() && options_.validate_fields_have_values)
       return reject(R::kTagSpecifiedWithoutValue, tag);
 
-    // Header and trailer fields.
-    const FieldSet* frame_set = nullptr;
-    int idx = header.index_of(tag);
-    if (idx >= 0) {
-      if (section != kHeader && options_.validate_fields_out_of_order)
-        return reject(R::kTagSpecifiedOutOfRequiredOrder, tag);
-      frame_set = &header;
-    } else if ((idx = trailer.index_of(tag)) >= 0) {
-      if (tag == tag::CheckSum && i + 1 != fields.size())
-        return reject(R::kTagSpecifiedOutOfRequiredOrder, tag);
-      section = kTrailer;
-      frame_set = &trailer;
-    }
-    if (frame_set) {
-      uint32_t& stamp = transport_stamps_[frame_set->slot_base() + static_cast<uint32_t>(idx)];
+    // One lookup places the tag in the header, the trailer or this message's body.
+    const Placement* place = def->place(tag);
+    if (place && place->section != Placement::kBody) {
+      const FieldSet& frame_set = place->section == Placement::kHeader ? header : trailer;
+      if (place->section == Placement::kHeader) {
+        if (section != kHeader && options_.validate_fields_out_of_order)
+          return reject(R::kTagSpecifiedOutOfRequiredOrder, tag);
+      } else {
+        if (tag == tag::CheckSum && i + 1 != fields.size())
+          return reject(R::kTagSpecifiedOutOfRequiredOrder, tag);
+        section = kTrailer;
+      }
+      uint32_t& stamp = transport_stamps_[frame_set.slot_base() + place->index];
       if (stamp == header_epoch) return reject(R::kTagAppearsMoreThanOnce, tag);
       stamp = header_epoch;
-      if (const FieldDef* fd = transport_->field(tag))
-        if (auto e = check_value(*fd, f.value)) return e;
-      const Member& m = frame_set->members()[static_cast<size_t>(idx)];
+      const Member& m = frame_set.members()[place->index];
+      if (auto e = check_value(*m.def, f.value)) return e;
       if (m.group) {
         Ctx frame_ctx{fields, *transport_, *transport_, transport_stamps_, transport_stamps_};
         if (auto e = walk_group(frame_ctx, *m.group, i)) return e;
@@ -245,26 +302,23 @@ std::optional<ValidationError> Validator::validate(const codec::Message& msg) {
     if (section == kTrailer && options_.validate_fields_out_of_order)
       return reject(R::kTagSpecifiedOutOfRequiredOrder, tag);
     section = kBody;
-    const bool user_defined = tag >= codec::kUserMinTag;
-    const bool checked = user_defined ? options_.validate_user_defined_fields
-                                      : !options_.allow_unknown_message_fields;
-    const FieldDef* fd = ctx.field_def(tag);
-    if (!fd) {
-      if (checked) return reject(user_defined ? R::kUndefinedTag : R::kInvalidTagNumber, tag);
+    if (!place) {
+      const bool user_defined = tag >= codec::kUserMinTag;
+      const bool checked = user_defined ? options_.validate_user_defined_fields
+                                        : !options_.allow_unknown_message_fields;
+      if (checked) {
+        if (!ctx.field_def(tag))
+          return reject(user_defined ? R::kUndefinedTag : R::kInvalidTagNumber, tag);
+        return reject(R::kTagNotDefinedForMessageType, tag);
+      }
       ++i;
       continue;
     }
-    idx = def->body.index_of(tag);
-    if (idx < 0) {
-      if (checked) return reject(R::kTagNotDefinedForMessageType, tag);
-      ++i;
-      continue;
-    }
-    uint32_t& stamp = (*body_stamps)[def->body.slot_base() + static_cast<uint32_t>(idx)];
+    uint32_t& stamp = (*body_stamps)[def->body.slot_base() + place->index];
     if (stamp == body_epoch) return reject(R::kTagAppearsMoreThanOnce, tag);
     stamp = body_epoch;
-    if (auto e = check_value(*fd, f.value)) return e;
-    const Member& m = def->body.members()[static_cast<size_t>(idx)];
+    const Member& m = def->body.members()[place->index];
+    if (auto e = check_value(*m.def, f.value)) return e;
     if (m.group) {
       if (auto e = walk_group(ctx, *m.group, i)) return e;
     } else {

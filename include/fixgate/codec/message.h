@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -78,9 +79,11 @@ enum class HeaderSlot : uint8_t {
 
 class Message {
  public:
-  using const_iterator = std::vector<Field>::const_iterator;
+  using const_iterator = const Field*;
 
-  Message() { fields_.reserve(64); }
+  Message() = default;
+  Message(const Message&) = delete;  // a view plus scratch storage: parse again instead
+  Message& operator=(const Message&) = delete;
 
   // Parses one complete message (as framed by next_frame). The view refers to `bytes`, which
   // must outlive it. Reuses storage: steady-state parsing does not allocate.
@@ -88,12 +91,12 @@ class Message {
                     const DataFieldTable& data_fields = DataFieldTable::standard());
 
   std::string_view bytes() const { return bytes_; }
-  size_t size() const { return fields_.size(); }
-  bool empty() const { return fields_.empty(); }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
   const Field& operator[](size_t i) const { return fields_[i]; }
-  const_iterator begin() const { return fields_.begin(); }
-  const_iterator end() const { return fields_.end(); }
-  std::span<const Field> fields() const { return fields_; }
+  const_iterator begin() const { return fields_.get(); }
+  const_iterator end() const { return fields_.get() + size_; }
+  std::span<const Field> fields() const { return {fields_.get(), size_}; }
 
   // First field with `tag` (header slots are O(1); other tags are a linear scan).
   const Field* find_field(Tag tag) const;
@@ -123,8 +126,11 @@ class Message {
 
  private:
   static constexpr uint16_t kNoSlot = 0xffff;
+  void grow();
   std::string_view bytes_;
-  std::vector<Field> fields_;
+  std::unique_ptr<Field[]> fields_;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
   std::array<uint16_t, static_cast<size_t>(HeaderSlot::kCount)> slots_{};
 };
 

@@ -3,6 +3,7 @@
 // nested repeating groups. Immutable once loaded; share it as shared_ptr<const Dictionary>.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -46,12 +47,21 @@ struct FieldDef {
   bool is_enum_value(std::string_view v) const;
   // Description of enum value `v` ("NEW" for OrdStatus 0), or empty.
   std::string_view enum_description(std::string_view v) const;
+  // Single-character enum values as a bitmap (all of them are single characters), so the
+  // common CHAR enums (Side, OrdType …) are checked with one bit test.
+  bool char_enums_only() const { return char_enums_only_; }
+  // False for free-text types without enums, whose values need no check at all.
+  bool needs_value_check() const { return needs_value_check_; }
+  bool is_char_enum(unsigned char c) const { return char_enum_bits_[c >> 6] >> (c & 63) & 1; }
   bool is_multiple_value() const {
     return type == FieldType::kMultipleValueString || type == FieldType::kMultipleCharValue ||
            type == FieldType::kMultipleStringValue;
   }
 
   std::vector<uint32_t> sorted_enums_;  // indices into `enums`, sorted by value (set by loader)
+  uint64_t char_enum_bits_[4] = {0, 0, 0, 0};
+  bool char_enums_only_ = false;
+  bool needs_value_check_ = true;
 };
 
 class FieldSet;
@@ -62,6 +72,7 @@ struct Member {
   Tag tag = 0;
   bool required = false;
   const FieldSet* group = nullptr;
+  const FieldDef* def = nullptr;  // the field's definition (never null once loaded)
 };
 
 // Ordered members with O(1) lookup by tag. Each member also has a dictionary-wide slot number
@@ -100,11 +111,34 @@ class FieldSet {
   uint32_t slot_base_ = 0;
 };
 
+// Where a tag sits in a message: header, body or trailer, and which member it is there.
+struct Placement {
+  enum Section : uint8_t { kHeader, kTrailer, kBody };
+  Section section = kBody;
+  uint16_t index = 0;  // member index in that section's FieldSet
+};
+
 struct MessageDef {
   std::string name;
   std::string msg_type;
   bool admin = false;  // msgcat='admin'
   FieldSet body;
+
+  // One lookup for any top-level tag of this message (header, body or trailer).
+  const Placement* place(Tag tag) const {
+    if (place_mask_ == 0) return nullptr;
+    for (uint32_t h = (tag * 0x9E3779B1u >> 7) & place_mask_;; h = (h + 1) & place_mask_) {
+      if (place_keys_[h] == tag) return &place_values_[h];
+      if (place_keys_[h] == 0) return nullptr;
+    }
+  }
+  // Loader interface: builds place() from the header, trailer and body.
+  void index_placements(const FieldSet& header, const FieldSet& trailer);
+
+ private:
+  std::vector<Tag> place_keys_;
+  std::vector<Placement> place_values_;
+  uint32_t place_mask_ = 0;
 };
 
 class Dictionary {
@@ -155,6 +189,7 @@ class Dictionary {
   std::unordered_map<std::string, int32_t> field_by_name_;
   std::vector<std::unique_ptr<MessageDef>> messages_;
   std::unordered_map<std::string, const MessageDef*> message_by_type_;
+  std::array<const MessageDef*, 128> message_by_char_{};  // one-character MsgTypes
   std::unordered_map<std::string, const MessageDef*> message_by_name_;
   FieldSet header_;
   FieldSet trailer_;

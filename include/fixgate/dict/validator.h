@@ -61,7 +61,11 @@ class Validator {
   };
   // Per-call context: where fields are looked up and which scratch stamps to use.
   struct Ctx;
-  std::optional<ValidationError> check_value(const FieldDef& def, std::string_view value) const;
+  std::optional<ValidationError> check_value(const FieldDef& def, std::string_view value) const {
+    if (!def.needs_value_check() || value.empty()) return std::nullopt;  // empty: allowed here
+    return check_value_slow(def, value);
+  }
+  std::optional<ValidationError> check_value_slow(const FieldDef& def, std::string_view value) const;
   std::optional<ValidationError> walk_group(Ctx& ctx, const FieldSet& group, size_t& i);
   std::optional<ValidationError> check_required(const FieldSet& set, uint32_t epoch,
                                                 std::vector<uint32_t>& stamps) const;

@@ -1,0 +1,117 @@
+// Internal byte-scanning helpers for the codec's hot loops (not a public header).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace fixgate::codec::detail {
+
+// First SOH in [p, end), or nullptr. Eight bytes per step: most FIX values are short, and an
+// inline SWAR loop beats a call to memchr for them.
+inline const char* find_soh(const char* p, const char* end) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighs = 0x8080808080808080ULL;
+  while (end - p >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    uint64_t x = w ^ kOnes;  // SOH bytes become zero
+    uint64_t t = (x - kOnes) & ~x & kHighs;
+    // The lowest flagged byte is always a true zero (false positives only sit above one).
+    if (t) return p + (__builtin_ctzll(t) >> 3);
+    p += 8;
+  }
+  for (; p < end; ++p)
+    if (*p == '\x01') return p;
+  return nullptr;
+}
+
+// Parses "digits=" at p when at least 8 bytes are readable: returns the tag and sets `len` to
+// the number of digits (the '=' is at p[len]). Returns 0 when the fast path does not apply
+// (tag longer than 7 digits, non-digits, leading zero, no '='): the caller takes the slow path.
+// No data-dependent branches: FIX tags vary in length field to field, which a byte loop
+// mispredicts on almost every field.
+inline uint32_t parse_tag8(const char* p, size_t& len) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighs = 0x8080808080808080ULL;
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  uint64_t x = w ^ (kOnes * '=');
+  uint64_t t = (x - kOnes) & ~x & kHighs;
+  if (t == 0) return 0;
+  size_t n = static_cast<size_t>(__builtin_ctzll(t)) >> 3;  // digits before the first '='
+  if (n == 0) return 0;
+  uint64_t mask = (uint64_t{1} << (8 * n)) - 1;
+  // All n bytes must be '0'..'9': high nibble 3 and low nibble <= 9 (adding 6 must not carry).
+  if (((w & 0xF0F0F0F0F0F0F0F0ULL & mask) != (0x3030303030303030ULL & mask)) ||
+      (((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL & mask) != (0x3030303030303030ULL & mask)) ||
+      (w & 0xff) == '0')
+    return 0;
+  // Right-align the digits as an 8-digit number with leading zeros, then combine pairwise.
+  uint64_t d = (w & 0x0F0F0F0F0F0F0F0FULL & mask) << (8 * (8 - n));
+  d = (d * 10) + (d >> 8);
+  d = (((d & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+       (((d >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >> 32;
+  len = n;
+  return static_cast<uint32_t>(d);
+}
+
+// Copies n bytes without a library call for the short values FIX is made of. Reads and writes
+// stay within [src, src+n) and [dst, dst+n).
+inline void copy_small(char* dst, const char* src, size_t n) {
+  if (n >= 8) {
+    if (n <= 16) {
+      uint64_t a, b;
+      std::memcpy(&a, src, 8);
+      std::memcpy(&b, src + n - 8, 8);
+      std::memcpy(dst, &a, 8);
+      std::memcpy(dst + n - 8, &b, 8);
+    } else {
+      std::memcpy(dst, src, n);
+    }
+  } else if (n >= 4) {
+    uint32_t a, b;
+    std::memcpy(&a, src, 4);
+    std::memcpy(&b, src + n - 4, 4);
+    std::memcpy(dst, &a, 4);
+    std::memcpy(dst + n - 4, &b, 4);
+  } else {
+    for (size_t i = 0; i < n; ++i) dst[i] = src[i];
+  }
+}
+
+// Writes the decimal digits of v (< 10^9, e.g. a tag) and returns how many.
+inline size_t put_small_uint(char* out, uint32_t v) {
+  if (v < 10) {
+    out[0] = static_cast<char>('0' + v);
+    return 1;
+  }
+  if (v < 100) {
+    out[0] = static_cast<char>('0' + v / 10);
+    out[1] = static_cast<char>('0' + v % 10);
+    return 2;
+  }
+  if (v < 1000) {
+    out[0] = static_cast<char>('0' + v / 100);
+    out[1] = static_cast<char>('0' + v / 10 % 10);
+    out[2] = static_cast<char>('0' + v % 10);
+    return 3;
+  }
+  if (v < 10000) {
+    out[0] = static_cast<char>('0' + v / 1000);
+    out[1] = static_cast<char>('0' + v / 100 % 10);
+    out[2] = static_cast<char>('0' + v / 10 % 10);
+    out[3] = static_cast<char>('0' + v % 10);
+    return 4;
+  }
+  char tmp[10];
+  size_t n = 0;
+  while (v) {
+    tmp[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  for (size_t i = 0; i < n; ++i) out[i] = tmp[n - 1 - i];
+  return n;
+}
+
+}  // namespace fixgate::codec::detail
