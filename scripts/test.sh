@@ -43,8 +43,8 @@ if [[ ! -f build-asan/build.ninja ]]; then
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFIXGATE_SANITIZE=ON \
     -DFIXGATE_BENCH=OFF >/dev/null
 fi
-if ! cmake --build build-asan -j"$JOBS" >build-asan.log 2>&1; then
-  tail -n 40 build-asan.log
+if ! cmake --build build-asan -j"$JOBS" >build-asan/build.log 2>&1; then
+  tail -n 40 build-asan/build.log
   exit 1
 fi
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -55,8 +55,8 @@ if [[ ! -f build-fuzz/build.ninja ]]; then
   cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIXGATE_FUZZ=ON \
     -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 fi
-if ! cmake --build build-fuzz -j"$JOBS" >build-fuzz.log 2>&1; then
-  tail -n 40 build-fuzz.log
+if ! cmake --build build-fuzz -j"$JOBS" >build-fuzz/build.log 2>&1; then
+  tail -n 40 build-fuzz/build.log
   exit 1
 fi
 for target in framer_fuzz parse_validate_fuzz; do

@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -72,17 +73,36 @@ int main(int argc, char** argv) {
          "// such a field may contain SOH, so the parser reads exactly `length` bytes.\n"
          "struct DataFieldPair {\n  Tag length;\n  Tag data;\n};\n"
          "inline constexpr DataFieldPair kStandardDataFields[] = {\n";
+  // Same rule as the dictionary loader: the LENGTH field named for the data field, else the
+  // LENGTH field numbered just before it unless that one is named for another data field.
+  std::map<unsigned, std::string> by_tag;
+  for (auto& [name, info] : fields) by_tag[info.tag] = name;
+  auto is_data = [](const FieldInfo& f) { return f.type == "DATA" || f.type == "XMLDATA"; };
+  std::map<unsigned, std::pair<unsigned, std::string>> pairs;  // data tag -> (length tag, comment)
+  std::set<unsigned> lengths_taken;
+  std::vector<std::string> unpaired;
   for (auto& [name, info] : fields) {
-    if (info.type != "DATA" && info.type != "XMLDATA") continue;
+    if (!is_data(info)) continue;
+    bool paired = false;
     for (const char* suffix : {"Len", "Length"}) {
       auto it = fields.find(name + suffix);
       if (it != fields.end() && it->second.type == "LENGTH") {
-        out << "    {" << it->second.tag << ", " << info.tag << "},  // " << it->first << " -> "
-            << name << "\n";
+        pairs[info.tag] = {it->second.tag, it->first + " -> " + name};
+        lengths_taken.insert(it->second.tag);
+        paired = true;
         break;
       }
     }
+    if (!paired) unpaired.push_back(name);
   }
+  for (const auto& name : unpaired) {
+    unsigned tag = fields[name].tag;
+    auto prev = by_tag.find(tag - 1);
+    if (prev != by_tag.end() && fields[prev->second].type == "LENGTH" && !lengths_taken.count(tag - 1))
+      pairs[tag] = {tag - 1, prev->second + " -> " + name};
+  }
+  for (auto& [data, p] : pairs)
+    out << "    {" << p.first << ", " << data << "},  // " << p.second << "\n";
   out << "};\n}  // namespace fixgate::codec\n";
   return out ? 0 : 1;
 }

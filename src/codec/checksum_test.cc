@@ -1,5 +1,5 @@
-// Tests for the FIX CheckSum: the SWAR fast path, its byte tail and its lane folding are all
-// checked against a plain byte-by-byte sum.
+// Tests for the FIX CheckSum: the 16-byte SSE2 blocks (where available), the 8-byte SWAR step
+// with its lane folding, and the byte tail are all checked against a plain byte-by-byte sum.
 #include "fixgate/codec/checksum.h"
 
 #include <gtest/gtest.h>
@@ -60,8 +60,8 @@ TEST(ChecksumTest, HighBytesAreSummedAsUnsigned) {
 
 TEST(ChecksumTest, EveryLengthUpTo100MatchesNaiveSum) {
   const std::string data = random_bytes(100 + 8, 7);
-  // Every length exercises the eight-byte steps plus a 0-7 byte tail; every start offset 0-7
-  // exercises unaligned loads.
+  // Lengths 0-100 cover every mix of 16-byte blocks, an 8-byte step and a 0-7 byte tail;
+  // start offsets 0-7 cover unaligned loads.
   for (size_t offset = 0; offset < 8; ++offset) {
     for (size_t len = 0; len <= 100; ++len) {
       std::string_view s(data.data() + offset, len);
@@ -71,7 +71,8 @@ TEST(ChecksumTest, EveryLengthUpTo100MatchesNaiveSum) {
 }
 
 TEST(ChecksumTest, LargeBuffersFoldLanesWithoutOverflow) {
-  // 64 eight-byte steps (512 bytes) is where the lanes fold; straddle it and go well past it.
+  // Many blocks accumulate; without SSE2, 64 eight-byte steps (512 bytes) is where the SWAR
+  // lanes fold. Straddle 512 and go well past it.
   for (size_t len : {504u, 511u, 512u, 513u, 520u, 1023u, 1024u, 1025u, 4096u, 65539u, 1u << 20}) {
     std::string s = random_bytes(len, static_cast<uint32_t>(len));
     ASSERT_EQ(checksum(s), naive_checksum(s)) << "length " << len;
@@ -79,7 +80,7 @@ TEST(ChecksumTest, LargeBuffersFoldLanesWithoutOverflow) {
 }
 
 TEST(ChecksumTest, AllOnesBytesSaturateLanesWithoutOverflow) {
-  // 0xff everywhere puts the largest possible value into every 16-bit lane on every step.
+  // 0xff everywhere puts the largest possible value into every lane on every step.
   for (size_t len : {511u, 512u, 513u, 1024u, 100'000u}) {
     std::string s(len, '\xff');
     ASSERT_EQ(checksum(s), naive_checksum(s)) << "length " << len;

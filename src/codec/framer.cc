@@ -61,12 +61,16 @@ Frame next_frame(std::string_view in, const FramerOptions& opt) {
   };
 
   // 8=BeginString|
-  const size_t soh1_limit = std::min(s.size(), 2 + kMaxBeginStringLen + 1);
-  const void* soh1p = std::memchr(s.data() + 2, kSoh, soh1_limit - 2);
+  constexpr size_t kSoh1Limit = 2 + kMaxBeginStringLen + 1;  // "8=" + value + SOH
+  const void* soh1p = std::memchr(s.data() + 2, kSoh, std::min(s.size(), kSoh1Limit) - 2);
   if (!soh1p) {
-    return s.size() < soh1_limit ? need_more : resync(FrameError::kBadBeginString);
+    // Not yet terminated is only bad once more than a BeginString's worth of bytes is here.
+    return s.size() < kSoh1Limit ? need_more : resync(FrameError::kBadBeginString);
   }
   size_t pos = static_cast<const char*>(soh1p) - s.data() + 1;
+  // No BeginString holds '=': one that does is a stray "8=FIX" glued to the real start
+  // ("8=FIX8=FIX.4.4|"), and taking it as a message would swallow the message behind it.
+  if (std::memchr(s.data() + 2, '=', pos - 3)) return resync(FrameError::kBadBeginString);
 
   // 9=BodyLength|
   if (s.size() < pos + 2) return need_more;
@@ -138,6 +142,7 @@ std::span<char> FrameReader::prepare(size_t n) {
 void FrameReader::commit(size_t n) { end_ += std::min(n, capacity_ - end_); }
 
 void FrameReader::append(std::string_view bytes) {
+  if (bytes.empty()) return;  // a fresh reader has no buffer: memcpy to null is undefined
   auto room = prepare(bytes.size());
   std::memcpy(room.data(), bytes.data(), bytes.size());
   commit(bytes.size());

@@ -52,7 +52,12 @@ const std::string kLogout = make_message("FIX.4.2", "35=5|49=SENDER|56=TARGET|34
 
 // A message whose RawData holds SOH, '=', a CheckSum look-alike and a BeginString look-alike.
 std::string message_with_raw_data() {
-  const std::string raw = "a\x01" "10=123\x01" "8=FIX.4.4\x01" "9=5\x01" "=z";
+  const std::string raw =
+      "a\x01"
+      "10=123\x01"
+      "8=FIX.4.4\x01"
+      "9=5\x01"
+      "=z";
   return make_message("FIX.4.4",
                       "35=D|95=" + std::to_string(raw.size()) + "|96=" + raw + "|55=IBM|");
 }
@@ -60,9 +65,9 @@ std::string message_with_raw_data() {
 struct Drained {
   std::vector<std::string> messages;
   std::vector<FrameError> errors;
-  size_t discarded = 0;    // bytes reported in Frame::discarded
-  size_t garbled = 0;      // bytes of kGarbled frames
-  size_t left_over = 0;    // bytes not consumed when the framer asked for more
+  size_t discarded = 0;  // bytes reported in Frame::discarded
+  size_t garbled = 0;    // bytes of kGarbled frames
+  size_t left_over = 0;  // bytes not consumed when the framer asked for more
 };
 
 // Runs next_frame over `input` until it asks for more.
@@ -151,8 +156,8 @@ TEST(FramerTest, EmptyInputNeedsMore) {
 }
 
 TEST(FramerTest, EveryProperPrefixNeedsMoreAndDiscardsNothing) {
-  for (const std::string& msg : {kHeartbeat, message_with_raw_data(),
-                                 make_message("FIXT.1.1", "35=A|98=0|108=30|")}) {
+  for (const std::string& msg :
+       {kHeartbeat, message_with_raw_data(), make_message("FIXT.1.1", "35=A|98=0|108=30|")}) {
     for (size_t len = 0; len < msg.size(); ++len) {
       Frame f = next_frame(std::string_view(msg).substr(0, len));
       ASSERT_EQ(f.status, FrameStatus::kNeedMore) << "prefix of " << len << " bytes";
@@ -174,7 +179,8 @@ TEST(FramerTest, DataFieldWithSohAndTrailerLookalikeIsFramedByBodyLength) {
 
 TEST(FramerTest, SkipsGarbageBeforeMessageAndReportsIt) {
   const std::string garbage = soh("junk|9=12|10=000|\x7f\x80");
-  Frame f = next_frame(garbage + kHeartbeat);
+  const std::string input = garbage + kHeartbeat;
+  Frame f = next_frame(input);
   ASSERT_EQ(f.status, FrameStatus::kMessage);
   EXPECT_EQ(f.discarded, garbage.size());
   EXPECT_EQ(f.bytes, kHeartbeat);
@@ -262,12 +268,12 @@ TEST(FramerTest, ReaderCompletesMessageWhosePrefixArrivedAfterGarbage) {
 
 TEST(FramerTest, BeginStringWithoutSohWithinLimitIsBadBeginString) {
   const std::string bad = "8=FIX.4.4.this.is.far.too.long";
-  Frame f = next_frame(bad + kHeartbeat);
+  const std::string input = bad + kHeartbeat;
+  Frame f = next_frame(input);
   ASSERT_EQ(f.status, FrameStatus::kGarbled);
   EXPECT_EQ(f.error, FrameError::kBadBeginString);
   EXPECT_EQ(f.bytes, bad);
-  EXPECT_EQ(next_frame(std::string_view(bad + kHeartbeat).substr(f.consumed())).bytes,
-            kHeartbeat);
+  EXPECT_EQ(next_frame(std::string_view(input).substr(f.consumed())).bytes, kHeartbeat);
 }
 
 TEST(FramerTest, SixteenByteBeginStringIsAccepted) {
@@ -342,7 +348,8 @@ TEST(FramerTest, BadBodyLengthFrameIsDroppedAndNextMessageSurvives) {
 
 TEST(FramerTest, MsgTypeNotThirdIsMissingMsgType) {
   const std::string bad = make_message("FIX.4.4", "49=SENDER|35=0|");
-  Frame f = next_frame(bad + kHeartbeat);
+  const std::string input = bad + kHeartbeat;
+  Frame f = next_frame(input);
   ASSERT_EQ(f.status, FrameStatus::kGarbled);
   EXPECT_EQ(f.error, FrameError::kMissingMsgType);
   EXPECT_EQ(f.bytes, bad);
@@ -369,7 +376,8 @@ TEST(FramerTest, TooLongBodyLengthIsBadTrailerAndNextMessageSurvives) {
 TEST(FramerTest, TrailerMustHaveThreeDigits) {
   std::string bad = kHeartbeat;
   bad.replace(bad.size() - 4, 3, "1x");  // 10=1x|
-  Frame f = next_frame(bad + kOrder);
+  const std::string input = bad + kOrder;
+  Frame f = next_frame(input);
   EXPECT_EQ(f.status, FrameStatus::kGarbled);
   EXPECT_EQ(f.error, FrameError::kBadTrailer);
 }
@@ -381,12 +389,13 @@ TEST(FramerTest, WrongChecksumIsBadChecksumAndConsumesWholeFrame) {
   const std::string good = make_message("FIX.4.4", body);
   const unsigned right = byte_sum(std::string_view(good).substr(0, good.size() - 7));
   const std::string bad = make_message("FIX.4.4", body, std::nullopt, (right + 1) % 256);
-  Frame f = next_frame(bad + kOrder);
+  const std::string input = bad + kOrder;
+  Frame f = next_frame(input);
   ASSERT_EQ(f.status, FrameStatus::kGarbled);
   EXPECT_EQ(f.error, FrameError::kBadChecksum);
   EXPECT_EQ(f.bytes, bad);
   EXPECT_EQ(f.consumed(), bad.size());
-  Frame next = next_frame(std::string_view(bad + kOrder).substr(f.consumed()));
+  Frame next = next_frame(std::string_view(input).substr(f.consumed()));
   EXPECT_EQ(next.status, FrameStatus::kMessage);
   EXPECT_EQ(next.bytes, kOrder);
 }
@@ -557,7 +566,9 @@ TEST(FrameReaderTest, GrowsForMessagesLargerThanItsBuffer) {
   FrameReader reader;
   for (size_t pos = 0; pos < big.size(); pos += 4096) {
     reader.append(std::string_view(big).substr(pos, 4096));
-    if (pos + 4096 < big.size()) ASSERT_EQ(reader.next().status, FrameStatus::kNeedMore);
+    if (pos + 4096 < big.size()) {
+      ASSERT_EQ(reader.next().status, FrameStatus::kNeedMore);
+    }
   }
   Frame f = reader.next();
   ASSERT_EQ(f.status, FrameStatus::kMessage);

@@ -107,8 +107,11 @@ ParseResult Message::parse(std::string_view bytes, const DataFieldTable& data_fi
     }
     if (p >= end) return fail(ParseError::kMissingValue, field_start);
     if (*p != '=' || tag_len == 0 || tag_len > 9 || *field_start == '0') {
-      bool has_equals = std::memchr(p, '=', static_cast<size_t>(end - p)) != nullptr;
-      return fail(has_equals || tag_len > 0 ? ParseError::kBadTag : ParseError::kMissingValue,
+      // An '=' before this field's SOH means the text in front of it is not a tag ("3a=x");
+      // none means the field has no value ("58|").
+      const char* q = p;
+      while (q < end && *q != '=' && *q != kSoh) ++q;
+      return fail(q < end && *q == '=' ? ParseError::kBadTag : ParseError::kMissingValue,
                   field_start);
     }
     ++p;  // '='
@@ -127,13 +130,14 @@ ParseResult Message::parse(std::string_view bytes, const DataFieldTable& data_fi
     fields_[size_] = Field{tag, std::string_view(p, static_cast<size_t>(value_end - p))};
     if (tag < kSlotTableSize) {
       uint8_t s = kSlots.slot[tag];
-      if (s != static_cast<uint8_t>(HeaderSlot::kCount) && slots_[s] == kNoSlot)
-        slots_[s] = static_cast<uint16_t>(std::min<size_t>(size_, kNoSlot - 1));
+      if (s != static_cast<uint8_t>(HeaderSlot::kCount) && slots_[s] == kNoSlot && size_ < kNoSlot)
+        slots_[s] = static_cast<uint32_t>(size_);
     }
     ++size_;
     p = value_end + 1;
   }
-  if (size_ < 4 || fields_[0].tag != tag::BeginString || fields_[1].tag != tag::BodyLength ||
+  // Three fields with the right header and no CheckSum is a trailer problem, not a header one.
+  if (size_ < 3 || fields_[0].tag != tag::BeginString || fields_[1].tag != tag::BodyLength ||
       fields_[2].tag != tag::MsgType)
     return {ParseError::kBadHeader, 0};
   if (fields_[size_ - 1].tag != tag::CheckSum) return {ParseError::kBadTrailer, bytes.size()};
@@ -143,7 +147,7 @@ ParseResult Message::parse(std::string_view bytes, const DataFieldTable& data_fi
 const Field* Message::find_field(Tag tag) const {
   HeaderSlot s = header_slot_of(tag);
   if (s != HeaderSlot::kCount) {
-    uint16_t i = slots_[static_cast<size_t>(s)];
+    uint32_t i = slots_[static_cast<size_t>(s)];
     return i == kNoSlot ? nullptr : &fields_[i];
   }
   for (const Field& f : *this)

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <limits>
 
 #include "fixgate/codec/field.h"
 
@@ -233,12 +234,21 @@ std::optional<UtcTimestamp> UtcTimestamp::parse(std::string_view s) {
   auto date = parse_date(s.substr(0, 8));
   auto time = parse_time(s.substr(9));
   if (!date || !time) return std::nullopt;
-  return UtcTimestamp{date->days_since_epoch() * kNanosPerDay + time->first, time->second};
+  // Years 0000-9999 parse, but int64 nanoseconds only reach 1677-09-21 .. 2262-04-11.
+  __int128 nanos = static_cast<__int128>(date->days_since_epoch()) * kNanosPerDay + time->first;
+  if (nanos < std::numeric_limits<int64_t>::min() || nanos > std::numeric_limits<int64_t>::max())
+    return std::nullopt;
+  return UtcTimestamp{static_cast<int64_t>(nanos), time->second};
 }
 
 size_t UtcTimestamp::format(char* out) const {
-  int64_t days = nanos >= 0 ? nanos / kNanosPerDay : (nanos - kNanosPerDay + 1) / kNanosPerDay;
-  int64_t rem = nanos - days * kNanosPerDay;
+  // Floor division that cannot overflow, even for nanos near INT64_MIN.
+  int64_t days = nanos / kNanosPerDay;
+  int64_t rem = nanos % kNanosPerDay;
+  if (rem < 0) {
+    rem += kNanosPerDay;
+    --days;
+  }
   size_t n = format_date(Date::from_days_since_epoch(days), out);
   out[n++] = '-';
   return n + format_time(rem, precision, out + n);
@@ -252,7 +262,8 @@ std::string UtcTimestamp::to_string() const {
 std::optional<UtcTimeOnly> UtcTimeOnly::parse(std::string_view s) {
   auto t = parse_time(s);
   if (!t) return std::nullopt;
-  return UtcTimeOnly{t->first, t->second};
+  // A leap second 23:59:60 folds into the next second, which is midnight, not "24:00:00".
+  return UtcTimeOnly{t->first % kNanosPerDay, t->second};
 }
 
 size_t UtcTimeOnly::format(char* out) const { return format_time(nanos, precision, out); }

@@ -67,6 +67,25 @@ bool is_float(std::string_view v) {
   return digit;
 }
 
+// Where `tag` sits when the header and trailer come from one dictionary (FIXT's transport) and
+// the body from another (the application's); header and trailer first, as MessageDef::place().
+const Placement* place_split(const FieldSet& header, const FieldSet& trailer, const FieldSet& body,
+                             Tag tag, Placement& out) {
+  Placement::Section section = Placement::kHeader;
+  int i = header.index_of(tag);
+  if (i < 0) {
+    section = Placement::kTrailer;
+    i = trailer.index_of(tag);
+  }
+  if (i < 0) {
+    section = Placement::kBody;
+    i = body.index_of(tag);
+  }
+  if (i < 0) return nullptr;
+  out = Placement{section, static_cast<uint16_t>(i)};
+  return &out;
+}
+
 bool format_ok(FieldType type, std::string_view v) {
   switch (type) {
     case FieldType::kInt: return is_int(v);
@@ -265,6 +284,7 @@ std::optional<ValidationError> Validator::validate(const codec::Message& msg) {
   const uint32_t header_epoch = next_epoch();
   const uint32_t body_epoch = next_epoch();
   enum { kHeader, kBody, kTrailer } section = kHeader;
+  const bool own_frame = body_dict == transport_.get();
 
   for (size_t i = 0; i < fields.size();) {
     const Field& f = fields[i];
@@ -272,8 +292,12 @@ std::optional<ValidationError> Validator::validate(const codec::Message& msg) {
     if (f.value.empty() && options_.validate_fields_have_values)
       return reject(R::kTagSpecifiedWithoutValue, tag);
 
-    // One lookup places the tag in the header, the trailer or this message's body.
-    const Placement* place = def->place(tag);
+    // One lookup places the tag in the header, the trailer or this message's body. def->place()
+    // indexes the header and trailer of def's own dictionary, so it serves unless that is a FIXT
+    // application dictionary: the frame is then the transport's, looked up on its own.
+    Placement split;
+    const Placement* place =
+        own_frame ? def->place(tag) : place_split(header, trailer, def->body, tag, split);
     if (place && place->section != Placement::kBody) {
       const FieldSet& frame_set = place->section == Placement::kHeader ? header : trailer;
       if (place->section == Placement::kHeader) {

@@ -109,7 +109,7 @@ class Message {
   size_t index_of(Tag tag, size_t from = 0) const;
 
   std::string_view header(HeaderSlot slot) const {
-    uint16_t i = slots_[static_cast<size_t>(slot)];
+    uint32_t i = slots_[static_cast<size_t>(slot)];
     return i == kNoSlot ? std::string_view() : fields_[i].value;
   }
   bool has_header(HeaderSlot slot) const { return slots_[static_cast<size_t>(slot)] != kNoSlot; }
@@ -125,13 +125,14 @@ class Message {
   bool is_admin() const;  // session-level MsgType: 0 1 2 3 4 5 A
 
  private:
-  static constexpr uint16_t kNoSlot = 0xffff;
+  // 32-bit slots: a 1 MB message can hold far more than 65535 fields.
+  static constexpr uint32_t kNoSlot = 0xffffffff;
   void grow();
   std::string_view bytes_;
   std::unique_ptr<Field[]> fields_;
   size_t size_ = 0;
   size_t capacity_ = 0;
-  std::array<uint16_t, static_cast<size_t>(HeaderSlot::kCount)> slots_{};
+  std::array<uint32_t, static_cast<size_t>(HeaderSlot::kCount)> slots_{};
 };
 
 // The header slot for `tag`, or HeaderSlot::kCount.

@@ -6252,87 +6252,88 @@ struct DataFieldPair {
   Tag data;
 };
 inline constexpr DataFieldPair kStandardDataFields[] = {
+    {93, 89},  // SignatureLength -> Signature
+    {90, 91},  // SecureDataLen -> SecureData
+    {95, 96},  // RawDataLength -> RawData
+    {212, 213},  // XmlDataLen -> XmlData
+    {348, 349},  // EncodedIssuerLen -> EncodedIssuer
+    {350, 351},  // EncodedSecurityDescLen -> EncodedSecurityDesc
+    {352, 353},  // EncodedListExecInstLen -> EncodedListExecInst
+    {354, 355},  // EncodedTextLen -> EncodedText
+    {356, 357},  // EncodedSubjectLen -> EncodedSubject
+    {358, 359},  // EncodedHeadlineLen -> EncodedHeadline
+    {360, 361},  // EncodedAllocTextLen -> EncodedAllocText
+    {362, 363},  // EncodedUnderlyingIssuerLen -> EncodedUnderlyingIssuer
+    {364, 365},  // EncodedUnderlyingSecurityDescLen -> EncodedUnderlyingSecurityDesc
+    {445, 446},  // EncodedListStatusTextLen -> EncodedListStatusText
+    {618, 619},  // EncodedLegIssuerLen -> EncodedLegIssuer
+    {621, 622},  // EncodedLegSecurityDescLen -> EncodedLegSecurityDesc
+    {1184, 1185},  // SecurityXMLLen -> SecurityXML
     {1277, 1278},  // DerivativeEncodedIssuerLen -> DerivativeEncodedIssuer
     {1280, 1281},  // DerivativeEncodedSecurityDescLen -> DerivativeEncodedSecurityDesc
     {1282, 1283},  // DerivativeSecurityXMLLen -> DerivativeSecurityXML
-    {40004, 40005},  // EncodedAdditionalTermBondDescLen -> EncodedAdditionalTermBondDesc
-    {40008, 40009},  // EncodedAdditionalTermBondIssuerLen -> EncodedAdditionalTermBondIssuer
-    {2665, 2666},  // EncodedAllocCommissionDescLen -> EncodedAllocCommissionDesc
-    {360, 361},  // EncodedAllocTextLen -> EncodedAllocText
-    {2111, 2112},  // EncodedAttachmentLen -> EncodedAttachment
-    {2809, 2808},  // EncodedCancelTextLen -> EncodedCancelText
-    {2651, 2652},  // EncodedCommissionDescLen -> EncodedCommissionDesc
-    {2351, 2352},  // EncodedComplianceTextLen -> EncodedComplianceText
-    {41083, 41084},  // EncodedDeliveryStreamCycleDescLen -> EncodedDeliveryStreamCycleDesc
+    {1397, 1398},  // EncodedMktSegmDescLen -> EncodedMktSegmDesc
+    {1401, 1402},  // EncryptedPasswordLen -> EncryptedPassword
+    {1403, 1404},  // EncryptedNewPasswordLen -> EncryptedNewPassword
+    {1468, 1469},  // EncodedSecurityListDescLen -> EncodedSecurityListDesc
     {1525, 1527},  // EncodedDocumentationTextLen -> EncodedDocumentationText
     {1578, 1579},  // EncodedEventTextLen -> EncodedEventText
-    {41107, 41108},  // EncodedExerciseDescLen -> EncodedExerciseDesc
-    {2715, 2716},  // EncodedFinancialInstrumentFullNameLen -> EncodedFinancialInstrumentFullName
+    {1620, 1621},  // InstrumentScopeEncodedSecurityDescLen -> InstrumentScopeEncodedSecurityDesc
+    {1664, 1665},  // EncodedRejectTextLen -> EncodedRejectText
+    {1678, 1697},  // EncodedOptionExpirationDescLen -> EncodedOptionExpirationDesc
     {1733, 1734},  // EncodedFirmAllocTextLen -> EncodedFirmAllocText
-    {358, 359},  // EncodedHeadlineLen -> EncodedHeadline
-    {348, 349},  // EncodedIssuerLen -> EncodedIssuer
+    {1871, 1872},  // LegSecurityXMLLen -> LegSecurityXML
+    {1874, 1875},  // UnderlyingSecurityXMLLen -> UnderlyingSecurityXML
+    {2072, 2073},  // EncodedUnderlyingEventTextLen -> EncodedUnderlyingEventText
+    {2074, 2075},  // EncodedLegEventTextLen -> EncodedLegEventText
+    {2111, 2112},  // EncodedAttachmentLen -> EncodedAttachment
+    {2179, 2180},  // EncodedLegOptionExpirationDescLen -> EncodedLegOptionExpirationDesc
+    {2287, 2288},  // EncodedUnderlyingOptionExpirationDescLen -> EncodedUnderlyingOptionExpirationDesc
+    {2351, 2352},  // EncodedComplianceTextLen -> EncodedComplianceText
+    {2372, 2371},  // EncodedTradeContinuationTextLen -> EncodedTradeContinuationText
+    {2481, 2482},  // EncodedMDStatisticDescLen -> EncodedMDStatisticDesc
+    {2494, 2493},  // EncodedLegDocumentationTextLen -> EncodedLegDocumentationText
+    {2522, 2521},  // EncodedWarningTextLen -> EncodedWarningText
+    {2637, 2638},  // EncodedMiscFeeSubTypeDescLen -> EncodedMiscFeeSubTypeDesc
+    {2651, 2652},  // EncodedCommissionDescLen -> EncodedCommissionDesc
+    {2665, 2666},  // EncodedAllocCommissionDescLen -> EncodedAllocCommissionDesc
+    {2715, 2716},  // EncodedFinancialInstrumentFullNameLen -> EncodedFinancialInstrumentFullName
+    {2718, 2719},  // EncodedLegFinancialInstrumentFullNameLen -> EncodedLegFinancialInstrumentFullName
+    {2721, 2722},  // EncodedUnderlyingFinancialInstrumentFullNameLen -> EncodedUnderlyingFinancialInstrumentFullName
+    {2797, 2798},  // EncodedMatchExceptionTextLen -> EncodedMatchExceptionText
+    {2802, 2801},  // EncodedReplaceTextLen -> EncodedReplaceText
+    {2809, 2808},  // EncodedCancelTextLen -> EncodedCancelText
+    {2815, 2814},  // EncodedPostTradePaymentDescLen -> EncodedPostTradePaymentDesc
+    {40004, 40005},  // EncodedAdditionalTermBondDescLen -> EncodedAdditionalTermBondDesc
+    {40008, 40009},  // EncodedAdditionalTermBondIssuerLen -> EncodedAdditionalTermBondIssuer
+    {40978, 40979},  // EncodedLegStreamTextLen -> EncodedLegStreamText
+    {40980, 40981},  // EncodedLegProvisionTextLen -> EncodedLegProvisionText
+    {40982, 40983},  // EncodedStreamTextLen -> EncodedStreamText
+    {40984, 40985},  // EncodedPaymentTextLen -> EncodedPaymentText
+    {40986, 40987},  // EncodedProvisionTextLen -> EncodedProvisionText
+    {40988, 40989},  // EncodedUnderlyingStreamTextLen -> EncodedUnderlyingStreamText
+    {41083, 41084},  // EncodedDeliveryStreamCycleDescLen -> EncodedDeliveryStreamCycleDesc
+    {41101, 41102},  // EncodedMarketDisruptionFallbackUnderlierSecurityDescLen -> EncodedMarketDisruptionFallbackUnderlierSecurityDesc
+    {41107, 41108},  // EncodedExerciseDescLen -> EncodedExerciseDesc
+    {41256, 41257},  // EncodedStreamCommodityDescLen -> EncodedStreamCommodityDesc
     {41320, 41321},  // EncodedLegAdditionalTermBondDescLen -> EncodedLegAdditionalTermBondDesc
     {41324, 41325},  // EncodedLegAdditionalTermBondIssuerLen -> EncodedLegAdditionalTermBondIssuer
     {41458, 41459},  // EncodedLegDeliveryStreamCycleDescLen -> EncodedLegDeliveryStreamCycleDesc
-    {2494, 2493},  // EncodedLegDocumentationTextLen -> EncodedLegDocumentationText
-    {2074, 2075},  // EncodedLegEventTextLen -> EncodedLegEventText
-    {41482, 41483},  // EncodedLegExerciseDescLen -> EncodedLegExerciseDesc
-    {2718, 2719},  // EncodedLegFinancialInstrumentFullNameLen -> EncodedLegFinancialInstrumentFullName
-    {618, 619},  // EncodedLegIssuerLen -> EncodedLegIssuer
     {41476, 41477},  // EncodedLegMarketDisruptionFallbackUnderlierSecurityDescLen -> EncodedLegMarketDisruptionFallbackUnderlierSecurityDesc
-    {2179, 2180},  // EncodedLegOptionExpirationDescLen -> EncodedLegOptionExpirationDesc
-    {40980, 40981},  // EncodedLegProvisionTextLen -> EncodedLegProvisionText
-    {621, 622},  // EncodedLegSecurityDescLen -> EncodedLegSecurityDesc
+    {41482, 41483},  // EncodedLegExerciseDescLen -> EncodedLegExerciseDesc
     {41653, 41654},  // EncodedLegStreamCommodityDescLen -> EncodedLegStreamCommodityDesc
-    {40978, 40979},  // EncodedLegStreamTextLen -> EncodedLegStreamText
-    {352, 353},  // EncodedListExecInstLen -> EncodedListExecInst
-    {445, 446},  // EncodedListStatusTextLen -> EncodedListStatusText
-    {2481, 2482},  // EncodedMDStatisticDescLen -> EncodedMDStatisticDesc
-    {41101, 41102},  // EncodedMarketDisruptionFallbackUnderlierSecurityDescLen -> EncodedMarketDisruptionFallbackUnderlierSecurityDesc
-    {2797, 2798},  // EncodedMatchExceptionTextLen -> EncodedMatchExceptionText
-    {2637, 2638},  // EncodedMiscFeeSubTypeDescLen -> EncodedMiscFeeSubTypeDesc
-    {1397, 1398},  // EncodedMktSegmDescLen -> EncodedMktSegmDesc
-    {1678, 1697},  // EncodedOptionExpirationDescLen -> EncodedOptionExpirationDesc
-    {40984, 40985},  // EncodedPaymentTextLen -> EncodedPaymentText
-    {2815, 2814},  // EncodedPostTradePaymentDescLen -> EncodedPostTradePaymentDesc
-    {40986, 40987},  // EncodedProvisionTextLen -> EncodedProvisionText
-    {1664, 1665},  // EncodedRejectTextLen -> EncodedRejectText
-    {2802, 2801},  // EncodedReplaceTextLen -> EncodedReplaceText
-    {350, 351},  // EncodedSecurityDescLen -> EncodedSecurityDesc
-    {1468, 1469},  // EncodedSecurityListDescLen -> EncodedSecurityListDesc
-    {41256, 41257},  // EncodedStreamCommodityDescLen -> EncodedStreamCommodityDesc
-    {40982, 40983},  // EncodedStreamTextLen -> EncodedStreamText
-    {356, 357},  // EncodedSubjectLen -> EncodedSubject
-    {354, 355},  // EncodedTextLen -> EncodedText
-    {2372, 2371},  // EncodedTradeContinuationTextLen -> EncodedTradeContinuationText
     {41710, 41711},  // EncodedUnderlyingAdditionalTermBondDescLen -> EncodedUnderlyingAdditionalTermBondDesc
-    {42025, 42026},  // EncodedUnderlyingAdditionalTermBondIssuerLen -> EncodedUnderlyingAdditionalTermBondIssuer
     {41806, 41807},  // EncodedUnderlyingDeliveryStreamCycleDescLen -> EncodedUnderlyingDeliveryStreamCycleDesc
-    {2072, 2073},  // EncodedUnderlyingEventTextLen -> EncodedUnderlyingEventText
     {41811, 41812},  // EncodedUnderlyingExerciseDescLen -> EncodedUnderlyingExerciseDesc
-    {2721, 2722},  // EncodedUnderlyingFinancialInstrumentFullNameLen -> EncodedUnderlyingFinancialInstrumentFullName
-    {362, 363},  // EncodedUnderlyingIssuerLen -> EncodedUnderlyingIssuer
-    {2287, 2288},  // EncodedUnderlyingOptionExpirationDescLen -> EncodedUnderlyingOptionExpirationDesc
-    {42171, 42172},  // EncodedUnderlyingProvisionTextLen -> EncodedUnderlyingProvisionText
-    {364, 365},  // EncodedUnderlyingSecurityDescLen -> EncodedUnderlyingSecurityDesc
+    {41873, 41874},  // EncodedUnderlyingMarketDisruptionFallbackUnderlierSecDescLen -> EncodedUnderlyingMarketDisruptionFallbackUnderlierSecurityDesc
     {41969, 41970},  // EncodedUnderlyingStreamCommodityDescLen -> EncodedUnderlyingStreamCommodityDesc
-    {40988, 40989},  // EncodedUnderlyingStreamTextLen -> EncodedUnderlyingStreamText
-    {2522, 2521},  // EncodedWarningTextLen -> EncodedWarningText
-    {1403, 1404},  // EncryptedNewPasswordLen -> EncryptedNewPassword
-    {1401, 1402},  // EncryptedPasswordLen -> EncryptedPassword
-    {1620, 1621},  // InstrumentScopeEncodedSecurityDescLen -> InstrumentScopeEncodedSecurityDesc
-    {43110, 42486},  // LegPaymentStreamFormulaLength -> LegPaymentStreamFormula
+    {42025, 42026},  // EncodedUnderlyingAdditionalTermBondIssuerLen -> EncodedUnderlyingAdditionalTermBondIssuer
+    {42171, 42172},  // EncodedUnderlyingProvisionTextLen -> EncodedUnderlyingProvisionText
     {42451, 42452},  // LegPaymentStreamFormulaImageLength -> LegPaymentStreamFormulaImage
-    {1871, 1872},  // LegSecurityXMLLen -> LegSecurityXML
-    {43109, 42684},  // PaymentStreamFormulaLength -> PaymentStreamFormula
+    {43110, 42486},  // LegPaymentStreamFormulaLength -> LegPaymentStreamFormula
     {42652, 42653},  // PaymentStreamFormulaImageLength -> PaymentStreamFormulaImage
-    {95, 96},  // RawDataLength -> RawData
-    {90, 91},  // SecureDataLen -> SecureData
-    {1184, 1185},  // SecurityXMLLen -> SecurityXML
-    {93, 89},  // SignatureLength -> Signature
-    {43111, 42982},  // UnderlyingPaymentStreamFormulaLength -> UnderlyingPaymentStreamFormula
+    {43109, 42684},  // PaymentStreamFormulaLength -> PaymentStreamFormula
     {42947, 42948},  // UnderlyingPaymentStreamFormulaImageLength -> UnderlyingPaymentStreamFormulaImage
-    {1874, 1875},  // UnderlyingSecurityXMLLen -> UnderlyingSecurityXML
-    {212, 213},  // XmlDataLen -> XmlData
+    {43111, 42982},  // UnderlyingPaymentStreamFormulaLength -> UnderlyingPaymentStreamFormula
 };
 }  // namespace fixgate::codec

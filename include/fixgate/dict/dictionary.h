@@ -82,7 +82,7 @@ class FieldSet {
   std::span<const Member> members() const { return members_; }
   // Position of `tag` among the members, or -1.
   int index_of(Tag tag) const {
-    if (mask_ == 0) return -1;
+    if (mask_ == 0 || tag == 0) return -1;  // 0 marks empty hash slots
     for (uint32_t h = hash(tag) & mask_;; h = (h + 1) & mask_) {
       if (keys_[h] == tag) return values_[h];
       if (keys_[h] == 0) return -1;
