@@ -1,0 +1,32 @@
+// The in-memory Store: nothing survives the process. The reference implementation of the
+// interface, and the store the protocol tests run against.
+#pragma once
+
+#include <map>
+
+#include "fixgate/session/store.h"
+
+namespace fixgate::session {
+
+class MemoryStore : public Store {
+ public:
+  SeqNum next_sender_seq() const override { return next_sender_; }
+  SeqNum next_target_seq() const override { return next_target_; }
+  Duration creation_time() const override { return creation_time_; }
+  Status commit(const StoreBatch& batch) override;
+  Status read(SeqNum begin, SeqNum end,
+              const std::function<void(SeqNum, std::string_view)>& visit) const override;
+  Status reset(Duration now_utc) override;
+
+  // Test hook in the spirit of leveldb's SpecialEnv: the next commit fails.
+  bool fail_next_commit = false;
+  size_t commits = 0;
+
+ private:
+  SeqNum next_sender_{1};
+  SeqNum next_target_{1};
+  Duration creation_time_{0};
+  std::map<uint64_t, std::string> messages_;
+};
+
+}  // namespace fixgate::session

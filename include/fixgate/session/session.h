@@ -1,0 +1,210 @@
+// The FIX session protocol as a pure state machine (FIX Session Layer spec; FIX 4.4 Vol. 2).
+// No sockets, threads or clock: feed it events with the time, then poll output, events and the
+// next deadline. Call order: feed (on_*, send, logout, handled), then poll until empty.
+//
+//   events in:  on_connected · on_bytes · on_timeout · send · logout · handled · on_disconnected
+//   out:        pending_output() bytes to write · poll_event() · poll_timeout() next deadline
+//
+// Durability: everything in pending_output() has been committed to the Store before the call
+// that produced it returned. The inbound position is committed as a watermark: a delivered
+// application message counts only once handled(seq) says so.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "fixgate/codec/encoder.h"
+#include "fixgate/codec/framer.h"
+#include "fixgate/codec/message.h"
+#include "fixgate/dict/validator.h"
+#include "fixgate/session/config.h"
+#include "fixgate/session/store.h"
+
+namespace fixgate::session {
+
+// Transitions (one table, here and in the README):
+//   Disconnected --on_connecting--> Connecting --on_connected--> Connected
+//   Connected --initiator sends Logon / acceptor receives Logon--> LoggingIn
+//   LoggingIn --Logon exchanged--> LoggedIn --no gap outstanding--> Active
+//   LoggedIn/Active --Logout sent or received--> LoggingOut --handshake done--> LoggedOut
+//   any --on_disconnected--> Disconnected;  a protocol failure records an error, then Disconnected
+enum class SessionStatus : uint8_t {
+  kDisconnected,
+  kConnecting,
+  kConnected,
+  kLoggingIn,
+  kLoggedIn,
+  kActive,
+  kLoggingOut,
+  kLoggedOut,
+  kError,
+};
+std::string_view to_string(SessionStatus s);
+
+struct SessionEvent {
+  enum class Type : uint8_t {
+    kStatus,          // `status` is the new status
+    kAppMessage,      // application message `seq` in `bytes`: handle it, then call handled(seq)
+    kAdminMessage,    // an admin message arrived (bytes), for logging and fromAdmin callbacks
+    kDisconnect,      // write what is pending, then close the connection; `text` says why
+    kRejectSent,      // we rejected inbound message `seq`: `text`
+    kGarbled,         // inbound bytes ignored without advancing the sequence: `text`
+    kLog,             // anything else worth an event-log line: `text`
+  };
+  Type type = Type::kLog;
+  SessionStatus status = SessionStatus::kDisconnected;
+  SeqNum seq;
+  bool poss_dup = false;
+  std::string bytes;
+  std::string text;
+};
+
+struct SessionStats {
+  Duration session_start{0};  // UTC of the last logon
+  uint64_t messages_sent = 0, messages_received = 0;
+  uint64_t bytes_sent = 0, bytes_received = 0;
+  uint64_t heartbeats_sent = 0, heartbeats_received = 0;
+  uint64_t test_requests_sent = 0, test_requests_received = 0;
+  uint64_t resend_requests_sent = 0, resend_requests_received = 0;
+  uint64_t sequence_resets_received = 0;
+  uint64_t rejects_sent = 0, rejects_received = 0;
+  uint64_t logouts = 0, errors = 0, garbled = 0;
+  Duration last_activity{0};  // UTC of the last byte in or out
+};
+
+// Hooks into the application, all optional.
+struct SessionHooks {
+  // Inspect a counterparty's Logon (Username/Password …); return a reason to refuse it.
+  std::function<std::optional<std::string>(const codec::Message& logon)> on_logon;
+  // Add fields to the Logon we send (after the standard ones).
+  std::function<void(codec::Encoder& logon)> add_logon_fields;
+  // Whether stored application message `stored` may be resent; false turns it into a gap fill.
+  std::function<bool(const codec::Message& stored)> allow_resend;
+};
+
+class Session {
+ public:
+  Session(SessionConfig config, Store& store, SessionHooks hooks = {});
+
+  // Transport events.
+  void on_connecting(Now now);
+  void on_connected(Now now);
+  void on_bytes(std::string_view bytes, Now now);
+  void on_disconnected(Now now);
+  void on_timeout(Now now);
+
+  // Sends an application message: `body` is its pre-encoded body fields ("55=IBM\x0154=1\x01").
+  // Fails (and sends nothing) when not logged on or when the store refuses the message.
+  Status send(std::string_view msg_type, std::string_view body, Now now);
+  // Starts the logout handshake: Logout now, disconnect on the reply or after logout_timeout.
+  void logout(std::string_view reason, Now now);
+  // The application finished handling inbound message `seq`: the inbound watermark may advance.
+  void handled(SeqNum seq, Now now);
+  // Sends a Heartbeat / TestRequest now (admin API).
+  void send_heartbeat(Now now);
+  void send_test_request(std::string_view test_req_id, Now now);
+  // Asks the counterparty to resend from `begin` (admin API).
+  void request_resend(SeqNum begin, Now now);
+  // Sends SequenceReset-Reset moving our outbound sequence to `new_seq` (admin API).
+  Status reset_outbound_sequence(SeqNum new_seq, Now now);
+
+  // Output.
+  std::string_view pending_output() const { return output_; }
+  void consume_output(size_t n);
+  std::optional<SessionEvent> poll_event();
+  std::optional<Duration> poll_timeout() const;  // monotonic deadline of the next timer
+
+  // State.
+  SessionStatus status() const { return status_; }
+  bool is_logged_on() const {
+    return status_ == SessionStatus::kLoggedIn || status_ == SessionStatus::kActive;
+  }
+  SeqNum next_sender_seq() const { return next_sender_; }
+  SeqNum next_target_seq() const { return next_target_; }
+  const SessionStats& stats() const { return stats_; }
+  const SessionConfig& config() const { return config_; }
+  std::chrono::seconds heartbeat_interval() const { return heartbeat_interval_; }
+  const std::string& last_error() const { return last_error_; }
+
+ private:
+  enum class Timer : uint8_t { kHeartbeat, kTestRequest, kLogon, kLogout, kCount };
+
+  // Inbound.
+  void process_frame(std::string_view frame, Now now);
+  void process(const codec::Message& msg, std::string_view bytes, Now now);
+  bool verify_header(const codec::Message& msg, Now now);
+  void on_logon(const codec::Message& msg, Now now);
+  void on_test_request(const codec::Message& msg, Now now);
+  void on_heartbeat(const codec::Message& msg);
+  void on_resend_request(const codec::Message& msg, Now now);
+  void on_sequence_reset(const codec::Message& msg, Now now);
+  void on_logout_message(const codec::Message& msg, Now now);
+  void on_app_message(const codec::Message& msg, std::string_view bytes);
+  void process_queued(Now now);
+  void advance_target(SeqNum seq);
+  void handle_gap(const codec::Message& msg, std::string_view bytes, SeqNum seq, Now now);
+  void reject(const codec::Message& msg, codec::SessionRejectReason reason, Tag ref_tag,
+              std::string_view text, Now now);
+  void business_reject(const codec::Message& msg, codec::BusinessRejectReason reason, Tag ref_tag,
+                       std::string_view text, Now now);
+
+  // Outbound.
+  codec::Encoder& start(std::string_view msg_type, Now now, SeqNum seq, bool poss_dup = false);
+  void finish_admin(Now now);
+  bool finish_app(Now now);
+  void send_logon(Now now);
+  void send_logout(std::string_view text, Now now);
+  void send_resend_request(SeqNum begin, SeqNum end, Now now);
+  void send_gap_fill(SeqNum begin, SeqNum new_seq, Now now);
+  void resend(SeqNum begin, SeqNum end, Now now);
+  void commit(Now now);
+
+  // State changes.
+  void set_status(SessionStatus s);
+  void disconnect(std::string_view reason, Now now, bool error = true);
+  void emit(SessionEvent::Type type, std::string text = {}, SeqNum seq = {});
+  void arm(Timer t, Duration deadline) { timers_[static_cast<size_t>(t)] = deadline; }
+  void disarm(Timer t) { timers_[static_cast<size_t>(t)].reset(); }
+  void reset_sequences(Now now);
+  bool gap_outstanding() const { return resend_end_.has_value() || !queue_.empty(); }
+
+  SessionConfig config_;
+  Store& store_;
+  SessionHooks hooks_;
+  std::optional<dict::Validator> validator_;
+  codec::FrameReader reader_;
+  codec::Message msg_;
+  codec::Message scratch_;  // for queued and stored messages
+  codec::Encoder enc_;
+
+  SessionStatus status_ = SessionStatus::kDisconnected;
+  std::chrono::seconds heartbeat_interval_;
+  SeqNum next_sender_{1};
+  SeqNum next_target_{1};      // next expected inbound (processed in memory)
+  SeqNum committed_target_{1}; // the watermark as last committed
+  std::set<uint64_t> unhandled_;            // delivered application messages not yet handled
+  std::map<uint64_t, std::string> queue_;   // received ahead of a gap, in sequence order
+  std::optional<SeqNum> resend_end_;        // our outstanding ResendRequest covers up to this
+  bool logon_received_ = false;
+  bool logon_sent_ = false;
+  bool logout_sent_ = false;
+  bool reset_requested_ = false;  // we sent ResetSeqNumFlag=Y
+  std::string test_req_id_;       // outstanding TestRequest we sent, empty if none
+  uint64_t test_req_counter_ = 0;
+  Duration last_sent_{0}, last_received_{0};
+  std::optional<Duration> timers_[static_cast<size_t>(Timer::kCount)];
+
+  StoreBatch batch_;
+  std::string output_;
+  size_t output_committed_ = 0;  // bytes of output_ already covered by a store commit
+  std::deque<SessionEvent> events_;
+  SessionStats stats_;
+  std::string last_error_;
+};
+
+}  // namespace fixgate::session
