@@ -35,6 +35,7 @@ std::optional<std::pair<int64_t, TimePrecision>> parse_time(std::string_view s) 
   if (s.size() < 8 || s[2] != ':' || s[5] != ':') return std::nullopt;
   int h = digits(s, 0, 2), m = digits(s, 3, 2), sec = digits(s, 6, 2);
   if (h < 0 || m < 0 || sec < 0 || h > 23 || m > 59 || sec > 60) return std::nullopt;
+  if (sec == 60 && (h != 23 || m != 59)) return std::nullopt;  // leap seconds end a UTC day
   int64_t nanos = ((h * 60 + m) * 60 + int64_t{sec}) * kNanosPerSecond;
   TimePrecision p = TimePrecision::kSeconds;
   if (s.size() > 8) {

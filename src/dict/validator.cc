@@ -26,8 +26,9 @@ bool is_time(std::string_view v) {
   if (v.size() < 8 || v[2] != ':' || v[5] != ':' || !digits_at(v, 0, 2) || !digits_at(v, 3, 2) ||
       !digits_at(v, 6, 2))
     return false;
-  if ((v[0] - '0') * 10 + (v[1] - '0') > 23 || v[3] > '5' || (v[6] - '0') * 10 + (v[7] - '0') > 60)
-    return false;
+  const int h = (v[0] - '0') * 10 + (v[1] - '0'), sec = (v[6] - '0') * 10 + (v[7] - '0');
+  if (h > 23 || v[3] > '5' || sec > 60) return false;
+  if (sec == 60 && (h != 23 || v[3] != '5' || v[4] != '9')) return false;  // leap second: 23:59:60
   if (v.size() == 8) return true;
   size_t frac = v.size() - 9;
   return v[8] == '.' && (frac == 3 || frac == 6 || frac == 9) && digits_at(v, 9, frac);

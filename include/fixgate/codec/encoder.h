@@ -28,6 +28,10 @@ class Encoder {
   Encoder& field(Tag tag, uint32_t value) { return field(tag, static_cast<uint64_t>(value)); }
   Encoder& field(Tag tag, const Decimal& value);
   Encoder& field(Tag tag, const UtcTimestamp& value);
+  Encoder& field(Tag tag, long long value) { return field(tag, static_cast<int64_t>(value)); }
+  Encoder& field(Tag tag, unsigned long long value) { return field(tag, static_cast<uint64_t>(value)); }
+  // A bool would silently become "1": FIX booleans are 'Y'/'N', written with boolean().
+  Encoder& field(Tag tag, bool value) = delete;
   Encoder& boolean(Tag tag, bool value) { return field(tag, value ? 'Y' : 'N'); }
   // A data field with its length field: length_tag=N|data_tag=<N bytes, may hold SOH>|.
   Encoder& data(Tag length_tag, Tag data_tag, std::string_view bytes);
@@ -37,7 +41,7 @@ class Encoder {
   // Completes the message and returns it; valid until the next begin().
   std::string_view finish();
 
-  // Bytes written to the body so far (after 9=…|, before 10=).
+  // Bytes written after 9=…| so far; after finish() this includes the 7-byte CheckSum field.
   size_t body_size() const { return len_ - kBodyStart; }
 
  private:

@@ -24,13 +24,16 @@ std::optional<bool> parse_bool(std::string_view s);
 size_t format_int(int64_t v, char* out);
 size_t format_uint(uint64_t v, char* out);
 
-// An exact decimal number: mantissa × 10^-scale. Keeps the text's scale ("1.50" has scale 2),
-// so parse → format reproduces the input, and never passes through binary floating point.
+// An exact decimal number: mantissa × 10^-scale. Keeps the text's scale ("1.50" has scale 2), so
+// format(parse(x)) == x for canonical text (no redundant leading zeros, a digit on each side of
+// the point), and never passes through binary floating point.
 class Decimal {
  public:
   static constexpr int kMaxScale = 18;
   constexpr Decimal() = default;
-  constexpr Decimal(int64_t mantissa, int scale) : mantissa_(mantissa), scale_(scale) {}
+  // `scale` must be within 0..kMaxScale (a negative scale has no FIX text form).
+  constexpr Decimal(int64_t mantissa, int scale)
+      : mantissa_(mantissa), scale_(scale < 0 ? 0 : (scale > kMaxScale ? kMaxScale : scale)) {}
 
   // FIX float: optional '-', digits, optional '.' and digits (at least one digit overall;
   // up to 18 significant digits). No exponent, no '+', as the spec says.
@@ -72,7 +75,8 @@ struct Date {
 };
 
 // UTCTimestamp "YYYYMMDD-HH:MM:SS[.sss|.ssssss|.sssssssss]" as nanoseconds since the Unix epoch.
-// A leap second (SS=60) is accepted and folded into the next second, as FIX allows it on input.
+// A leap second (23:59:60) is accepted and folded into the next second; SS=60 at any other
+// minute is not a time.
 struct UtcTimestamp {
   int64_t nanos = 0;
   TimePrecision precision = TimePrecision::kMillis;
