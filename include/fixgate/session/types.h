@@ -31,14 +31,14 @@ struct Now {
 // Who the session is: BeginString plus our and the counterparty's CompIDs (and optional
 // Sub/Location IDs), plus a qualifier to tell apart two sessions with the same IDs.
 struct SessionId {
-  std::string begin_string;
-  std::string sender_comp_id;
-  std::string target_comp_id;
-  std::string sender_sub_id;
-  std::string sender_location_id;
-  std::string target_sub_id;
-  std::string target_location_id;
-  std::string qualifier;
+  std::string begin_string = {};
+  std::string sender_comp_id = {};
+  std::string target_comp_id = {};
+  std::string sender_sub_id = {};
+  std::string sender_location_id = {};
+  std::string target_sub_id = {};
+  std::string target_location_id = {};
+  std::string qualifier = {};
 
   // "FIX.4.4:SENDER->TARGET" (with ":qualifier" when set).
   std::string to_string() const;
