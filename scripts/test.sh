@@ -2,7 +2,8 @@
 # The README's test command: every test fixgate has.
 #   1. the ctest suite of the main build (unit, CLI, benchmark smoke, layering);
 #   2. the unit tests again under ASan+UBSan (build-asan/);
-#   3. each libFuzzer target for FUZZ_SECONDS (default 60) from its corpus (build-fuzz/).
+#   3. the threaded code's tests under ThreadSanitizer (build-tsan/, scripts/tsan.sh);
+#   4. each libFuzzer target for FUZZ_SECONDS (default 60) from its corpus (build-fuzz/).
 # Run scripts/setup.sh first. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,11 +35,11 @@ run_ctest() {  # run_ctest BUILD_DIR LOG [ctest args...]
   return "$rc"
 }
 
-echo "== 1/3 main build: ctest"
+echo "== 1/4 main build: ctest"
 cmake --build build -j"$JOBS" >/dev/null
 run_ctest build build/ctest.log
 
-echo "== 2/3 ASan+UBSan build: unit tests"
+echo "== 2/4 ASan+UBSan build: unit tests"
 if [[ ! -f build-asan/build.ninja ]]; then
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFIXGATE_SANITIZE=ON \
     -DFIXGATE_BENCH=OFF >/dev/null
@@ -50,7 +51,17 @@ fi
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_ctest build-asan build-asan/ctest.log -L unit
 
-echo "== 3/3 libFuzzer: ${FUZZ_SECONDS}s per target"
+echo "== 3/4 ThreadSanitizer: threaded code (ordering)"
+if tsan_out=$(scripts/tsan.sh 2>&1); then
+  n=$(grep -oE '\[  PASSED  \] [0-9]+ test' <<<"$tsan_out" | grep -oE '[0-9]+' | tail -1)
+  passed=$((passed + ${n:-0}))
+  echo "tsan: ${n:-0} tests clean"
+else
+  echo "$tsan_out" | tail -n 40
+  failed=$((failed + 1))
+fi
+
+echo "== 4/4 libFuzzer: ${FUZZ_SECONDS}s per target"
 if [[ ! -f build-fuzz/build.ninja ]]; then
   cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIXGATE_FUZZ=ON \
     -DCMAKE_CXX_COMPILER=clang++ >/dev/null
