@@ -64,10 +64,12 @@ struct SessionManager::Impl {
   std::deque<ReceivedMessage> inbox;
   uint16_t bound_port = 0;
 
-  // Runs `fn` on the I/O thread and returns its result.
+  // Runs `fn` on the I/O thread and returns its result; directly when already on it (a handler
+  // replying from inside its callback).
   template <typename F>
   auto call(F fn) -> decltype(fn()) {
     using R = decltype(fn());
+    if (std::this_thread::get_id() == thread.get_id()) return fn();
     std::packaged_task<R()> task(std::move(fn));
     auto result = task.get_future();
     asio::post(io, [&task] { task(); });

@@ -63,7 +63,8 @@ class SessionManager {
   // Configures the session; `store` defaults to a MemoryStore. Call before start_session().
   Status initialize_session(ManagerConfig config, std::unique_ptr<session::Store> store = nullptr);
   // Handlers by MsgType run on the I/O thread; a message with a handler is not queued for
-  // receive_message(). Register before start_session().
+  // receive_message(). A handler may call send_message() to reply. Register before
+  // start_session().
   void on(std::string_view msg_type, Handler handler);
   // Every session event (status, disconnects, rejects, garbled input …), on the I/O thread.
   void on_event(EventListener listener);
