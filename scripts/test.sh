@@ -26,7 +26,7 @@ run_ctest() {  # run_ctest BUILD_DIR LOG [ctest args...]
   shift 2
   local rc=0
   ctest --test-dir "$dir" --output-on-failure -j"$JOBS" --timeout 600 "$@" 2>&1 | tee "$log" |
-    grep -vE "^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed" || rc=${PIPESTATUS[0]}
+    grep -vE "^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed|^ +Start +[0-9]+:" || rc=${PIPESTATUS[0]}
   count "$log"
   if grep -qE "Not Run|\*\*\*Skipped| Disabled" "$log"; then
     echo "test.sh: a test was skipped or not run in $dir" >&2

@@ -18,123 +18,20 @@
 #include "fixgate/codec/encoder.h"
 #include "fixgate/dict/dictionary.h"
 #include "fixgate/engine/session_manager.h"
+#include "../support/process.h"
 
 namespace fixgate::engine {
 namespace {
+
+using fixgate::testing::Child;
+using fixgate::testing::free_port;
+using fixgate::testing::TempDir;
 
 using namespace std::chrono_literals;
 using session::SessionStatus;
 
 constexpr int kOrders = 10000;
 const std::string kDict = std::string(FIXGATE_DICT_DIR) + "/FIX44.xml";
-
-uint16_t free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
-// A child process with its stdin and stdout on pipes; killed if still running at the end.
-class Child {
- public:
-  explicit Child(std::vector<std::string> args) {
-    int in[2], out[2];
-    EXPECT_EQ(pipe(in), 0);
-    EXPECT_EQ(pipe(out), 0);
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(in[0], 0);
-      dup2(out[1], 1);
-      close(in[1]);
-      close(out[0]);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    stdin_ = in[1];
-    stdout_ = out[0];
-  }
-  ~Child() {
-    if (stdin_ >= 0) close(stdin_);
-    if (pid_ > 0 && !reaped_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    close(stdout_);
-  }
-  // The next line the child prints, or "" after `timeout`.
-  std::string read_line(std::chrono::milliseconds timeout) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-      auto nl = buf_.find('\n');
-      if (nl != std::string::npos) {
-        std::string line = buf_.substr(0, nl);
-        buf_.erase(0, nl + 1);
-        return line;
-      }
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) return "";
-      pollfd p{stdout_, POLLIN, 0};
-      if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-      char tmp[512];
-      ssize_t n = read(stdout_, tmp, sizeof tmp);
-      if (n <= 0) return "";
-      buf_.append(tmp, static_cast<size_t>(n));
-    }
-  }
-  void close_stdin() {
-    close(stdin_);
-    stdin_ = -1;
-  }
-  // Exit code, waiting at most `timeout` (then -1).
-  int wait(std::chrono::milliseconds timeout) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    int status = 0;
-    while (std::chrono::steady_clock::now() < deadline) {
-      pid_t r = waitpid(pid_, &status, WNOHANG);
-      if (r == pid_) {
-        reaped_ = true;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      // Not a synchronisation sleep: polling a child's exit, which has no event to await here.
-      pollfd none{-1, 0, 0};
-      poll(&none, 0, 10);
-    }
-    return -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int stdin_ = -1, stdout_ = -1;
-  bool reaped_ = false;
-  std::string buf_;
-};
-
-// A scratch folder for the QuickFIX peer's store and logs, removed afterwards.
-struct TempDir {
-  std::string path;
-  explicit TempDir(const std::string& name)
-      : path((std::filesystem::temp_directory_path() /
-              (name + "-" + std::to_string(getpid()) + "-" + std::to_string(free_port())))
-                 .string()) {
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-};
 
 std::string order_body(int i) {
   return "11=ORD-" + std::to_string(i) + "\x01" "21=1\x01" "55=IBM\x01" "54=1\x01" +

@@ -1,0 +1,357 @@
+#include "fixgate/gateway/settings.h"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+#include "fixgate/dict/dictionary.h"
+
+namespace fixgate::gateway {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+constexpr std::string_view kKnownKeys[] = {
+    // QuickFIX
+    "ConnectionType", "BeginString", "SenderCompID", "SenderSubID", "SenderLocationID",
+    "TargetCompID", "TargetSubID", "TargetLocationID", "SessionQualifier", "SocketAcceptPort",
+    "SocketAcceptAddress", "SocketConnectHost", "SocketConnectPort", "SocketNodelay",
+    "SocketReuseAddress", "HeartBtInt", "ReconnectInterval", "LogonTimeout", "LogoutTimeout",
+    "StartTime", "EndTime", "StartDay", "EndDay", "TimeZone", "ResetOnLogon", "ResetOnLogout",
+    "ResetOnDisconnect", "RefreshOnLogon", "PersistMessages", "FileStorePath", "FileLogPath",
+    "DataDictionary", "TransportDataDictionary", "AppDataDictionary", "DefaultApplVerID",
+    "UseDataDictionary", "ValidateFieldsOutOfOrder", "ValidateFieldsHaveValues",
+    "ValidateUserDefinedFields", "AllowUnknownMessageFields", "ValidateLengthAndChecksum",
+    "CheckLatency", "MaxLatency", "SendRedundantResendRequests", "TimeStampPrecision",
+    "CheckCompID", "ResendRequestChunkSize", "EnableNextExpectedMsgSeqNum", "MaxMessageSize",
+    "SSLProtocol", "SSLCipherSuite", "ServerCertificateFile", "ServerCertificateKeyFile",
+    "ClientCertificateFile", "ClientCertificateKeyFile", "CertificateAuthoritiesFile",
+    "CertificationAuthoritiesFile", "CertificateVerifyLevel",
+    // fixgate's own
+    "StoreType", "FsyncPolicy", "FsyncBatchMicros", "ReconnectMaxInterval", "ReconnectMultiplier",
+    "ReconnectJitter", "TestRequestDelay", "MaxSequenceGap", "Username", "Password"};
+
+bool is_alternate(std::string_view key) {
+  // SocketConnectHost1 / SocketConnectPort1 … name the alternate hosts.
+  for (std::string_view base : {"SocketConnectHost", "SocketConnectPort"}) {
+    if (key.size() > base.size() && key.substr(0, base.size()) == base &&
+        std::all_of(key.begin() + static_cast<long>(base.size()), key.end(),
+                    [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool is_known_key(std::string_view key) {
+  return is_alternate(key) ||
+         std::find(std::begin(kKnownKeys), std::end(kKnownKeys), key) != std::end(kKnownKeys);
+}
+
+std::string Setting::where(std::string_view key) const {
+  return file + ":" + std::to_string(line) + ": " + std::string(key);
+}
+
+const Setting* SessionSettings::find(std::string_view key) const {
+  if (auto it = own.find(key); it != own.end()) return &it->second;
+  if (defaults)
+    if (auto it = defaults->find(key); it != defaults->end()) return &it->second;
+  return nullptr;
+}
+
+Result<std::string> SessionSettings::get_string(std::string_view key) const {
+  const Setting* s = find(key);
+  if (!s) return Status::error(section_where() + ": [SESSION] needs " + std::string(key));
+  return s->value;
+}
+
+std::string SessionSettings::get_string_or(std::string_view key, std::string fallback) const {
+  const Setting* s = find(key);
+  return s ? s->value : fallback;
+}
+
+Result<long long> SessionSettings::get_int(std::string_view key, long long min, long long max) const {
+  const Setting* s = find(key);
+  if (!s) return Status::error(section_where() + ": [SESSION] needs " + std::string(key));
+  long long v = 0;
+  size_t used = 0;
+  try {
+    v = std::stoll(s->value, &used);
+  } catch (...) {
+    used = 0;
+  }
+  if (used == 0 || used != s->value.size())
+    return Status::error(s->where(key) + ": '" + s->value + "' is not a whole number");
+  if (v < min || v > max)
+    return Status::error(s->where(key) + ": " + s->value + " is outside " + std::to_string(min) +
+                         ".." + std::to_string(max));
+  return v;
+}
+
+Result<bool> SessionSettings::get_bool(std::string_view key) const {
+  const Setting* s = find(key);
+  if (!s) return Status::error(section_where() + ": [SESSION] needs " + std::string(key));
+  std::string v = upper(s->value);
+  if (v == "Y" || v == "YES" || v == "TRUE") return true;
+  if (v == "N" || v == "NO" || v == "FALSE") return false;
+  return Status::error(s->where(key) + ": '" + s->value + "' is not Y or N");
+}
+
+Result<Settings> Settings::parse(std::string_view text, std::string file) {
+  Settings out;
+  enum { kNone, kDefault, kSession } section = kNone;
+  bool seen_default = false;
+  int line_no = 0;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string_view raw = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
+    ++line_no;
+    std::string_view line = trim(raw);
+    if (line.empty() || line.front() == '#') continue;
+    auto here = file + ":" + std::to_string(line_no);
+    if (line.front() == '[') {
+      std::string name = upper(trim(line.substr(1, line.find(']') == std::string_view::npos
+                                                        ? std::string_view::npos
+                                                        : line.find(']') - 1)));
+      if (line.back() != ']') return Status::error(here + ": unterminated section header");
+      if (name == "DEFAULT") {
+        if (seen_default) return Status::error(here + ": a second [DEFAULT] section");
+        seen_default = true;
+        section = kDefault;
+      } else if (name == "SESSION") {
+        section = kSession;
+        SessionSettings s;
+        s.defaults = out.defaults_;
+        s.file_ = file;
+        s.section_line_ = line_no;
+        out.sessions_.push_back(std::move(s));
+      } else {
+        return Status::error(here + ": unknown section [" + name + "]");
+      }
+      continue;
+    }
+    size_t eq = line.find('=');
+    if (eq == std::string_view::npos) return Status::error(here + ": expected Key=Value");
+    std::string key(trim(line.substr(0, eq)));
+    std::string value(trim(line.substr(eq + 1)));
+    if (key.empty()) return Status::error(here + ": empty key");
+    if (!is_known_key(key)) return Status::error(here + ": " + key + ": unknown key");
+    if (section == kNone) return Status::error(here + ": " + key + ": outside any section");
+    auto& map = section == kDefault ? *out.defaults_ : out.sessions_.back().own;
+    if (map.count(key)) return Status::error(here + ": " + key + ": set twice in one section");
+    map.emplace(key, Setting{value, file, line_no});
+  }
+  if (out.sessions_.empty()) return Status::error(file + ": no [SESSION] section");
+  return out;
+}
+
+Result<Settings> Settings::load_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::error(path + ": cannot open settings file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse(ss.str(), path);
+}
+
+namespace {
+
+// Fails with the first error of any of these results.
+#define FIXGATE_TRY(var, expr)              \
+  auto var##_result = (expr);               \
+  if (!var##_result) return var##_result.status(); \
+  auto var = std::move(*var##_result)
+
+Result<dict::Dictionary::Ptr> load_dictionary(const SessionSettings& s, std::string_view key) {
+  const Setting* setting = s.find(key);
+  if (!setting) return Status::error(s.section_where() + ": [SESSION] needs " + std::string(key));
+  auto d = dict::Dictionary::load_file(setting->value);
+  if (!d) return Status::error(setting->where(key) + ": " + d.error());
+  return *d;
+}
+
+Status unsupported_if_set(const SessionSettings& s, std::string_view key, std::string_view what) {
+  if (const Setting* v = s.find(key))
+    return Status::error(v->where(key) + ": " + std::string(what) + " is not supported yet");
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<engine::ManagerConfig> to_manager_config(const SessionSettings& s) {
+  engine::ManagerConfig c;
+  session::SessionConfig& sc = c.session;
+
+  FIXGATE_TRY(type, s.get_string("ConnectionType"));
+  if (type == "initiator") {
+    sc.role = session::Role::kInitiator;
+  } else if (type == "acceptor") {
+    sc.role = session::Role::kAcceptor;
+  } else {
+    return Status::error(s.find("ConnectionType")->where("ConnectionType") + ": '" + type +
+                         "' is neither initiator nor acceptor");
+  }
+  FIXGATE_TRY(begin, s.get_string("BeginString"));
+  static constexpr std::string_view kVersions[] = {"FIX.4.0", "FIX.4.1", "FIX.4.2",
+                                                   "FIX.4.3", "FIX.4.4", "FIXT.1.1"};
+  if (std::find(std::begin(kVersions), std::end(kVersions), begin) == std::end(kVersions))
+    return Status::error(s.find("BeginString")->where("BeginString") + ": unknown version '" +
+                         begin + "'");
+  sc.id.begin_string = begin;
+  FIXGATE_TRY(sender, s.get_string("SenderCompID"));
+  FIXGATE_TRY(target, s.get_string("TargetCompID"));
+  sc.id.sender_comp_id = sender;
+  sc.id.target_comp_id = target;
+  sc.id.sender_sub_id = s.get_string_or("SenderSubID", "");
+  sc.id.sender_location_id = s.get_string_or("SenderLocationID", "");
+  sc.id.target_sub_id = s.get_string_or("TargetSubID", "");
+  sc.id.target_location_id = s.get_string_or("TargetLocationID", "");
+  sc.id.qualifier = s.get_string_or("SessionQualifier", "");
+
+  if (sc.role == session::Role::kInitiator || s.has("HeartBtInt")) {
+    FIXGATE_TRY(hb, s.get_int("HeartBtInt", 1, 3600));
+    sc.heartbeat_interval = std::chrono::seconds(hb);
+  }
+  auto seconds = [&](std::string_view key, long long fallback, long long max) -> Result<long long> {
+    return s.has(key) ? s.get_int(key, 0, max) : Result<long long>(fallback);
+  };
+  auto flag = [&](std::string_view key, bool fallback) -> Result<bool> {
+    return s.has(key) ? s.get_bool(key) : Result<bool>(fallback);
+  };
+  FIXGATE_TRY(logon_timeout, seconds("LogonTimeout", 10, 3600));
+  FIXGATE_TRY(logout_timeout, seconds("LogoutTimeout", 2, 3600));
+  sc.logon_timeout = std::chrono::seconds(logon_timeout);
+  sc.logout_timeout = std::chrono::seconds(logout_timeout);
+  FIXGATE_TRY(reset_on_logon, flag("ResetOnLogon", false));
+  FIXGATE_TRY(reset_on_logout, flag("ResetOnLogout", false));
+  FIXGATE_TRY(reset_on_disconnect, flag("ResetOnDisconnect", false));
+  FIXGATE_TRY(persist, flag("PersistMessages", true));
+  FIXGATE_TRY(check_latency, flag("CheckLatency", true));
+  FIXGATE_TRY(max_latency, seconds("MaxLatency", 120, 86400));
+  FIXGATE_TRY(redundant, flag("SendRedundantResendRequests", false));
+  FIXGATE_TRY(check_comp_id, flag("CheckCompID", true));
+  FIXGATE_TRY(chunk, seconds("ResendRequestChunkSize", 0, 1'000'000'000));
+  FIXGATE_TRY(max_gap, seconds("MaxSequenceGap", 0, 1'000'000'000));
+  FIXGATE_TRY(next_expected, flag("EnableNextExpectedMsgSeqNum", false));
+  FIXGATE_TRY(length_checksum, flag("ValidateLengthAndChecksum", true));
+  sc.reset_on_logon = reset_on_logon;
+  sc.reset_on_logout = reset_on_logout;
+  sc.reset_on_disconnect = reset_on_disconnect;
+  sc.persist_messages = persist;
+  sc.check_latency = check_latency;
+  sc.max_latency = std::chrono::seconds(max_latency);
+  sc.send_redundant_resend_requests = redundant;
+  sc.check_comp_id = check_comp_id;
+  sc.resend_request_chunk_size = static_cast<uint64_t>(chunk);
+  sc.max_sequence_gap = static_cast<uint64_t>(max_gap);
+  sc.enable_next_expected_msg_seq_num = next_expected;
+  sc.validate_length_and_checksum = length_checksum;
+  if (s.has("TestRequestDelay")) {
+    FIXGATE_TRY(delay, s.get_int("TestRequestDelay", 0, 3'600'000));
+    sc.test_request_delay = std::chrono::milliseconds(delay);
+  }
+  if (s.has("MaxMessageSize")) {
+    FIXGATE_TRY(max_size, s.get_int("MaxMessageSize", 64, 1LL << 30));
+    sc.max_message_size = static_cast<size_t>(max_size);
+  }
+  if (s.has("TimeStampPrecision")) {
+    FIXGATE_TRY(p, s.get_int("TimeStampPrecision", 0, 9));
+    if (p != 0 && p != 3 && p != 6 && p != 9)
+      return Status::error(s.find("TimeStampPrecision")->where("TimeStampPrecision") +
+                           ": must be 0, 3, 6 or 9");
+    sc.timestamp_precision = static_cast<codec::TimePrecision>(p);
+  }
+  sc.username = s.get_string_or("Username", "");
+  sc.password = s.get_string_or("Password", "");
+
+  // Validation.
+  FIXGATE_TRY(use_dict, flag("UseDataDictionary", true));
+  FIXGATE_TRY(out_of_order, flag("ValidateFieldsOutOfOrder", true));
+  FIXGATE_TRY(have_values, flag("ValidateFieldsHaveValues", true));
+  FIXGATE_TRY(user_defined, flag("ValidateUserDefinedFields", true));
+  FIXGATE_TRY(allow_unknown, flag("AllowUnknownMessageFields", false));
+  sc.validation = {out_of_order, have_values, user_defined, allow_unknown, length_checksum};
+  if (use_dict) {
+    if (begin == "FIXT.1.1") {
+      if (s.has("TransportDataDictionary")) {
+        FIXGATE_TRY(transport, load_dictionary(s, "TransportDataDictionary"));
+        sc.data_dictionary = transport;
+      } else {
+        sc.data_dictionary = dict::Dictionary::builtin("FIXT.1.1");
+      }
+      if (s.has("AppDataDictionary")) {
+        FIXGATE_TRY(app, load_dictionary(s, "AppDataDictionary"));
+        sc.app_dictionary = app;
+      }
+      sc.default_appl_ver_id = s.get_string_or("DefaultApplVerID", "");
+      if (sc.role == session::Role::kInitiator && sc.default_appl_ver_id.empty())
+        return Status::error(s.section_where() + ": a FIXT.1.1 initiator needs DefaultApplVerID");
+    } else if (s.has("DataDictionary")) {
+      FIXGATE_TRY(d, load_dictionary(s, "DataDictionary"));
+      if (d->begin_string() != begin)
+        return Status::error(s.find("DataDictionary")->where("DataDictionary") + ": dictionary is " +
+                             d->begin_string() + " but BeginString is " + begin);
+      sc.data_dictionary = d;
+    }
+  }
+
+  // Transport.
+  if (sc.role == session::Role::kInitiator) {
+    FIXGATE_TRY(host, s.get_string("SocketConnectHost"));
+    FIXGATE_TRY(port, s.get_int("SocketConnectPort", 1, 65535));
+    c.connect.push_back({host, static_cast<uint16_t>(port)});
+    for (int i = 1;; ++i) {
+      std::string hk = "SocketConnectHost" + std::to_string(i);
+      std::string pk = "SocketConnectPort" + std::to_string(i);
+      if (!s.has(hk) && !s.has(pk)) break;
+      FIXGATE_TRY(alt_host, s.get_string(hk));
+      FIXGATE_TRY(alt_port, s.get_int(pk, 1, 65535));
+      c.connect.push_back({alt_host, static_cast<uint16_t>(alt_port)});
+    }
+    FIXGATE_TRY(interval, seconds("ReconnectInterval", 30, 86400));
+    c.reconnect.initial = std::chrono::seconds(interval);
+    if (s.has("ReconnectMaxInterval")) {
+      FIXGATE_TRY(max, s.get_int("ReconnectMaxInterval", 1, 86400));
+      c.reconnect.max = std::chrono::seconds(max);
+    } else {
+      c.reconnect.max = std::max<std::chrono::milliseconds>(c.reconnect.initial, 30s);
+    }
+  } else {
+    FIXGATE_TRY(port, s.get_int("SocketAcceptPort", 0, 65535));
+    c.accept = {s.get_string_or("SocketAcceptAddress", "0.0.0.0"), static_cast<uint16_t>(port)};
+  }
+
+  // Accepted by QuickFIX but not by fixgate yet: refuse rather than silently ignore.
+  const std::string start = s.get_string_or("StartTime", "00:00:00");
+  const std::string end = s.get_string_or("EndTime", "00:00:00");
+  if (start != end)
+    return Status::error(s.find("StartTime") ? s.find("StartTime")->where("StartTime") + ": session schedules are not supported yet (StartTime must equal EndTime)"
+                                             : s.section_where() + ": session schedules are not supported yet");
+  for (std::string_view key : {"StartDay", "EndDay", "TimeZone"})
+    if (Status st = unsupported_if_set(s, key, "a session schedule"); !st) return st;
+  for (std::string_view key : {"SSLProtocol", "SSLCipherSuite", "ServerCertificateFile",
+                               "ServerCertificateKeyFile", "ClientCertificateFile",
+                               "ClientCertificateKeyFile", "CertificateAuthoritiesFile",
+                               "CertificationAuthoritiesFile", "CertificateVerifyLevel"})
+    if (Status st = unsupported_if_set(s, key, "TLS"); !st) return st;
+  return c;
+}
+
+#undef FIXGATE_TRY
+
+}  // namespace fixgate::gateway

@@ -1,0 +1,161 @@
+#include "fixgate/gateway/settings.h"
+
+#include <gtest/gtest.h>
+
+namespace fixgate::gateway {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::string_view kConfig = R"(# a comment
+[DEFAULT]
+ConnectionType=initiator
+HeartBtInt=15
+ReconnectInterval=5
+StartTime=00:00:00
+EndTime=00:00:00
+
+[SESSION]
+BeginString=FIX.4.4
+SenderCompID=CLIENT
+TargetCompID=LP1
+SocketConnectHost=127.0.0.1
+SocketConnectPort=9001
+SocketConnectHost1=127.0.0.2
+SocketConnectPort1=9002
+ResetOnLogon=Y
+
+[SESSION]
+ConnectionType=acceptor
+BeginString=FIX.4.2
+SenderCompID=GW
+TargetCompID=CLIENT2
+SocketAcceptPort=9100
+HeartBtInt=30
+)";
+
+TEST(SettingsTest, ParsesDefaultsAndSessions) {
+  auto s = Settings::parse(kConfig, "gw.cfg");
+  ASSERT_TRUE(s) << s.error();
+  ASSERT_EQ(s->sessions().size(), 2u);
+  EXPECT_EQ(*s->sessions()[0].get_string("ConnectionType"), "initiator");  // from [DEFAULT]
+  EXPECT_EQ(*s->sessions()[1].get_string("ConnectionType"), "acceptor");   // own value wins
+  EXPECT_EQ(s->sessions()[1].find("SocketAcceptPort")->line, 24);
+}
+
+TEST(SettingsTest, BuildsInitiatorConfigWithAlternateHosts) {
+  auto s = Settings::parse(kConfig, "gw.cfg");
+  ASSERT_TRUE(s);
+  auto c = to_manager_config(s->sessions()[0]);
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->session.role, session::Role::kInitiator);
+  EXPECT_EQ(c->session.id.to_string(), "FIX.4.4:CLIENT->LP1");
+  EXPECT_EQ(c->session.heartbeat_interval, 15s);
+  EXPECT_TRUE(c->session.reset_on_logon);
+  ASSERT_EQ(c->connect.size(), 2u);
+  EXPECT_EQ(c->connect[1].host, "127.0.0.2");
+  EXPECT_EQ(c->connect[1].port, 9002);
+  EXPECT_EQ(c->reconnect.initial, 5s);
+}
+
+TEST(SettingsTest, BuildsAcceptorConfig) {
+  auto s = Settings::parse(kConfig, "gw.cfg");
+  ASSERT_TRUE(s);
+  auto c = to_manager_config(s->sessions()[1]);
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->session.role, session::Role::kAcceptor);
+  EXPECT_EQ(c->accept.port, 9100);
+  EXPECT_EQ(c->accept.host, "0.0.0.0");
+}
+
+TEST(SettingsTest, UnknownKeyNamesFileLineAndKey) {
+  auto s = Settings::parse("[SESSION]\nBeginString=FIX.4.4\nHeartBeatInt=30\n", "x.cfg");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error(), "x.cfg:3: HeartBeatInt: unknown key");
+}
+
+TEST(SettingsTest, SyntaxErrorsNameTheLine) {
+  EXPECT_EQ(Settings::parse("[SESSION]\njust words\n", "x.cfg").error(), "x.cfg:2: expected Key=Value");
+  EXPECT_EQ(Settings::parse("HeartBtInt=3\n[SESSION]\n", "x.cfg").error(),
+            "x.cfg:1: HeartBtInt: outside any section");
+  EXPECT_EQ(Settings::parse("[SESION]\n", "x.cfg").error(), "x.cfg:1: unknown section [SESION]");
+  EXPECT_EQ(Settings::parse("[DEFAULT]\n", "x.cfg").error(), "x.cfg: no [SESSION] section");
+  EXPECT_EQ(Settings::parse("[SESSION]\nHeartBtInt=1\nHeartBtInt=2\n", "x.cfg").error(),
+            "x.cfg:3: HeartBtInt: set twice in one section");
+}
+
+TEST(SettingsTest, BadValuesNameFileLineAndKey) {
+  auto s = Settings::parse(
+      "[SESSION]\nConnectionType=initiator\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=B\n"
+      "HeartBtInt=soon\nSocketConnectHost=h\nSocketConnectPort=1\n",
+      "x.cfg");
+  ASSERT_TRUE(s);
+  auto c = to_manager_config(s->sessions()[0]);
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error(), "x.cfg:6: HeartBtInt: 'soon' is not a whole number");
+}
+
+TEST(SettingsTest, MissingRequiredKeyNamesTheSection) {
+  auto s = Settings::parse("[SESSION]\nConnectionType=acceptor\nBeginString=FIX.4.4\nSenderCompID=A\n",
+                           "x.cfg");
+  ASSERT_TRUE(s);
+  auto c = to_manager_config(s->sessions()[0]);
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error(), "x.cfg:1: [SESSION] needs TargetCompID");
+}
+
+TEST(SettingsTest, OutOfRangeAndWrongEnumValuesAreRefused) {
+  auto base = std::string("[SESSION]\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=B\n") +
+              "SocketAcceptPort=1\n";
+  auto c1 = to_manager_config(Settings::parse(base + "ConnectionType=both\n", "x.cfg")->sessions()[0]);
+  EXPECT_EQ(c1.error(), "x.cfg:6: ConnectionType: 'both' is neither initiator nor acceptor");
+  auto c2 = to_manager_config(
+      Settings::parse(base + "ConnectionType=acceptor\nLogonTimeout=-1\n", "x.cfg")->sessions()[0]);
+  EXPECT_EQ(c2.error(), "x.cfg:7: LogonTimeout: -1 is outside 0..3600");
+  auto c3 = to_manager_config(
+      Settings::parse(base + "ConnectionType=acceptor\nResetOnLogon=maybe\n", "x.cfg")->sessions()[0]);
+  EXPECT_EQ(c3.error(), "x.cfg:7: ResetOnLogon: 'maybe' is not Y or N");
+}
+
+TEST(SettingsTest, DictionaryIsLoadedAndMustMatchTheBeginString) {
+  std::string base = "[SESSION]\nConnectionType=acceptor\nSenderCompID=A\nTargetCompID=B\n"
+                     "SocketAcceptPort=1\nDataDictionary=" + std::string(FIXGATE_DICT_DIR) +
+                     "/FIX44.xml\n";
+  auto ok = to_manager_config(Settings::parse(base + "BeginString=FIX.4.4\n", "x.cfg")->sessions()[0]);
+  ASSERT_TRUE(ok) << ok.error();
+  ASSERT_TRUE(ok->session.data_dictionary);
+  EXPECT_EQ(ok->session.data_dictionary->begin_string(), "FIX.4.4");
+  auto bad = to_manager_config(Settings::parse(base + "BeginString=FIX.4.2\n", "x.cfg")->sessions()[0]);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().find("x.cfg:6: DataDictionary: dictionary is FIX.4.4 but BeginString is FIX.4.2"),
+            std::string::npos)
+      << bad.error();
+  auto missing = to_manager_config(
+      Settings::parse("[SESSION]\nConnectionType=acceptor\nSenderCompID=A\nTargetCompID=B\n"
+                      "SocketAcceptPort=1\nBeginString=FIX.4.4\nDataDictionary=/nope.xml\n",
+                      "x.cfg")
+          ->sessions()[0]);
+  EXPECT_EQ(missing.error(), "x.cfg:7: DataDictionary: /nope.xml: cannot open dictionary file");
+}
+
+TEST(SettingsTest, FeaturesNotYetBuiltAreRefusedNotIgnored) {
+  std::string base = "[SESSION]\nConnectionType=acceptor\nBeginString=FIX.4.4\nSenderCompID=A\n"
+                     "TargetCompID=B\nSocketAcceptPort=1\n";
+  auto sched = to_manager_config(
+      Settings::parse(base + "StartTime=08:00:00\nEndTime=17:00:00\n", "x.cfg")->sessions()[0]);
+  EXPECT_NE(sched.error().find("x.cfg:7: StartTime: session schedules are not supported yet"),
+            std::string::npos)
+      << sched.error();
+  auto tls = to_manager_config(
+      Settings::parse(base + "ServerCertificateFile=/c.pem\n", "x.cfg")->sessions()[0]);
+  EXPECT_EQ(tls.error(), "x.cfg:7: ServerCertificateFile: TLS is not supported yet");
+}
+
+TEST(SettingsTest, LoadFileReportsAMissingFile) {
+  auto s = Settings::load_file("/nonexistent/gw.cfg");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error(), "/nonexistent/gw.cfg: cannot open settings file");
+}
+
+}  // namespace
+}  // namespace fixgate::gateway
