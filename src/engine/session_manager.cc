@@ -11,6 +11,8 @@
 #include <random>
 #include <thread>
 
+#include "fixgate/codec/framer.h"
+#include "fixgate/engine/file_log.h"
 #include "fixgate/session/memory_store.h"
 
 namespace fixgate::engine {
@@ -35,6 +37,8 @@ struct SessionManager::Impl {
   std::optional<session::Session> session;
   std::map<std::string, Handler, std::less<>> handlers;
   EventListener listener;
+  std::unique_ptr<FileLog> log;
+  codec::FrameReader log_reader;  // frames inbound bytes again for the message log
 
   asio::io_context io;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
@@ -150,6 +154,7 @@ struct SessionManager::Impl {
 
   void on_connected() {
     connected = true;
+    log_reader = codec::FrameReader(codec::FramerOptions{config.session.max_message_size});
     read_paused = false;
     close_after_write = false;
     asio::error_code ignored;
@@ -167,7 +172,9 @@ struct SessionManager::Impl {
         on_transport_closed(e == asio::error::eof ? "connection closed by peer" : e.message());
         return;
       }
-      session->on_bytes(std::string_view(read_buf.data(), n), clock_now());
+      const Now now = clock_now();
+      if (log) log_inbound(std::string_view(read_buf.data(), n), now);
+      session->on_bytes(std::string_view(read_buf.data(), n), now);
       after_event();
       if (!socket || !connected) return;
       {
@@ -210,6 +217,16 @@ struct SessionManager::Impl {
     }
     write_buf.assign(out);
     session->consume_output(out.size());
+    if (log) {
+      const Now now = clock_now();
+      std::string_view rest = write_buf;
+      for (codec::Frame f = codec::next_frame(rest); f.status == codec::FrameStatus::kMessage;
+           f = codec::next_frame(rest)) {
+        log->message(f.bytes, now.utc);
+        rest.remove_prefix(f.consumed());
+      }
+      log->flush();
+    }
     writing = true;
     asio::async_write(*socket, asio::buffer(write_buf), [this](const asio::error_code& e, size_t) {
       writing = false;
@@ -222,9 +239,23 @@ struct SessionManager::Impl {
     });
   }
 
+  void log_inbound(std::string_view bytes, Now now) {
+    log_reader.append(bytes);
+    for (codec::Frame f = log_reader.next(); f.status != codec::FrameStatus::kNeedMore;
+         f = log_reader.next()) {
+      if (f.status == codec::FrameStatus::kMessage) log->message(f.bytes, now.utc);
+    }
+  }
+
   void after_event() {
     while (auto e = session->poll_event()) {
       if (listener) listener(*e);
+      if (log && e->type != SessionEvent::Type::kAppMessage &&
+          e->type != SessionEvent::Type::kAdminMessage) {
+        std::string text(session::to_string(e->status));
+        if (!e->text.empty()) text += ": " + e->text;
+        log->event(text, clock_now().utc);
+      }
       switch (e->type) {
         case SessionEvent::Type::kAppMessage: deliver(std::move(*e)); break;
         case SessionEvent::Type::kDisconnect: close_after_write = true; break;
@@ -235,6 +266,7 @@ struct SessionManager::Impl {
         default: break;
       }
     }
+    if (log) log->flush();
     flush();
     arm_timer();
     publish();
@@ -287,6 +319,10 @@ struct SessionManager::Impl {
   }
 
   void emit_log(std::string text) {
+    if (log) {
+      log->event(text, clock_now().utc);
+      log->flush();
+    }
     if (!listener) return;
     SessionEvent e;
     e.type = SessionEvent::Type::kLog;
@@ -311,6 +347,12 @@ Status SessionManager::initialize_session(ManagerConfig config,
   impl_->config = std::move(config);
   impl_->store = store ? std::move(store) : std::make_unique<session::MemoryStore>();
   impl_->session.emplace(impl_->config.session, *impl_->store);
+  impl_->log.reset();
+  if (!impl_->config.log_directory.empty()) {
+    auto log = FileLog::open(impl_->config.log_directory, impl_->config.session.id);
+    if (!log) return log.status();
+    impl_->log = std::move(*log);
+  }
   return Status::ok();
 }
 

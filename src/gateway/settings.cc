@@ -276,6 +276,7 @@ Result<engine::ManagerConfig> to_manager_config(const SessionSettings& s) {
                            ": must be 0, 3, 6 or 9");
     sc.timestamp_precision = static_cast<codec::TimePrecision>(p);
   }
+  c.log_directory = s.get_string_or("FileLogPath", "");
   sc.username = s.get_string_or("Username", "");
   sc.password = s.get_string_or("Password", "");
 

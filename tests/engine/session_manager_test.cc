@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <set>
 
@@ -145,6 +147,39 @@ TEST(SessionManagerTest, AdminApiSendsHeartbeatAndTestRequest) {
     ASSERT_FALSE(p.initiator.receive_message(10ms));  // waits on the inbox condition, 10 ms each
   EXPECT_GE(p.initiator.session_stats().heartbeats_received, 1u);
   EXPECT_GE(p.acceptor.session_stats().test_requests_received, 1u);
+}
+
+TEST(SessionManagerTest, WritesQuickFixStyleMessageAndEventLogs) {
+  std::string dir = ::testing::TempDir() + "/fixgate-logs-" + std::to_string(getpid());
+  std::filesystem::remove_all(dir);
+  {
+    SessionManager acceptor, initiator;
+    ManagerConfig ac = acceptor_config();
+    ac.log_directory = dir;
+    ASSERT_TRUE(acceptor.initialize_session(ac).is_ok());
+    ASSERT_TRUE(acceptor.start_session().is_ok());
+    ASSERT_TRUE(initiator.initialize_session(initiator_config(acceptor.local_port())).is_ok());
+    ASSERT_TRUE(initiator.start_session().is_ok());
+    ASSERT_TRUE(acceptor.wait_for_status(SessionStatus::kActive, 5s));
+    ASSERT_TRUE(initiator.send_message("D", order_body(7)).is_ok());
+    ASSERT_TRUE(acceptor.receive_message(5s));
+    ASSERT_TRUE(initiator.request_logoff(5s).is_ok());
+    ASSERT_TRUE(acceptor.wait_for_status(SessionStatus::kDisconnected, 5s));
+  }
+  auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  std::string messages = read(dir + "/FIX.4.4-SERVER-CLIENT.messages.current.log");
+  std::string events = read(dir + "/FIX.4.4-SERVER-CLIENT.event.current.log");
+  // Inbound Logon, our Logon reply, the order, both Logouts: each a line "timestamp : message".
+  EXPECT_NE(messages.find(" : 8=FIX.4.4\x01" "9="), std::string::npos) << messages;
+  EXPECT_NE(messages.find("35=D\x01"), std::string::npos);
+  EXPECT_EQ(std::count(messages.begin(), messages.end(), '\n'), 5) << messages;
+  EXPECT_NE(events.find("Active"), std::string::npos) << events;
+  EXPECT_NE(events.find("LoggedOut"), std::string::npos) << events;
+  if (::testing::Test::HasFailure()) std::cerr << events;
+  std::filesystem::remove_all(dir);
 }
 
 // fix_reconnect: a forced disconnect with messages in flight, then reconnect and resend.

@@ -40,6 +40,7 @@ struct ManagerConfig {
   Endpoint accept;                // acceptor: bind address and port (0 = any free port)
   ReconnectPolicy reconnect;
   size_t receive_queue_capacity = 1 << 16;  // received, not yet taken by receive_message()
+  std::string log_directory;  // FileLogPath: message and event logs (file_log.h); empty = none
 };
 
 // An application message handed to receive_message().

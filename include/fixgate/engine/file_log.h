@@ -1,0 +1,38 @@
+// Per-session message and event logs in QuickFIX's FileLog layout, so existing log tooling works:
+//   <dir>/<BeginString>-<Sender>-<Target>[-<Qualifier>].messages.current.log
+//   <dir>/<BeginString>-<Sender>-<Target>[-<Qualifier>].event.current.log
+// Each line: "YYYYMMDD-HH:MM:SS.ssssss : <text>"; messages are written raw (SOH separated).
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "fixgate/base/result.h"
+#include "fixgate/session/types.h"
+
+namespace fixgate::engine {
+
+class FileLog {
+ public:
+  static Result<std::unique_ptr<FileLog>> open(const std::string& directory,
+                                               const session::SessionId& id);
+  ~FileLog();
+
+  void message(std::string_view raw, session::Duration utc);  // one whole FIX message
+  void event(std::string_view text, session::Duration utc);
+  void flush();
+
+  const std::string& messages_path() const { return messages_path_; }
+  const std::string& events_path() const { return events_path_; }
+
+ private:
+  FileLog() = default;
+  void line(std::FILE* f, std::string_view text, session::Duration utc);
+  std::FILE* messages_ = nullptr;
+  std::FILE* events_ = nullptr;
+  std::string messages_path_, events_path_;
+};
+
+}  // namespace fixgate::engine

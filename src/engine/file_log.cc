@@ -1,0 +1,51 @@
+#include "fixgate/engine/file_log.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "fixgate/codec/values.h"
+
+namespace fixgate::engine {
+
+Result<std::unique_ptr<FileLog>> FileLog::open(const std::string& directory,
+                                               const session::SessionId& id) {
+  std::error_code ec;
+  std::filesystem::create_directories(directory, ec);
+  if (ec) return Status::error(directory + ": cannot create log directory: " + ec.message());
+  std::string prefix = directory + "/" + id.begin_string + "-" + id.sender_comp_id + "-" +
+                       id.target_comp_id + (id.qualifier.empty() ? "" : "-" + id.qualifier);
+  std::unique_ptr<FileLog> log(new FileLog());
+  log->messages_path_ = prefix + ".messages.current.log";
+  log->events_path_ = prefix + ".event.current.log";
+  log->messages_ = std::fopen(log->messages_path_.c_str(), "a");
+  log->events_ = std::fopen(log->events_path_.c_str(), "a");
+  if (!log->messages_ || !log->events_)
+    return Status::error((log->messages_ ? log->events_path_ : log->messages_path_) +
+                         ": cannot open log: " + std::strerror(errno));
+  return log;
+}
+
+FileLog::~FileLog() {
+  if (messages_) std::fclose(messages_);
+  if (events_) std::fclose(events_);
+}
+
+void FileLog::line(std::FILE* f, std::string_view text, session::Duration utc) {
+  char ts[codec::UtcTimestamp::kMaxLength];
+  size_t n = codec::UtcTimestamp{utc.count(), codec::TimePrecision::kMicros}.format(ts);
+  std::fwrite(ts, 1, n, f);
+  std::fwrite(" : ", 1, 3, f);
+  std::fwrite(text.data(), 1, text.size(), f);
+  std::fputc('\n', f);
+}
+
+void FileLog::message(std::string_view raw, session::Duration utc) { line(messages_, raw, utc); }
+void FileLog::event(std::string_view text, session::Duration utc) { line(events_, text, utc); }
+
+void FileLog::flush() {
+  std::fflush(messages_);
+  std::fflush(events_);
+}
+
+}  // namespace fixgate::engine
