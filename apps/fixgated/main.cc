@@ -17,7 +17,7 @@
 
 #include "fixgate/codec/message.h"
 #include "fixgate/dict/dictionary.h"
-#include "fixgate/engine/session_manager.h"
+#include "fixgate/engine/engine.h"
 #include "fixgate/gateway/settings.h"
 
 namespace {
@@ -41,7 +41,7 @@ std::string body_of(const codec::Message& m) {
 
 // The reflector: echoes every application message back on its session, except a
 // NewOrderSingle with PossResend=Y whose ClOrdID this session has already seen.
-void install_echo(engine::SessionManager& m, std::set<std::string>& seen_clordids) {
+void install_echo(engine::SessionHandle& m, std::set<std::string>& seen_clordids) {
   auto echo = [&m, &seen_clordids](const codec::Message& msg) {
     if (msg.msg_type() == "D") {
       std::string clordid(msg.get(tag::ClOrdID).value_or(""));
@@ -75,17 +75,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::vector<engine::ManagerConfig> configs;
-  std::set<std::pair<std::string, uint16_t>> ports;
   for (const auto& s : settings->sessions()) {
     auto c = gateway::to_manager_config(s);
     if (!c) {
       std::cerr << "fixgated: " << c.error() << '\n';
-      return 2;
-    }
-    if (c->session.role == session::Role::kAcceptor &&
-        !ports.insert({c->accept.host, c->accept.port}).second) {
-      std::cerr << "fixgated: " << s.section_where()
-                << ": several sessions on one SocketAcceptPort are not supported yet\n";
       return 2;
     }
     configs.push_back(std::move(*c));
@@ -99,55 +92,57 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  std::vector<std::unique_ptr<engine::SessionManager>> managers;
-  std::vector<std::set<std::string>> seen(configs.size());
   std::mutex log_mu;
+  engine::EngineOptions options;
+  options.on_log = [&log_mu](std::string_view text) {
+    std::lock_guard lock(log_mu);
+    std::cout << "engine " << text << std::endl;
+  };
+  engine::Engine engine(std::move(options));
+  std::vector<std::set<std::string>> seen(configs.size());
   for (size_t i = 0; i < configs.size(); ++i) {
-    auto m = std::make_unique<engine::SessionManager>();
     const std::string name = configs[i].session.id.to_string();
-    if (Status s = m->initialize_session(configs[i]); !s) {
-      std::cerr << "fixgated: " << name << ": " << s.message() << '\n';
+    auto h = engine.add_session(configs[i]);
+    if (!h) {
+      std::cerr << "fixgated: " << settings->sessions()[i].section_where() << ": " << h.error()
+                << '\n';
       return 2;
     }
-    m->on_event([&log_mu, name](const session::SessionEvent& e) {
-      if (e.type == session::SessionEvent::Type::kAppMessage) return;
+    (*h)->on_event([&log_mu, name](const session::SessionEvent& e) {
+      if (e.type == session::SessionEvent::Type::kAppMessage ||
+          e.type == session::SessionEvent::Type::kAdminMessage)
+        return;
       std::lock_guard lock(log_mu);
       std::cout << "event " << name << " " << session::to_string(e.status);
-      if (!e.text.empty() && e.type != session::SessionEvent::Type::kAdminMessage)
-        std::cout << " " << e.text;
+      if (!e.text.empty()) std::cout << " " << e.text;
       std::cout << std::endl;
     });
-    if (app_name == "echo") install_echo(*m, seen[i]);
-    if (Status s = m->start_session(); !s) {
-      std::cerr << "fixgated: " << name << ": " << s.message() << '\n';
-      return 2;
-    }
-    {
-      std::lock_guard lock(log_mu);
-      if (configs[i].session.role == session::Role::kAcceptor) {
-        std::cout << "session " << name << " acceptor listening " << configs[i].accept.host << ":"
-                  << m->local_port() << std::endl;
-      } else {
-        std::cout << "session " << name << " initiator connecting " << configs[i].connect[0].host
-                  << ":" << configs[i].connect[0].port << std::endl;
-      }
-    }
-    managers.push_back(std::move(m));
+    if (app_name == "echo") install_echo(**h, seen[i]);
+  }
+  if (Status s = engine.start(); !s) {
+    std::cerr << "fixgated: " << s.message() << '\n';
+    return 2;
   }
   {
     std::lock_guard lock(log_mu);
-    std::cout << "fixgated: running " << managers.size() << " session(s)" << std::endl;
+    size_t i = 0;
+    for (auto* h : engine.sessions()) {
+      const auto& c = configs[i++];
+      if (c.session.role == session::Role::kAcceptor) {
+        std::cout << "session " << h->id().to_string() << " acceptor listening " << c.accept.host
+                  << ":" << h->local_port() << std::endl;
+      } else {
+        std::cout << "session " << h->id().to_string() << " initiator connecting "
+                  << c.connect[0].host << ":" << c.connect[0].port << std::endl;
+      }
+    }
+    std::cout << "fixgated: running " << configs.size() << " session(s)" << std::endl;
   }
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
 
-  for (auto& m : managers)
-    if (m->is_session_active()) (void)m->logout("fixgated shutting down");
-  for (auto& m : managers) {
-    m->wait_for_status(session::SessionStatus::kDisconnected, 5s);
-    m->stop_session();
-  }
+  engine.shutdown(5s);  // Logout handshake everywhere (bounded), then stop
   std::lock_guard lock(log_mu);
   std::cout << "fixgated: stopped" << std::endl;
   return 0;

@@ -161,6 +161,7 @@ TEST(SessionManagerTest, WritesQuickFixStyleMessageAndEventLogs) {
     ASSERT_TRUE(initiator.initialize_session(initiator_config(acceptor.local_port())).is_ok());
     ASSERT_TRUE(initiator.start_session().is_ok());
     ASSERT_TRUE(acceptor.wait_for_status(SessionStatus::kActive, 5s));
+    ASSERT_TRUE(initiator.wait_for_status(SessionStatus::kActive, 5s));
     ASSERT_TRUE(initiator.send_message("D", order_body(7)).is_ok());
     ASSERT_TRUE(acceptor.receive_message(5s));
     ASSERT_TRUE(initiator.request_logoff(5s).is_ok());

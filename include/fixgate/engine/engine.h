@@ -1,0 +1,132 @@
+// Engine: many FIX sessions in one process. One event loop thread per core, each owning a set of
+// sessions (a session never changes threads); acceptor ports shared by many sessions, each new
+// connection routed to its session by the CompIDs of its Logon.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "fixgate/base/result.h"
+#include "fixgate/codec/message.h"
+#include "fixgate/session/config.h"
+#include "fixgate/session/session.h"
+#include "fixgate/session/store.h"
+
+namespace fixgate::engine {
+
+struct Endpoint {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;
+};
+
+// Initiator reconnects: delay = min(max, initial * multiplier^attempt), ± jitter.
+struct ReconnectPolicy {
+  std::chrono::milliseconds initial{1000};  // QuickFIX ReconnectInterval
+  std::chrono::milliseconds max{30000};
+  double multiplier = 2.0;
+  double jitter = 0.2;  // fraction of the delay, uniformly ±
+};
+
+struct ManagerConfig {
+  session::SessionConfig session;
+  std::vector<Endpoint> connect;  // initiator: tried in turn (primary, then alternates)
+  Endpoint accept;                // acceptor: bind address and port (0 = any free port)
+  ReconnectPolicy reconnect;
+  size_t receive_queue_capacity = 1 << 16;  // received, not yet taken by receive_message()
+  std::string log_directory;  // FileLogPath: message and event logs (file_log.h); empty = none
+};
+
+// An application message handed to receive_message().
+struct ReceivedMessage {
+  session::SeqNum seq;
+  bool poss_dup = false;
+  std::string msg_type;
+  std::string bytes;  // the whole message; parse with codec::Message for fields
+};
+
+class SessionRuntime;
+
+// One session of an Engine. Every call is thread-safe; the session state itself lives on its
+// event loop thread.
+class SessionHandle {
+ public:
+  using Handler = std::function<void(const codec::Message&)>;
+  using EventListener = std::function<void(const session::SessionEvent&)>;
+
+  // Handlers by MsgType run on the session's thread; a message with a handler is not queued for
+  // receive_message(). A handler may call send_message() to reply. Register before start.
+  void on(std::string_view msg_type, Handler handler);
+  // Every session event (status, disconnects, rejects, garbled input …), on the session's thread.
+  void on_event(EventListener listener);
+
+  const session::SessionId& id() const;
+  bool is_session_active() const;  // logged on
+  session::SessionStatus session_status() const;
+  // Waits until the status is `status` (an event, not a poll with sleeps); false on timeout.
+  bool wait_for_status(session::SessionStatus status, std::chrono::milliseconds timeout) const;
+
+  // Sends an application message; `body` holds the encoded body fields ("55=IBM\x01…").
+  Status send_message(std::string_view msg_type, std::string_view body);
+  // The next received application message, or nullopt after `timeout`. Taking a message is what
+  // marks it handled: the inbound watermark advances past it.
+  std::optional<ReceivedMessage> receive_message(std::chrono::milliseconds timeout);
+
+  Status send_heartbeat();
+  Status process_test_request(std::string_view test_req_id);  // sends a TestRequest
+  Status process_sequence_reset(session::SeqNum new_seq);     // SequenceReset-Reset outbound
+  Status resend_from_sequence(session::SeqNum from);          // asks the peer to resend
+  Status logout(std::string_view reason);                     // starts the logout handshake
+  // Logout handshake, then disconnect; waits up to `timeout`. No reconnect afterwards.
+  Status request_logoff(std::chrono::milliseconds timeout);
+
+  session::SessionStats session_stats() const;
+  // (next expected incoming, next outgoing) sequence numbers.
+  std::pair<session::SeqNum, session::SeqNum> sequence_numbers() const;
+  uint16_t local_port() const;  // an acceptor's bound port, once started
+
+ private:
+  friend class Engine;
+  explicit SessionHandle(SessionRuntime& runtime) : rt_(runtime) {}
+  SessionRuntime& rt_;
+};
+
+struct EngineOptions {
+  unsigned threads = 0;  // event loop threads; 0 = one per core
+  // Engine-level events: connections refused by routing, listener errors.
+  std::function<void(std::string_view)> on_log;
+};
+
+class Engine {
+ public:
+  explicit Engine(EngineOptions options = {});
+  ~Engine();  // stops without logouts
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Adds a session (before start()); `store` defaults to a MemoryStore.
+  Result<SessionHandle*> add_session(ManagerConfig config,
+                                     std::unique_ptr<session::Store> store = nullptr);
+  // Binds every acceptor port (sessions with the same address and port share it), starts the
+  // threads, and starts every initiator connecting.
+  Status start();
+  // Drops every connection at once, no logout. start() again works (same ports).
+  void stop();
+  // Logout handshake on every logged-on session, waiting up to `timeout` in all, then stop().
+  void shutdown(std::chrono::milliseconds timeout);
+
+  bool running() const;
+  std::vector<SessionHandle*> sessions() const;
+  SessionHandle* find(const session::SessionId& id) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fixgate::engine

@@ -1,0 +1,784 @@
+#include "fixgate/engine/engine.h"
+
+#include <asio.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "fixgate/codec/framer.h"
+#include "fixgate/engine/file_log.h"
+#include "fixgate/session/memory_store.h"
+
+namespace fixgate::engine {
+
+using asio::ip::tcp;
+using session::Now;
+using session::SessionEvent;
+using session::SessionStatus;
+
+namespace {
+
+Now clock_now() {
+  return Now{std::chrono::steady_clock::now().time_since_epoch(),
+             std::chrono::system_clock::now().time_since_epoch()};
+}
+
+}  // namespace
+
+// Everything about one session, driven on one io_context's thread.
+class SessionRuntime {
+ public:
+  ManagerConfig config;
+  std::unique_ptr<session::Store> store;
+  std::optional<session::Session> session;
+  std::map<std::string, SessionHandle::Handler, std::less<>> handlers;
+  SessionHandle::EventListener listener;
+  std::unique_ptr<FileLog> log;
+  codec::FrameReader log_reader;  // frames inbound bytes again for the message log
+
+  asio::io_context& io;
+  std::thread::id io_thread;  // the thread running `io`, set by the engine at start
+  std::function<void(std::string_view)> engine_log;  // EngineOptions::on_log
+  std::optional<tcp::socket> socket;
+  asio::steady_timer timer{io};
+  asio::steady_timer reconnect_timer{io};
+  std::array<char, 64 * 1024> read_buf{};
+  std::string write_buf;
+  bool writing = false;
+  bool close_after_write = false;
+  bool connected = false;
+  std::atomic<bool> running{false};  // started and not stopped
+  bool read_paused = false;   // the inbox is full: TCP back-pressure until the app catches up
+  bool reconnect = true;      // initiator: reconnect after a disconnect
+  uint32_t attempt = 0;       // reconnect attempts since the last logon
+  size_t next_endpoint = 0;
+  std::mt19937 rng{std::random_device{}()};
+
+  // Shared with API threads.
+  mutable std::mutex mu;
+  mutable std::condition_variable cv;
+  SessionStatus status = SessionStatus::kDisconnected;
+  session::SessionStats stats;
+  session::SeqNum next_in{1}, next_out{1};
+  std::deque<ReceivedMessage> inbox;
+  std::vector<ReceivedMessage> outbox;  // I/O thread only: delivered since the last publish()
+  uint16_t bound_port = 0;
+
+  SessionRuntime(asio::io_context& context, ManagerConfig c, std::unique_ptr<session::Store> s)
+      : config(std::move(c)), store(std::move(s)), io(context) {
+    session.emplace(config.session, *store);
+  }
+
+  // Runs `fn` on the I/O thread and returns its result; directly when already on it (a handler
+  // replying from inside its callback).
+  template <typename F>
+  auto call(F fn) -> decltype(fn()) {
+    using R = decltype(fn());
+    if (std::this_thread::get_id() == io_thread || !running) return fn();
+    std::packaged_task<R()> task(std::move(fn));
+    auto result = task.get_future();
+    asio::post(io, [&task] { task(); });
+    return result.get();
+  }
+
+  // ---- I/O thread -------------------------------------------------------------------------
+
+  void start_initiator() {
+    if (!running || !reconnect || config.connect.empty()) return;
+    const Endpoint& ep = config.connect[next_endpoint++ % config.connect.size()];
+    session->on_connecting(clock_now());
+    after_event();
+    asio::error_code ec;
+    auto address = asio::ip::make_address(ep.host, ec);
+    std::vector<tcp::endpoint> endpoints;
+    if (!ec) {
+      endpoints.emplace_back(address, ep.port);
+    } else {
+      tcp::resolver resolver(io);
+      for (const auto& r : resolver.resolve(ep.host, std::to_string(ep.port), ec))
+        endpoints.push_back(r.endpoint());
+    }
+    if (endpoints.empty()) {
+      emit_log("cannot resolve " + ep.host + ": " + ec.message());
+      schedule_reconnect();
+      return;
+    }
+    socket.emplace(io);
+    socket->async_connect(endpoints.front(), [this](const asio::error_code& e) {
+      if (!running) return;
+      if (e) {
+        emit_log("connect failed: " + e.message());
+        socket.reset();
+        session->on_disconnected(clock_now());
+        after_event();
+        schedule_reconnect();
+        return;
+      }
+      on_connected();
+    });
+  }
+
+  void schedule_reconnect() {
+    if (!running || !reconnect || config.session.role != session::Role::kInitiator) return;
+    const auto& p = config.reconnect;
+    double delay = static_cast<double>(p.initial.count());
+    for (uint32_t i = 0; i < attempt && delay < static_cast<double>(p.max.count()); ++i)
+      delay *= p.multiplier;
+    delay = std::min(delay, static_cast<double>(p.max.count()));
+    std::uniform_real_distribution<double> jitter(1.0 - p.jitter, 1.0 + p.jitter);
+    delay *= jitter(rng);
+    ++attempt;
+    reconnect_timer.expires_after(std::chrono::milliseconds(static_cast<int64_t>(delay)));
+    reconnect_timer.async_wait([this](const asio::error_code& e) {
+      if (!e) start_initiator();
+    });
+  }
+
+  // Takes over a connection the engine's listener accepted and routed here by its Logon;
+  // `initial` holds the bytes the listener already read (the Logon itself).
+  void adopt(tcp::socket s, std::string initial) {
+    if (!running || connected) {
+      std::string why = connected ? "second connection refused: " + config.session.id.to_string() +
+                                        " is already connected"
+                                  : "connection refused: session stopped";
+      emit_log(why);
+      if (engine_log) engine_log(why);
+      asio::error_code ignored;
+      s.close(ignored);
+      return;
+    }
+    socket.emplace(std::move(s));
+    on_connected(initial);
+  }
+
+  void start() {
+    running = true;
+    reconnect = true;
+    attempt = 0;
+    if (config.session.role == session::Role::kInitiator) start_initiator();
+    publish();
+  }
+
+  void stop() {
+    reconnect = false;
+    if (connected) on_transport_closed("session stopped");
+    running = false;
+    timer.cancel();
+    reconnect_timer.cancel();
+    if (socket) {
+      asio::error_code ignored;
+      socket->close(ignored);
+      socket.reset();
+    }
+    publish();
+  }
+
+  void on_connected(std::string_view initial = {}) {
+    connected = true;
+    log_reader = codec::FrameReader(codec::FramerOptions{config.session.max_message_size});
+    read_paused = false;
+    close_after_write = false;
+    asio::error_code ignored;
+    socket->set_option(tcp::no_delay(true), ignored);
+    const Now now = clock_now();
+    session->on_connected(now);
+    if (!initial.empty()) {
+      if (log) log_inbound(initial, now);
+      session->on_bytes(initial, now);
+    }
+    after_event();
+    if (socket && connected) start_read();
+  }
+
+  void start_read() {
+    if (!socket) return;
+    socket->async_read_some(asio::buffer(read_buf), [this](const asio::error_code& e, size_t n) {
+      if (!running || !socket) return;
+      if (e) {
+        on_transport_closed(e == asio::error::eof ? "connection closed by peer" : e.message());
+        return;
+      }
+      const Now now = clock_now();
+      if (log) log_inbound(std::string_view(read_buf.data(), n), now);
+      session->on_bytes(std::string_view(read_buf.data(), n), now);
+      after_event();
+      if (!socket || !connected) return;
+      {
+        std::lock_guard lock(mu);
+        read_paused = inbox.size() >= config.receive_queue_capacity;
+      }
+      if (!read_paused) start_read();
+    });
+  }
+
+  void on_transport_closed(const std::string& why) {
+    if (!connected) return;
+    connected = false;
+    writing = false;
+    write_buf.clear();
+    if (socket) {
+      asio::error_code ignored;
+      socket->close(ignored);
+      socket.reset();
+    }
+    emit_log("disconnected: " + why);
+    session->on_disconnected(clock_now());
+    after_event();
+    schedule_reconnect();
+  }
+
+  void close_socket() {
+    if (!socket) return;
+    asio::error_code ignored;
+    socket->shutdown(tcp::socket::shutdown_both, ignored);
+    on_transport_closed("closed by the session");
+  }
+
+  void flush() {
+    if (writing || !socket || !connected) return;
+    std::string_view out = session->pending_output();
+    if (out.empty()) {
+      if (close_after_write) close_socket();
+      return;
+    }
+    write_buf.assign(out);
+    session->consume_output(out.size());
+    if (log) {
+      const Now now = clock_now();
+      std::string_view rest = write_buf;
+      for (codec::Frame f = codec::next_frame(rest); f.status == codec::FrameStatus::kMessage;
+           f = codec::next_frame(rest)) {
+        log->message(f.bytes, now.utc);
+        rest.remove_prefix(f.consumed());
+      }
+      log->flush();
+    }
+    writing = true;
+    asio::async_write(*socket, asio::buffer(write_buf), [this](const asio::error_code& e, size_t) {
+      writing = false;
+      if (!running) return;
+      if (e) {
+        on_transport_closed("write failed: " + e.message());
+        return;
+      }
+      flush();
+    });
+  }
+
+  void log_inbound(std::string_view bytes, Now now) {
+    log_reader.append(bytes);
+    for (codec::Frame f = log_reader.next(); f.status != codec::FrameStatus::kNeedMore;
+         f = log_reader.next()) {
+      if (f.status == codec::FrameStatus::kMessage) log->message(f.bytes, now.utc);
+    }
+  }
+
+  void after_event() {
+    while (auto e = session->poll_event()) {
+      if (listener) listener(*e);
+      if (log && e->type != SessionEvent::Type::kAppMessage &&
+          e->type != SessionEvent::Type::kAdminMessage) {
+        std::string text(session::to_string(e->status));
+        if (!e->text.empty()) text += ": " + e->text;
+        log->event(text, clock_now().utc);
+      }
+      switch (e->type) {
+        case SessionEvent::Type::kAppMessage: deliver(std::move(*e)); break;
+        case SessionEvent::Type::kDisconnect: close_after_write = true; break;
+        case SessionEvent::Type::kStatus:
+          if (e->status == SessionStatus::kActive || e->status == SessionStatus::kLoggedIn)
+            attempt = 0;
+          break;
+        default: break;
+      }
+    }
+    if (log) log->flush();
+    flush();
+    arm_timer();
+    publish();
+  }
+
+  void deliver(SessionEvent&& e) {
+    codec::Message msg;
+    if (!msg.parse(e.bytes).ok()) {
+      session->handled(e.seq, clock_now());
+      return;
+    }
+    auto h = handlers.find(msg.msg_type());
+    if (h != handlers.end()) {
+      try {
+        h->second(msg);
+      } catch (const std::exception& ex) {
+        emit_log("handler for " + std::string(msg.msg_type()) + " threw: " + ex.what());
+      }
+      session->handled(e.seq, clock_now());
+      return;
+    }
+    // Queued for receive_message() by publish(), together with the new sequence numbers, so a
+    // caller who sees the message also sees the state it left behind.
+    outbox.push_back(ReceivedMessage{e.seq, e.poss_dup, std::string(msg.msg_type()), std::move(e.bytes)});
+  }
+
+  void arm_timer() {
+    auto deadline = session->poll_timeout();
+    if (!deadline) {
+      timer.cancel();
+      return;
+    }
+    timer.expires_at(std::chrono::steady_clock::time_point(
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(*deadline)));
+    timer.async_wait([this](const asio::error_code& e) {
+      if (e || !running) return;
+      session->on_timeout(clock_now());
+      after_event();
+    });
+  }
+
+  void publish() {
+    std::lock_guard lock(mu);
+    for (auto& r : outbox) inbox.push_back(std::move(r));
+    outbox.clear();
+    status = session->status();
+    stats = session->stats();
+    next_in = session->next_target_seq();
+    next_out = session->next_sender_seq();
+    cv.notify_all();
+  }
+
+  void emit_log(std::string text) {
+    if (log) {
+      log->event(text, clock_now().utc);
+      log->flush();
+    }
+    if (!listener) return;
+    SessionEvent e;
+    e.type = SessionEvent::Type::kLog;
+    e.status = session ? session->status() : SessionStatus::kDisconnected;
+    e.text = std::move(text);
+    listener(e);
+  }
+};
+
+
+// ---- SessionHandle ------------------------------------------------------------------------
+
+void SessionHandle::on(std::string_view msg_type, Handler handler) {
+  rt_.handlers[std::string(msg_type)] = std::move(handler);
+}
+
+void SessionHandle::on_event(EventListener listener) { rt_.listener = std::move(listener); }
+
+const session::SessionId& SessionHandle::id() const { return rt_.config.session.id; }
+
+bool SessionHandle::is_session_active() const {
+  auto s = session_status();
+  return s == SessionStatus::kLoggedIn || s == SessionStatus::kActive;
+}
+
+SessionStatus SessionHandle::session_status() const {
+  std::lock_guard lock(rt_.mu);
+  return rt_.status;
+}
+
+bool SessionHandle::wait_for_status(SessionStatus status, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(rt_.mu);
+  return rt_.cv.wait_for(lock, timeout, [&] { return rt_.status == status; });
+}
+
+Status SessionHandle::send_message(std::string_view msg_type, std::string_view body) {
+  SessionRuntime& m = rt_;
+  if (!m.running) return Status::error("send_message: session not started");
+  std::string type(msg_type), b(body);
+  return m.call([&m, type, b]() -> Status {
+    Status s = m.session->send(type, b, clock_now());
+    m.after_event();
+    return s;
+  });
+}
+
+std::optional<ReceivedMessage> SessionHandle::receive_message(std::chrono::milliseconds timeout) {
+  SessionRuntime& m = rt_;
+  std::unique_lock lock(m.mu);
+  if (!m.cv.wait_for(lock, timeout, [&] { return !m.inbox.empty(); })) return std::nullopt;
+  ReceivedMessage r = std::move(m.inbox.front());
+  m.inbox.pop_front();
+  lock.unlock();
+  const session::SeqNum seq = r.seq;
+  auto mark_handled = [&m, seq] {
+    m.session->handled(seq, clock_now());
+    m.after_event();
+    bool resume;
+    {
+      std::lock_guard inner(m.mu);
+      resume = m.read_paused && m.inbox.size() < m.config.receive_queue_capacity;
+      if (resume) m.read_paused = false;
+    }
+    if (resume) m.start_read();
+  };
+  if (m.running) {
+    asio::post(m.io, mark_handled);
+  } else {
+    m.session->handled(seq, clock_now());
+  }
+  return r;
+}
+
+Status SessionHandle::send_heartbeat() {
+  SessionRuntime& m = rt_;
+  if (!m.running) return Status::error("send_heartbeat: session not started");
+  return m.call([&m]() -> Status {
+    if (!m.session->is_logged_on()) return Status::error("send_heartbeat: not logged on");
+    m.session->send_heartbeat(clock_now());
+    m.after_event();
+    return Status::ok();
+  });
+}
+
+Status SessionHandle::process_test_request(std::string_view test_req_id) {
+  SessionRuntime& m = rt_;
+  if (!m.running) return Status::error("process_test_request: session not started");
+  std::string id(test_req_id);
+  return m.call([&m, id]() -> Status {
+    if (!m.session->is_logged_on()) return Status::error("process_test_request: not logged on");
+    m.session->send_test_request(id, clock_now());
+    m.after_event();
+    return Status::ok();
+  });
+}
+
+Status SessionHandle::process_sequence_reset(session::SeqNum new_seq) {
+  SessionRuntime& m = rt_;
+  if (!m.running) return Status::error("process_sequence_reset: session not started");
+  return m.call([&m, new_seq]() -> Status {
+    Status s = m.session->reset_outbound_sequence(new_seq, clock_now());
+    m.after_event();
+    return s;
+  });
+}
+
+Status SessionHandle::resend_from_sequence(session::SeqNum from) {
+  SessionRuntime& m = rt_;
+  if (!m.running) return Status::error("resend_from_sequence: session not started");
+  return m.call([&m, from]() -> Status {
+    if (!m.session->is_logged_on()) return Status::error("resend_from_sequence: not logged on");
+    m.session->request_resend(from, clock_now());
+    m.after_event();
+    return Status::ok();
+  });
+}
+
+Status SessionHandle::logout(std::string_view reason) {
+  SessionRuntime& m = rt_;
+  if (!m.running) return Status::error("logout: session not started");
+  std::string r(reason);
+  return m.call([&m, r]() -> Status {
+    m.reconnect = false;
+    m.session->logout(r, clock_now());
+    m.after_event();
+    return Status::ok();
+  });
+}
+
+Status SessionHandle::request_logoff(std::chrono::milliseconds timeout) {
+  if (Status s = logout(""); !s) return s;
+  std::unique_lock lock(rt_.mu);
+  bool done = rt_.cv.wait_for(lock, timeout, [&] { return rt_.status == SessionStatus::kDisconnected; });
+  return done ? Status::ok() : Status::error("request_logoff: no Logout reply within the timeout");
+}
+
+session::SessionStats SessionHandle::session_stats() const {
+  std::lock_guard lock(rt_.mu);
+  return rt_.stats;
+}
+
+std::pair<session::SeqNum, session::SeqNum> SessionHandle::sequence_numbers() const {
+  std::lock_guard lock(rt_.mu);
+  return {rt_.next_in, rt_.next_out};
+}
+
+uint16_t SessionHandle::local_port() const {
+  std::lock_guard lock(rt_.mu);
+  return rt_.bound_port;
+}
+
+// ---- Engine -------------------------------------------------------------------------------
+
+namespace {
+
+// The routing key of an acceptor session, as seen from the counterparty's Logon:
+// their SenderCompID is our TargetCompID and vice versa.
+std::string route_key(std::string_view begin, std::string_view their_sender,
+                      std::string_view their_target) {
+  std::string k(begin);
+  k += '\x01';
+  k += their_sender;
+  k += '\x01';
+  k += their_target;
+  return k;
+}
+
+}  // namespace
+
+// One listening socket shared by the acceptor sessions bound to its address and port. A new
+// connection is read until its first message, which must be a Logon naming a session here.
+struct Listener {
+  asio::io_context& io;
+  tcp::acceptor acceptor;
+  std::map<std::string, SessionRuntime*> routes;
+  std::chrono::milliseconds first_message_timeout{10000};
+  std::function<void(std::string_view)> on_log;
+  std::atomic<bool> open{false};
+
+  Listener(asio::io_context& context) : io(context), acceptor(context) {}
+
+  struct Pending {
+    tcp::socket socket;
+    asio::steady_timer deadline;
+    codec::FrameReader reader;
+    std::array<char, 4096> buf{};
+    Pending(tcp::socket s, asio::io_context& io) : socket(std::move(s)), deadline(io) {}
+  };
+
+  void log(const std::string& text) {
+    if (on_log) on_log(text);
+  }
+
+  void accept() {
+    acceptor.async_accept([this](const asio::error_code& e, tcp::socket s) {
+      if (!open) return;
+      if (!e) {
+        auto p = std::make_shared<Pending>(std::move(s), io);
+        p->deadline.expires_after(first_message_timeout);
+        p->deadline.async_wait([p, this](const asio::error_code& te) {
+          if (te) return;
+          log("connection closed: no Logon within the logon timeout");
+          asio::error_code ignored;
+          p->socket.close(ignored);
+        });
+        read_first(p);
+      }
+      accept();
+    });
+  }
+
+  void read_first(const std::shared_ptr<Pending>& p) {
+    p->socket.async_read_some(asio::buffer(p->buf), [this, p](const asio::error_code& e, size_t n) {
+      if (e) {
+        p->deadline.cancel();
+        return;
+      }
+      p->reader.append(std::string_view(p->buf.data(), n));
+      codec::Frame f = p->reader.next();
+      if (f.status == codec::FrameStatus::kNeedMore) {
+        read_first(p);
+        return;
+      }
+      p->deadline.cancel();
+      codec::Message m;
+      if (f.status != codec::FrameStatus::kMessage || !m.parse(f.bytes).ok() || m.msg_type() != "A") {
+        log("connection closed: the first message is not a Logon");
+        asio::error_code ignored;
+        p->socket.close(ignored);
+        return;
+      }
+      auto it = routes.find(route_key(m.begin_string(), m.sender_comp_id(), m.target_comp_id()));
+      if (it == routes.end()) {
+        log("connection refused: no session for " + std::string(m.begin_string()) + ":" +
+            std::string(m.target_comp_id()) + "->" + std::string(m.sender_comp_id()));
+        asio::error_code ignored;
+        p->socket.close(ignored);
+        return;
+      }
+      // Hand the connection and everything read so far to the session's own thread.
+      std::string initial(f.bytes);
+      while (true) {
+        codec::Frame more = p->reader.next();
+        if (more.status == codec::FrameStatus::kNeedMore) break;
+        initial.append(more.bytes);
+      }
+      SessionRuntime* rt = it->second;
+      tcp::socket moved(rt->io);
+      asio::error_code ec;
+      auto protocol = p->socket.local_endpoint(ec).protocol();
+      moved.assign(protocol, p->socket.release(ec), ec);
+      if (ec) {
+        log("connection hand-off failed: " + ec.message());
+        return;
+      }
+      asio::post(rt->io, [rt, s = std::move(moved), initial = std::move(initial)]() mutable {
+        rt->adopt(std::move(s), std::move(initial));
+      });
+    });
+  }
+};
+
+struct Engine::Impl {
+  EngineOptions options;
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<std::optional<asio::executor_work_guard<asio::io_context::executor_type>>> guards;
+  std::vector<std::thread> threads;
+  std::vector<std::unique_ptr<SessionRuntime>> runtimes;
+  std::vector<std::unique_ptr<SessionHandle>> handles;
+  std::vector<std::unique_ptr<Listener>> listeners;
+  bool running = false;
+};
+
+Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  unsigned n = impl_->options.threads ? impl_->options.threads : std::thread::hardware_concurrency();
+  for (unsigned i = 0; i < std::max(1u, n); ++i)
+    impl_->contexts.push_back(std::make_unique<asio::io_context>(1));
+  impl_->guards.resize(impl_->contexts.size());
+}
+
+Engine::~Engine() { stop(); }
+
+Result<SessionHandle*> Engine::add_session(ManagerConfig config,
+                                           std::unique_ptr<session::Store> store) {
+  Impl& e = *impl_;
+  if (e.running) return Status::error("add_session: the engine is running");
+  const auto& id = config.session.id;
+  if (id.begin_string.empty() || id.sender_comp_id.empty() || id.target_comp_id.empty())
+    return Status::error("add_session: BeginString, SenderCompID and TargetCompID are required");
+  if (config.session.role == session::Role::kInitiator && config.connect.empty())
+    return Status::error("add_session: an initiator needs at least one connect endpoint");
+  if (find(id)) return Status::error("add_session: " + id.to_string() + " already exists");
+  std::unique_ptr<FileLog> log;
+  if (!config.log_directory.empty()) {
+    auto opened = FileLog::open(config.log_directory, id);
+    if (!opened) return opened.status();
+    log = std::move(*opened);
+  }
+  // Sessions are spread over the threads round-robin and stay on theirs.
+  asio::io_context& io = *e.contexts[e.runtimes.size() % e.contexts.size()];
+  auto rt = std::make_unique<SessionRuntime>(
+      io, std::move(config), store ? std::move(store) : std::make_unique<session::MemoryStore>());
+  rt->log = std::move(log);
+  rt->engine_log = e.options.on_log;
+  e.handles.push_back(std::unique_ptr<SessionHandle>(new SessionHandle(*rt)));
+  e.runtimes.push_back(std::move(rt));
+  return e.handles.back().get();
+}
+
+Status Engine::start() {
+  Impl& e = *impl_;
+  if (e.running) return Status::error("start: already running");
+  // One listener per acceptor address:port; sessions on it are told apart by their Logon.
+  e.listeners.clear();
+  std::map<std::pair<std::string, uint16_t>, Listener*> by_endpoint;
+  for (auto& rt : e.runtimes) {
+    if (rt->config.session.role != session::Role::kAcceptor) continue;
+    const Endpoint& ep = rt->config.accept;
+    Listener* l = nullptr;
+    auto found = by_endpoint.find({ep.host, ep.port});
+    if (found != by_endpoint.end() && ep.port != 0) {
+      l = found->second;
+    } else {
+      auto fresh = std::make_unique<Listener>(*e.contexts[0]);
+      fresh->on_log = e.options.on_log;
+      asio::error_code ec;
+      auto address = asio::ip::make_address(ep.host, ec);
+      if (ec) return Status::error("start: bad accept address " + ep.host);
+      tcp::endpoint endpoint(address, ep.port);
+      fresh->acceptor.open(endpoint.protocol(), ec);
+      if (!ec) fresh->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+      if (!ec) fresh->acceptor.bind(endpoint, ec);
+      if (!ec) fresh->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+      if (ec) {
+        e.listeners.clear();
+        return Status::error("start: cannot listen on " + ep.host + ":" + std::to_string(ep.port) +
+                             ": " + ec.message());
+      }
+      l = fresh.get();
+      by_endpoint[{ep.host, ep.port}] = l;
+      e.listeners.push_back(std::move(fresh));
+    }
+    uint16_t port = l->acceptor.local_endpoint().port();
+    // A restarted engine listens where it listened before, so initiators find it again.
+    rt->config.accept.port = port;
+    by_endpoint[{ep.host, port}] = l;
+    l->first_message_timeout = std::max(
+        l->first_message_timeout,
+        std::chrono::duration_cast<std::chrono::milliseconds>(rt->config.session.logon_timeout));
+    const auto& id = rt->config.session.id;
+    l->routes[route_key(id.begin_string, id.target_comp_id, id.sender_comp_id)] = rt.get();
+    std::lock_guard lock(rt->mu);
+    rt->bound_port = port;
+  }
+  for (size_t i = 0; i < e.contexts.size(); ++i) {
+    e.contexts[i]->restart();
+    e.guards[i].emplace(e.contexts[i]->get_executor());
+    e.threads.emplace_back([ctx = e.contexts[i].get()] { ctx->run(); });
+  }
+  for (auto& rt : e.runtimes) {
+    // The thread running the session's io_context, for calls made from inside its handlers.
+    for (size_t i = 0; i < e.contexts.size(); ++i)
+      if (e.contexts[i].get() == &rt->io) rt->io_thread = e.threads[i].get_id();
+    rt->running = true;
+    asio::post(rt->io, [r = rt.get()] { r->start(); });
+  }
+  for (auto& l : e.listeners) {
+    l->open = true;
+    asio::post(l->io, [lp = l.get()] { lp->accept(); });
+  }
+  e.running = true;
+  return Status::ok();
+}
+
+void Engine::stop() {
+  Impl& e = *impl_;
+  if (!e.running) return;
+  for (auto& l : e.listeners) {
+    asio::post(l->io, [lp = l.get()] {
+      lp->open = false;
+      asio::error_code ignored;
+      lp->acceptor.close(ignored);
+    });
+  }
+  for (auto& rt : e.runtimes) asio::post(rt->io, [r = rt.get()] { r->stop(); });
+  for (auto& g : e.guards) g.reset();
+  for (auto& t : e.threads) t.join();
+  e.threads.clear();
+  // Run what the stops cancelled, so no handler outlives its objects.
+  for (auto& ctx : e.contexts) {
+    ctx->restart();
+    ctx->run();
+  }
+  e.listeners.clear();
+  for (auto& rt : e.runtimes) rt->publish();
+  e.running = false;
+}
+
+void Engine::shutdown(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (auto* h : sessions())
+    if (h->is_session_active()) (void)h->logout("shutting down");
+  for (auto* h : sessions()) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() > 0) h->wait_for_status(SessionStatus::kDisconnected, left);
+  }
+  stop();
+}
+
+bool Engine::running() const { return impl_->running; }
+
+std::vector<SessionHandle*> Engine::sessions() const {
+  std::vector<SessionHandle*> out;
+  for (auto& h : impl_->handles) out.push_back(h.get());
+  return out;
+}
+
+SessionHandle* Engine::find(const session::SessionId& id) const {
+  for (auto& h : impl_->handles)
+    if (h->id() == id) return h.get();
+  return nullptr;
+}
+
+}  // namespace fixgate::engine
