@@ -1,6 +1,7 @@
 #include "fixgate/engine/engine.h"
 
 #include <asio.hpp>
+#include <asio/ssl.hpp>
 
 #include <atomic>
 #include <condition_variable>
@@ -11,6 +12,7 @@
 #include <random>
 #include <thread>
 
+#include "connection.h"
 #include "fixgate/codec/framer.h"
 #include "fixgate/engine/file_log.h"
 #include "fixgate/session/memory_store.h"
@@ -45,7 +47,8 @@ class SessionRuntime {
   asio::io_context& io;
   std::thread::id io_thread;  // the thread running `io`, set by the engine at start
   std::function<void(std::string_view)> engine_log;  // EngineOptions::on_log
-  std::optional<tcp::socket> socket;
+  std::optional<Connection> socket;
+  std::shared_ptr<asio::ssl::context> tls;  // initiator TLS context, when enabled
   asio::steady_timer timer{io};
   asio::steady_timer reconnect_timer{io};
   std::array<char, 64 * 1024> read_buf{};
@@ -109,19 +112,42 @@ class SessionRuntime {
       schedule_reconnect();
       return;
     }
-    socket.emplace(io);
-    socket->async_connect(endpoints.front(), [this](const asio::error_code& e) {
+    if (tls) {
+      socket.emplace(tcp::socket(io), tls);
+      if (config.tls.verify_peer)
+        socket->tls().set_verify_callback(asio::ssl::host_name_verification(ep.host));
+      SSL_set_tlsext_host_name(socket->tls().native_handle(), ep.host.c_str());  // SNI
+    } else {
+      socket.emplace(tcp::socket(io));
+    }
+    socket->lowest().async_connect(endpoints.front(), [this](const asio::error_code& e) {
       if (!running) return;
       if (e) {
-        emit_log("connect failed: " + e.message());
-        socket.reset();
-        session->on_disconnected(clock_now());
-        after_event();
-        schedule_reconnect();
+        connect_failed("connect failed: " + e.message());
         return;
       }
-      on_connected();
+      if (!socket->is_tls()) {
+        on_connected();
+        return;
+      }
+      socket->tls().async_handshake(asio::ssl::stream_base::client, [this](const asio::error_code& he) {
+        if (!running) return;
+        if (he) {
+          connect_failed("TLS handshake failed: " + he.message());
+          return;
+        }
+        on_connected();
+      });
     });
+  }
+
+  void connect_failed(const std::string& why) {
+    emit_log(why);
+    if (socket) socket->close();
+    socket.reset();
+    session->on_disconnected(clock_now());
+    after_event();
+    schedule_reconnect();
   }
 
   void schedule_reconnect() {
@@ -142,15 +168,14 @@ class SessionRuntime {
 
   // Takes over a connection the engine's listener accepted and routed here by its Logon;
   // `initial` holds the bytes the listener already read (the Logon itself).
-  void adopt(tcp::socket s, std::string initial) {
+  void adopt(Connection s, std::string initial) {
     if (!running || connected) {
       std::string why = connected ? "second connection refused: " + config.session.id.to_string() +
                                         " is already connected"
                                   : "connection refused: session stopped";
       emit_log(why);
       if (engine_log) engine_log(why);
-      asio::error_code ignored;
-      s.close(ignored);
+      s.close();
       return;
     }
     socket.emplace(std::move(s));
@@ -172,8 +197,7 @@ class SessionRuntime {
     timer.cancel();
     reconnect_timer.cancel();
     if (socket) {
-      asio::error_code ignored;
-      socket->close(ignored);
+      socket->close();
       socket.reset();
     }
     publish();
@@ -185,7 +209,7 @@ class SessionRuntime {
     read_paused = false;
     close_after_write = false;
     asio::error_code ignored;
-    socket->set_option(tcp::no_delay(true), ignored);
+    socket->lowest().set_option(tcp::no_delay(true), ignored);
     const Now now = clock_now();
     session->on_connected(now);
     if (!initial.empty()) {
@@ -223,8 +247,7 @@ class SessionRuntime {
     writing = false;
     write_buf.clear();
     if (socket) {
-      asio::error_code ignored;
-      socket->close(ignored);
+      socket->close();
       socket.reset();
     }
     emit_log("disconnected: " + why);
@@ -235,8 +258,6 @@ class SessionRuntime {
 
   void close_socket() {
     if (!socket) return;
-    asio::error_code ignored;
-    socket->shutdown(tcp::socket::shutdown_both, ignored);
     on_transport_closed("closed by the session");
   }
 
@@ -260,7 +281,7 @@ class SessionRuntime {
       log->flush();
     }
     writing = true;
-    asio::async_write(*socket, asio::buffer(write_buf), [this](const asio::error_code& e, size_t) {
+    socket->async_write(asio::buffer(write_buf), [this](const asio::error_code& e, size_t) {
       writing = false;
       if (!running) return;
       if (e) {
@@ -533,16 +554,17 @@ struct Listener {
   std::map<std::string, SessionRuntime*> routes;
   std::chrono::milliseconds first_message_timeout{10000};
   std::function<void(std::string_view)> on_log;
+  std::shared_ptr<asio::ssl::context> tls;  // TLS port: handshake before the Logon
   std::atomic<bool> open{false};
 
-  Listener(asio::io_context& context) : io(context), acceptor(context) {}
+  explicit Listener(asio::io_context& context) : io(context), acceptor(context) {}
 
   struct Pending {
-    tcp::socket socket;
+    Connection conn;
     asio::steady_timer deadline;
     codec::FrameReader reader;
     std::array<char, 4096> buf{};
-    Pending(tcp::socket s, asio::io_context& io) : socket(std::move(s)), deadline(io) {}
+    Pending(Connection c, asio::io_context& io) : conn(std::move(c)), deadline(io) {}
   };
 
   void log(const std::string& text) {
@@ -553,22 +575,38 @@ struct Listener {
     acceptor.async_accept([this](const asio::error_code& e, tcp::socket s) {
       if (!open) return;
       if (!e) {
-        auto p = std::make_shared<Pending>(std::move(s), io);
+        asio::error_code ignored;
+        s.set_option(tcp::no_delay(true), ignored);
+        auto p = std::make_shared<Pending>(tls ? Connection(std::move(s), tls) : Connection(std::move(s)), io);
+        // The whole opening (TLS handshake and Logon) must fit in the logon timeout.
         p->deadline.expires_after(first_message_timeout);
         p->deadline.async_wait([p, this](const asio::error_code& te) {
           if (te) return;
           log("connection closed: no Logon within the logon timeout");
-          asio::error_code ignored;
-          p->socket.close(ignored);
+          p->conn.close();
         });
-        read_first(p);
+        if (p->conn.is_tls()) {
+          p->conn.tls().async_handshake(asio::ssl::stream_base::server,
+                                        [this, p](const asio::error_code& he) {
+                                          if (he) {
+                                            p->deadline.cancel();
+                                            log("connection refused: TLS handshake failed: " +
+                                                he.message());
+                                            p->conn.close();
+                                            return;
+                                          }
+                                          read_first(p);
+                                        });
+        } else {
+          read_first(p);
+        }
       }
       accept();
     });
   }
 
   void read_first(const std::shared_ptr<Pending>& p) {
-    p->socket.async_read_some(asio::buffer(p->buf), [this, p](const asio::error_code& e, size_t n) {
+    p->conn.async_read_some(asio::buffer(p->buf), [this, p](const asio::error_code& e, size_t n) {
       if (e) {
         p->deadline.cancel();
         return;
@@ -583,16 +621,14 @@ struct Listener {
       codec::Message m;
       if (f.status != codec::FrameStatus::kMessage || !m.parse(f.bytes).ok() || m.msg_type() != "A") {
         log("connection closed: the first message is not a Logon");
-        asio::error_code ignored;
-        p->socket.close(ignored);
+        p->conn.close();
         return;
       }
       auto it = routes.find(route_key(m.begin_string(), m.sender_comp_id(), m.target_comp_id()));
       if (it == routes.end()) {
         log("connection refused: no session for " + std::string(m.begin_string()) + ":" +
             std::string(m.target_comp_id()) + "->" + std::string(m.sender_comp_id()));
-        asio::error_code ignored;
-        p->socket.close(ignored);
+        p->conn.close();
         return;
       }
       // Hand the connection and everything read so far to the session's own thread.
@@ -603,16 +639,23 @@ struct Listener {
         initial.append(more.bytes);
       }
       SessionRuntime* rt = it->second;
+      if (p->conn.is_tls()) {
+        // A TLS stream cannot change threads: TLS sessions live on their listener's thread.
+        asio::post(rt->io, [rt, p, initial = std::move(initial)]() mutable {
+          rt->adopt(std::move(p->conn), std::move(initial));
+        });
+        return;
+      }
       tcp::socket moved(rt->io);
       asio::error_code ec;
-      auto protocol = p->socket.local_endpoint(ec).protocol();
-      moved.assign(protocol, p->socket.release(ec), ec);
+      auto protocol = p->conn.lowest().local_endpoint(ec).protocol();
+      moved.assign(protocol, p->conn.lowest().release(ec), ec);
       if (ec) {
         log("connection hand-off failed: " + ec.message());
         return;
       }
       asio::post(rt->io, [rt, s = std::move(moved), initial = std::move(initial)]() mutable {
-        rt->adopt(std::move(s), std::move(initial));
+        rt->adopt(Connection(std::move(s)), std::move(initial));
       });
     });
   }
@@ -655,12 +698,21 @@ Result<SessionHandle*> Engine::add_session(ManagerConfig config,
     if (!opened) return opened.status();
     log = std::move(*opened);
   }
-  // Sessions are spread over the threads round-robin and stay on theirs.
-  asio::io_context& io = *e.contexts[e.runtimes.size() % e.contexts.size()];
+  std::shared_ptr<asio::ssl::context> tls;
+  if (config.tls.enabled) {
+    auto ctx = make_tls_context(config.tls, config.session.role == session::Role::kAcceptor);
+    if (!ctx) return Status::error(id.to_string() + ": " + ctx.error());
+    tls = *ctx;
+  }
+  // Sessions are spread over the threads round-robin and stay on theirs; TLS acceptor sessions
+  // live on the listeners' thread (a TLS stream cannot move between threads).
+  const bool tls_acceptor = tls && config.session.role == session::Role::kAcceptor;
+  asio::io_context& io = tls_acceptor ? *e.contexts[0] : *e.contexts[e.runtimes.size() % e.contexts.size()];
   auto rt = std::make_unique<SessionRuntime>(
       io, std::move(config), store ? std::move(store) : std::make_unique<session::MemoryStore>());
   rt->log = std::move(log);
   rt->engine_log = e.options.on_log;
+  rt->tls = std::move(tls);
   e.handles.push_back(std::unique_ptr<SessionHandle>(new SessionHandle(*rt)));
   e.runtimes.push_back(std::move(rt));
   return e.handles.back().get();
@@ -679,9 +731,15 @@ Status Engine::start() {
     auto found = by_endpoint.find({ep.host, ep.port});
     if (found != by_endpoint.end() && ep.port != 0) {
       l = found->second;
+      if (static_cast<bool>(l->tls) != rt->config.tls.enabled) {
+        e.listeners.clear();
+        return Status::error("start: " + rt->config.session.id.to_string() + " and another session share " +
+                             ep.host + ":" + std::to_string(ep.port) + " but not the TLS setting");
+      }
     } else {
       auto fresh = std::make_unique<Listener>(*e.contexts[0]);
       fresh->on_log = e.options.on_log;
+      fresh->tls = rt->tls;
       asio::error_code ec;
       auto address = asio::ip::make_address(ep.host, ec);
       if (ec) return Status::error("start: bad accept address " + ep.host);

@@ -39,7 +39,7 @@ constexpr std::string_view kKnownKeys[] = {
     "CheckCompID", "ResendRequestChunkSize", "EnableNextExpectedMsgSeqNum", "MaxMessageSize",
     "SSLProtocol", "SSLCipherSuite", "ServerCertificateFile", "ServerCertificateKeyFile",
     "ClientCertificateFile", "ClientCertificateKeyFile", "CertificateAuthoritiesFile",
-    "CertificationAuthoritiesFile", "CertificateVerifyLevel",
+    "CertificationAuthoritiesFile", "CertificateVerifyLevel", "SocketUseSSL",
     // fixgate's own
     "StoreType", "FsyncPolicy", "FsyncBatchMicros", "ReconnectMaxInterval", "ReconnectMultiplier",
     "ReconnectJitter", "TestRequestDelay", "MaxSequenceGap", "Username", "Password"};
@@ -345,11 +345,40 @@ Result<engine::ManagerConfig> to_manager_config(const SessionSettings& s) {
                                              : s.section_where() + ": session schedules are not supported yet");
   for (std::string_view key : {"StartDay", "EndDay", "TimeZone"})
     if (Status st = unsupported_if_set(s, key, "a session schedule"); !st) return st;
-  for (std::string_view key : {"SSLProtocol", "SSLCipherSuite", "ServerCertificateFile",
-                               "ServerCertificateKeyFile", "ClientCertificateFile",
-                               "ClientCertificateKeyFile", "CertificateAuthoritiesFile",
-                               "CertificationAuthoritiesFile", "CertificateVerifyLevel"})
-    if (Status st = unsupported_if_set(s, key, "TLS"); !st) return st;
+  // TLS (QuickFIX/C++ SSL keys; SocketUseSSL=Y as in QuickFIX/J turns it on).
+  FIXGATE_TRY(use_tls, flag("SocketUseSSL", false));
+  if (use_tls) {
+    engine::TlsConfig& t = c.tls;
+    t.enabled = true;
+    const bool acceptor = sc.role == session::Role::kAcceptor;
+    const char* cert_key = acceptor ? "ServerCertificateFile" : "ClientCertificateFile";
+    const char* key_key = acceptor ? "ServerCertificateKeyFile" : "ClientCertificateKeyFile";
+    t.certificate_file = s.get_string_or(cert_key, "");
+    t.private_key_file = s.get_string_or(key_key, t.certificate_file);
+    if (acceptor && t.certificate_file.empty())
+      return Status::error(s.section_where() + ": a TLS acceptor needs ServerCertificateFile");
+    t.ca_file = s.get_string_or("CertificateAuthoritiesFile",
+                                s.get_string_or("CertificationAuthoritiesFile", ""));
+    if (s.has("CertificateVerifyLevel")) {
+      FIXGATE_TRY(level, s.get_int("CertificateVerifyLevel", 0, 3));
+      t.verify_peer = level > 0;
+    }
+    if (t.verify_peer && t.ca_file.empty())
+      return Status::error(s.section_where() +
+                           ": verifying TLS peers needs CertificateAuthoritiesFile "
+                           "(or CertificateVerifyLevel=0)");
+    const std::string protocol = s.get_string_or("SSLProtocol", "");
+    t.min_protocol = protocol.find("TLSv1.3") != std::string::npos &&
+                             protocol.find("TLSv1.2") == std::string::npos
+                         ? "TLSv1.3"
+                         : "TLSv1.2";
+    t.cipher_list = s.get_string_or("SSLCipherSuite", "");
+  } else {
+    for (std::string_view key : {"ServerCertificateFile", "ClientCertificateFile",
+                                 "CertificateAuthoritiesFile", "SSLProtocol"})
+      if (const Setting* v = s.find(key))
+        return Status::error(v->where(key) + ": set, but SocketUseSSL is not Y");
+  }
   return c;
 }
 

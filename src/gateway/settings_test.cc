@@ -146,9 +146,29 @@ TEST(SettingsTest, FeaturesNotYetBuiltAreRefusedNotIgnored) {
   EXPECT_NE(sched.error().find("x.cfg:7: StartTime: session schedules are not supported yet"),
             std::string::npos)
       << sched.error();
+}
+
+TEST(SettingsTest, TlsKeysBuildTheTlsConfiguration) {
+  std::string base = "[SESSION]\nConnectionType=acceptor\nBeginString=FIX.4.4\nSenderCompID=A\n"
+                     "TargetCompID=B\nSocketAcceptPort=1\n";
   auto tls = to_manager_config(
+      Settings::parse(base + "SocketUseSSL=Y\nServerCertificateFile=/s.pem\nServerCertificateKeyFile=/s.key\n"
+                             "CertificateAuthoritiesFile=/ca.pem\nSSLProtocol=+TLSv1.3\n",
+                      "x.cfg")
+          ->sessions()[0]);
+  ASSERT_TRUE(tls) << tls.error();
+  EXPECT_TRUE(tls->tls.enabled);
+  EXPECT_EQ(tls->tls.certificate_file, "/s.pem");
+  EXPECT_EQ(tls->tls.private_key_file, "/s.key");
+  EXPECT_EQ(tls->tls.ca_file, "/ca.pem");
+  EXPECT_TRUE(tls->tls.verify_peer);
+  EXPECT_EQ(tls->tls.min_protocol, "TLSv1.3");
+  auto forgotten = to_manager_config(
       Settings::parse(base + "ServerCertificateFile=/c.pem\n", "x.cfg")->sessions()[0]);
-  EXPECT_EQ(tls.error(), "x.cfg:7: ServerCertificateFile: TLS is not supported yet");
+  EXPECT_EQ(forgotten.error(), "x.cfg:7: ServerCertificateFile: set, but SocketUseSSL is not Y");
+  auto no_ca = to_manager_config(
+      Settings::parse(base + "SocketUseSSL=Y\nServerCertificateFile=/s.pem\n", "x.cfg")->sessions()[0]);
+  EXPECT_NE(no_ca.error().find("needs CertificateAuthoritiesFile"), std::string::npos) << no_ca.error();
 }
 
 TEST(SettingsTest, LoadFileReportsAMissingFile) {

@@ -33,6 +33,19 @@ struct ReconnectPolicy {
   double jitter = 0.2;  // fraction of the delay, uniformly ±
 };
 
+// TLS for one session (OpenSSL). Plain TCP stays the default, so a local stunnel keeps working.
+struct TlsConfig {
+  bool enabled = false;
+  std::string certificate_file;  // PEM chain: required for an acceptor, optional for an initiator
+  std::string private_key_file;  // PEM
+  std::string ca_file;           // PEM CAs that may sign the peer's certificate
+  // Initiator: verify the acceptor's chain and its host name (or IP). Acceptor: require and
+  // verify a client certificate (mutual TLS).
+  bool verify_peer = true;
+  std::string min_protocol = "TLSv1.2";  // or "TLSv1.3"
+  std::string cipher_list;               // OpenSSL syntax; empty = OpenSSL's default
+};
+
 struct ManagerConfig {
   session::SessionConfig session;
   std::vector<Endpoint> connect;  // initiator: tried in turn (primary, then alternates)
@@ -40,6 +53,7 @@ struct ManagerConfig {
   ReconnectPolicy reconnect;
   size_t receive_queue_capacity = 1 << 16;  // received, not yet taken by receive_message()
   std::string log_directory;  // FileLogPath: message and event logs (file_log.h); empty = none
+  TlsConfig tls;
 };
 
 // An application message handed to receive_message().

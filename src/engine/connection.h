@@ -1,0 +1,57 @@
+// A session's transport: plain TCP or TLS over TCP behind one interface (internal header).
+#pragma once
+
+#include <asio.hpp>
+#include <asio/ssl.hpp>
+
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "fixgate/base/result.h"
+#include "fixgate/engine/engine.h"
+
+namespace fixgate::engine {
+
+class Connection {
+ public:
+  explicit Connection(asio::ip::tcp::socket s) : plain_(std::move(s)) {}
+  Connection(asio::ip::tcp::socket s, std::shared_ptr<asio::ssl::context> ctx)
+      : ctx_(std::move(ctx)), tls_(std::in_place, std::move(s), *ctx_) {}
+
+  bool is_tls() const { return tls_.has_value(); }
+  asio::ip::tcp::socket& lowest() { return tls_ ? tls_->next_layer() : *plain_; }
+  asio::ssl::stream<asio::ip::tcp::socket>& tls() { return *tls_; }
+
+  template <typename Buffer, typename Handler>
+  void async_read_some(const Buffer& b, Handler&& h) {
+    if (tls_) {
+      tls_->async_read_some(b, std::forward<Handler>(h));
+    } else {
+      plain_->async_read_some(b, std::forward<Handler>(h));
+    }
+  }
+  template <typename Buffer, typename Handler>
+  void async_write(const Buffer& b, Handler&& h) {
+    if (tls_) {
+      asio::async_write(*tls_, b, std::forward<Handler>(h));
+    } else {
+      asio::async_write(*plain_, b, std::forward<Handler>(h));
+    }
+  }
+  void close() {
+    asio::error_code ignored;
+    lowest().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    lowest().close(ignored);
+  }
+
+ private:
+  std::shared_ptr<asio::ssl::context> ctx_;  // outlives the stream that uses it
+  std::optional<asio::ip::tcp::socket> plain_;
+  std::optional<asio::ssl::stream<asio::ip::tcp::socket>> tls_;
+};
+
+// An OpenSSL context for one side from TlsConfig; errors name the file that failed.
+Result<std::shared_ptr<asio::ssl::context>> make_tls_context(const TlsConfig& config, bool server);
+
+}  // namespace fixgate::engine
