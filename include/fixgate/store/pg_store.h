@@ -1,0 +1,65 @@
+// PgStore: a Store in PostgreSQL via libpq. Tables are keyed by a session id string, so many
+// sessions share one database; each commit is one statement, hence one transaction.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "fixgate/base/result.h"
+#include "fixgate/session/store.h"
+
+struct pg_conn;
+
+namespace fixgate::store {
+
+// Which session's rows a PgStore owns, and how it keeps other writers out.
+struct PgStoreOptions {
+  std::string session_id;  // the key of this session's rows
+  // Hold an advisory lock on the session id while open, so a second writer of the same session
+  // (another engine, or a killed one whose backend has not finished) waits up to lock_timeout
+  // and then fails, instead of interleaving commits.
+  bool exclusive = true;
+  std::chrono::milliseconds lock_timeout{10000};
+  // Creation time of a session first seen by open(); the system clock when unset.
+  std::optional<session::Duration> creation_time;
+};
+
+class PgStore final : public session::Store {
+ public:
+  // `conninfo` is a libpq connection string or URI; connect_timeout defaults to 10 s.
+  static Result<std::unique_ptr<PgStore>> open(const std::string& conninfo, PgStoreOptions options);
+  ~PgStore() override;
+
+  PgStore(const PgStore&) = delete;
+  PgStore& operator=(const PgStore&) = delete;
+
+  session::SeqNum next_sender_seq() const override { return next_sender_; }
+  session::SeqNum next_target_seq() const override { return next_target_; }
+  session::Duration creation_time() const override { return creation_time_; }
+  // One statement (messages upserted, state updated): committed by the server before it
+  // returns, with the server's synchronous_commit. After a failure whose outcome is unknown
+  // (the connection dropped), reopen: the store refuses further commits.
+  Status commit(const session::StoreBatch& batch) override;
+  Status read(session::SeqNum begin, session::SeqNum end,
+              const std::function<void(session::SeqNum, std::string_view)>& visit) const override;
+  Status reset(session::Duration now_utc) override;
+  Status refresh() override;
+
+  int backend_pid() const;  // diagnostics
+
+ private:
+  explicit PgStore(PgStoreOptions options);
+  Status init(const std::string& conninfo);
+  Status error(const std::string& what, const char* detail) const;
+
+  PgStoreOptions options_;
+  pg_conn* conn_ = nullptr;
+  bool lost_ = false;  // the connection failed: outcome of the last write unknown
+  session::SeqNum next_sender_{1};
+  session::SeqNum next_target_{1};
+  session::Duration creation_time_{0};
+};
+
+}  // namespace fixgate::store

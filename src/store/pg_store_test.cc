@@ -1,0 +1,167 @@
+// PgStore against a throwaway PostgreSQL server started for this test binary: the shared
+// Store contract, plus many sessions in one database, single-writer locking, refresh and an
+// all-or-nothing failed commit.
+#include "fixgate/store/pg_store.h"
+
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <unistd.h>
+
+#include "pg_test_server.h"
+#include "store_contract_test.h"
+
+namespace fixgate::store::testing {
+namespace {
+
+PgTestServer* g_server = nullptr;
+
+class PgEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    auto r = PgTestServer::start();
+    ASSERT_TRUE(r) << r.error();
+    server_ = std::move(r).value();
+    g_server = server_.get();
+  }
+  void TearDown() override {
+    g_server = nullptr;
+    server_.reset();
+  }
+
+ private:
+  std::unique_ptr<PgTestServer> server_;
+};
+[[maybe_unused]] auto* const g_env = ::testing::AddGlobalTestEnvironment(new PgEnvironment);
+
+std::string unique_session(const std::string& stem) {
+  static int counter = 0;
+  return "FIX.4.4:" + stem + "->PEER:" + std::to_string(::getpid()) + "-" +
+         std::to_string(++counter);
+}
+
+struct PgFactory {
+  std::string id = unique_session("TEST");
+  Duration created = kCreated;
+  Result<std::unique_ptr<Store>> open() {
+    if (!g_server) return Status::error("no PostgreSQL test server");
+    PgStoreOptions o;
+    o.session_id = id;
+    o.creation_time = created;
+    auto r = PgStore::open(g_server->conninfo(), o);
+    if (!r) return r.status();
+    return std::unique_ptr<Store>(std::move(r).value());
+  }
+};
+
+INSTANTIATE_TYPED_TEST_SUITE_P(PgStore, StoreContractTest, PgFactory);
+INSTANTIATE_TYPED_TEST_SUITE_P(PgStore, DurableStoreTest, PgFactory);
+
+class PgStoreTest : public ::testing::Test {
+ protected:
+  static std::unique_ptr<PgStore> open(const std::string& id, bool exclusive = true) {
+    PgStoreOptions o;
+    o.session_id = id;
+    o.creation_time = kCreated;
+    o.exclusive = exclusive;
+    auto r = PgStore::open(g_server->conninfo(), o);
+    EXPECT_TRUE(r) << r.error();
+    return r ? std::move(r).value() : nullptr;
+  }
+  // Runs SQL on a separate connection.
+  static void sql(const std::string& statement) {
+    PGconn* c = PQconnectdb(g_server->conninfo().c_str());
+    PGresult* r = PQexec(c, statement.c_str());
+    EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQerrorMessage(c);
+    PQclear(r);
+    PQfinish(c);
+  }
+};
+
+TEST_F(PgStoreTest, ManySessionsInOneDatabaseAreKeptApart) {
+  constexpr int kSessions = 12;
+  std::vector<std::string> ids;
+  std::vector<std::unique_ptr<PgStore>> stores;
+  std::vector<session::MemoryStore> models(kSessions);
+  for (int i = 0; i < kSessions; ++i) {
+    ids.push_back(unique_session("MANY" + std::to_string(i)));
+    stores.push_back(open(ids.back()));
+    ASSERT_TRUE(stores.back());
+    ASSERT_TRUE(models[i].reset(kCreated));
+  }
+  // Interleaved: every session gets a different number of operations, resets included.
+  for (uint64_t op = 1; op <= 40; ++op)
+    for (int i = 0; i < kSessions; ++i) {
+      if (op > static_cast<uint64_t>(20 + 2 * i)) continue;
+      ASSERT_TRUE(Workload::apply(*stores[i], op));
+      ASSERT_TRUE(Workload::apply(models[i], op));
+    }
+  stores.clear();  // and reopened, from the database alone
+  for (int i = 0; i < kSessions; ++i) {
+    auto s = open(ids[i]);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(snapshot(*s), snapshot(models[i])) << ids[i];
+  }
+}
+
+TEST_F(PgStoreTest, SecondWriterOfTheSameSessionIsRefused) {
+  std::string id = unique_session("LOCK");
+  auto first = open(id);
+  ASSERT_TRUE(first);
+  PgStoreOptions o;
+  o.session_id = id;
+  o.lock_timeout = std::chrono::milliseconds(200);
+  auto second = PgStore::open(g_server->conninfo(), o);
+  ASSERT_FALSE(second);
+  EXPECT_NE(second.error().find("open elsewhere"), std::string::npos) << second.error();
+  EXPECT_NE(second.error().find(id), std::string::npos) << second.error();
+  first.reset();  // closing releases the lock
+  EXPECT_TRUE(PgStore::open(g_server->conninfo(), o));
+}
+
+TEST_F(PgStoreTest, RefreshSeesAnotherWritersCommits) {
+  std::string id = unique_session("REFRESH");
+  auto writer = open(id), reader = open(id, /*exclusive=*/false);
+  ASSERT_TRUE(writer && reader);
+  ASSERT_TRUE(writer->commit(make_batch({{1, "x"}, {2, ""}}, 3, 9)));
+  EXPECT_EQ(reader->next_target_seq(), SeqNum(1));
+  ASSERT_TRUE(reader->refresh());
+  EXPECT_EQ(snapshot(*reader), snapshot(*writer));
+}
+
+TEST_F(PgStoreTest, FailedCommitStoresNothing) {
+  std::string id = unique_session("ATOMIC");
+  auto store = open(id);
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->commit(make_batch({{1, "kept"}}, 2, 2)));
+  StoreState before = snapshot(*store);
+  // The state update fails after the messages were inserted: they must not stay.
+  sql("CREATE OR REPLACE FUNCTION fixgate_test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$"
+      " BEGIN IF NEW.next_target = 99 THEN RAISE EXCEPTION 'refused by test'; END IF;"
+      " RETURN NEW; END $$");
+  sql("CREATE OR REPLACE TRIGGER fixgate_test_refuse BEFORE UPDATE ON fixgate_store_sessions"
+      " FOR EACH ROW EXECUTE FUNCTION fixgate_test_refuse()");
+  Status s = store->commit(make_batch({{2, "lost"}, {3, "lost"}}, 4, 99));
+  sql("DROP TRIGGER fixgate_test_refuse ON fixgate_store_sessions");
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.message().find("refused by test"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find(id), std::string::npos) << s.message();
+  EXPECT_EQ(snapshot(*store), before);
+  auto other = open(id, /*exclusive=*/false);
+  EXPECT_EQ(snapshot(*other), before);
+  ASSERT_TRUE(store->commit(make_batch({{2, "next"}}, 3, 3)));
+}
+
+TEST_F(PgStoreTest, ConnectionFailureIsAClearError) {
+  PgStoreOptions o;
+  o.session_id = "X";
+  // Our server's port with a wrong user: refused quickly, with libpq's reason.
+  auto r = PgStore::open("host=127.0.0.1 port=" + std::to_string(g_server->port()) +
+                             " user=nobody_here dbname=postgres connect_timeout=5",
+                         o);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().find("connect"), std::string::npos) << r.error();
+  EXPECT_NE(r.error().find("nobody_here"), std::string::npos) << r.error();
+}
+
+}  // namespace
+}  // namespace fixgate::store::testing
