@@ -102,7 +102,12 @@ int main(int argc, char** argv) {
   std::vector<std::set<std::string>> seen(configs.size());
   for (size_t i = 0; i < configs.size(); ++i) {
     const std::string name = configs[i].session.id.to_string();
-    auto h = engine.add_session(configs[i]);
+    auto store = gateway::open_store(settings->sessions()[i], configs[i].session.id);
+    if (!store) {
+      std::cerr << "fixgated: " << store.error() << '\n';
+      return 2;
+    }
+    auto h = engine.add_session(configs[i], std::move(*store));
     if (!h) {
       std::cerr << "fixgated: " << settings->sessions()[i].section_where() << ": " << h.error()
                 << '\n';

@@ -2,10 +2,15 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "fixgate/dict/dictionary.h"
+#include "fixgate/session/memory_store.h"
+#include "fixgate/store/file_store.h"
+#include "fixgate/store/pg_store.h"
+#include "fixgate/store/sqlite_store.h"
 
 namespace fixgate::gateway {
 namespace {
@@ -42,7 +47,8 @@ constexpr std::string_view kKnownKeys[] = {
     "CertificationAuthoritiesFile", "CertificateVerifyLevel", "SocketUseSSL",
     // fixgate's own
     "StoreType", "FsyncPolicy", "FsyncBatchMicros", "ReconnectMaxInterval", "ReconnectMultiplier",
-    "ReconnectJitter", "TestRequestDelay", "MaxSequenceGap", "Username", "Password"};
+    "ReconnectJitter", "TestRequestDelay", "MaxSequenceGap", "Username", "Password",
+    "PostgresConnection"};
 
 bool is_alternate(std::string_view key) {
   // SocketConnectHost1 / SocketConnectPort1 … name the alternate hosts.
@@ -380,6 +386,59 @@ Result<engine::ManagerConfig> to_manager_config(const SessionSettings& s) {
         return Status::error(v->where(key) + ": set, but SocketUseSSL is not Y");
   }
   return c;
+}
+
+Result<std::unique_ptr<session::Store>> open_store(const SessionSettings& s,
+                                                   const session::SessionId& id) {
+  using StorePtr = std::unique_ptr<session::Store>;
+  const std::string path = s.get_string_or("FileStorePath", "");
+  const std::string type = s.get_string_or("StoreType", path.empty() ? "memory" : "sqlite");
+  auto where = [&](std::string_view key) {
+    const Setting* v = s.find(key);
+    return v ? v->where(key) : s.section_where();
+  };
+  // A file-system-safe name for the session ("FIX.4.4-GW-CLIENT").
+  std::string name = id.begin_string + "-" + id.sender_comp_id + "-" + id.target_comp_id +
+                     (id.qualifier.empty() ? "" : "-" + id.qualifier);
+  if (type == "memory") return StorePtr(std::make_unique<session::MemoryStore>());
+  if (type == "file" || type == "sqlite") {
+    if (path.empty()) return Status::error(where("StoreType") + ": " + type + " needs FileStorePath");
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    if (ec) return Status::error(where("FileStorePath") + ": " + path + ": " + ec.message());
+  }
+  if (type == "file") {
+    store::FileStoreOptions o;
+    if (const Setting* f = s.find("FsyncPolicy")) {
+      auto policy = store::parse_fsync_policy(f->value);
+      if (!policy) return Status::error(f->where("FsyncPolicy") + ": " + policy.error());
+      o.fsync = *policy;
+    }
+    if (s.has("FsyncBatchMicros")) {
+      FIXGATE_TRY(us, s.get_int("FsyncBatchMicros", 1, 10'000'000));
+      o.batch_interval = std::chrono::microseconds(us);
+    }
+    auto st = store::FileStore::open(path + "/" + name, o);
+    if (!st) return Status::error(where("FileStorePath") + ": " + st.error());
+    return StorePtr(std::move(*st));
+  }
+  if (type == "sqlite") {
+    store::SqliteStoreOptions o;
+    o.session_id = name;
+    auto st = store::SqliteStore::open(path + "/fixgate.db", o);
+    if (!st) return Status::error(where("FileStorePath") + ": " + st.error());
+    return StorePtr(std::move(*st));
+  }
+  if (type == "postgres") {
+    FIXGATE_TRY(conninfo, s.get_string("PostgresConnection"));
+    store::PgStoreOptions o;
+    o.session_id = name;
+    auto st = store::PgStore::open(conninfo, o);
+    if (!st) return Status::error(where("PostgresConnection") + ": " + st.error());
+    return StorePtr(std::move(*st));
+  }
+  return Status::error(where("StoreType") + ": '" + type +
+                       "' is not one of memory, file, sqlite, postgres");
 }
 
 #undef FIXGATE_TRY

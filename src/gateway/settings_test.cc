@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <unistd.h>
+
 namespace fixgate::gateway {
 namespace {
 
@@ -169,6 +172,34 @@ TEST(SettingsTest, TlsKeysBuildTheTlsConfiguration) {
   auto no_ca = to_manager_config(
       Settings::parse(base + "SocketUseSSL=Y\nServerCertificateFile=/s.pem\n", "x.cfg")->sessions()[0]);
   EXPECT_NE(no_ca.error().find("needs CertificateAuthoritiesFile"), std::string::npos) << no_ca.error();
+}
+
+TEST(SettingsTest, OpensTheConfiguredStore) {
+  std::string dir = ::testing::TempDir() + "/fixgate-settings-store-" + std::to_string(getpid());
+  std::string base = "[SESSION]\nConnectionType=acceptor\nBeginString=FIX.4.4\nSenderCompID=A\n"
+                     "TargetCompID=B\nSocketAcceptPort=1\n";
+  session::SessionId id{.begin_string = "FIX.4.4", .sender_comp_id = "A", .target_comp_id = "B"};
+  for (std::string type : {"sqlite", "file", "memory"}) {
+    auto s = Settings::parse(base + "StoreType=" + type + "\nFileStorePath=" + dir + "\n", "x.cfg");
+    ASSERT_TRUE(s);
+    auto st = open_store(s->sessions()[0], id);
+    ASSERT_TRUE(st) << type << ": " << st.error();
+    session::StoreBatch b;
+    b.next_sender = session::SeqNum(5);
+    ASSERT_TRUE((*st)->commit(b).is_ok());
+    EXPECT_EQ((*st)->next_sender_seq(), session::SeqNum(5));
+  }
+  // Reopened, the durable ones remember.
+  auto s = Settings::parse(base + "FileStorePath=" + dir + "\n", "x.cfg");  // sqlite by default
+  auto again = open_store(s->sessions()[0], id);
+  ASSERT_TRUE(again);
+  EXPECT_EQ((*again)->next_sender_seq(), session::SeqNum(5));
+  auto bad = Settings::parse(base + "StoreType=tape\n", "x.cfg");
+  EXPECT_EQ(open_store(bad->sessions()[0], id).error(),
+            "x.cfg:7: StoreType: 'tape' is not one of memory, file, sqlite, postgres");
+  auto fsync = Settings::parse(base + "StoreType=file\nFileStorePath=" + dir + "\nFsyncPolicy=sometimes\n", "x.cfg");
+  EXPECT_NE(open_store(fsync->sessions()[0], id).error().find("x.cfg:9: FsyncPolicy"), std::string::npos);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(SettingsTest, LoadFileReportsAMissingFile) {

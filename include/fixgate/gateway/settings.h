@@ -63,4 +63,11 @@ bool is_known_key(std::string_view key);
 // DataDictionary/TransportDataDictionary/AppDataDictionary are loaded here.
 Result<engine::ManagerConfig> to_manager_config(const SessionSettings& s);
 
+// Opens the session's store: StoreType=sqlite (the default when FileStorePath is set:
+// <FileStorePath>/fixgate.db, WAL), file (<FileStorePath>/<session>/, FsyncPolicy
+// always|batch|never), postgres (PostgresConnection=<libpq conninfo>) or memory (the default
+// without FileStorePath).
+Result<std::unique_ptr<session::Store>> open_store(const SessionSettings& s,
+                                                   const session::SessionId& id);
+
 }  // namespace fixgate::gateway
