@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "connection.h"
@@ -47,7 +48,10 @@ class SessionRuntime {
   asio::io_context& io;
   std::thread::id io_thread;  // the thread running `io`, set by the engine at start
   std::function<void(std::string_view)> engine_log;  // EngineOptions::on_log
-  std::optional<Connection> socket;
+  // Shared so that an operation still in flight keeps its stream alive after a close: a TLS
+  // stream destroyed under a pending read is a use-after-free. Handlers hold their own copy and
+  // ignore completions for a connection that is no longer current.
+  std::shared_ptr<Connection> socket;
   std::shared_ptr<asio::ssl::context> tls;  // initiator TLS context, when enabled
   asio::steady_timer timer{io};
   asio::steady_timer reconnect_timer{io};
@@ -113,15 +117,15 @@ class SessionRuntime {
       return;
     }
     if (tls) {
-      socket.emplace(tcp::socket(io), tls);
+      socket = std::make_shared<Connection>(tcp::socket(io), tls);
       if (config.tls.verify_peer)
         socket->tls().set_verify_callback(asio::ssl::host_name_verification(ep.host));
       SSL_set_tlsext_host_name(socket->tls().native_handle(), ep.host.c_str());  // SNI
     } else {
-      socket.emplace(tcp::socket(io));
+      socket = std::make_shared<Connection>(tcp::socket(io));
     }
-    socket->lowest().async_connect(endpoints.front(), [this](const asio::error_code& e) {
-      if (!running) return;
+    socket->lowest().async_connect(endpoints.front(), [this, conn = socket](const asio::error_code& e) {
+      if (!running || conn != socket) return;
       if (e) {
         connect_failed("connect failed: " + e.message());
         return;
@@ -130,8 +134,8 @@ class SessionRuntime {
         on_connected();
         return;
       }
-      socket->tls().async_handshake(asio::ssl::stream_base::client, [this](const asio::error_code& he) {
-        if (!running) return;
+      socket->tls().async_handshake(asio::ssl::stream_base::client, [this, conn](const asio::error_code& he) {
+        if (!running || conn != socket) return;
         if (he) {
           connect_failed("TLS handshake failed: " + he.message());
           return;
@@ -178,7 +182,7 @@ class SessionRuntime {
       s.close();
       return;
     }
-    socket.emplace(std::move(s));
+    socket = std::make_shared<Connection>(std::move(s));
     on_connected(initial);
   }
 
@@ -222,8 +226,8 @@ class SessionRuntime {
 
   void start_read() {
     if (!socket) return;
-    socket->async_read_some(asio::buffer(read_buf), [this](const asio::error_code& e, size_t n) {
-      if (!running || !socket) return;
+    socket->async_read_some(asio::buffer(read_buf), [this, conn = socket](const asio::error_code& e, size_t n) {
+      if (!running || conn != socket) return;
       if (e) {
         on_transport_closed(e == asio::error::eof ? "connection closed by peer" : e.message());
         return;
@@ -281,7 +285,8 @@ class SessionRuntime {
       log->flush();
     }
     writing = true;
-    socket->async_write(asio::buffer(write_buf), [this](const asio::error_code& e, size_t) {
+    socket->async_write(asio::buffer(write_buf), [this, conn = socket](const asio::error_code& e, size_t) {
+      if (conn != socket) return;  // a write of a connection already closed
       writing = false;
       if (!running) return;
       if (e) {
@@ -567,8 +572,28 @@ struct Listener {
     Pending(Connection c, asio::io_context& io) : conn(std::move(c)), deadline(io) {}
   };
 
+  // Connections still opening (TLS handshake, waiting for the Logon). Closed by close(), so that
+  // no handler outlives the listener.
+  std::set<std::shared_ptr<Pending>> pending;
+
   void log(const std::string& text) {
     if (on_log) on_log(text);
+  }
+
+  void close() {
+    open = false;
+    asio::error_code ignored;
+    acceptor.close(ignored);
+    for (auto& p : pending) {
+      p->deadline.cancel();
+      p->conn.close();
+    }
+    pending.clear();
+  }
+
+  void done(const std::shared_ptr<Pending>& p) {
+    p->deadline.cancel();
+    pending.erase(p);
   }
 
   void accept() {
@@ -578,18 +603,21 @@ struct Listener {
         asio::error_code ignored;
         s.set_option(tcp::no_delay(true), ignored);
         auto p = std::make_shared<Pending>(tls ? Connection(std::move(s), tls) : Connection(std::move(s)), io);
+        pending.insert(p);
         // The whole opening (TLS handshake and Logon) must fit in the logon timeout.
         p->deadline.expires_after(first_message_timeout);
         p->deadline.async_wait([p, this](const asio::error_code& te) {
-          if (te) return;
+          if (te || !open) return;
           log("connection closed: no Logon within the logon timeout");
           p->conn.close();
+          pending.erase(p);
         });
         if (p->conn.is_tls()) {
           p->conn.tls().async_handshake(asio::ssl::stream_base::server,
                                         [this, p](const asio::error_code& he) {
+                                          if (!open) return;
                                           if (he) {
-                                            p->deadline.cancel();
+                                            done(p);
                                             log("connection refused: TLS handshake failed: " +
                                                 he.message());
                                             p->conn.close();
@@ -607,8 +635,9 @@ struct Listener {
 
   void read_first(const std::shared_ptr<Pending>& p) {
     p->conn.async_read_some(asio::buffer(p->buf), [this, p](const asio::error_code& e, size_t n) {
+      if (!open) return;
       if (e) {
-        p->deadline.cancel();
+        done(p);
         return;
       }
       p->reader.append(std::string_view(p->buf.data(), n));
@@ -617,7 +646,7 @@ struct Listener {
         read_first(p);
         return;
       }
-      p->deadline.cancel();
+      done(p);
       codec::Message m;
       if (f.status != codec::FrameStatus::kMessage || !m.parse(f.bytes).ok() || m.msg_type() != "A") {
         log("connection closed: the first message is not a Logon");
@@ -792,13 +821,7 @@ Status Engine::start() {
 void Engine::stop() {
   Impl& e = *impl_;
   if (!e.running) return;
-  for (auto& l : e.listeners) {
-    asio::post(l->io, [lp = l.get()] {
-      lp->open = false;
-      asio::error_code ignored;
-      lp->acceptor.close(ignored);
-    });
-  }
+  for (auto& l : e.listeners) asio::post(l->io, [lp = l.get()] { lp->close(); });
   for (auto& rt : e.runtimes) asio::post(rt->io, [r = rt.get()] { r->stop(); });
   for (auto& g : e.guards) g.reset();
   for (auto& t : e.threads) t.join();

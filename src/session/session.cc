@@ -1,25 +1,17 @@
+// The session state machine: transport events, timers and everything inbound. What the session
+// writes (Logon, heartbeats, resends, rejects) and how it commits is in session_outbound.cc.
+// Rules cite the FIX 4.4 Volume 2 session test cases by number ("2k", "13b").
 #include "fixgate/session/session.h"
 
 #include <algorithm>
 
 #include "fixgate/codec/values.h"
+#include "session_internal.h"
 
 namespace fixgate::session {
 
 using codec::SessionRejectReason;
-
-namespace {
-
-constexpr std::string_view kLogon = "A", kHeartbeat = "0", kTestRequest = "1",
-                           kResendRequest = "2", kReject = "3", kSequenceReset = "4",
-                           kLogout = "5";
-
-// FIX 4.0 and 4.1 have no RefTagID/RefMsgType/SessionRejectReason and use 999999 for "infinity".
-bool is_fix40_or_41(std::string_view begin_string) {
-  return begin_string == "FIX.4.0" || begin_string == "FIX.4.1";
-}
-
-}  // namespace
+using namespace internal;
 
 std::string SessionId::to_string() const {
   std::string s = begin_string + ":" + sender_comp_id;
@@ -34,15 +26,24 @@ std::string SessionId::to_string() const {
 
 std::string_view to_string(SessionStatus s) {
   switch (s) {
-    case SessionStatus::kDisconnected: return "Disconnected";
-    case SessionStatus::kConnecting: return "Connecting";
-    case SessionStatus::kConnected: return "Connected";
-    case SessionStatus::kLoggingIn: return "LoggingIn";
-    case SessionStatus::kLoggedIn: return "LoggedIn";
-    case SessionStatus::kActive: return "Active";
-    case SessionStatus::kLoggingOut: return "LoggingOut";
-    case SessionStatus::kLoggedOut: return "LoggedOut";
-    case SessionStatus::kError: return "Error";
+    case SessionStatus::kDisconnected:
+      return "Disconnected";
+    case SessionStatus::kConnecting:
+      return "Connecting";
+    case SessionStatus::kConnected:
+      return "Connected";
+    case SessionStatus::kLoggingIn:
+      return "LoggingIn";
+    case SessionStatus::kLoggedIn:
+      return "LoggedIn";
+    case SessionStatus::kActive:
+      return "Active";
+    case SessionStatus::kLoggingOut:
+      return "LoggingOut";
+    case SessionStatus::kLoggedOut:
+      return "LoggedOut";
+    case SessionStatus::kError:
+      return "Error";
   }
   return "?";
 }
@@ -57,6 +58,8 @@ Session::Session(SessionConfig config, Store& store, SessionHooks hooks)
       next_sender_(store.next_sender_seq()),
       next_target_(store.next_target_seq()),
       committed_target_(store.next_target_seq()) {
+  supported_types_ = config_.supported_message_types;
+  std::sort(supported_types_.begin(), supported_types_.end());
   if (config_.data_dictionary) {
     validator_.emplace(config_.data_dictionary, config_.validation);
     if (config_.app_dictionary) {
@@ -64,6 +67,7 @@ Session::Session(SessionConfig config, Store& store, SessionHooks hooks)
       if (!config_.default_appl_ver_id.empty())
         validator_->set_default_appl_ver_id(config_.default_appl_ver_id);
     }
+    if (!supported_types_.empty()) validator_->set_supported_message_types(supported_types_);
   }
 }
 
@@ -85,7 +89,11 @@ void Session::on_connected(Now now) {
 }
 
 void Session::on_bytes(std::string_view bytes, Now now) {
-  if (status_ == SessionStatus::kDisconnected || status_ == SessionStatus::kError) return;
+  // Nothing more is read once the session failed or its Logout exchange is complete (13b: we
+  // are only waiting for the counterparty to close).
+  if (status_ == SessionStatus::kDisconnected || status_ == SessionStatus::kError ||
+      status_ == SessionStatus::kLoggedOut)
+    return;
   stats_.bytes_received += bytes.size();
   stats_.last_activity = now.utc;
   reader_.append(bytes);
@@ -98,10 +106,15 @@ void Session::on_bytes(std::string_view bytes, Now now) {
     }
     if (f.status == codec::FrameStatus::kNeedMore) break;
     if (f.status == codec::FrameStatus::kGarbled) {
-      // Garbled messages are ignored without advancing the inbound sequence number.
+      // 2d, 2m, 2t, 3b, 3c: garbled messages are ignored without advancing the inbound number.
       ++stats_.garbled;
-      emit(SessionEvent::Type::kGarbled,
-           "garbled message ignored: " + std::string(codec::to_string(f.error)));
+      std::string text = "garbled message ignored: " + std::string(codec::to_string(f.error));
+      emit(SessionEvent::Type::kGarbled, text);
+      if (!logon_received_) {
+        // 1B(d), 1S: where the Logon is expected, a garbled message is an invalid Logon.
+        disconnect("invalid Logon: " + text, now);
+        break;
+      }
       continue;
     }
     process_frame(f.bytes, now);
@@ -114,9 +127,10 @@ void Session::on_bytes(std::string_view bytes, Now now) {
 
 void Session::on_disconnected(Now now) {
   commit(now);
-  if (config_.reset_on_disconnect || (config_.reset_on_logout && status_ == SessionStatus::kLoggedOut))
+  // ResetOnLogout applies after a Logout exchange (sent and received), whoever started it.
+  if (config_.reset_on_disconnect || (config_.reset_on_logout && logout_sent_ && logout_received_))
     reset_sequences(now);
-  logon_received_ = logon_sent_ = logout_sent_ = reset_requested_ = false;
+  logon_received_ = logon_sent_ = logout_sent_ = logout_received_ = reset_requested_ = false;
   queue_.clear();
   resend_end_.reset();
   test_req_id_.clear();
@@ -127,33 +141,40 @@ void Session::on_disconnected(Now now) {
   set_status(SessionStatus::kDisconnected);
 }
 
+bool Session::take_due(Timer t, Now now) {
+  auto& d = timers_[static_cast<size_t>(t)];
+  if (!d || *d > now.mono) return false;
+  // A due timer fires once: whatever it does re-arms it. Leaving it armed in the past (say, a
+  // heartbeat falling due while logging out) would make poll_timeout() report it forever.
+  d.reset();
+  return true;
+}
+
 void Session::on_timeout(Now now) {
-  auto due = [&](Timer t) {
-    auto& d = timers_[static_cast<size_t>(t)];
-    return d && *d <= now.mono;
-  };
-  if (due(Timer::kLogon)) {
-    disarm(Timer::kLogon);
+  if (take_due(Timer::kLogon, now)) {
     disconnect("logon timeout: no Logon within " +
-                   std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      config_.logon_timeout)
-                                      .count()) +
+                   std::to_string(
+                       std::chrono::duration_cast<std::chrono::milliseconds>(config_.logon_timeout)
+                           .count()) +
                    " ms",
                now);
   }
-  if (due(Timer::kLogout)) {
-    disarm(Timer::kLogout);
-    disconnect("logout timeout: no Logout reply", now);
+  if (take_due(Timer::kLogout, now)) {
+    if (status_ == SessionStatus::kLoggedOut) {
+      // 13b: we answered the counterparty's Logout; it should have disconnected by now.
+      disconnect("counterparty did not disconnect after the Logout exchange", now);
+    } else {
+      disconnect("logout timeout: no Logout reply", now);  // 12
+    }
   }
-  if (due(Timer::kTestRequest)) {
+  if (take_due(Timer::kTestRequest, now) && is_logged_on()) {
     if (!test_req_id_.empty()) {
-      disarm(Timer::kTestRequest);
-      disconnect("heartbeat timeout: TestRequest " + test_req_id_ + " unanswered", now);
-    } else if (is_logged_on()) {
+      disconnect("heartbeat timeout: TestRequest " + test_req_id_ + " unanswered", now);  // 6
+    } else {
       send_test_request("TEST" + std::to_string(++test_req_counter_), now);
     }
   }
-  if (due(Timer::kHeartbeat) && is_logged_on()) send_heartbeat(now);
+  if (take_due(Timer::kHeartbeat, now) && is_logged_on()) send_heartbeat(now);  // 4a
   commit(now);
 }
 
@@ -185,28 +206,31 @@ void Session::process_frame(std::string_view frame, Now now) {
   auto r = msg_.parse(frame, data_fields);
   if (!r.ok()) {
     ++stats_.garbled;
-    emit(SessionEvent::Type::kGarbled, "malformed message ignored at offset " +
-                                           std::to_string(r.offset) + ": " +
-                                           std::string(codec::to_string(r.error)));
+    std::string text = "malformed message ignored at offset " + std::to_string(r.offset) + ": " +
+                       std::string(codec::to_string(r.error));
+    emit(SessionEvent::Type::kGarbled, text);
+    if (!logon_received_) disconnect("invalid Logon: " + text, now);  // 1B(d), 1S
     return;
   }
   process(msg_, frame, now);
   process_queued(now);
 }
 
-void Session::process(const codec::Message& msg, std::string_view bytes, Now now) {
-  ++stats_.messages_received;
-  last_received_ = now.mono;
-  test_req_id_.clear();  // any message proves the counterparty alive
-  if (logon_received_)
-    arm(Timer::kTestRequest, now.mono + heartbeat_interval_ + config_.test_request_delay);
+void Session::process(const codec::Message& msg, std::string_view bytes, Now now, bool from_queue) {
+  if (!from_queue) {
+    ++stats_.messages_received;
+    last_received_ = now.mono;
+    test_req_id_.clear();  // any message proves the counterparty alive
+    if (logon_received_) arm_test_request(now.mono);
+  }
   const std::string_view type = msg.msg_type();
 
   if (!logon_received_ && type != kLogon) {
-    // The first message must be a Logon: anything else is dropped with the connection, no reply.
+    // 1B(e), 1S: the first message must be a Logon: anything else drops the connection, no reply.
     if (type == kLogout && logon_sent_) {
-      emit(SessionEvent::Type::kAdminMessage, std::string(msg.get(tag::Text).value_or("")),
-           msg.seq_num().value_or(0) ? SeqNum(*msg.seq_num()) : SeqNum());
+      ++stats_.logouts;
+      emit(SessionEvent::Type::kAdminMessage, std::string(bytes),
+           SeqNum(msg.seq_num().value_or(0)));
       disconnect("Logon refused by counterparty: " + std::string(msg.get(tag::Text).value_or("")),
                  now);
     } else {
@@ -214,42 +238,43 @@ void Session::process(const codec::Message& msg, std::string_view bytes, Now now
     }
     return;
   }
-  if (!verify_header(msg, now)) return;
+  // A queued message was verified when it arrived; its SendingTime was accurate then, and the
+  // time spent waiting for the gap to be filled is ours, not the sender's.
+  if (!from_queue && !verify_header(msg, now)) return;
   const SeqNum seq(*msg.seq_num());
 
-  // SequenceReset-Reset ignores MsgSeqNum entirely (FIX 4.4 Vol. 2 test case 11).
+  // 11: SequenceReset-Reset ignores MsgSeqNum entirely.
   if (type == kSequenceReset && msg.get(tag::GapFillFlag).value_or("N") != "Y") {
     on_sequence_reset(msg, now);
     return;
   }
   if (type == kLogon) {
-    on_logon(msg, now);
+    if (from_queue) {
+      advance_target(seq);  // a too-high Logon, processed when it arrived: now only counted
+    } else {
+      on_logon(msg, now);
+    }
     return;
   }
   if (seq > next_target_) {
-    if (type == kResendRequest) on_resend_request(msg, now);  // answer it before asking ours
+    // 20: a ResendRequest is answered at once, even while we wait for our own gap to be filled;
+    // when its turn comes in the queue it is only counted.
+    if (type == kResendRequest) on_resend_request(msg, now);
     if (type == kLogout) {
       on_logout_message(msg, now);
       return;
     }
-    handle_gap(msg, bytes, seq, now);
+    handle_gap(bytes, seq, now);  // 2b
     return;
   }
   if (seq < next_target_) {
     if (msg.poss_dup()) {
-      // A duplicate: ignored once its OrigSendingTime is sane.
-      auto orig = codec::UtcTimestamp::parse(msg.header(codec::HeaderSlot::kOrigSendingTime));
-      auto sent = codec::UtcTimestamp::parse(msg.sending_time());
-      if (orig && sent && orig->nanos > sent->nanos) {
-        reject(msg, SessionRejectReason::kSendingTimeAccuracyProblem, tag::OrigSendingTime,
-               "OrigSendingTime is later than SendingTime", now);
-        send_logout("OrigSendingTime is later than SendingTime", now);
-        disconnect("OrigSendingTime is later than SendingTime", now);
-        return;
-      }
+      // 2e: a duplicate, ignored once its OrigSendingTime passed the PossDup checks (2g, 2h).
+      if (!check_poss_dup(msg, seq, now)) return;
       emit(SessionEvent::Type::kLog, "duplicate message ignored", seq);
       return;
     }
+    // 2c (and 10 for a GapFill without PossDupFlag): Logout, then disconnect.
     std::string text = "MsgSeqNum too low, expecting " + std::to_string(next_target_.value) +
                        " but received " + std::to_string(seq.value);
     send_logout(text, now);
@@ -258,27 +283,10 @@ void Session::process(const codec::Message& msg, std::string_view bytes, Now now
   }
 
   // In sequence.
-  if (msg.poss_dup() && type != kSequenceReset) {
-    std::string_view orig_text = msg.header(codec::HeaderSlot::kOrigSendingTime);
-    if (orig_text.empty()) {
-      reject(msg, SessionRejectReason::kRequiredTagMissing, tag::OrigSendingTime,
-             "PossDupFlag=Y without OrigSendingTime", now);
-      advance_target(seq);
-      return;
-    }
-    auto orig = codec::UtcTimestamp::parse(orig_text);
-    auto sent = codec::UtcTimestamp::parse(msg.sending_time());
-    if (orig && sent && orig->nanos > sent->nanos) {
-      reject(msg, SessionRejectReason::kSendingTimeAccuracyProblem, tag::OrigSendingTime,
-             "OrigSendingTime is later than SendingTime", now);
-      send_logout("OrigSendingTime is later than SendingTime", now);
-      disconnect("OrigSendingTime is later than SendingTime", now);
-      return;
-    }
-  }
+  if (!check_poss_dup(msg, seq, now)) return;
   if (validator_) {
     if (auto err = validator_->validate(msg)) {
-      // An invalid message is rejected and still consumes its sequence number.
+      // 14a-i, 2q, 2r: an invalid message is rejected and still consumes its sequence number.
       if (err->business) {
         business_reject(msg, err->business_reason, err->tag, err->text(), now);
       } else {
@@ -287,23 +295,30 @@ void Session::process(const codec::Message& msg, std::string_view bytes, Now now
       advance_target(seq);
       return;
     }
+  } else if (!supported_types_.empty() && !msg.is_admin() &&
+             !std::binary_search(supported_types_.begin(), supported_types_.end(), type)) {
+    // 2r without a dictionary: the supported list alone decides.
+    auto reason = codec::BusinessRejectReason::kUnsupportedMessageType;
+    business_reject(msg, reason, tag::MsgType, std::string(codec::to_string(reason)), now);
+    advance_target(seq);
+    return;
   }
 
   if (type == kHeartbeat) {
-    on_heartbeat(msg);
+    on_heartbeat(msg);  // 5
   } else if (type == kTestRequest) {
-    on_test_request(msg, now);
+    on_test_request(msg, now);  // 4b
   } else if (type == kResendRequest) {
-    on_resend_request(msg, now);
+    if (!from_queue) on_resend_request(msg, now);  // 8 (a queued one was answered on arrival)
   } else if (type == kReject) {
-    ++stats_.rejects_received;
+    ++stats_.rejects_received;  // 7
     emit(SessionEvent::Type::kAdminMessage, std::string(bytes), seq);
   } else if (type == kSequenceReset) {
-    on_sequence_reset(msg, now);
-    return;  // sets next_target_ itself
+    on_sequence_reset(msg, now);  // 10
+    return;                       // sets next_target_ itself
   } else if (type == kLogout) {
     advance_target(seq);
-    on_logout_message(msg, now);
+    on_logout_message(msg, now);  // 13
     return;
   } else {
     on_app_message(msg, bytes);
@@ -313,6 +328,7 @@ void Session::process(const codec::Message& msg, std::string_view bytes, Now now
 
 bool Session::verify_header(const codec::Message& msg, Now now) {
   if (msg.begin_string() != config_.id.begin_string) {
+    // 2i, 1B(d): Logout naming the BeginString, then disconnect.
     std::string text = "Incorrect BeginString " + std::string(msg.begin_string()) + ", expected " +
                        config_.id.begin_string;
     send_logout(text, now);
@@ -320,15 +336,19 @@ bool Session::verify_header(const codec::Message& msg, Now now) {
     return false;
   }
   if (!msg.seq_num()) {
+    // Vol. 2 "MsgSeqNum": a message without one is a serious error: Logout, then disconnect.
     send_logout("MsgSeqNum (34) missing or invalid", now);
     disconnect("MsgSeqNum (34) missing or invalid", now);
     return false;
   }
+  const SeqNum seq(*msg.seq_num());
   if (config_.check_comp_id && (msg.sender_comp_id() != config_.id.target_comp_id ||
                                 msg.target_comp_id() != config_.id.sender_comp_id)) {
-    Tag bad = msg.sender_comp_id() != config_.id.target_comp_id ? tag::SenderCompID
-                                                                : tag::TargetCompID;
+    // 2k, 1B(c): Reject (CompID problem), increment the inbound number, Logout, disconnect.
+    Tag bad =
+        msg.sender_comp_id() != config_.id.target_comp_id ? tag::SenderCompID : tag::TargetCompID;
     reject(msg, SessionRejectReason::kCompIdProblem, bad, "CompID problem", now);
+    if (logon_received_) consume(seq);
     send_logout("CompID problem", now);
     disconnect("CompID problem: message from " + std::string(msg.sender_comp_id()) + " to " +
                    std::string(msg.target_comp_id()),
@@ -336,16 +356,24 @@ bool Session::verify_header(const codec::Message& msg, Now now) {
     return false;
   }
   if (msg.sending_time().empty()) {
-    reject(msg, SessionRejectReason::kRequiredTagMissing, tag::SendingTime,
-           "Required tag missing", now);
-    advance_target(SeqNum(*msg.seq_num()));
+    if (!logon_received_) {
+      // 1B(d): a Logon without SendingTime is an invalid Logon.
+      send_logout("Required tag missing, field=52", now);
+      disconnect("invalid Logon: SendingTime (52) missing", now);
+      return false;
+    }
+    reject(msg, SessionRejectReason::kRequiredTagMissing, tag::SendingTime, "Required tag missing",
+           now);
+    consume(seq);
     return false;
   }
   if (config_.check_latency) {
     auto sent = codec::UtcTimestamp::parse(msg.sending_time());
     if (!sent || std::chrono::abs(Duration(sent->nanos) - now.utc) > config_.max_latency) {
+      // 2o, 1B(d): Reject (SendingTime accuracy problem), increment, Logout, disconnect.
       reject(msg, SessionRejectReason::kSendingTimeAccuracyProblem, tag::SendingTime,
              "SendingTime accuracy problem", now);
+      if (logon_received_) consume(seq);
       send_logout("SendingTime accuracy problem", now);
       disconnect("SendingTime accuracy problem: " + std::string(msg.sending_time()), now);
       return false;
@@ -354,32 +382,72 @@ bool Session::verify_header(const codec::Message& msg, Now now) {
   return true;
 }
 
+// 2g, 2h: PossDupFlag=Y needs an OrigSendingTime no later than SendingTime. Checked before the
+// duplicate test (2e), so a too-low duplicate is rejected too, without consuming a number.
+// SequenceReset-GapFill is exempt: the counterparty sends it PossDup and it carries no content.
+bool Session::check_poss_dup(const codec::Message& msg, SeqNum seq, Now now) {
+  if (!msg.poss_dup() || msg.msg_type() == kSequenceReset) return true;
+  std::string_view orig_text = msg.header(codec::HeaderSlot::kOrigSendingTime);
+  if (orig_text.empty()) {
+    reject(msg, SessionRejectReason::kRequiredTagMissing, tag::OrigSendingTime,
+           "PossDupFlag=Y without OrigSendingTime", now);
+    consume(seq);
+    return false;
+  }
+  auto orig = codec::UtcTimestamp::parse(orig_text);
+  if (!orig) {
+    reject(msg, SessionRejectReason::kIncorrectDataFormat, tag::OrigSendingTime,
+           "Incorrect data format for value, field=122", now);
+    consume(seq);
+    return false;
+  }
+  auto sent = codec::UtcTimestamp::parse(msg.sending_time());
+  if (sent && orig->nanos > sent->nanos) {
+    reject(msg, SessionRejectReason::kSendingTimeAccuracyProblem, tag::OrigSendingTime,
+           "OrigSendingTime is later than SendingTime", now);
+    consume(seq);
+    send_logout("OrigSendingTime is later than SendingTime", now);
+    disconnect("OrigSendingTime is later than SendingTime", now);
+    return false;
+  }
+  return true;
+}
+
+// Why a Logon is invalid (1B(d), 1S, 17), or nullopt.
+std::optional<std::string> Session::check_logon(const codec::Message& msg) {
+  if (!codec::parse_uint(msg.get(tag::HeartBtInt).value_or("")))
+    return "HeartBtInt (108) missing or invalid";
+  // 17: the session does no in-band encryption (TLS is the transport's); a Logon asking for it
+  // cannot be honoured.
+  if (auto em = msg.get(tag::EncryptMethod); em && *em != "0")
+    return "Unsupported EncryptMethod (98) " + std::string(*em) + ", only 0 (None)";
+  // FIXT.1.1: DefaultApplVerID is required in the Logon.
+  if (config_.id.begin_string == "FIXT.1.1" && msg.get(tag::DefaultApplVerID).value_or("").empty())
+    return "Required tag missing, field=1137 (DefaultApplVerID)";
+  if (validator_) {
+    if (auto err = validator_->validate(msg)) return err->text();
+  }
+  return std::nullopt;
+}
+
 void Session::on_logon(const codec::Message& msg, Now now) {
   const SeqNum seq(*msg.seq_num());
   if (logon_received_) {
     emit(SessionEvent::Type::kLog, "Logon received on a logged-on session ignored", seq);
-    if (seq == next_target_) advance_target(seq);
+    consume(seq);
     return;
   }
   if (config_.role == Role::kInitiator && !logon_sent_) {
     disconnect("unexpected Logon", now);
     return;
   }
-  auto heart_bt_int = codec::parse_uint(msg.get(tag::HeartBtInt).value_or(""));
-  if (!heart_bt_int) {
-    send_logout("HeartBtInt (108) missing or invalid", now);
-    disconnect("Logon without a valid HeartBtInt (108)", now);
+  if (auto why = check_logon(msg)) {
+    send_logout(*why, now);
+    disconnect("invalid Logon: " + *why, now);
     return;
   }
-  if (validator_) {
-    if (auto err = validator_->validate(msg)) {
-      send_logout("invalid Logon: " + err->text(), now);
-      disconnect("invalid Logon: " + err->text(), now);
-      return;
-    }
-  }
   if (config_.role == Role::kAcceptor && hooks_.on_logon) {
-    if (auto refusal = hooks_.on_logon(msg)) {
+    if (auto refusal = hooks_.on_logon(msg)) {  // 1B(c): unauthenticated
       send_logout(*refusal, now);
       disconnect("Logon refused: " + *refusal, now);
       return;
@@ -401,46 +469,56 @@ void Session::on_logon(const codec::Message& msg, Now now) {
     disconnect(text, now);
     return;
   }
+  if (config_.max_sequence_gap && seq.value - next_target_.value > config_.max_sequence_gap) {
+    std::string text = gap_too_large(next_target_, seq, config_.max_sequence_gap);
+    send_logout(text, now);
+    disconnect(text, now);
+    return;
+  }
   logon_received_ = true;
   disarm(Timer::kLogon);
+  peer_appl_ver_id_ = std::string(msg.get(tag::DefaultApplVerID).value_or(""));
+  // Our Logon reply's NextExpectedMsgSeqNum counts the Logon just received when it is the
+  // expected one; after a too-high Logon it names the first missing number.
+  const bool in_sequence = seq == next_target_;
+  if (in_sequence) advance_target(seq);
+  // What the counterparty can have seen of ours: everything before our Logon reply.
+  const SeqNum sender_at_logon = next_sender_;
   if (config_.role == Role::kAcceptor) {
-    heartbeat_interval_ = std::chrono::seconds(*heart_bt_int);
+    heartbeat_interval_ =
+        std::chrono::seconds(*codec::parse_uint(msg.get(tag::HeartBtInt).value()));
     set_status(SessionStatus::kLoggingIn);
-    send_logon(now);
+    send_logon(now);  // 1B(a)
   }
   stats_.session_start = now.utc;
   set_status(SessionStatus::kLoggedIn);
   emit(SessionEvent::Type::kAdminMessage, std::string(msg.bytes()), seq);
-  arm(Timer::kTestRequest, now.mono + heartbeat_interval_ + config_.test_request_delay);
-  arm(Timer::kHeartbeat, last_sent_ + heartbeat_interval_);
+  arm_test_request(now.mono);
+  arm_heartbeat(last_sent_);
 
-  // NextExpectedMsgSeqNum (789): the counterparty says what it expects from us.
+  // NextExpectedMsgSeqNum (789): the counterparty says what it expects from us. Higher than
+  // anything we sent is unrecoverable; lower means we resend from there, after our Logon.
   if (config_.enable_next_expected_msg_seq_num) {
     if (auto expected = codec::parse_uint(msg.get(tag::NextExpectedMsgSeqNum).value_or(""))) {
-      if (*expected > next_sender_.value) {
+      if (*expected > sender_at_logon.value) {
         std::string text = "NextExpectedMsgSeqNum " + std::to_string(*expected) +
                            " is higher than our next MsgSeqNum " +
-                           std::to_string(next_sender_.value);
+                           std::to_string(sender_at_logon.value);
         send_logout(text, now);
         disconnect(text, now);
         return;
       }
-      if (*expected > 0 && *expected < next_sender_.value)
-        resend(SeqNum(*expected), SeqNum(next_sender_.value - 1), now);
+      if (*expected > 0 && *expected < sender_at_logon.value)
+        resend(SeqNum(*expected), SeqNum(sender_at_logon.value - 1), now);
     }
   }
-  if (seq > next_target_) {
-    // Too high: ask for the gap after our Logon reply; the Logon itself counts as received.
-    SeqNum begin = next_target_;
-    resend_end_ = seq;
-    send_resend_request(begin, config_.resend_request_chunk_size
-                                   ? SeqNum(std::min(seq.value, begin.value +
-                                                                    config_.resend_request_chunk_size - 1))
-                                   : SeqNum(0),
-                        now);
+  if (!in_sequence) {
+    // 1B(a), 1S: too high. Ask for the gap after our Logon reply; the Logon waits in the queue
+    // for its turn, where it is only counted.
+    queue_.emplace(seq.value, std::string(msg.bytes()));
+    request_gap(seq, now);
     return;
   }
-  advance_target(seq);
   if (!gap_outstanding()) set_status(SessionStatus::kActive);
 }
 
@@ -466,6 +544,7 @@ void Session::on_resend_request(const codec::Message& msg, Now now) {
            "ResendRequest without BeginSeqNo/EndSeqNo", now);
     return;
   }
+  // EndSeqNo 0 (FIX 4.2+) and 999999 (FIX 4.0/4.1) both mean "everything you sent".
   const uint64_t last = next_sender_.value - 1;
   uint64_t e = (*end == 0 || *end >= 999999 || *end > last) ? last : *end;
   emit(SessionEvent::Type::kLog,
@@ -481,10 +560,11 @@ void Session::on_sequence_reset(const codec::Message& msg, Now now) {
   const SeqNum seq(msg.seq_num().value_or(0));
   if (!new_seq) {
     reject(msg, SessionRejectReason::kRequiredTagMissing, tag::NewSeqNo, "NewSeqNo missing", now);
-    if (gap_fill && seq == next_target_) advance_target(seq);
+    if (gap_fill) consume(seq);
     return;
   }
   if (*new_seq > next_target_.value) {
+    // 10 (GapFill in sequence), 11a (Reset, whatever its MsgSeqNum).
     emit(SessionEvent::Type::kLog, std::string(gap_fill ? "GapFill" : "Reset") + " from " +
                                        std::to_string(next_target_.value) + " to " +
                                        std::to_string(*new_seq));
@@ -492,27 +572,43 @@ void Session::on_sequence_reset(const codec::Message& msg, Now now) {
     // Messages queued below the new number will never be needed.
     queue_.erase(queue_.begin(), queue_.lower_bound(*new_seq));
   } else if (*new_seq == next_target_.value && !gap_fill) {
-    emit(SessionEvent::Type::kLog, "SequenceReset to the expected MsgSeqNum: nothing to do");
+    emit(SessionEvent::Type::kLog,
+         "SequenceReset to the expected MsgSeqNum: nothing to do");  // 11b
   } else {
+    // 10 (NewSeqNo <= MsgSeqNum), 11c: Reject, reason 5.
     reject(msg, SessionRejectReason::kValueIsIncorrect, tag::NewSeqNo,
            "attempt to lower sequence number, invalid value NewSeqNo=" + std::to_string(*new_seq),
            now);
-    if (gap_fill) advance_target(seq);
+    if (gap_fill) consume(seq);
   }
 }
 
 void Session::on_logout_message(const codec::Message& msg, Now now) {
   ++stats_.logouts;
+  logout_received_ = true;
   std::string text(msg.get(tag::Text).value_or(""));
   emit(SessionEvent::Type::kAdminMessage, std::string(msg.bytes()),
        SeqNum(msg.seq_num().value_or(0)));
-  if (!logout_sent_) send_logout("", now);  // answer an unsolicited Logout
+  if (logout_sent_) {
+    // 13a: the reply to our Logout. Disconnect without sending anything.
+    set_status(SessionStatus::kLoggedOut);
+    disconnect(text.empty() ? "logged out" : "logged out: " + text, now, /*error=*/false);
+    return;
+  }
+  // 13b: an unsolicited Logout is answered; then the counterparty disconnects. If it has not
+  // within logout_timeout, we do (on_timeout).
+  send_logout("", now);
+  for (auto& t : timers_) t.reset();
+  arm(Timer::kLogout, now.mono + config_.logout_timeout);
   set_status(SessionStatus::kLoggedOut);
-  disconnect(text.empty() ? "logged out" : "logged out: " + text, now, /*error=*/false);
+  emit(SessionEvent::Type::kLog, text.empty()
+                                     ? "Logout answered; waiting for disconnect"
+                                     : "Logout answered (" + text + "); waiting for disconnect");
 }
 
 void Session::on_app_message(const codec::Message& msg, std::string_view bytes) {
-  if (!is_logged_on()) return;
+  // Delivered in every logged-on state, LoggingOut included: the counterparty may have sent it
+  // before it saw our Logout, and it has used up its sequence number.
   const SeqNum seq(*msg.seq_num());
   unhandled_.insert(seq.value);
   SessionEvent e;
@@ -520,6 +616,7 @@ void Session::on_app_message(const codec::Message& msg, std::string_view bytes) 
   e.status = status_;
   e.seq = seq;
   e.poss_dup = msg.poss_dup();
+  e.poss_resend = msg.poss_resend();
   e.bytes.assign(bytes);
   events_.push_back(std::move(e));
 }
@@ -528,49 +625,51 @@ void Session::advance_target(SeqNum seq) {
   if (seq >= next_target_) next_target_ = seq.next();
 }
 
-void Session::handle_gap(const codec::Message& msg, std::string_view bytes, SeqNum seq, Now now) {
+void Session::handle_gap(std::string_view bytes, SeqNum seq, Now now) {
   if (config_.max_sequence_gap && seq.value - next_target_.value > config_.max_sequence_gap) {
-    std::string text = "sequence gap " + std::to_string(next_target_.value) + ".." +
-                       std::to_string(seq.value - 1) + " exceeds the maximum of " +
-                       std::to_string(config_.max_sequence_gap);
+    std::string text = gap_too_large(next_target_, seq, config_.max_sequence_gap);
     send_logout(text, now);
     disconnect(text, now);
     return;
   }
   queue_.emplace(seq.value, std::string(bytes));
-  (void)msg;
+  // One ResendRequest at a time unless SendRedundantResendRequests: the outstanding one
+  // already covers this gap (EndSeqNo 0), or its next chunk is asked for when it is filled.
   if (resend_end_ && !config_.send_redundant_resend_requests) return;
-  SeqNum begin = next_target_;
-  SeqNum end(0);
+  request_gap(seq, now);
+}
+
+void Session::request_gap(SeqNum seq, Now now) {
+  const SeqNum begin = next_target_;
+  const uint64_t last = seq.value - 1;
+  SeqNum end(0);  // 0: everything (999999 in FIX 4.0/4.1, see send_resend_request)
   if (config_.resend_request_chunk_size)
-    end = SeqNum(std::min(seq.value - 1, begin.value + config_.resend_request_chunk_size - 1));
-  resend_end_ = end.value ? end : SeqNum(seq.value - 1);
+    end = SeqNum(std::min(last, begin.value + config_.resend_request_chunk_size - 1));
+  resend_end_ = end.value ? end : SeqNum(last);
   send_resend_request(begin, end, now);
   if (status_ == SessionStatus::kActive) set_status(SessionStatus::kLoggedIn);
 }
 
 void Session::process_queued(Now now) {
+  const auto& data_fields = config_.data_dictionary ? config_.data_dictionary->data_fields()
+                                                    : codec::DataFieldTable::standard();
   while (!queue_.empty() && queue_.begin()->first <= next_target_.value &&
          status_ != SessionStatus::kError && status_ != SessionStatus::kDisconnected &&
          status_ != SessionStatus::kLoggedOut) {
     auto node = queue_.extract(queue_.begin());
     if (node.key() < next_target_.value) continue;  // filled by a resend meanwhile
     const std::string bytes = std::move(node.mapped());
-    if (!scratch_.parse(bytes).ok()) continue;
-    process(scratch_, bytes, now);
+    if (!scratch_.parse(bytes, data_fields).ok()) continue;
+    process(scratch_, bytes, now, /*from_queue=*/true);
   }
+  if (status_ == SessionStatus::kError || status_ == SessionStatus::kDisconnected ||
+      status_ == SessionStatus::kLoggedOut)
+    return;
   if (resend_end_ && next_target_ > *resend_end_) {
     resend_end_.reset();
-    if (!queue_.empty() && queue_.begin()->first > next_target_.value) {
-      // Chunked resend: ask for the next part of the gap.
-      SeqNum begin = next_target_;
-      uint64_t last = queue_.begin()->first - 1;
-      SeqNum end(config_.resend_request_chunk_size
-                     ? std::min(last, begin.value + config_.resend_request_chunk_size - 1)
-                     : 0);
-      resend_end_ = end.value ? end : SeqNum(last);
-      send_resend_request(begin, end, now);
-    }
+    // Chunked resend, or part of the answer lost: ask for what is still missing.
+    if (!queue_.empty() && queue_.begin()->first > next_target_.value)
+      request_gap(SeqNum(queue_.begin()->first), now);
   }
   if (status_ == SessionStatus::kLoggedIn && !gap_outstanding()) set_status(SessionStatus::kActive);
 }
@@ -578,317 +677,6 @@ void Session::process_queued(Now now) {
 void Session::handled(SeqNum seq, Now now) {
   unhandled_.erase(seq.value);
   commit(now);
-}
-
-// ---- outbound -----------------------------------------------------------------------------
-
-codec::Encoder& Session::start(std::string_view msg_type, Now now, SeqNum seq, bool poss_dup) {
-  const SessionId& id = config_.id;
-  enc_.begin(id.begin_string, msg_type);
-  enc_.field(tag::SenderCompID, id.sender_comp_id);
-  if (!id.sender_sub_id.empty()) enc_.field(tag::SenderSubID, id.sender_sub_id);
-  if (!id.sender_location_id.empty()) enc_.field(tag::SenderLocationID, id.sender_location_id);
-  enc_.field(tag::TargetCompID, id.target_comp_id);
-  if (!id.target_sub_id.empty()) enc_.field(tag::TargetSubID, id.target_sub_id);
-  if (!id.target_location_id.empty()) enc_.field(tag::TargetLocationID, id.target_location_id);
-  enc_.field(tag::MsgSeqNum, seq.value);
-  if (poss_dup) enc_.field(tag::PossDupFlag, 'Y');
-  enc_.field(tag::SendingTime, codec::UtcTimestamp{now.utc.count(), config_.timestamp_precision});
-  return enc_;
-}
-
-void Session::finish_admin(Now now) {
-  std::string_view bytes = enc_.finish();
-  // Admin messages are never resent, so only their sequence number is stored.
-  batch_.sent.push_back({next_sender_, {}});
-  next_sender_ = next_sender_.next();
-  batch_.next_sender = next_sender_;
-  output_.append(bytes);
-  ++stats_.messages_sent;
-  stats_.bytes_sent += bytes.size();
-  stats_.last_activity = now.utc;
-  last_sent_ = now.mono;
-  if (logon_received_ || logon_sent_) arm(Timer::kHeartbeat, now.mono + heartbeat_interval_);
-}
-
-bool Session::finish_app(Now now) {
-  std::string_view bytes = enc_.finish();
-  batch_.sent.push_back({next_sender_, config_.persist_messages ? std::string(bytes) : std::string()});
-  next_sender_ = next_sender_.next();
-  batch_.next_sender = next_sender_;
-  output_.append(bytes);
-  ++stats_.messages_sent;
-  stats_.bytes_sent += bytes.size();
-  stats_.last_activity = now.utc;
-  last_sent_ = now.mono;
-  arm(Timer::kHeartbeat, now.mono + heartbeat_interval_);
-  return true;
-}
-
-void Session::send_logon(Now now) {
-  auto& e = start(kLogon, now, next_sender_);
-  e.field(tag::EncryptMethod, 0).field(tag::HeartBtInt, static_cast<int64_t>(heartbeat_interval_.count()));
-  if (reset_requested_ || (config_.role == Role::kInitiator && config_.reset_on_logon)) {
-    e.field(tag::ResetSeqNumFlag, 'Y');
-    reset_requested_ = true;
-  }
-  if (config_.enable_next_expected_msg_seq_num)
-    e.field(tag::NextExpectedMsgSeqNum, next_target_.value);
-  if (!config_.username.empty()) e.field(tag::Username, config_.username);
-  if (!config_.password.empty()) e.field(tag::Password, config_.password);
-  if (config_.id.begin_string == "FIXT.1.1" && !config_.default_appl_ver_id.empty())
-    e.field(tag::DefaultApplVerID, config_.default_appl_ver_id);
-  if (hooks_.add_logon_fields) hooks_.add_logon_fields(e);
-  finish_admin(now);
-  logon_sent_ = true;
-}
-
-void Session::send_logout(std::string_view text, Now now) {
-  auto& e = start(kLogout, now, next_sender_);
-  if (!text.empty()) e.field(tag::Text, text);
-  finish_admin(now);
-  logout_sent_ = true;
-}
-
-void Session::send_heartbeat(Now now) {
-  start(kHeartbeat, now, next_sender_);
-  ++stats_.heartbeats_sent;
-  finish_admin(now);
-  commit(now);
-}
-
-void Session::send_test_request(std::string_view test_req_id, Now now) {
-  start(kTestRequest, now, next_sender_).field(tag::TestReqID, test_req_id);
-  ++stats_.test_requests_sent;
-  test_req_id_ = std::string(test_req_id);
-  finish_admin(now);
-  // Unanswered after another interval: the connection is dead.
-  arm(Timer::kTestRequest, now.mono + heartbeat_interval_ + config_.test_request_delay);
-  commit(now);
-}
-
-void Session::send_resend_request(SeqNum begin, SeqNum end, Now now) {
-  uint64_t end_value = end.value;
-  if (end_value == 0 && is_fix40_or_41(config_.id.begin_string)) end_value = 999999;
-  start(kResendRequest, now, next_sender_)
-      .field(tag::BeginSeqNo, begin.value)
-      .field(tag::EndSeqNo, end_value);
-  ++stats_.resend_requests_sent;
-  finish_admin(now);
-  emit(SessionEvent::Type::kLog, "ResendRequest " + std::to_string(begin.value) + ".." +
-                                     std::to_string(end_value) + " sent");
-}
-
-void Session::request_resend(SeqNum begin, Now now) {
-  if (!is_logged_on()) return;
-  resend_end_ = SeqNum(next_target_.value > 0 ? next_target_.value - 1 : 0);
-  send_resend_request(begin, SeqNum(0), now);
-  commit(now);
-}
-
-void Session::send_gap_fill(SeqNum begin, SeqNum new_seq, Now now) {
-  // A gap fill reuses the sequence number it replaces: it is not a new message.
-  auto& e = start(kSequenceReset, now, begin, /*poss_dup=*/true);
-  e.field(tag::OrigSendingTime, codec::UtcTimestamp{now.utc.count(), config_.timestamp_precision})
-      .field(tag::GapFillFlag, 'Y')
-      .field(tag::NewSeqNo, new_seq.value);
-  std::string_view bytes = enc_.finish();
-  output_.append(bytes);
-  stats_.bytes_sent += bytes.size();
-  last_sent_ = now.mono;
-}
-
-Status Session::reset_outbound_sequence(SeqNum new_seq, Now now) {
-  if (!is_logged_on()) return Status::error("not logged on");
-  if (new_seq <= next_sender_) return Status::error("SequenceReset can only move forward");
-  start(kSequenceReset, now, next_sender_).field(tag::NewSeqNo, new_seq.value);
-  std::string_view bytes = enc_.finish();
-  output_.append(bytes);
-  next_sender_ = new_seq;
-  batch_.next_sender = next_sender_;
-  commit(now);
-  return Status::ok();
-}
-
-void Session::resend(SeqNum begin, SeqNum end, Now now) {
-  // Replays stored application messages with PossDupFlag=Y and OrigSendingTime; everything else
-  // (admin messages, vetoed or unstored ones) collapses into SequenceReset-GapFill.
-  std::vector<std::pair<SeqNum, std::string>> stored;
-  if (config_.persist_messages) {
-    Status s = store_.read(begin, end, [&](SeqNum seq, std::string_view bytes) {
-      stored.emplace_back(seq, std::string(bytes));
-    });
-    if (!s) {
-      emit(SessionEvent::Type::kLog, "store read failed, gap filling instead: " + s.message());
-      stored.clear();
-    }
-  }
-  SeqNum gap_begin = begin;
-  bool in_gap = false;
-  auto flush_gap = [&](SeqNum upto) {
-    if (in_gap && gap_begin < upto) send_gap_fill(gap_begin, upto, now);
-    in_gap = false;
-  };
-  SeqNum cursor = begin;
-  for (auto& [seq, bytes] : stored) {
-    if (seq > cursor && !in_gap) {
-      gap_begin = cursor;
-      in_gap = true;
-    }
-    if (!scratch_.parse(bytes).ok() || scratch_.is_admin() ||
-        (hooks_.allow_resend && !hooks_.allow_resend(scratch_))) {
-      if (!in_gap) {
-        gap_begin = seq;
-        in_gap = true;
-      }
-      cursor = seq.next();
-      continue;
-    }
-    flush_gap(seq);
-    enc_.begin(scratch_.begin_string(), scratch_.msg_type());
-    for (size_t i = 3; i < scratch_.size(); ++i) {
-      const codec::Field& f = scratch_[i];
-      if (f.tag == tag::PossDupFlag || f.tag == tag::OrigSendingTime || f.tag == tag::CheckSum)
-        continue;
-      if (f.tag == tag::SendingTime) {
-        enc_.field(tag::PossDupFlag, 'Y');
-        enc_.field(tag::SendingTime, codec::UtcTimestamp{now.utc.count(), config_.timestamp_precision});
-        enc_.field(tag::OrigSendingTime, f.value);
-        continue;
-      }
-      enc_.field(f.tag, f.value);
-    }
-    std::string_view out = enc_.finish();
-    output_.append(out);
-    stats_.bytes_sent += out.size();
-    cursor = seq.next();
-  }
-  if (cursor <= end && !in_gap) {
-    gap_begin = cursor;
-    in_gap = true;
-  }
-  flush_gap(end.next());
-  last_sent_ = now.mono;
-}
-
-Status Session::send(std::string_view msg_type, std::string_view body, Now now) {
-  if (!is_logged_on()) return Status::error("session " + config_.id.to_string() + " is not logged on");
-  start(msg_type, now, next_sender_).raw(body);
-  finish_app(now);
-  commit(now);
-  if (status_ == SessionStatus::kError) return Status::error(last_error_);
-  return Status::ok();
-}
-
-void Session::logout(std::string_view reason, Now now) {
-  if (!is_logged_on()) {
-    if (status_ != SessionStatus::kDisconnected) disconnect("logout before logon", now, false);
-    return;
-  }
-  send_logout(reason, now);
-  set_status(SessionStatus::kLoggingOut);
-  arm(Timer::kLogout, now.mono + config_.logout_timeout);
-  commit(now);
-}
-
-void Session::reject(const codec::Message& msg, SessionRejectReason reason, Tag ref_tag,
-                     std::string_view text, Now now) {
-  const SeqNum ref(msg.seq_num().value_or(0));
-  auto& e = start(kReject, now, next_sender_);
-  e.field(tag::RefSeqNum, ref.value);
-  if (!is_fix40_or_41(config_.id.begin_string)) {
-    if (ref_tag) e.field(tag::RefTagID, static_cast<uint64_t>(ref_tag));
-    e.field(tag::RefMsgType, msg.msg_type());
-    e.field(tag::SessionRejectReason, static_cast<int64_t>(reason));
-  }
-  if (!text.empty()) e.field(tag::Text, text);
-  ++stats_.rejects_sent;
-  finish_admin(now);
-  emit(SessionEvent::Type::kRejectSent, std::string(text), ref);
-}
-
-void Session::business_reject(const codec::Message& msg, codec::BusinessRejectReason reason,
-                              Tag ref_tag, std::string_view text, Now now) {
-  if (is_fix40_or_41(config_.id.begin_string)) {
-    reject(msg, SessionRejectReason::kInvalidMsgType, ref_tag, text, now);
-    return;
-  }
-  const SeqNum ref(msg.seq_num().value_or(0));
-  auto& e = start("j", now, next_sender_);
-  e.field(tag::RefSeqNum, ref.value)
-      .field(tag::RefMsgType, msg.msg_type())
-      .field(tag::BusinessRejectReason, static_cast<int64_t>(reason));
-  if (!text.empty()) e.field(tag::Text, text);
-  ++stats_.rejects_sent;
-  // A BusinessMessageReject is an application message: stored for resend.
-  finish_app(now);
-  emit(SessionEvent::Type::kRejectSent, std::string(text), ref);
-}
-
-// ---- state --------------------------------------------------------------------------------
-
-void Session::commit(Now now) {
-  SeqNum watermark = unhandled_.empty() ? next_target_ : SeqNum(*unhandled_.begin());
-  if (watermark != committed_target_) batch_.next_target = watermark;
-  if (batch_.empty()) return;
-  Status s = store_.commit(batch_);
-  batch_.clear();
-  if (!s) {
-    // Nothing uncommitted may reach the wire: drop it and stop the session.
-    output_.resize(output_committed_);
-    next_sender_ = store_.next_sender_seq();
-    last_error_ = "store failure: " + s.message();
-    ++stats_.errors;
-    emit(SessionEvent::Type::kDisconnect, last_error_);
-    set_status(SessionStatus::kError);
-    (void)now;
-    return;
-  }
-  committed_target_ = store_.next_target_seq();
-  output_committed_ = output_.size();
-}
-
-void Session::reset_sequences(Now now) {
-  commit(now);
-  Status s = store_.reset(now.utc);
-  if (!s) {
-    disconnect("store reset failed: " + s.message(), now);
-    return;
-  }
-  next_sender_ = next_target_ = committed_target_ = SeqNum(1);
-  queue_.clear();
-  unhandled_.clear();
-  resend_end_.reset();
-  emit(SessionEvent::Type::kLog, "sequence numbers reset to 1");
-}
-
-void Session::set_status(SessionStatus s) {
-  if (s == status_) return;
-  status_ = s;
-  SessionEvent e;
-  e.type = SessionEvent::Type::kStatus;
-  e.status = s;
-  events_.push_back(std::move(e));
-}
-
-void Session::disconnect(std::string_view reason, Now now, bool error) {
-  if (error) {
-    last_error_ = std::string(reason);
-    ++stats_.errors;
-  }
-  for (auto& t : timers_) t.reset();
-  emit(SessionEvent::Type::kDisconnect, std::string(reason));
-  set_status(error ? SessionStatus::kError : SessionStatus::kLoggedOut);
-  (void)now;
-}
-
-void Session::emit(SessionEvent::Type type, std::string text, SeqNum seq) {
-  SessionEvent e;
-  e.type = type;
-  e.status = status_;
-  e.seq = seq;
-  e.text = std::move(text);
-  events_.push_back(std::move(e));
 }
 
 }  // namespace fixgate::session

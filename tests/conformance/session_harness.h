@@ -14,6 +14,7 @@
 #include "fixgate/codec/encoder.h"
 #include "fixgate/codec/framer.h"
 #include "fixgate/codec/message.h"
+#include "fixgate/dict/dictionary.h"
 #include "fixgate/session/memory_store.h"
 #include "fixgate/session/session.h"
 
@@ -50,6 +51,8 @@ struct Options {
   std::optional<std::string> sender = {};
   std::optional<std::string> target = {};
   bool omit_seq = false;
+  bool poss_resend = false;
+  Fields header = {};  // more header fields (OnBehalfOfCompID …), after SendingTime
 };
 
 // The counterparty's message factory: full control over every header field.
@@ -70,10 +73,25 @@ struct Counterparty {
         codec::UtcTimestamp{now_utc.count(), codec::TimePrecision::kMillis}.to_string());
     e.field(tag::SendingTime, st);
     if (o.orig_sending_time) e.field(tag::OrigSendingTime, *o.orig_sending_time);
+    if (o.poss_resend) e.field(tag::PossResend, 'Y');
+    for (const auto& [t, v] : o.header) e.field(t, std::string_view(v));
     for (const auto& [t, v] : body) e.field(t, std::string_view(v));
     return std::string(e.finish());
   }
 };
+
+// The FIX 4.4 dictionary (QuickFIX format), loaded once.
+inline dict::Dictionary::Ptr fix44_dictionary() {
+#ifdef FIXGATE_DICT_DIR
+  static const dict::Dictionary::Ptr kDict = [] {
+    auto d = dict::Dictionary::load_file(std::string(FIXGATE_DICT_DIR) + "/FIX44.xml");
+    return d ? *d : dict::Dictionary::Ptr();
+  }();
+  return kDict;
+#else
+  return nullptr;
+#endif
+}
 
 inline SessionConfig default_config(Role role = Role::kAcceptor) {
   SessionConfig c;
@@ -112,6 +130,19 @@ class SessionUnderTest {
     Fields f{{tag::EncryptMethod, "0"}, {tag::HeartBtInt, "30"}};
     f.insert(f.end(), extra.begin(), extra.end());
     receive("A", seq, f);
+  }
+  // Initiator under test: connects (our Logon goes out) and receives the counterparty's reply.
+  void initiator_logon(uint64_t seq = 1, Fields extra = {}) {
+    connect();
+    Fields f{{tag::EncryptMethod, "0"}, {tag::HeartBtInt, "30"}};
+    f.insert(f.end(), extra.begin(), extra.end());
+    receive("A", seq, f);
+  }
+  // The transport dropped (or the counterparty closed) the connection.
+  void drop_connection() {
+    session.on_disconnected(now);
+    pump();
+    wire.clear();
   }
   // Moves the clock, firing every timer that falls due on the way, in order.
   void advance(Duration d) {

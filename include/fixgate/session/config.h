@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "fixgate/codec/values.h"
 #include "fixgate/dict/dictionary.h"
@@ -32,8 +33,8 @@ struct SessionConfig {
   bool reset_on_logout = false;      // after a logout handshake
   bool reset_on_disconnect = false;  // after any disconnect
   bool send_redundant_resend_requests = false;
-  uint64_t resend_request_chunk_size = 0;  // 0: ask for everything at once
-  uint64_t max_sequence_gap = 0;           // 0: no limit; a larger gap logs the session out
+  uint64_t resend_request_chunk_size = 0;         // 0: ask for everything at once
+  uint64_t max_sequence_gap = 0;                  // 0: no limit; a larger gap logs the session out
   bool enable_next_expected_msg_seq_num = false;  // tag 789 in Logon (FIX 4.4+)
   bool persist_messages = true;  // false: resend requests are answered with gap fills only
 
@@ -47,6 +48,10 @@ struct SessionConfig {
   dict::Dictionary::Ptr data_dictionary;  // FIX 4.x, or the FIXT transport dictionary
   dict::Dictionary::Ptr app_dictionary;   // FIXT.1.1 application dictionary
   dict::ValidationOptions validation;
+  // Application message types we handle; any other (valid) type is answered with
+  // BusinessMessageReject "Unsupported Message Type" (Reject before FIX 4.2). Empty: all types.
+  // FIX 4.4 Vol. 2 test case 2r.
+  std::vector<std::string> supported_message_types;
   std::string default_appl_ver_id;  // FIXT.1.1: sent in Logon (1137), e.g. "9" for FIX 5.0 SP2
 
   codec::TimePrecision timestamp_precision = codec::TimePrecision::kMillis;

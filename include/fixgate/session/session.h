@@ -17,6 +17,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fixgate/codec/encoder.h"
 #include "fixgate/codec/framer.h"
@@ -31,7 +32,9 @@ namespace fixgate::session {
 //   Disconnected --on_connecting--> Connecting --on_connected--> Connected
 //   Connected --initiator sends Logon / acceptor receives Logon--> LoggingIn
 //   LoggingIn --Logon exchanged--> LoggedIn --no gap outstanding--> Active
-//   LoggedIn/Active --Logout sent or received--> LoggingOut --handshake done--> LoggedOut
+//   LoggedIn/Active --logout()--> LoggingOut --Logout reply (13a)--> LoggedOut, disconnect
+//   LoggedIn/Active --Logout received (13b)--> LoggedOut: answered; the counterparty closes, or
+//                                              we do after logout_timeout
 //   any --on_disconnected--> Disconnected;  a protocol failure records an error, then Disconnected
 enum class SessionStatus : uint8_t {
   kDisconnected,
@@ -48,18 +51,21 @@ std::string_view to_string(SessionStatus s);
 
 struct SessionEvent {
   enum class Type : uint8_t {
-    kStatus,          // `status` is the new status
-    kAppMessage,      // application message `seq` in `bytes`: handle it, then call handled(seq)
-    kAdminMessage,    // an admin message arrived (bytes), for logging and fromAdmin callbacks
-    kDisconnect,      // write what is pending, then close the connection; `text` says why
-    kRejectSent,      // we rejected inbound message `seq`: `text`
-    kGarbled,         // inbound bytes ignored without advancing the sequence: `text`
-    kLog,             // anything else worth an event-log line: `text`
+    kStatus,        // `status` is the new status
+    kAppMessage,    // application message `seq` in `bytes`: handle it, then call handled(seq)
+    kAdminMessage,  // an admin message arrived (bytes), for logging and fromAdmin callbacks
+    kDisconnect,    // write what is pending, then close the connection; `text` says why
+    kRejectSent,    // we rejected inbound message `seq`: `text`
+    kGarbled,       // inbound bytes ignored without advancing the sequence: `text`
+    kLog,           // anything else worth an event-log line: `text`
   };
   Type type = Type::kLog;
   SessionStatus status = SessionStatus::kDisconnected;
   SeqNum seq;
   bool poss_dup = false;
+  // PossResend (97) = Y: the same content may have arrived under another MsgSeqNum; only the
+  // application can tell, by the message's own ID (FIX 4.4 Vol. 2 test case 19).
+  bool poss_resend = false;
   std::string bytes;
   std::string text;
 };
@@ -130,15 +136,20 @@ class Session {
   const SessionConfig& config() const { return config_; }
   std::chrono::seconds heartbeat_interval() const { return heartbeat_interval_; }
   const std::string& last_error() const { return last_error_; }
+  // FIXT.1.1: the DefaultApplVerID (1137) the counterparty announced in its Logon.
+  const std::string& counterparty_default_appl_ver_id() const { return peer_appl_ver_id_; }
 
  private:
   enum class Timer : uint8_t { kHeartbeat, kTestRequest, kLogon, kLogout, kCount };
 
   // Inbound.
   void process_frame(std::string_view frame, Now now);
-  void process(const codec::Message& msg, std::string_view bytes, Now now);
+  // `from_queue`: a message held back behind a gap, already verified when it arrived.
+  void process(const codec::Message& msg, std::string_view bytes, Now now, bool from_queue = false);
   bool verify_header(const codec::Message& msg, Now now);
+  bool check_poss_dup(const codec::Message& msg, SeqNum seq, Now now);
   void on_logon(const codec::Message& msg, Now now);
+  std::optional<std::string> check_logon(const codec::Message& msg);
   void on_test_request(const codec::Message& msg, Now now);
   void on_heartbeat(const codec::Message& msg);
   void on_resend_request(const codec::Message& msg, Now now);
@@ -147,7 +158,13 @@ class Session {
   void on_app_message(const codec::Message& msg, std::string_view bytes);
   void process_queued(Now now);
   void advance_target(SeqNum seq);
-  void handle_gap(const codec::Message& msg, std::string_view bytes, SeqNum seq, Now now);
+  // A message that was rejected still uses up its sequence number, if it was the expected one.
+  void consume(SeqNum seq) {
+    if (seq == next_target_) next_target_ = seq.next();
+  }
+  void handle_gap(std::string_view bytes, SeqNum seq, Now now);
+  void request_gap(SeqNum seq, Now now);  // ResendRequest for [next_target_, seq - 1], chunked
+  void add_reply_routing(const codec::Message& msg);
   void reject(const codec::Message& msg, codec::SessionRejectReason reason, Tag ref_tag,
               std::string_view text, Now now);
   void business_reject(const codec::Message& msg, codec::BusinessRejectReason reason, Tag ref_tag,
@@ -170,6 +187,15 @@ class Session {
   void emit(SessionEvent::Type type, std::string text = {}, SeqNum seq = {});
   void arm(Timer t, Duration deadline) { timers_[static_cast<size_t>(t)] = deadline; }
   void disarm(Timer t) { timers_[static_cast<size_t>(t)].reset(); }
+  // HeartBtInt 0 means no heartbeats and no test requests.
+  void arm_heartbeat(Duration from) {
+    if (heartbeat_interval_.count() > 0) arm(Timer::kHeartbeat, from + heartbeat_interval_);
+  }
+  void arm_test_request(Duration from) {
+    if (heartbeat_interval_.count() > 0)
+      arm(Timer::kTestRequest, from + heartbeat_interval_ + config_.test_request_delay);
+  }
+  bool take_due(Timer t, Now now);
   void reset_sequences(Now now);
   bool gap_outstanding() const { return resend_end_.has_value() || !queue_.empty(); }
 
@@ -185,16 +211,19 @@ class Session {
   SessionStatus status_ = SessionStatus::kDisconnected;
   std::chrono::seconds heartbeat_interval_;
   SeqNum next_sender_{1};
-  SeqNum next_target_{1};      // next expected inbound (processed in memory)
-  SeqNum committed_target_{1}; // the watermark as last committed
-  std::set<uint64_t> unhandled_;            // delivered application messages not yet handled
-  std::map<uint64_t, std::string> queue_;   // received ahead of a gap, in sequence order
-  std::optional<SeqNum> resend_end_;        // our outstanding ResendRequest covers up to this
+  SeqNum next_target_{1};                  // next expected inbound (processed in memory)
+  SeqNum committed_target_{1};             // the watermark as last committed
+  std::set<uint64_t> unhandled_;           // delivered application messages not yet handled
+  std::map<uint64_t, std::string> queue_;  // received ahead of a gap, in sequence order
+  std::optional<SeqNum> resend_end_;       // our outstanding ResendRequest covers up to this
   bool logon_received_ = false;
   bool logon_sent_ = false;
   bool logout_sent_ = false;
+  bool logout_received_ = false;
   bool reset_requested_ = false;  // we sent ResetSeqNumFlag=Y
-  std::string test_req_id_;       // outstanding TestRequest we sent, empty if none
+  std::string peer_appl_ver_id_;  // FIXT.1.1: DefaultApplVerID from the counterparty's Logon
+  std::vector<std::string> supported_types_;  // sorted; empty: every type
+  std::string test_req_id_;                   // outstanding TestRequest we sent, empty if none
   uint64_t test_req_counter_ = 0;
   Duration last_sent_{0}, last_received_{0};
   std::optional<Duration> timers_[static_cast<size_t>(Timer::kCount)];

@@ -1,0 +1,347 @@
+// The session's output: the messages it writes (Logon, Logout, heartbeats, test requests,
+// resend requests, gap fills, resends, rejects, application messages) and the store commits
+// that must precede them on the wire.
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "fixgate/codec/values.h"
+#include "fixgate/session/session.h"
+#include "session_internal.h"
+
+namespace fixgate::session {
+
+using codec::SessionRejectReason;
+using namespace internal;
+
+codec::Encoder& Session::start(std::string_view msg_type, Now now, SeqNum seq, bool poss_dup) {
+  const SessionId& id = config_.id;
+  enc_.begin(id.begin_string, msg_type);
+  enc_.field(tag::SenderCompID, id.sender_comp_id);
+  if (!id.sender_sub_id.empty()) enc_.field(tag::SenderSubID, id.sender_sub_id);
+  if (!id.sender_location_id.empty()) enc_.field(tag::SenderLocationID, id.sender_location_id);
+  enc_.field(tag::TargetCompID, id.target_comp_id);
+  if (!id.target_sub_id.empty()) enc_.field(tag::TargetSubID, id.target_sub_id);
+  if (!id.target_location_id.empty()) enc_.field(tag::TargetLocationID, id.target_location_id);
+  enc_.field(tag::MsgSeqNum, seq.value);
+  if (poss_dup) enc_.field(tag::PossDupFlag, 'Y');
+  enc_.field(tag::SendingTime, codec::UtcTimestamp{now.utc.count(), config_.timestamp_precision});
+  return enc_;
+}
+
+void Session::finish_admin(Now now) {
+  std::string_view bytes = enc_.finish();
+  // Admin messages are never resent, so only their sequence number is stored.
+  batch_.sent.push_back({next_sender_, {}});
+  next_sender_ = next_sender_.next();
+  batch_.next_sender = next_sender_;
+  output_.append(bytes);
+  ++stats_.messages_sent;
+  stats_.bytes_sent += bytes.size();
+  stats_.last_activity = now.utc;
+  last_sent_ = now.mono;
+  if (logon_received_ || logon_sent_) arm_heartbeat(now.mono);
+}
+
+bool Session::finish_app(Now now) {
+  std::string_view bytes = enc_.finish();
+  batch_.sent.push_back(
+      {next_sender_, config_.persist_messages ? std::string(bytes) : std::string()});
+  next_sender_ = next_sender_.next();
+  batch_.next_sender = next_sender_;
+  output_.append(bytes);
+  ++stats_.messages_sent;
+  stats_.bytes_sent += bytes.size();
+  stats_.last_activity = now.utc;
+  last_sent_ = now.mono;
+  arm_heartbeat(now.mono);
+  return true;
+}
+
+void Session::send_logon(Now now) {
+  auto& e = start(kLogon, now, next_sender_);
+  e.field(tag::EncryptMethod, 0)
+      .field(tag::HeartBtInt, static_cast<int64_t>(heartbeat_interval_.count()));
+  if (reset_requested_ || (config_.role == Role::kInitiator && config_.reset_on_logon)) {
+    e.field(tag::ResetSeqNumFlag, 'Y');
+    reset_requested_ = true;
+  }
+  if (config_.enable_next_expected_msg_seq_num)
+    e.field(tag::NextExpectedMsgSeqNum, next_target_.value);
+  if (!config_.username.empty()) e.field(tag::Username, config_.username);
+  if (!config_.password.empty()) e.field(tag::Password, config_.password);
+  if (config_.id.begin_string == "FIXT.1.1" && !config_.default_appl_ver_id.empty())
+    e.field(tag::DefaultApplVerID, config_.default_appl_ver_id);
+  if (hooks_.add_logon_fields) hooks_.add_logon_fields(e);
+  finish_admin(now);
+  logon_sent_ = true;
+}
+
+void Session::send_logout(std::string_view text, Now now) {
+  auto& e = start(kLogout, now, next_sender_);
+  if (!text.empty()) e.field(tag::Text, text);
+  finish_admin(now);
+  logout_sent_ = true;
+}
+
+void Session::send_heartbeat(Now now) {
+  start(kHeartbeat, now, next_sender_);
+  ++stats_.heartbeats_sent;
+  finish_admin(now);
+  commit(now);
+}
+
+void Session::send_test_request(std::string_view test_req_id, Now now) {
+  start(kTestRequest, now, next_sender_).field(tag::TestReqID, test_req_id);
+  ++stats_.test_requests_sent;
+  test_req_id_ = std::string(test_req_id);
+  finish_admin(now);
+  // 6: unanswered after another interval, the connection is dead.
+  arm_test_request(now.mono);
+  commit(now);
+}
+
+void Session::send_resend_request(SeqNum begin, SeqNum end, Now now) {
+  uint64_t end_value = end.value;
+  if (end_value == 0 && is_fix40_or_41(config_.id.begin_string)) end_value = 999999;
+  start(kResendRequest, now, next_sender_)
+      .field(tag::BeginSeqNo, begin.value)
+      .field(tag::EndSeqNo, end_value);
+  ++stats_.resend_requests_sent;
+  finish_admin(now);
+  emit(SessionEvent::Type::kLog,
+       "ResendRequest " + std::to_string(begin.value) + ".." + std::to_string(end_value) + " sent");
+}
+
+void Session::request_resend(SeqNum begin, Now now) {
+  if (!is_logged_on()) return;
+  resend_end_ = SeqNum(next_target_.value > 0 ? next_target_.value - 1 : 0);
+  send_resend_request(begin, SeqNum(0), now);
+  commit(now);
+}
+
+void Session::send_gap_fill(SeqNum begin, SeqNum new_seq, Now now) {
+  // A gap fill reuses the sequence number it replaces: it is not a new message.
+  auto& e = start(kSequenceReset, now, begin, /*poss_dup=*/true);
+  e.field(tag::OrigSendingTime, codec::UtcTimestamp{now.utc.count(), config_.timestamp_precision})
+      .field(tag::GapFillFlag, 'Y')
+      .field(tag::NewSeqNo, new_seq.value);
+  std::string_view bytes = enc_.finish();
+  output_.append(bytes);
+  stats_.bytes_sent += bytes.size();
+  last_sent_ = now.mono;
+}
+
+Status Session::reset_outbound_sequence(SeqNum new_seq, Now now) {
+  if (!is_logged_on()) return Status::error("not logged on");
+  if (new_seq <= next_sender_) return Status::error("SequenceReset can only move forward");
+  start(kSequenceReset, now, next_sender_).field(tag::NewSeqNo, new_seq.value);
+  std::string_view bytes = enc_.finish();
+  output_.append(bytes);
+  next_sender_ = new_seq;
+  batch_.next_sender = next_sender_;
+  commit(now);
+  return Status::ok();
+}
+
+void Session::resend(SeqNum begin, SeqNum end, Now now) {
+  // Replays stored application messages with PossDupFlag=Y and OrigSendingTime; everything else
+  // (admin messages, vetoed or unstored ones) collapses into SequenceReset-GapFill.
+  std::vector<std::pair<SeqNum, std::string>> stored;
+  if (config_.persist_messages) {
+    Status s = store_.read(begin, end, [&](SeqNum seq, std::string_view bytes) {
+      stored.emplace_back(seq, std::string(bytes));
+    });
+    if (!s) {
+      emit(SessionEvent::Type::kLog, "store read failed, gap filling instead: " + s.message());
+      stored.clear();
+    }
+  }
+  SeqNum gap_begin = begin;
+  bool in_gap = false;
+  auto flush_gap = [&](SeqNum upto) {
+    if (in_gap && gap_begin < upto) send_gap_fill(gap_begin, upto, now);
+    in_gap = false;
+  };
+  SeqNum cursor = begin;
+  for (auto& [seq, bytes] : stored) {
+    if (seq > cursor && !in_gap) {
+      gap_begin = cursor;
+      in_gap = true;
+    }
+    if (!scratch_.parse(bytes).ok() || scratch_.is_admin() ||
+        (hooks_.allow_resend && !hooks_.allow_resend(scratch_))) {
+      if (!in_gap) {
+        gap_begin = seq;
+        in_gap = true;
+      }
+      cursor = seq.next();
+      continue;
+    }
+    flush_gap(seq);
+    enc_.begin(scratch_.begin_string(), scratch_.msg_type());
+    for (size_t i = 3; i < scratch_.size(); ++i) {
+      const codec::Field& f = scratch_[i];
+      if (f.tag == tag::PossDupFlag || f.tag == tag::OrigSendingTime || f.tag == tag::CheckSum)
+        continue;
+      if (f.tag == tag::SendingTime) {
+        enc_.field(tag::PossDupFlag, 'Y');
+        enc_.field(tag::SendingTime,
+                   codec::UtcTimestamp{now.utc.count(), config_.timestamp_precision});
+        enc_.field(tag::OrigSendingTime, f.value);
+        continue;
+      }
+      enc_.field(f.tag, f.value);
+    }
+    std::string_view out = enc_.finish();
+    output_.append(out);
+    stats_.bytes_sent += out.size();
+    cursor = seq.next();
+  }
+  if (cursor <= end && !in_gap) {
+    gap_begin = cursor;
+    in_gap = true;
+  }
+  flush_gap(end.next());
+  last_sent_ = now.mono;
+}
+
+Status Session::send(std::string_view msg_type, std::string_view body, Now now) {
+  if (!is_logged_on())
+    return Status::error("session " + config_.id.to_string() + " is not logged on");
+  start(msg_type, now, next_sender_).raw(body);
+  finish_app(now);
+  commit(now);
+  if (status_ == SessionStatus::kError) return Status::error(last_error_);
+  return Status::ok();
+}
+
+void Session::logout(std::string_view reason, Now now) {
+  if (!is_logged_on()) {
+    if (status_ != SessionStatus::kDisconnected) disconnect("logout before logon", now, false);
+    return;
+  }
+  send_logout(reason, now);
+  set_status(SessionStatus::kLoggingOut);
+  arm(Timer::kLogout, now.mono + config_.logout_timeout);
+  commit(now);
+}
+
+// 18: a reply to a message sent on behalf of a third party goes back to that party:
+// OnBehalfOf* of the message becomes DeliverTo* of the reply, and DeliverTo* becomes OnBehalfOf*.
+void Session::add_reply_routing(const codec::Message& msg) {
+  static constexpr std::pair<Tag, Tag> kSwap[] = {
+      {tag::OnBehalfOfCompID, tag::DeliverToCompID},
+      {tag::OnBehalfOfSubID, tag::DeliverToSubID},
+      {tag::OnBehalfOfLocationID, tag::DeliverToLocationID},
+      {tag::DeliverToCompID, tag::OnBehalfOfCompID},
+      {tag::DeliverToSubID, tag::OnBehalfOfSubID},
+      {tag::DeliverToLocationID, tag::OnBehalfOfLocationID},
+  };
+  for (auto [from, to] : kSwap)
+    if (auto v = msg.get(from)) enc_.field(to, *v);
+}
+
+void Session::reject(const codec::Message& msg, SessionRejectReason reason, Tag ref_tag,
+                     std::string_view text, Now now) {
+  const SeqNum ref(msg.seq_num().value_or(0));
+  auto& e = start(kReject, now, next_sender_);
+  add_reply_routing(msg);
+  e.field(tag::RefSeqNum, ref.value);
+  if (!is_fix40_or_41(config_.id.begin_string)) {
+    if (ref_tag) e.field(tag::RefTagID, static_cast<uint64_t>(ref_tag));
+    e.field(tag::RefMsgType, msg.msg_type());
+    e.field(tag::SessionRejectReason, static_cast<int64_t>(reason));
+  }
+  if (!text.empty()) e.field(tag::Text, text);
+  ++stats_.rejects_sent;
+  finish_admin(now);
+  emit(SessionEvent::Type::kRejectSent, std::string(text), ref);
+}
+
+void Session::business_reject(const codec::Message& msg, codec::BusinessRejectReason reason,
+                              Tag ref_tag, std::string_view text, Now now) {
+  if (is_fix40_or_41(config_.id.begin_string)) {
+    reject(msg, SessionRejectReason::kInvalidMsgType, ref_tag, text, now);
+    return;
+  }
+  const SeqNum ref(msg.seq_num().value_or(0));
+  auto& e = start(kBusinessMessageReject, now, next_sender_);
+  add_reply_routing(msg);
+  e.field(tag::RefSeqNum, ref.value)
+      .field(tag::RefMsgType, msg.msg_type())
+      .field(tag::BusinessRejectReason, static_cast<int64_t>(reason));
+  if (!text.empty()) e.field(tag::Text, text);
+  ++stats_.rejects_sent;
+  // A BusinessMessageReject is an application message: stored for resend.
+  finish_app(now);
+  emit(SessionEvent::Type::kRejectSent, std::string(text), ref);
+}
+
+// ---- state --------------------------------------------------------------------------------
+
+void Session::commit(Now now) {
+  SeqNum watermark = unhandled_.empty() ? next_target_ : SeqNum(*unhandled_.begin());
+  if (watermark != committed_target_) batch_.next_target = watermark;
+  if (batch_.empty()) return;
+  Status s = store_.commit(batch_);
+  batch_.clear();
+  if (!s) {
+    // Nothing uncommitted may reach the wire: drop it and stop the session.
+    output_.resize(output_committed_);
+    next_sender_ = store_.next_sender_seq();
+    last_error_ = "store failure: " + s.message();
+    ++stats_.errors;
+    emit(SessionEvent::Type::kDisconnect, last_error_);
+    set_status(SessionStatus::kError);
+    (void)now;
+    return;
+  }
+  committed_target_ = store_.next_target_seq();
+  output_committed_ = output_.size();
+}
+
+void Session::reset_sequences(Now now) {
+  commit(now);
+  Status s = store_.reset(now.utc);
+  if (!s) {
+    disconnect("store reset failed: " + s.message(), now);
+    return;
+  }
+  next_sender_ = next_target_ = committed_target_ = SeqNum(1);
+  queue_.clear();
+  unhandled_.clear();
+  resend_end_.reset();
+  emit(SessionEvent::Type::kLog, "sequence numbers reset to 1");
+}
+
+void Session::set_status(SessionStatus s) {
+  if (s == status_) return;
+  status_ = s;
+  SessionEvent e;
+  e.type = SessionEvent::Type::kStatus;
+  e.status = s;
+  events_.push_back(std::move(e));
+}
+
+void Session::disconnect(std::string_view reason, Now now, bool error) {
+  if (error) {
+    last_error_ = std::string(reason);
+    ++stats_.errors;
+  }
+  for (auto& t : timers_) t.reset();
+  emit(SessionEvent::Type::kDisconnect, std::string(reason));
+  set_status(error ? SessionStatus::kError : SessionStatus::kLoggedOut);
+  (void)now;
+}
+
+void Session::emit(SessionEvent::Type type, std::string text, SeqNum seq) {
+  SessionEvent e;
+  e.type = type;
+  e.status = status_;
+  e.seq = seq;
+  e.text = std::move(text);
+  events_.push_back(std::move(e));
+}
+
+}  // namespace fixgate::session
