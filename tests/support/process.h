@@ -84,6 +84,7 @@ class Child {
     }
   }
   void signal(int sig) { kill(pid_, sig); }
+  pid_t pid() const { return pid_; }
   void close_stdin() {
     close(stdin_);
     stdin_ = -1;
