@@ -1,4 +1,4 @@
-// fixgate: the command-line tool. Subcommands: decode.
+// fixgate: the command-line tool. Subcommands: decode, bench.
 #include <CLI/CLI.hpp>
 
 #include <fstream>
@@ -6,6 +6,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "bench.h"
 #include "decode.h"
 
 int main(int argc, char** argv) {
@@ -22,7 +23,47 @@ int main(int argc, char** argv) {
   decode->add_flag("-c,--compact", opt.compact, "One line per message");
   decode->add_flag("--validate", opt.validate, "Report the session reject reason, if any");
 
+  auto* bench = app.add_subcommand(
+      "bench", "Load-test a FIX acceptor with NewOrderSingles: throughput or round-trip latency");
+  std::string connect;
+  std::string mode = "throughput";
+  fixgate::cli::BenchOptions bench_opt;
+  int64_t timeout_ms = bench_opt.timeout.count();
+  bool no_reset = false;
+  bench->add_option("--connect", connect, "HOST:PORT of the acceptor")->required();
+  bench->add_option("--sender", bench_opt.sender_comp_id, "Our SenderCompID")->required();
+  bench->add_option("--target", bench_opt.target_comp_id, "The acceptor's CompID")->required();
+  bench->add_option("--mode", mode, "throughput: n orders back to back; latency: n ping-pongs")
+      ->check(CLI::IsMember({"throughput", "latency"}))
+      ->capture_default_str();
+  bench->add_option("-n", bench_opt.n, "Orders (round trips) measured")->capture_default_str();
+  bench->add_option("--warmup", bench_opt.warmup, "Untimed round trips first")
+      ->capture_default_str();
+  bench
+      ->add_option("--replies", bench_opt.replies_per_order,
+                   "Application messages the acceptor sends back per order")
+      ->capture_default_str();
+  bench->add_option("--begin-string", bench_opt.begin_string)->capture_default_str();
+  bench->add_option("--timeout-ms", timeout_ms, "For the logon and for each awaited reply")
+      ->capture_default_str();
+  bench->add_flag("--no-reset", no_reset, "Log on without ResetSeqNumFlag=Y");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (bench->parsed()) {
+    auto endpoint = fixgate::cli::parse_host_port(connect);
+    if (!endpoint) {
+      std::cerr << "fixgate bench: --connect: " << endpoint.error() << '\n';
+      return 2;
+    }
+    bench_opt.host = endpoint->first;
+    bench_opt.port = endpoint->second;
+    bench_opt.mode = mode == "latency" ? fixgate::cli::BenchMode::kLatency
+                                       : fixgate::cli::BenchMode::kThroughput;
+    bench_opt.timeout = std::chrono::milliseconds(timeout_ms);
+    bench_opt.reset_on_logon = !no_reset;
+    return fixgate::cli::bench(bench_opt, std::cout, std::cerr);
+  }
 
   if (decode->parsed()) {
     if (!dict_path.empty()) {

@@ -54,6 +54,9 @@ class SessionRuntime {
   std::shared_ptr<Connection> socket;
   std::shared_ptr<asio::ssl::context> tls;  // initiator TLS context, when enabled
   asio::steady_timer timer{io};
+  bool timer_armed = false;
+  session::Duration timer_deadline{0};
+  uint64_t timer_generation = 0;
   asio::steady_timer reconnect_timer{io};
   // Per-session read buffer: 16 KiB holds dozens of typical messages per read while keeping an
   // idle session small (1,000 sessions cost 16 MB here, not 64).
@@ -90,10 +93,23 @@ class SessionRuntime {
   auto call(F fn) -> decltype(fn()) {
     using R = decltype(fn());
     if (std::this_thread::get_id() == io_thread || !running) return fn();
-    std::packaged_task<R()> task(std::move(fn));
-    auto result = task.get_future();
-    asio::post(io, [&task] { task(); });
-    return result.get();
+    // Waits on a mutex and condition variable on the caller's stack, not a future: no shared
+    // state to allocate. The I/O thread notifies while holding the mutex, so the waiter cannot
+    // return (and free them) before the notifier is done with them.
+    std::optional<R> result;
+    std::mutex call_mu;
+    std::condition_variable call_cv;
+    bool done = false;
+    asio::post(io, [&] {
+      auto value = fn();
+      std::lock_guard lock(call_mu);
+      result.emplace(std::move(value));
+      done = true;
+      call_cv.notify_one();
+    });
+    std::unique_lock lock(call_mu);
+    call_cv.wait(lock, [&] { return done; });
+    return std::move(*result);
   }
 
   // ---- I/O thread -------------------------------------------------------------------------
@@ -353,15 +369,21 @@ class SessionRuntime {
     outbox.push_back(ReceivedMessage{e.seq, e.poss_dup, std::string(msg.msg_type()), std::move(e.bytes)});
   }
 
+  // The heartbeat deadline moves with every message sent, so re-arming the OS timer each time
+  // would cost a timerfd_settime per message. Instead the timer is only moved earlier; when it
+  // fires before the (since postponed) deadline, on_timeout() finds nothing due and we re-arm.
   void arm_timer() {
     auto deadline = session->poll_timeout();
-    if (!deadline) {
-      timer.cancel();
-      return;
-    }
+    if (!deadline) return;  // an armed timer firing with nothing due is harmless
+    if (timer_armed && *deadline >= timer_deadline) return;
+    timer_armed = true;
+    timer_deadline = *deadline;
+    const uint64_t generation = ++timer_generation;
     timer.expires_at(std::chrono::steady_clock::time_point(
         std::chrono::duration_cast<std::chrono::steady_clock::duration>(*deadline)));
-    timer.async_wait([this](const asio::error_code& e) {
+    timer.async_wait([this, generation](const asio::error_code& e) {
+      if (generation != timer_generation) return;  // replaced by an earlier deadline
+      timer_armed = false;
       if (e || !running) return;
       session->on_timeout(clock_now());
       after_event();
