@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <condition_variable>
 #include <mutex>
 
 #include "../support/process.h"
@@ -70,13 +71,37 @@ TlsConfig client_tls(const std::string& who = "client", const std::string& ca = 
                    .cipher_list = ""};
 }
 
+// Lines of text (engine log or session events) that a test can await without polling.
+class TextLog {
+ public:
+  void add(std::string_view text) {
+    std::lock_guard lock(mu_);
+    lines_.emplace_back(text);
+    cv_.notify_all();
+  }
+  // True once a line containing `part` has arrived, waiting up to 5 s for it.
+  bool wait_for(std::string_view part) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, 5s, [&] {
+      for (auto& l : lines_)
+        if (l.find(part) != std::string::npos) return true;
+      return false;
+    });
+  }
+  // Records every event text of `m`.
+  void attach(SessionManager& m) {
+    m.on_event([this](const session::SessionEvent& e) { add(e.text); });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::string> lines_;
+};
+
 struct TlsGateway {
-  std::mutex mu;
-  std::vector<std::string> log;
-  Engine engine{EngineOptions{.threads = 2, .on_log = [this](std::string_view t) {
-    std::lock_guard lock(mu);
-    log.emplace_back(t);
-  }}};
+  TextLog log;
+  Engine engine{EngineOptions{.threads = 2, .on_log = [this](std::string_view t) { log.add(t); }}};
   SessionHandle* session = nullptr;
 
   void start(TlsConfig tls = server_tls()) {
@@ -90,17 +115,7 @@ struct TlsGateway {
     session = *h;
     ASSERT_TRUE(engine.start().is_ok());
   }
-  bool wait_log(std::string_view part) {
-    for (int i = 0; i < 500; ++i) {
-      {
-        std::lock_guard lock(mu);
-        for (auto& l : log)
-          if (l.find(part) != std::string::npos) return true;
-      }
-      std::this_thread::sleep_for(10ms);  // polling a log with a bound: no event to await here
-    }
-    return false;
-  }
+  bool wait_log(std::string_view part) { return log.wait_for(part); }
 };
 
 ManagerConfig client_config(uint16_t port, TlsConfig tls) {
@@ -163,25 +178,13 @@ TEST(TlsTest, PlainTcpClientToATlsPortIsRefused) {
 TEST(TlsTest, InitiatorRefusesAServerItCannotVerify) {
   TlsGateway gw;
   gw.start();
-  std::vector<std::string> events;
-  std::mutex mu;
+  TextLog events;
   SessionManager client;
   // Trusting only the rogue CA, the client cannot verify the gateway's certificate.
   ASSERT_TRUE(client.initialize_session(client_config(gw.session->local_port(), client_tls("client", "rogue-ca.pem"))).is_ok());
-  client.on_event([&](const session::SessionEvent& e) {
-    std::lock_guard lock(mu);
-    events.push_back(e.text);
-  });
+  events.attach(client);
   ASSERT_TRUE(client.start_session().is_ok());
-  bool failed = false;
-  for (int i = 0; i < 500 && !failed; ++i) {
-    {
-      std::lock_guard lock(mu);
-      for (auto& t : events) failed |= t.find("TLS handshake failed") != std::string::npos;
-    }
-    if (!failed) std::this_thread::sleep_for(10ms);  // bounded poll of an event log
-  }
-  EXPECT_TRUE(failed);
+  EXPECT_TRUE(events.wait_for("TLS handshake failed"));
   EXPECT_FALSE(client.is_session_active());
 }
 
@@ -203,24 +206,12 @@ TEST(TlsTest, InitiatorRefusesACertificateIssuedToAnotherName) {
   wrong_name.certificate_file = certs().path("client.pem");
   wrong_name.private_key_file = certs().path("client.key");
   gw.start(wrong_name);
+  TextLog events;  // declared first: it must outlive the session that writes to it
   SessionManager client;
-  std::mutex mu;
-  std::vector<std::string> events;
   ASSERT_TRUE(client.initialize_session(client_config(gw.session->local_port(), client_tls())).is_ok());
-  client.on_event([&](const session::SessionEvent& e) {
-    std::lock_guard lock(mu);
-    events.push_back(e.text);
-  });
+  events.attach(client);
   ASSERT_TRUE(client.start_session().is_ok());
-  bool failed = false;
-  for (int i = 0; i < 500 && !failed; ++i) {
-    {
-      std::lock_guard lock(mu);
-      for (auto& t : events) failed |= t.find("certificate verify failed") != std::string::npos;
-    }
-    if (!failed) std::this_thread::sleep_for(10ms);  // bounded poll of an event log
-  }
-  EXPECT_TRUE(failed);
+  EXPECT_TRUE(events.wait_for("certificate verify failed"));
   EXPECT_FALSE(client.is_session_active());
 }
 

@@ -22,12 +22,13 @@ using session::SessionStatus;
 
 // The counterparty: an acceptor that records every application message it is handed.
 struct Peer {
-  engine::Engine engine{engine::EngineOptions{.threads = 1, .on_log = {}}};
-  engine::SessionHandle* session = nullptr;
+  // Declared before the engine, so they outlive its threads.
   std::mutex mu;
   std::map<uint64_t, int> deliveries;  // child's MsgSeqNum -> times the application saw it
   std::map<int, std::set<uint64_t>> orders_by_life;  // "L<life>-<i>": which i arrived
   std::vector<std::string> errors;
+  engine::Engine engine{engine::EngineOptions{.threads = 1, .on_log = {}}};
+  engine::SessionHandle* session = nullptr;
 
   Peer() {
     engine::ManagerConfig c;
