@@ -67,6 +67,8 @@ int main(int argc, char** argv) {
   std::string config_path, app_name;
   cli.add_option("-c,--config", config_path, "Settings file")->required();
   cli.add_option("--app", app_name, "Built-in application: echo")->check(CLI::IsMember({"echo"}));
+  bool check_only = false;
+  cli.add_flag("--check", check_only, "Check the settings file (and open the stores), then exit");
   CLI11_PARSE(cli, argc, argv);
 
   auto settings = gateway::Settings::load_file(config_path);
@@ -82,6 +84,19 @@ int main(int argc, char** argv) {
       return 2;
     }
     configs.push_back(std::move(*c));
+  }
+
+  if (check_only) {
+    for (size_t i = 0; i < configs.size(); ++i) {
+      auto store = gateway::open_store(settings->sessions()[i], configs[i].session.id);
+      if (!store) {
+        std::cerr << "fixgated: " << store.error() << '\n';
+        return 2;
+      }
+    }
+    std::cout << "fixgated: " << config_path << ": " << configs.size() << " session(s), OK"
+              << std::endl;
+    return 0;
   }
 
   // Block SIGTERM/SIGINT before any thread starts (threads inherit the mask); the main thread
