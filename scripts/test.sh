@@ -2,7 +2,7 @@
 # The README's test command: every test fixgate has.
 #   1. the ctest suite of the main build (unit, CLI, benchmark smoke, layering);
 #   2. the unit tests again under ASan+UBSan (build-asan/);
-#   3. the threaded code's tests under ThreadSanitizer (build-tsan/, scripts/tsan.sh);
+#   3. the threaded code's tests (ordering, engine) under ThreadSanitizer (scripts/tsan.sh);
 #   4. each libFuzzer target for FUZZ_SECONDS (default 60) from its corpus (build-fuzz/).
 # Run scripts/setup.sh first. Exits non-zero on any failure.
 set -euo pipefail
@@ -51,9 +51,9 @@ fi
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_ctest build-asan build-asan/ctest.log -L unit
 
-echo "== 3/4 ThreadSanitizer: threaded code (ordering)"
+echo "== 3/4 ThreadSanitizer: threaded code (ordering, engine)"
 if tsan_out=$(scripts/tsan.sh 2>&1); then
-  n=$(grep -oE '\[  PASSED  \] [0-9]+ test' <<<"$tsan_out" | grep -oE '[0-9]+' | tail -1)
+  n=$(grep -oE '\[  PASSED  \] [0-9]+ test' <<<"$tsan_out" | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}')
   passed=$((passed + ${n:-0}))
   echo "tsan: ${n:-0} tests clean"
 else
