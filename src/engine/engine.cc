@@ -16,6 +16,7 @@
 #include "connection.h"
 #include "fixgate/codec/framer.h"
 #include "fixgate/engine/file_log.h"
+#include "fixgate/ordering/keyed_dispatcher.h"
 #include "fixgate/session/memory_store.h"
 
 namespace fixgate::engine {
@@ -34,6 +35,16 @@ Now clock_now() {
 
 }  // namespace
 
+class SessionRuntime;
+
+// An application message on its way to a handler on a dispatcher worker.
+struct DispatchJob {
+  SessionRuntime* rt = nullptr;
+  session::SeqNum seq;
+  std::string bytes;
+};
+using Dispatcher = ordering::KeyedDispatcher<DispatchJob>;
+
 // Everything about one session, driven on one io_context's thread.
 class SessionRuntime {
  public:
@@ -48,6 +59,12 @@ class SessionRuntime {
   asio::io_context& io;
   std::thread::id io_thread;  // the thread running `io`, set by the engine at start
   std::function<void(std::string_view)> engine_log;  // EngineOptions::on_log
+  // Keyed dispatch (EngineOptions::key_strategy); null when handlers run on the loop.
+  Dispatcher* dispatcher = nullptr;
+  const ordering::KeyStrategy* key_strategy = nullptr;
+  const ordering::FieldNames* key_fields = nullptr;
+  // Jobs the dispatcher had no room for, in arrival order; reading pauses until they are in.
+  std::deque<std::pair<std::optional<ordering::SessionKey>, DispatchJob>> waiting;
   // Shared so that an operation still in flight keeps its stream alive after a close: a TLS
   // stream destroyed under a pending read is a use-after-free. Handlers hold their own copy and
   // ignore completions for a connection that is no longer current.
@@ -83,9 +100,10 @@ class SessionRuntime {
   uint16_t bound_port = 0;
 
   SessionRuntime(asio::io_context& context, ManagerConfig c, std::unique_ptr<session::Store> s)
-      : config(std::move(c)), store(std::move(s)), io(context) {
+      : config(std::move(c)), store(std::move(s)), io(context), id_text(config.session.id.to_string()) {
     session.emplace(config.session, *store);
   }
+  std::string id_text;  // "FIX.4.4:US->THEM", the `session` key of a key strategy
 
   // Runs `fn` on the I/O thread and returns its result; directly when already on it (a handler
   // replying from inside its callback).
@@ -257,7 +275,7 @@ class SessionRuntime {
       if (!socket || !connected) return;
       {
         std::lock_guard lock(mu);
-        read_paused = inbox.size() >= config.receive_queue_capacity;
+        read_paused = inbox.size() >= config.receive_queue_capacity || !waiting.empty();
       }
       if (!read_paused) start_read();
     });
@@ -355,6 +373,12 @@ class SessionRuntime {
       return;
     }
     auto h = handlers.find(msg.msg_type());
+    if (h != handlers.end() && dispatcher) {
+      auto key = key_strategy->key_for(ordering::FixMessageKeys(msg, *key_fields, id_text));
+      waiting.emplace_back(std::move(key), DispatchJob{this, e.seq, std::move(e.bytes)});
+      submit_waiting();
+      return;
+    }
     if (h != handlers.end()) {
       try {
         h->second(msg);
@@ -367,6 +391,30 @@ class SessionRuntime {
     // Queued for receive_message() by publish(), together with the new sequence numbers, so a
     // caller who sees the message also sees the state it left behind.
     outbox.push_back(ReceivedMessage{e.seq, e.poss_dup, std::string(msg.msg_type()), std::move(e.bytes)});
+  }
+
+  // Hands waiting jobs to the dispatcher in order, without ever blocking the loop: a full
+  // dispatcher leaves them waiting (and reading paused) until a handler finishes.
+  void submit_waiting() {
+    while (!waiting.empty()) {
+      auto& [key, job] = waiting.front();
+      if (dispatcher->try_submit(key, std::move(job)) != ordering::SubmitResult::kAccepted) break;
+      waiting.pop_front();
+    }
+  }
+
+  // On the loop, after a dispatcher worker ran the handler of `seq`.
+  void dispatched(session::SeqNum seq) {
+    session->handled(seq, clock_now());
+    after_event();
+    submit_waiting();
+    bool resume;
+    {
+      std::lock_guard lock(mu);
+      resume = read_paused && waiting.empty() && inbox.size() < config.receive_queue_capacity;
+      if (resume) read_paused = false;
+    }
+    if (resume && socket && connected) start_read();
   }
 
   // The heartbeat deadline moves with every message sent, so re-arming the OS timer each time
@@ -716,6 +764,7 @@ struct Listener {
 
 struct Engine::Impl {
   EngineOptions options;
+  std::unique_ptr<Dispatcher> dispatcher;  // shut down first in ~Engine(): it calls the sessions
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::vector<std::optional<asio::executor_work_guard<asio::io_context::executor_type>>> guards;
   std::vector<std::thread> threads;
@@ -727,13 +776,39 @@ struct Engine::Impl {
 
 Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
+  if (impl_->options.key_strategy) {
+    impl_->dispatcher = std::make_unique<Dispatcher>(
+        impl_->options.dispatcher, [](std::string_view, DispatchJob& job) {
+          SessionRuntime* rt = job.rt;
+          codec::Message msg;
+          if (msg.parse(job.bytes).ok()) {
+            auto h = rt->handlers.find(msg.msg_type());
+            if (h != rt->handlers.end()) h->second(msg);  // a throw is retried, then dead-lettered
+          }
+          asio::post(rt->io, [rt, seq = job.seq] { rt->dispatched(seq); });
+        },
+        [](ordering::DeadLetter<DispatchJob>&& letter) {
+          // Out of retries: counted by the dispatcher; the message still counts as handled so
+          // the watermark moves on (it is in the message log for follow-up).
+          SessionRuntime* rt = letter.message.rt;
+          if (rt->engine_log)
+            rt->engine_log(rt->id_text + ": handler failed for seq " +
+                           std::to_string(letter.message.seq.value) + " after " +
+                           std::to_string(letter.attempts) + " attempts");
+          asio::post(rt->io, [rt, seq = letter.message.seq] { rt->dispatched(seq); });
+        });
+  }
   unsigned n = impl_->options.threads ? impl_->options.threads : std::thread::hardware_concurrency();
   for (unsigned i = 0; i < std::max(1u, n); ++i)
     impl_->contexts.push_back(std::make_unique<asio::io_context>(1));
   impl_->guards.resize(impl_->contexts.size());
 }
 
-Engine::~Engine() { stop(); }
+Engine::~Engine() {
+  // Handlers still queued finish first, while the sessions they report to exist.
+  if (impl_->dispatcher) impl_->dispatcher->shutdown(ordering::DrainPolicy::kFinishQueued);
+  stop();
+}
 
 Result<SessionHandle*> Engine::add_session(ManagerConfig config,
                                            std::unique_ptr<session::Store> store) {
@@ -765,6 +840,11 @@ Result<SessionHandle*> Engine::add_session(ManagerConfig config,
       io, std::move(config), store ? std::move(store) : std::make_unique<session::MemoryStore>());
   rt->log = std::move(log);
   rt->engine_log = e.options.on_log;
+  if (e.dispatcher) {
+    rt->dispatcher = e.dispatcher.get();
+    rt->key_strategy = e.options.key_strategy.get();
+    rt->key_fields = &e.options.key_fields;
+  }
   rt->tls = std::move(tls);
   e.handles.push_back(std::unique_ptr<SessionHandle>(new SessionHandle(*rt)));
   e.runtimes.push_back(std::move(rt));
@@ -845,6 +925,8 @@ Status Engine::start() {
 void Engine::stop() {
   Impl& e = *impl_;
   if (!e.running) return;
+  // Handlers on the dispatcher report back to the loops: let them finish while the loops run.
+  if (e.dispatcher) e.dispatcher->wait_idle();
   for (auto& l : e.listeners) asio::post(l->io, [lp = l.get()] { lp->close(); });
   for (auto& rt : e.runtimes) asio::post(rt->io, [r = rt.get()] { r->stop(); });
   for (auto& g : e.guards) g.reset();

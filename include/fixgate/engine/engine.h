@@ -14,6 +14,9 @@
 
 #include "fixgate/base/result.h"
 #include "fixgate/codec/message.h"
+#include "fixgate/ordering/dispatcher_options.h"
+#include "fixgate/ordering/fix_message_keys.h"
+#include "fixgate/ordering/key_strategy.h"
 #include "fixgate/session/config.h"
 #include "fixgate/session/session.h"
 #include "fixgate/session/store.h"
@@ -113,7 +116,14 @@ class SessionHandle {
 struct EngineOptions {
   unsigned threads = 0;  // event loop threads; 0 = one per core
   // Engine-level events: connections refused by routing, listener errors.
-  std::function<void(std::string_view)> on_log;
+  std::function<void(std::string_view)> on_log = {};
+  // Where handlers registered with on() run. Without a key strategy: on the session's event
+  // loop. With one: on a keyed dispatcher's workers, so that messages with the same key (order,
+  // account, symbol …) run one at a time in arrival order and different keys run concurrently.
+  // A message counts as handled (the inbound watermark) only once its handler has returned.
+  ordering::StrategyPtr key_strategy = {};
+  ordering::FieldNames key_fields = {};  // names a strategy may use besides tag numbers and header
+  ordering::DispatcherOptions dispatcher = {};
 };
 
 class Engine {
