@@ -1,6 +1,7 @@
 // Dictionary loading: the standard QuickFIX files, small hand-written dictionaries for the exact
 // rules (component expansion, the required rule, nested groups), load errors, and the built-ins.
 #include "fixgate/dict/dictionary.h"
+#include "dict_test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -13,20 +14,7 @@
 namespace fixgate::dict {
 namespace {
 
-// The standard dictionaries, loaded once per test binary.
-Dictionary::Ptr standard(const std::string& file) {
-  static std::map<std::string, Dictionary::Ptr> cache;
-  Dictionary::Ptr& d = cache[file];
-  if (!d) {
-    auto loaded = Dictionary::load_file(std::string(FIXGATE_DICT_DIR) + "/" + file);
-    if (!loaded) {
-      ADD_FAILURE() << loaded.error();
-      return nullptr;
-    }
-    d = *loaded;
-  }
-  return d;
-}
+using testing::standard;
 
 const Member* member(const FieldSet& set, Tag tag) { return set.find(tag); }
 const Member* member(const MessageDef* msg, Tag tag) { return msg ? msg->body.find(tag) : nullptr; }

@@ -1,6 +1,7 @@
 // GroupView: repeating groups of a parsed message as entries (spans of fields), nested groups,
 // header groups, and what a malformed count looks like.
 #include "fixgate/dict/groups.h"
+#include "dict_test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -16,19 +17,7 @@
 namespace fixgate::dict {
 namespace {
 
-Dictionary::Ptr standard(const std::string& file) {
-  static std::map<std::string, Dictionary::Ptr> cache;
-  Dictionary::Ptr& d = cache[file];
-  if (!d) {
-    auto loaded = Dictionary::load_file(std::string(FIXGATE_DICT_DIR) + "/" + file);
-    if (!loaded) {
-      ADD_FAILURE() << loaded.error();
-      return nullptr;
-    }
-    d = *loaded;
-  }
-  return d;
-}
+using testing::standard;
 
 // An encoded and parsed message: BeginString, MsgType, `fields` ('|' stands for SOH), CheckSum.
 // Owns the bytes the parsed view points into, so it neither copies nor moves.

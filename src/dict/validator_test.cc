@@ -1,6 +1,7 @@
 // Validator: every SessionRejectReason it produces, with the exact RefTagID; the QuickFIX
 // switches; BusinessMessageReject for unsupported types; FIXT.1.1 with application dictionaries.
 #include "fixgate/dict/validator.h"
+#include "dict_test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -18,19 +19,7 @@ namespace {
 using codec::BusinessRejectReason;
 using R = codec::SessionRejectReason;
 
-Dictionary::Ptr standard(const std::string& file) {
-  static std::map<std::string, Dictionary::Ptr> cache;
-  Dictionary::Ptr& d = cache[file];
-  if (!d) {
-    auto loaded = Dictionary::load_file(std::string(FIXGATE_DICT_DIR) + "/" + file);
-    if (!loaded) {
-      ADD_FAILURE() << loaded.error();
-      return nullptr;
-    }
-    d = *loaded;
-  }
-  return d;
-}
+using testing::standard;
 
 // An encoded and parsed message: BeginString, MsgType, `fields` ('|' stands for SOH), CheckSum.
 // Owns the bytes the parsed view points into, so it neither copies nor moves.
