@@ -25,20 +25,6 @@ namespace {
 using namespace fixgate;
 using namespace std::chrono_literals;
 
-// Body fields of `m`: everything but the standard header and trailer.
-std::string body_of(const codec::Message& m) {
-  static const auto builtin = dict::Dictionary::builtin("FIX.4.4");
-  std::string body;
-  for (const auto& f : m) {
-    if (builtin->header().find(f.tag) || builtin->trailer().find(f.tag)) continue;
-    body += std::to_string(f.tag);
-    body += '=';
-    body.append(f.value);
-    body += '\x01';
-  }
-  return body;
-}
-
 // The reflector: echoes every application message back on its session, except a
 // NewOrderSingle with PossResend=Y whose ClOrdID this session has already seen.
 void install_echo(engine::SessionHandle& m, std::set<std::string>& seen_clordids) {
@@ -48,15 +34,15 @@ void install_echo(engine::SessionHandle& m, std::set<std::string>& seen_clordids
       bool first = seen_clordids.insert(clordid).second;
       if (!first && msg.poss_resend()) return;
     }
-    (void)m.send_message(msg.msg_type(), body_of(msg));
+    (void)m.send_message(msg.msg_type(), dict::body_fields(msg));
   };
   // Every application message type of FIX 4.0-5.0 SP2, so nothing reaches receive_message().
-  for (std::string_view type : {"6", "7", "8", "9", "B", "C", "D", "E", "F", "G", "H", "J", "K",
-                                "L", "M", "N", "P", "Q", "R", "S", "T", "V", "W", "X", "Y", "Z",
-                                "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m",
-                                "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z",
-                                "AA", "AB", "AC", "AD", "AE", "AF", "AG", "AH", "AI", "AJ", "AK",
-                                "AL", "AM", "AN", "AO", "AP", "AQ", "AR", "AS", "AT", "AU", "AV"})
+  for (std::string_view type :
+       {"6",  "7",  "8",  "9",  "B",  "C",  "D",  "E",  "F",  "G",  "H",  "J",  "K",  "L",  "M",
+        "N",  "P",  "Q",  "R",  "S",  "T",  "V",  "W",  "X",  "Y",  "Z",  "a",  "b",  "c",  "d",
+        "e",  "f",  "g",  "h",  "i",  "j",  "k",  "l",  "m",  "n",  "o",  "p",  "q",  "r",  "s",
+        "t",  "u",  "v",  "w",  "x",  "y",  "z",  "AA", "AB", "AC", "AD", "AE", "AF", "AG", "AH",
+        "AI", "AJ", "AK", "AL", "AM", "AN", "AO", "AP", "AQ", "AR", "AS", "AT", "AU", "AV"})
     m.on(type, echo);
 }
 

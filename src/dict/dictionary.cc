@@ -57,9 +57,8 @@ struct ApplVer {
   std::string_view begin_string;
 };
 constexpr ApplVer kApplVers[] = {
-    {"0", "FIX.2.7"},    {"1", "FIX.3.0"},    {"2", "FIX.4.0"},       {"3", "FIX.4.1"},
-    {"4", "FIX.4.2"},    {"5", "FIX.4.3"},    {"6", "FIX.4.4"},       {"7", "FIX.5.0"},
-    {"8", "FIX.5.0SP1"}, {"9", "FIX.5.0SP2"},
+    {"0", "FIX.2.7"}, {"1", "FIX.3.0"}, {"2", "FIX.4.0"}, {"3", "FIX.4.1"},    {"4", "FIX.4.2"},
+    {"5", "FIX.4.3"}, {"6", "FIX.4.4"}, {"7", "FIX.5.0"}, {"8", "FIX.5.0SP1"}, {"9", "FIX.5.0SP2"},
 };
 
 }  // namespace
@@ -68,6 +67,20 @@ FieldType parse_field_type(std::string_view name) {
   for (const auto& t : kTypes)
     if (t.name == name) return t.type;
   return FieldType::kString;
+}
+
+std::string body_fields(const codec::Message& msg, const Dictionary* dict) {
+  static const Dictionary::Ptr kBuiltin = Dictionary::builtin("FIX.4.4");
+  if (!dict) dict = kBuiltin.get();
+  std::string body;
+  for (const auto& f : msg) {
+    if (dict->header().find(f.tag) || dict->trailer().find(f.tag)) continue;
+    body += std::to_string(f.tag);
+    body += '=';
+    body.append(f.value);
+    body += codec::kSoh;
+  }
+  return body;
 }
 
 std::string_view appl_ver_id_for(std::string_view begin_string) {
@@ -91,8 +104,9 @@ bool FieldDef::is_enum_value(std::string_view v) const {
 std::string_view FieldDef::enum_description(std::string_view v) const {
   auto it = std::lower_bound(sorted_enums_.begin(), sorted_enums_.end(), v,
                              [&](uint32_t i, std::string_view x) { return enums[i].value < x; });
-  return it != sorted_enums_.end() && enums[*it].value == v ? std::string_view(enums[*it].description)
-                                                           : std::string_view();
+  return it != sorted_enums_.end() && enums[*it].value == v
+             ? std::string_view(enums[*it].description)
+             : std::string_view();
 }
 
 void MessageDef::index_placements(const FieldSet& header, const FieldSet& trailer) {
@@ -161,8 +175,8 @@ class Loader {
     d_->major_ = fix.attribute("major").as_int();
     d_->minor_ = fix.attribute("minor").as_int();
     d_->service_pack_ = fix.attribute("servicepack").as_int();
-    d_->begin_string_ = d_->type_ + "." + std::to_string(d_->major_) + "." +
-                        std::to_string(d_->minor_);
+    d_->begin_string_ =
+        d_->type_ + "." + std::to_string(d_->major_) + "." + std::to_string(d_->minor_);
     if (d_->type_ == "FIX" && d_->major_ >= 5 && d_->service_pack_ > 0)
       d_->begin_string_ += "SP" + std::to_string(d_->service_pack_);
     if (d_->type_ != "FIX" && d_->type_ != "FIXT")
@@ -241,7 +255,8 @@ class Loader {
 
   size_t line_of(ptrdiff_t offset) const {
     size_t end = std::min(static_cast<size_t>(std::max<ptrdiff_t>(offset, 0)), text_.size());
-    return 1 + static_cast<size_t>(std::count(text_.begin(), text_.begin() + static_cast<ptrdiff_t>(end), '\n'));
+    return 1 + static_cast<size_t>(
+                   std::count(text_.begin(), text_.begin() + static_cast<ptrdiff_t>(end), '\n'));
   }
   Status error(pugi::xml_node at, const std::string& what) const {
     return Status::error(source_ + ":" + std::to_string(line_of(at.offset_debug())) + ": " + what);
@@ -260,7 +275,8 @@ class Loader {
       def.type_name = f.attribute("type").as_string();
       def.type = parse_field_type(def.type_name);
       for (auto v : f.children("value"))
-        def.enums.push_back({v.attribute("enum").as_string(), v.attribute("description").as_string()});
+        def.enums.push_back(
+            {v.attribute("enum").as_string(), v.attribute("description").as_string()});
       def.char_enums_only_ = !def.enums.empty();
       for (const auto& e : def.enums) {
         if (e.value.size() != 1) {
@@ -283,8 +299,11 @@ class Loader {
         case FieldType::kTzTimestamp:
         case FieldType::kLocalMktTime:
         case FieldType::kData:
-        case FieldType::kXmlData: def.needs_value_check_ = !def.enums.empty(); break;
-        default: def.needs_value_check_ = true;
+        case FieldType::kXmlData:
+          def.needs_value_check_ = !def.enums.empty();
+          break;
+        default:
+          def.needs_value_check_ = true;
       }
       def.sorted_enums_.resize(def.enums.size());
       for (uint32_t i = 0; i < def.enums.size(); ++i) def.sorted_enums_[i] = i;
@@ -292,7 +311,8 @@ class Loader {
                 [&](uint32_t a, uint32_t b) { return def.enums[a].value < def.enums[b].value; });
       if (d_->field_by_name_.count(def.name)) return error(f, "duplicate field '" + def.name + "'");
       if (d_->field(def.tag))
-        return error(f, "duplicate field number " + std::to_string(def.tag) + " ('" + def.name + "')");
+        return error(f,
+                     "duplicate field number " + std::to_string(def.tag) + " ('" + def.name + "')");
       auto index = static_cast<int32_t>(d_->fields_.size());
       d_->field_by_name_[def.name] = index;
       if (def.tag < kDenseTags) {

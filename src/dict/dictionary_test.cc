@@ -2,6 +2,7 @@
 // rules (component expansion, the required rule, nested groups), load errors, and the built-ins.
 #include "fixgate/dict/dictionary.h"
 #include "dict_test_util.h"
+#include "fixgate/codec/encoder.h"
 
 #include <gtest/gtest.h>
 
@@ -766,6 +767,31 @@ TEST(ApplVerIDTest, MapsApplVerIDsToBeginStrings) {
   EXPECT_EQ(begin_string_for_appl_ver_id(""), "");
   for (std::string_view id : {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"})
     EXPECT_EQ(appl_ver_id_for(begin_string_for_appl_ver_id(id)), id);
+}
+
+}  // namespace
+}  // namespace fixgate::dict
+
+namespace fixgate::dict {
+namespace {
+
+TEST(BodyFieldsTest, KeepsBodyFieldsInOrderAndDropsHeaderAndTrailer) {
+  codec::Encoder e;
+  e.begin("FIX.4.4", "D")
+      .field(tag::SenderCompID, "A")
+      .field(tag::TargetCompID, "B")
+      .field(tag::MsgSeqNum, 7)
+      .field(tag::SendingTime, "20261122-12:00:00.000")
+      .field(tag::PossResend, 'Y')
+      .field(tag::ClOrdID, "O1")
+      .field(tag::Symbol, "IBM")
+      .data(tag::RawDataLength, tag::RawData, "a\x01" "b");
+  codec::Message m;
+  ASSERT_TRUE(m.parse(e.finish()).ok());
+  EXPECT_EQ(body_fields(m), "11=O1\x01" "55=IBM\x01" "95=3\x01" "96=a\x01" "b\x01");
+  // With a dictionary, its header and trailer decide.
+  EXPECT_EQ(body_fields(m, testing::standard("FIX44.xml").get()),
+            "11=O1\x01" "55=IBM\x01" "95=3\x01" "96=a\x01" "b\x01");
 }
 
 }  // namespace

@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "../support/process.h"
 #include "fixgate/codec/encoder.h"
 #include "fixgate/dict/dictionary.h"
 #include "fixgate/engine/session_manager.h"
-#include "../support/process.h"
 
 namespace fixgate::engine {
 namespace {
@@ -34,19 +34,14 @@ constexpr int kOrders = 10000;
 const std::string kDict = std::string(FIXGATE_DICT_DIR) + "/FIX44.xml";
 
 std::string order_body(int i) {
-  return "11=ORD-" + std::to_string(i) + "\x01" "21=1\x01" "55=IBM\x01" "54=1\x01" +
-         "60=20261122-12:00:00.000\x01" "38=100\x01" "40=1\x01";
-}
-
-// Body fields of a received message: everything but the standard header and trailer.
-std::string body_of(const codec::Message& m) {
-  static const auto header = dict::Dictionary::builtin("FIX.4.4");
-  std::string body;
-  for (const auto& f : m) {
-    if (header->header().find(f.tag) || header->trailer().find(f.tag)) continue;
-    body += std::to_string(f.tag) + "=" + std::string(f.value) + "\x01";
-  }
-  return body;
+  return "11=ORD-" + std::to_string(i) +
+         "\x01"
+         "21=1\x01"
+         "55=IBM\x01"
+         "54=1\x01" +
+         "60=20261122-12:00:00.000\x01"
+         "38=100\x01"
+         "40=1\x01";
 }
 
 TEST(QuickFixInterop, FixgateInitiatorAgainstQuickFixAcceptor) {
@@ -87,7 +82,7 @@ TEST(QuickFixInterop, QuickFixInitiatorAgainstFixgateAcceptor) {
   c.session.role = session::Role::kAcceptor;
   c.accept = {"127.0.0.1", 0};
   ASSERT_TRUE(fg.initialize_session(c).is_ok());
-  fg.on("D", [&fg](const codec::Message& m) { (void)fg.send_message("D", body_of(m)); });
+  fg.on("D", [&fg](const codec::Message& m) { (void)fg.send_message("D", dict::body_fields(m)); });
   ASSERT_TRUE(fg.start_session().is_ok());
 
   TempDir dir("qf-initiator");

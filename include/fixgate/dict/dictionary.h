@@ -20,12 +20,38 @@
 namespace fixgate::dict {
 
 enum class FieldType : uint8_t {
-  kString, kChar, kBoolean, kInt, kLength, kNumInGroup, kSeqNum, kTagNum, kDayOfMonth,
-  kFloat, kQty, kPrice, kPriceOffset, kAmt, kPercentage,
-  kCurrency, kExchange, kCountry, kLanguage,
-  kMultipleValueString, kMultipleCharValue, kMultipleStringValue,
-  kUtcTimestamp, kUtcTimeOnly, kUtcDateOnly, kLocalMktDate, kMonthYear,
-  kTzTimeOnly, kTzTimestamp, kLocalMktTime, kData, kXmlData,
+  kString,
+  kChar,
+  kBoolean,
+  kInt,
+  kLength,
+  kNumInGroup,
+  kSeqNum,
+  kTagNum,
+  kDayOfMonth,
+  kFloat,
+  kQty,
+  kPrice,
+  kPriceOffset,
+  kAmt,
+  kPercentage,
+  kCurrency,
+  kExchange,
+  kCountry,
+  kLanguage,
+  kMultipleValueString,
+  kMultipleCharValue,
+  kMultipleStringValue,
+  kUtcTimestamp,
+  kUtcTimeOnly,
+  kUtcDateOnly,
+  kLocalMktDate,
+  kMonthYear,
+  kTzTimeOnly,
+  kTzTimestamp,
+  kLocalMktTime,
+  kData,
+  kXmlData,
 };
 
 // Maps the XML type name ("PRICE", "UTCTIMESTAMP" …); unknown names are treated as strings.
@@ -197,6 +223,11 @@ class Dictionary {
   std::unique_ptr<codec::DataFieldTable> data_fields_;
   uint32_t slot_count_ = 0;
 };
+
+// The body fields of `msg`, encoded ("55=IBM\x0154=1\x01"): every field that is not in
+// `dict`'s header or trailer (the built-in session dictionary's when null). What a reflector
+// sends back, or a router forwards, under a header of its own.
+std::string body_fields(const codec::Message& msg, const Dictionary* dict = nullptr);
 
 // ApplVerID (1128) ↔ version: "2" FIX.4.0 … "6" FIX.4.4, "7" FIX.5.0, "8" FIX.5.0SP1,
 // "9" FIX.5.0SP2. Returns "" when unknown.
