@@ -141,6 +141,9 @@ int main(int argc, char** argv) {
         std::cout << "session " << h->id().to_string() << " initiator connecting "
                   << c.connect[0].host << ":" << c.connect[0].port << std::endl;
       }
+      if (c.session.schedule)
+        std::cout << "session " << h->id().to_string() << " schedule "
+                  << c.session.schedule->describe() << std::endl;
     }
     std::cout << "fixgated: running " << configs.size() << " session(s)" << std::endl;
   }

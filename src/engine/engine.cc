@@ -83,9 +83,9 @@ class SessionRuntime {
   bool close_after_write = false;
   bool connected = false;
   std::atomic<bool> running{false};  // started and not stopped
-  bool read_paused = false;   // the inbox is full: TCP back-pressure until the app catches up
-  bool reconnect = true;      // initiator: reconnect after a disconnect
-  uint32_t attempt = 0;       // reconnect attempts since the last logon
+  bool read_paused = false;  // the inbox is full: TCP back-pressure until the app catches up
+  bool reconnect = true;     // initiator: reconnect after a disconnect
+  uint32_t attempt = 0;      // reconnect attempts since the last logon
   size_t next_endpoint = 0;
   std::mt19937 rng{std::random_device{}()};
 
@@ -100,7 +100,10 @@ class SessionRuntime {
   uint16_t bound_port = 0;
 
   SessionRuntime(asio::io_context& context, ManagerConfig c, std::unique_ptr<session::Store> s)
-      : config(std::move(c)), store(std::move(s)), io(context), id_text(config.session.id.to_string()) {
+      : config(std::move(c)),
+        store(std::move(s)),
+        io(context),
+        id_text(config.session.id.to_string()) {
     session.emplace(config.session, *store);
   }
   std::string id_text;  // "FIX.4.4:US->THEM", the `session` key of a key strategy
@@ -134,6 +137,18 @@ class SessionRuntime {
 
   void start_initiator() {
     if (!running || !reconnect || config.connect.empty()) return;
+    if (auto wait = session->schedule_wait(clock_now())) {
+      // Outside the session's schedule: connect when the next window opens, not before.
+      auto ms = std::chrono::ceil<std::chrono::milliseconds>(*wait);
+      emit_log("outside the session schedule: connecting in " + std::to_string(ms.count() / 1000) +
+               " s, when the next window opens");
+      attempt = 0;
+      reconnect_timer.expires_after(ms);
+      reconnect_timer.async_wait([this](const asio::error_code& e) {
+        if (!e) start_initiator();
+      });
+      return;
+    }
     const Endpoint& ep = config.connect[next_endpoint++ % config.connect.size()];
     session->on_connecting(clock_now());
     after_event();
@@ -160,25 +175,27 @@ class SessionRuntime {
     } else {
       socket = std::make_shared<Connection>(tcp::socket(io));
     }
-    socket->lowest().async_connect(endpoints.front(), [this, conn = socket](const asio::error_code& e) {
-      if (!running || conn != socket) return;
-      if (e) {
-        connect_failed("connect failed: " + e.message());
-        return;
-      }
-      if (!socket->is_tls()) {
-        on_connected();
-        return;
-      }
-      socket->tls().async_handshake(asio::ssl::stream_base::client, [this, conn](const asio::error_code& he) {
-        if (!running || conn != socket) return;
-        if (he) {
-          connect_failed("TLS handshake failed: " + he.message());
-          return;
-        }
-        on_connected();
-      });
-    });
+    socket->lowest().async_connect(
+        endpoints.front(), [this, conn = socket](const asio::error_code& e) {
+          if (!running || conn != socket) return;
+          if (e) {
+            connect_failed("connect failed: " + e.message());
+            return;
+          }
+          if (!socket->is_tls()) {
+            on_connected();
+            return;
+          }
+          socket->tls().async_handshake(asio::ssl::stream_base::client,
+                                        [this, conn](const asio::error_code& he) {
+                                          if (!running || conn != socket) return;
+                                          if (he) {
+                                            connect_failed("TLS handshake failed: " + he.message());
+                                            return;
+                                          }
+                                          on_connected();
+                                        });
+        });
   }
 
   void connect_failed(const std::string& why) {
@@ -262,23 +279,24 @@ class SessionRuntime {
 
   void start_read() {
     if (!socket) return;
-    socket->async_read_some(asio::buffer(read_buf), [this, conn = socket](const asio::error_code& e, size_t n) {
-      if (!running || conn != socket) return;
-      if (e) {
-        on_transport_closed(e == asio::error::eof ? "connection closed by peer" : e.message());
-        return;
-      }
-      const Now now = clock_now();
-      if (log) log_inbound(std::string_view(read_buf.data(), n), now);
-      session->on_bytes(std::string_view(read_buf.data(), n), now);
-      after_event();
-      if (!socket || !connected) return;
-      {
-        std::lock_guard lock(mu);
-        read_paused = inbox.size() >= config.receive_queue_capacity || !waiting.empty();
-      }
-      if (!read_paused) start_read();
-    });
+    socket->async_read_some(
+        asio::buffer(read_buf), [this, conn = socket](const asio::error_code& e, size_t n) {
+          if (!running || conn != socket) return;
+          if (e) {
+            on_transport_closed(e == asio::error::eof ? "connection closed by peer" : e.message());
+            return;
+          }
+          const Now now = clock_now();
+          if (log) log_inbound(std::string_view(read_buf.data(), n), now);
+          session->on_bytes(std::string_view(read_buf.data(), n), now);
+          after_event();
+          if (!socket || !connected) return;
+          {
+            std::lock_guard lock(mu);
+            read_paused = inbox.size() >= config.receive_queue_capacity || !waiting.empty();
+          }
+          if (!read_paused) start_read();
+        });
   }
 
   void on_transport_closed(const std::string& why) {
@@ -321,16 +339,17 @@ class SessionRuntime {
       log->flush();
     }
     writing = true;
-    socket->async_write(asio::buffer(write_buf), [this, conn = socket](const asio::error_code& e, size_t) {
-      if (conn != socket) return;  // a write of a connection already closed
-      writing = false;
-      if (!running) return;
-      if (e) {
-        on_transport_closed("write failed: " + e.message());
-        return;
-      }
-      flush();
-    });
+    socket->async_write(asio::buffer(write_buf),
+                        [this, conn = socket](const asio::error_code& e, size_t) {
+                          if (conn != socket) return;  // a write of a connection already closed
+                          writing = false;
+                          if (!running) return;
+                          if (e) {
+                            on_transport_closed("write failed: " + e.message());
+                            return;
+                          }
+                          flush();
+                        });
   }
 
   void log_inbound(std::string_view bytes, Now now) {
@@ -351,13 +370,18 @@ class SessionRuntime {
         log->event(text, clock_now().utc);
       }
       switch (e->type) {
-        case SessionEvent::Type::kAppMessage: deliver(std::move(*e)); break;
-        case SessionEvent::Type::kDisconnect: close_after_write = true; break;
+        case SessionEvent::Type::kAppMessage:
+          deliver(std::move(*e));
+          break;
+        case SessionEvent::Type::kDisconnect:
+          close_after_write = true;
+          break;
         case SessionEvent::Type::kStatus:
           if (e->status == SessionStatus::kActive || e->status == SessionStatus::kLoggedIn)
             attempt = 0;
           break;
-        default: break;
+        default:
+          break;
       }
     }
     if (log) log->flush();
@@ -390,7 +414,8 @@ class SessionRuntime {
     }
     // Queued for receive_message() by publish(), together with the new sequence numbers, so a
     // caller who sees the message also sees the state it left behind.
-    outbox.push_back(ReceivedMessage{e.seq, e.poss_dup, std::string(msg.msg_type()), std::move(e.bytes)});
+    outbox.push_back(
+        ReceivedMessage{e.seq, e.poss_dup, std::string(msg.msg_type()), std::move(e.bytes)});
   }
 
   // Hands waiting jobs to the dispatcher in order, without ever blocking the loop: a full
@@ -462,7 +487,6 @@ class SessionRuntime {
     listener(e);
   }
 };
-
 
 // ---- SessionHandle ------------------------------------------------------------------------
 
@@ -586,7 +610,8 @@ Status SessionHandle::logout(std::string_view reason) {
 Status SessionHandle::request_logoff(std::chrono::milliseconds timeout) {
   if (Status s = logout(""); !s) return s;
   std::unique_lock lock(rt_.mu);
-  bool done = rt_.cv.wait_for(lock, timeout, [&] { return rt_.status == SessionStatus::kDisconnected; });
+  bool done =
+      rt_.cv.wait_for(lock, timeout, [&] { return rt_.status == SessionStatus::kDisconnected; });
   return done ? Status::ok() : Status::error("request_logoff: no Logout reply within the timeout");
 }
 
@@ -674,7 +699,8 @@ struct Listener {
       if (!e) {
         asio::error_code ignored;
         s.set_option(tcp::no_delay(true), ignored);
-        auto p = std::make_shared<Pending>(tls ? Connection(std::move(s), tls) : Connection(std::move(s)), io);
+        auto p = std::make_shared<Pending>(
+            tls ? Connection(std::move(s), tls) : Connection(std::move(s)), io);
         pending.insert(p);
         // The whole opening (TLS handshake and Logon) must fit in the logon timeout.
         p->deadline.expires_after(first_message_timeout);
@@ -685,18 +711,17 @@ struct Listener {
           pending.erase(p);
         });
         if (p->conn.is_tls()) {
-          p->conn.tls().async_handshake(asio::ssl::stream_base::server,
-                                        [this, p](const asio::error_code& he) {
-                                          if (!open) return;
-                                          if (he) {
-                                            done(p);
-                                            log("connection refused: TLS handshake failed: " +
-                                                he.message());
-                                            p->conn.close();
-                                            return;
-                                          }
-                                          read_first(p);
-                                        });
+          p->conn.tls().async_handshake(
+              asio::ssl::stream_base::server, [this, p](const asio::error_code& he) {
+                if (!open) return;
+                if (he) {
+                  done(p);
+                  log("connection refused: TLS handshake failed: " + he.message());
+                  p->conn.close();
+                  return;
+                }
+                read_first(p);
+              });
         } else {
           read_first(p);
         }
@@ -720,7 +745,8 @@ struct Listener {
       }
       done(p);
       codec::Message m;
-      if (f.status != codec::FrameStatus::kMessage || !m.parse(f.bytes).ok() || m.msg_type() != "A") {
+      if (f.status != codec::FrameStatus::kMessage || !m.parse(f.bytes).ok() ||
+          m.msg_type() != "A") {
         log("connection closed: the first message is not a Logon");
         p->conn.close();
         return;
@@ -778,7 +804,8 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   if (impl_->options.key_strategy) {
     impl_->dispatcher = std::make_unique<Dispatcher>(
-        impl_->options.dispatcher, [](std::string_view, DispatchJob& job) {
+        impl_->options.dispatcher,
+        [](std::string_view, DispatchJob& job) {
           SessionRuntime* rt = job.rt;
           codec::Message msg;
           if (msg.parse(job.bytes).ok()) {
@@ -798,7 +825,8 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
           asio::post(rt->io, [rt, seq = letter.message.seq] { rt->dispatched(seq); });
         });
   }
-  unsigned n = impl_->options.threads ? impl_->options.threads : std::thread::hardware_concurrency();
+  unsigned n =
+      impl_->options.threads ? impl_->options.threads : std::thread::hardware_concurrency();
   for (unsigned i = 0; i < std::max(1u, n); ++i)
     impl_->contexts.push_back(std::make_unique<asio::io_context>(1));
   impl_->guards.resize(impl_->contexts.size());
@@ -835,7 +863,8 @@ Result<SessionHandle*> Engine::add_session(ManagerConfig config,
   // Sessions are spread over the threads round-robin and stay on theirs; TLS acceptor sessions
   // live on the listeners' thread (a TLS stream cannot move between threads).
   const bool tls_acceptor = tls && config.session.role == session::Role::kAcceptor;
-  asio::io_context& io = tls_acceptor ? *e.contexts[0] : *e.contexts[e.runtimes.size() % e.contexts.size()];
+  asio::io_context& io =
+      tls_acceptor ? *e.contexts[0] : *e.contexts[e.runtimes.size() % e.contexts.size()];
   auto rt = std::make_unique<SessionRuntime>(
       io, std::move(config), store ? std::move(store) : std::make_unique<session::MemoryStore>());
   rt->log = std::move(log);
@@ -866,8 +895,9 @@ Status Engine::start() {
       l = found->second;
       if (static_cast<bool>(l->tls) != rt->config.tls.enabled) {
         e.listeners.clear();
-        return Status::error("start: " + rt->config.session.id.to_string() + " and another session share " +
-                             ep.host + ":" + std::to_string(ep.port) + " but not the TLS setting");
+        return Status::error("start: " + rt->config.session.id.to_string() +
+                             " and another session share " + ep.host + ":" +
+                             std::to_string(ep.port) + " but not the TLS setting");
       }
     } else {
       auto fresh = std::make_unique<Listener>(*e.contexts[0]);

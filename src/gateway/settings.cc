@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "fixgate/dict/dictionary.h"
+#include "fixgate/engine/time_zone.h"
 #include "fixgate/session/memory_store.h"
 #include "fixgate/store/file_store.h"
 #include "fixgate/store/pg_store.h"
@@ -44,7 +45,8 @@ constexpr std::string_view kKnownKeys[] = {
     "CheckCompID", "ResendRequestChunkSize", "EnableNextExpectedMsgSeqNum", "MaxMessageSize",
     "SSLProtocol", "SSLCipherSuite", "ServerCertificateFile", "ServerCertificateKeyFile",
     "ClientCertificateFile", "ClientCertificateKeyFile", "CertificateAuthoritiesFile",
-    "CertificationAuthoritiesFile", "CertificateVerifyLevel", "SocketUseSSL",
+    "CertificationAuthoritiesFile", "CertificateVerifyLevel", "SocketUseSSL", "NonStopSession",
+    "UseLocalTime", "Weekdays",
     // fixgate's own
     "StoreType", "FsyncPolicy", "FsyncBatchMicros", "ReconnectMaxInterval", "ReconnectMultiplier",
     "ReconnectJitter", "TestRequestDelay", "MaxSequenceGap", "Username", "Password",
@@ -90,7 +92,8 @@ std::string SessionSettings::get_string_or(std::string_view key, std::string fal
   return s ? s->value : fallback;
 }
 
-Result<long long> SessionSettings::get_int(std::string_view key, long long min, long long max) const {
+Result<long long> SessionSettings::get_int(std::string_view key, long long min,
+                                           long long max) const {
   const Setting* s = find(key);
   if (!s) return Status::error(section_where() + ": [SESSION] needs " + std::string(key));
   long long v = 0;
@@ -125,16 +128,17 @@ Result<Settings> Settings::parse(std::string_view text, std::string file) {
   size_t pos = 0;
   while (pos <= text.size()) {
     size_t nl = text.find('\n', pos);
-    std::string_view raw = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    std::string_view raw =
+        text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
     pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
     ++line_no;
     std::string_view line = trim(raw);
     if (line.empty() || line.front() == '#') continue;
     auto here = file + ":" + std::to_string(line_no);
     if (line.front() == '[') {
-      std::string name = upper(trim(line.substr(1, line.find(']') == std::string_view::npos
-                                                        ? std::string_view::npos
-                                                        : line.find(']') - 1)));
+      std::string name = upper(
+          trim(line.substr(1, line.find(']') == std::string_view::npos ? std::string_view::npos
+                                                                       : line.find(']') - 1)));
       if (line.back() != ']') return Status::error(here + ": unterminated section header");
       if (name == "DEFAULT") {
         if (seen_default) return Status::error(here + ": a second [DEFAULT] section");
@@ -178,8 +182,8 @@ Result<Settings> Settings::load_file(const std::string& path) {
 namespace {
 
 // Fails with the first error of any of these results.
-#define FIXGATE_TRY(var, expr)              \
-  auto var##_result = (expr);               \
+#define FIXGATE_TRY(var, expr)                     \
+  auto var##_result = (expr);                      \
   if (!var##_result) return var##_result.status(); \
   auto var = std::move(*var##_result)
 
@@ -191,10 +195,73 @@ Result<dict::Dictionary::Ptr> load_dictionary(const SessionSettings& s, std::str
   return *d;
 }
 
-Status unsupported_if_set(const SessionSettings& s, std::string_view key, std::string_view what) {
-  if (const Setting* v = s.find(key))
-    return Status::error(v->where(key) + ": " + std::string(what) + " is not supported yet");
-  return Status::ok();
+// StartTime/EndTime (daily), plus StartDay/EndDay (weekly) or Weekdays, in TimeZone (IANA),
+// UseLocalTime=Y (the machine's zone) or UTC. No StartTime/EndTime, or NonStopSession=Y: none.
+Result<std::optional<session::Schedule>> schedule_of(const SessionSettings& s) {
+  using Out = std::optional<session::Schedule>;
+  auto where = [&](std::string_view key) { return s.find(key)->where(key); };
+  auto flag = [&](std::string_view key) -> Result<bool> {
+    return s.has(key) ? s.get_bool(key) : Result<bool>(false);
+  };
+  FIXGATE_TRY(non_stop, flag("NonStopSession"));
+  const bool timed = s.has("StartTime") || s.has("EndTime");
+  if (non_stop || !timed) {
+    for (std::string_view key : {"StartDay", "EndDay", "Weekdays"})
+      if (s.has(key))
+        return Status::error(where(key) + ": needs StartTime and EndTime" +
+                             (non_stop ? " (and no NonStopSession=Y)" : ""));
+    return Out();
+  }
+  std::chrono::seconds times[2];
+  int k = 0;
+  for (std::string_view key : {"StartTime", "EndTime"}) {
+    FIXGATE_TRY(text, s.get_string(key));
+    auto t = session::parse_time_of_day(text);
+    if (!t) return Status::error(where(key) + ": '" + text + "' is not a time HH:MM:SS");
+    times[k++] = *t;
+  }
+  FIXGATE_TRY(local, flag("UseLocalTime"));
+  Result<session::TimeZone> zone = session::TimeZone::utc();
+  if (s.has("TimeZone")) {
+    if (local) return Status::error(where("UseLocalTime") + ": set together with TimeZone");
+    zone = engine::load_time_zone(s.find("TimeZone")->value);
+    if (!zone) return Status::error(where("TimeZone") + ": " + zone.error());
+  } else if (local) {
+    zone = engine::local_time_zone();
+    if (!zone) return Status::error(where("UseLocalTime") + ": " + zone.error());
+  }
+  auto day = [&](std::string_view key) -> Result<int> {
+    FIXGATE_TRY(text, s.get_string(key));
+    auto d = session::parse_weekday(text);
+    if (!d) return Status::error(where(key) + ": '" + text + "' is not a day of the week");
+    return *d;
+  };
+  if (s.has("StartDay") || s.has("EndDay")) {
+    if (s.has("Weekdays"))
+      return Status::error(where("Weekdays") +
+                           ": a weekly session (StartDay/EndDay) has no Weekdays");
+    FIXGATE_TRY(start_day, day("StartDay"));
+    FIXGATE_TRY(end_day, day("EndDay"));
+    FIXGATE_TRY(weekly, session::Schedule::weekly(start_day, times[0], end_day, times[1], *zone));
+    return Out(std::move(weekly));
+  }
+  std::vector<int> weekdays;
+  if (const Setting* w = s.find("Weekdays")) {
+    std::string_view list = w->value;
+    while (!list.empty()) {
+      size_t comma = list.find(',');
+      std::string_view name = trim(list.substr(0, comma));
+      auto d = session::parse_weekday(name);
+      if (!d)
+        return Status::error(where("Weekdays") + ": '" + std::string(name) +
+                             "' is not a day of the week");
+      weekdays.push_back(*d);
+      list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    }
+    if (weekdays.empty()) return Status::error(where("Weekdays") + ": names no day");
+  }
+  FIXGATE_TRY(daily, session::Schedule::daily(times[0], times[1], *zone, std::move(weekdays)));
+  return Out(std::move(daily));
 }
 
 }  // namespace
@@ -311,8 +378,9 @@ Result<engine::ManagerConfig> to_manager_config(const SessionSettings& s) {
     } else if (s.has("DataDictionary")) {
       FIXGATE_TRY(d, load_dictionary(s, "DataDictionary"));
       if (d->begin_string() != begin)
-        return Status::error(s.find("DataDictionary")->where("DataDictionary") + ": dictionary is " +
-                             d->begin_string() + " but BeginString is " + begin);
+        return Status::error(s.find("DataDictionary")->where("DataDictionary") +
+                             ": dictionary is " + d->begin_string() + " but BeginString is " +
+                             begin);
       sc.data_dictionary = d;
     }
   }
@@ -343,14 +411,8 @@ Result<engine::ManagerConfig> to_manager_config(const SessionSettings& s) {
     c.accept = {s.get_string_or("SocketAcceptAddress", "0.0.0.0"), static_cast<uint16_t>(port)};
   }
 
-  // Accepted by QuickFIX but not by fixgate yet: refuse rather than silently ignore.
-  const std::string start = s.get_string_or("StartTime", "00:00:00");
-  const std::string end = s.get_string_or("EndTime", "00:00:00");
-  if (start != end)
-    return Status::error(s.find("StartTime") ? s.find("StartTime")->where("StartTime") + ": session schedules are not supported yet (StartTime must equal EndTime)"
-                                             : s.section_where() + ": session schedules are not supported yet");
-  for (std::string_view key : {"StartDay", "EndDay", "TimeZone"})
-    if (Status st = unsupported_if_set(s, key, "a session schedule"); !st) return st;
+  FIXGATE_TRY(schedule, schedule_of(s));
+  sc.schedule = std::move(schedule);
   // TLS (QuickFIX/C++ SSL keys; SocketUseSSL=Y as in QuickFIX/J turns it on).
   FIXGATE_TRY(use_tls, flag("SocketUseSSL", false));
   if (use_tls) {
@@ -402,7 +464,8 @@ Result<std::unique_ptr<session::Store>> open_store(const SessionSettings& s,
                      (id.qualifier.empty() ? "" : "-" + id.qualifier);
   if (type == "memory") return StorePtr(std::make_unique<session::MemoryStore>());
   if (type == "file" || type == "sqlite") {
-    if (path.empty()) return Status::error(where("StoreType") + ": " + type + " needs FileStorePath");
+    if (path.empty())
+      return Status::error(where("StoreType") + ": " + type + " needs FileStorePath");
     std::error_code ec;
     std::filesystem::create_directories(path, ec);
     if (ec) return Status::error(where("FileStorePath") + ": " + path + ": " + ec.message());

@@ -1,9 +1,11 @@
 #include "fixgate/gateway/settings.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
-#include <unistd.h>
+
+#include "fixgate/codec/values.h"
 
 namespace fixgate::gateway {
 namespace {
@@ -78,7 +80,8 @@ TEST(SettingsTest, UnknownKeyNamesFileLineAndKey) {
 }
 
 TEST(SettingsTest, SyntaxErrorsNameTheLine) {
-  EXPECT_EQ(Settings::parse("[SESSION]\njust words\n", "x.cfg").error(), "x.cfg:2: expected Key=Value");
+  EXPECT_EQ(Settings::parse("[SESSION]\njust words\n", "x.cfg").error(),
+            "x.cfg:2: expected Key=Value");
   EXPECT_EQ(Settings::parse("HeartBtInt=3\n[SESSION]\n", "x.cfg").error(),
             "x.cfg:1: HeartBtInt: outside any section");
   EXPECT_EQ(Settings::parse("[SESION]\n", "x.cfg").error(), "x.cfg:1: unknown section [SESION]");
@@ -99,8 +102,8 @@ TEST(SettingsTest, BadValuesNameFileLineAndKey) {
 }
 
 TEST(SettingsTest, MissingRequiredKeyNamesTheSection) {
-  auto s = Settings::parse("[SESSION]\nConnectionType=acceptor\nBeginString=FIX.4.4\nSenderCompID=A\n",
-                           "x.cfg");
+  auto s = Settings::parse(
+      "[SESSION]\nConnectionType=acceptor\nBeginString=FIX.4.4\nSenderCompID=A\n", "x.cfg");
   ASSERT_TRUE(s);
   auto c = to_manager_config(s->sessions()[0]);
   ASSERT_FALSE(c);
@@ -110,28 +113,34 @@ TEST(SettingsTest, MissingRequiredKeyNamesTheSection) {
 TEST(SettingsTest, OutOfRangeAndWrongEnumValuesAreRefused) {
   auto base = std::string("[SESSION]\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=B\n") +
               "SocketAcceptPort=1\n";
-  auto c1 = to_manager_config(Settings::parse(base + "ConnectionType=both\n", "x.cfg")->sessions()[0]);
+  auto c1 =
+      to_manager_config(Settings::parse(base + "ConnectionType=both\n", "x.cfg")->sessions()[0]);
   EXPECT_EQ(c1.error(), "x.cfg:6: ConnectionType: 'both' is neither initiator nor acceptor");
   auto c2 = to_manager_config(
       Settings::parse(base + "ConnectionType=acceptor\nLogonTimeout=-1\n", "x.cfg")->sessions()[0]);
   EXPECT_EQ(c2.error(), "x.cfg:7: LogonTimeout: -1 is outside 0..3600");
   auto c3 = to_manager_config(
-      Settings::parse(base + "ConnectionType=acceptor\nResetOnLogon=maybe\n", "x.cfg")->sessions()[0]);
+      Settings::parse(base + "ConnectionType=acceptor\nResetOnLogon=maybe\n", "x.cfg")
+          ->sessions()[0]);
   EXPECT_EQ(c3.error(), "x.cfg:7: ResetOnLogon: 'maybe' is not Y or N");
 }
 
 TEST(SettingsTest, DictionaryIsLoadedAndMustMatchTheBeginString) {
-  std::string base = "[SESSION]\nConnectionType=acceptor\nSenderCompID=A\nTargetCompID=B\n"
-                     "SocketAcceptPort=1\nDataDictionary=" + std::string(FIXGATE_DICT_DIR) +
-                     "/FIX44.xml\n";
-  auto ok = to_manager_config(Settings::parse(base + "BeginString=FIX.4.4\n", "x.cfg")->sessions()[0]);
+  std::string base =
+      "[SESSION]\nConnectionType=acceptor\nSenderCompID=A\nTargetCompID=B\n"
+      "SocketAcceptPort=1\nDataDictionary=" +
+      std::string(FIXGATE_DICT_DIR) + "/FIX44.xml\n";
+  auto ok =
+      to_manager_config(Settings::parse(base + "BeginString=FIX.4.4\n", "x.cfg")->sessions()[0]);
   ASSERT_TRUE(ok) << ok.error();
   ASSERT_TRUE(ok->session.data_dictionary);
   EXPECT_EQ(ok->session.data_dictionary->begin_string(), "FIX.4.4");
-  auto bad = to_manager_config(Settings::parse(base + "BeginString=FIX.4.2\n", "x.cfg")->sessions()[0]);
+  auto bad =
+      to_manager_config(Settings::parse(base + "BeginString=FIX.4.2\n", "x.cfg")->sessions()[0]);
   ASSERT_FALSE(bad);
-  EXPECT_NE(bad.error().find("x.cfg:6: DataDictionary: dictionary is FIX.4.4 but BeginString is FIX.4.2"),
-            std::string::npos)
+  EXPECT_NE(
+      bad.error().find("x.cfg:6: DataDictionary: dictionary is FIX.4.4 but BeginString is FIX.4.2"),
+      std::string::npos)
       << bad.error();
   auto missing = to_manager_config(
       Settings::parse("[SESSION]\nConnectionType=acceptor\nSenderCompID=A\nTargetCompID=B\n"
@@ -141,23 +150,92 @@ TEST(SettingsTest, DictionaryIsLoadedAndMustMatchTheBeginString) {
   EXPECT_EQ(missing.error(), "x.cfg:7: DataDictionary: /nope.xml: cannot open dictionary file");
 }
 
-TEST(SettingsTest, FeaturesNotYetBuiltAreRefusedNotIgnored) {
-  std::string base = "[SESSION]\nConnectionType=acceptor\nBeginString=FIX.4.4\nSenderCompID=A\n"
-                     "TargetCompID=B\nSocketAcceptPort=1\n";
-  auto sched = to_manager_config(
-      Settings::parse(base + "StartTime=08:00:00\nEndTime=17:00:00\n", "x.cfg")->sessions()[0]);
-  EXPECT_NE(sched.error().find("x.cfg:7: StartTime: session schedules are not supported yet"),
-            std::string::npos)
-      << sched.error();
+// Builds the session of `base` plus `extra` keys; the extra keys start on line 7 of x.cfg.
+Result<engine::ManagerConfig> schedule_config(std::string_view extra) {
+  std::string text =
+      "[SESSION]\nConnectionType=acceptor\nBeginString=FIX.4.4\nSenderCompID=A\n"
+      "TargetCompID=B\nSocketAcceptPort=1\n" +
+      std::string(extra);
+  return to_manager_config(Settings::parse(text, "x.cfg")->sessions()[0]);
+}
+
+int64_t utc_of(int y, int mo, int d, int h) {
+  return (codec::Date{static_cast<uint16_t>(y), static_cast<uint8_t>(mo), static_cast<uint8_t>(d)}
+                  .days_since_epoch() *
+              24 +
+          h) *
+         3600;
+}
+session::Duration at(int y, int mo, int d, int h) {
+  return std::chrono::seconds(utc_of(y, mo, d, h));
+}
+
+TEST(SettingsTest, ScheduleKeysBuildTheSchedule) {
+  auto none = schedule_config("");
+  ASSERT_TRUE(none) << none.error();
+  EXPECT_FALSE(none->session.schedule);
+  auto non_stop = schedule_config("NonStopSession=Y\nStartTime=08:00:00\nEndTime=17:00:00\n");
+  ASSERT_TRUE(non_stop) << non_stop.error();
+  EXPECT_FALSE(non_stop->session.schedule);
+
+  auto daily = schedule_config("StartTime=08:00:00\nEndTime=17:00:00\nTimeZone=America/New_York\n");
+  ASSERT_TRUE(daily) << daily.error();
+  ASSERT_TRUE(daily->session.schedule);
+  EXPECT_EQ(daily->session.schedule->describe(), "daily 08:00:00 - 17:00:00 America/New_York");
+  EXPECT_EQ(daily->session.schedule->window_at(at(2026, 11, 23, 14))->start, at(2026, 11, 23, 13));
+
+  auto weekly = schedule_config(
+      "StartTime=17:00:00\nEndTime=17:00:00\nStartDay=sun\nEndDay=Friday\nTimeZone=America/"
+      "New_York\n");
+  ASSERT_TRUE(weekly) << weekly.error();
+  EXPECT_EQ(weekly->session.schedule->describe(),
+            "weekly Sunday 17:00:00 - Friday 17:00:00 America/New_York");
+
+  auto weekdays = schedule_config("StartTime=07:00:00\nEndTime=19:00:00\nWeekdays=Mon, Tue,Wed\n");
+  ASSERT_TRUE(weekdays) << weekdays.error();
+  EXPECT_EQ(weekdays->session.schedule->describe(), "daily 07:00:00 - 19:00:00 on Mon Tue Wed UTC");
+
+  auto local = schedule_config("StartTime=07:00:00\nEndTime=19:00:00\nUseLocalTime=Y\n");
+  ASSERT_TRUE(local) << local.error();
+  EXPECT_EQ(local->session.schedule->zone().name(), "localtime");
+}
+
+TEST(SettingsTest, BadScheduleKeysNameFileLineAndKey) {
+  struct Case {
+    const char* extra;
+    const char* error;
+  } cases[] = {
+      {"StartTime=8:00\nEndTime=17:00:00\n", "x.cfg:7: StartTime: '8:00' is not a time HH:MM:SS"},
+      {"StartTime=08:00:00\n", "EndTime"},
+      {"StartTime=08:00:00\nEndTime=17:00:00\nTimeZone=Mars/Olympus\n",
+       "x.cfg:9: TimeZone: time zone 'Mars/Olympus': no such zone"},
+      {"StartTime=08:00:00\nEndTime=17:00:00\nTimeZone=../../etc/passwd\n",
+       "x.cfg:9: TimeZone: time zone '../../etc/passwd': not a zone name"},
+      {"StartTime=08:00:00\nEndTime=17:00:00\nStartDay=Funday\nEndDay=Fri\n",
+       "x.cfg:9: StartDay: 'Funday' is not a day of the week"},
+      {"StartTime=08:00:00\nEndTime=17:00:00\nStartDay=Mon\n", "EndDay"},
+      {"StartTime=08:00:00\nEndTime=17:00:00\nWeekdays=Mon,Xyz\n",
+       "x.cfg:9: Weekdays: 'Xyz' is not a day of the week"},
+      {"StartDay=Mon\nEndDay=Fri\n", "x.cfg:7: StartDay: needs StartTime and EndTime"},
+      {"StartTime=08:00:00\nEndTime=17:00:00\nTimeZone=UTC\nUseLocalTime=Y\n",
+       "x.cfg:10: UseLocalTime: set together with TimeZone"},
+  };
+  for (const auto& c : cases) {
+    auto r = schedule_config(c.extra);
+    ASSERT_FALSE(r) << c.extra;
+    EXPECT_NE(r.error().find(c.error), std::string::npos) << r.error();
+  }
 }
 
 TEST(SettingsTest, TlsKeysBuildTheTlsConfiguration) {
-  std::string base = "[SESSION]\nConnectionType=acceptor\nBeginString=FIX.4.4\nSenderCompID=A\n"
-                     "TargetCompID=B\nSocketAcceptPort=1\n";
+  std::string base =
+      "[SESSION]\nConnectionType=acceptor\nBeginString=FIX.4.4\nSenderCompID=A\n"
+      "TargetCompID=B\nSocketAcceptPort=1\n";
   auto tls = to_manager_config(
-      Settings::parse(base + "SocketUseSSL=Y\nServerCertificateFile=/s.pem\nServerCertificateKeyFile=/s.key\n"
-                             "CertificateAuthoritiesFile=/ca.pem\nSSLProtocol=+TLSv1.3\n",
-                      "x.cfg")
+      Settings::parse(
+          base + "SocketUseSSL=Y\nServerCertificateFile=/s.pem\nServerCertificateKeyFile=/s.key\n"
+                 "CertificateAuthoritiesFile=/ca.pem\nSSLProtocol=+TLSv1.3\n",
+          "x.cfg")
           ->sessions()[0]);
   ASSERT_TRUE(tls) << tls.error();
   EXPECT_TRUE(tls->tls.enabled);
@@ -170,14 +248,17 @@ TEST(SettingsTest, TlsKeysBuildTheTlsConfiguration) {
       Settings::parse(base + "ServerCertificateFile=/c.pem\n", "x.cfg")->sessions()[0]);
   EXPECT_EQ(forgotten.error(), "x.cfg:7: ServerCertificateFile: set, but SocketUseSSL is not Y");
   auto no_ca = to_manager_config(
-      Settings::parse(base + "SocketUseSSL=Y\nServerCertificateFile=/s.pem\n", "x.cfg")->sessions()[0]);
-  EXPECT_NE(no_ca.error().find("needs CertificateAuthoritiesFile"), std::string::npos) << no_ca.error();
+      Settings::parse(base + "SocketUseSSL=Y\nServerCertificateFile=/s.pem\n", "x.cfg")
+          ->sessions()[0]);
+  EXPECT_NE(no_ca.error().find("needs CertificateAuthoritiesFile"), std::string::npos)
+      << no_ca.error();
 }
 
 TEST(SettingsTest, OpensTheConfiguredStore) {
   std::string dir = ::testing::TempDir() + "/fixgate-settings-store-" + std::to_string(getpid());
-  std::string base = "[SESSION]\nConnectionType=acceptor\nBeginString=FIX.4.4\nSenderCompID=A\n"
-                     "TargetCompID=B\nSocketAcceptPort=1\n";
+  std::string base =
+      "[SESSION]\nConnectionType=acceptor\nBeginString=FIX.4.4\nSenderCompID=A\n"
+      "TargetCompID=B\nSocketAcceptPort=1\n";
   session::SessionId id{.begin_string = "FIX.4.4", .sender_comp_id = "A", .target_comp_id = "B"};
   for (std::string type : {"sqlite", "file", "memory"}) {
     auto s = Settings::parse(base + "StoreType=" + type + "\nFileStorePath=" + dir + "\n", "x.cfg");
@@ -197,8 +278,10 @@ TEST(SettingsTest, OpensTheConfiguredStore) {
   auto bad = Settings::parse(base + "StoreType=tape\n", "x.cfg");
   EXPECT_EQ(open_store(bad->sessions()[0], id).error(),
             "x.cfg:7: StoreType: 'tape' is not one of memory, file, sqlite, postgres");
-  auto fsync = Settings::parse(base + "StoreType=file\nFileStorePath=" + dir + "\nFsyncPolicy=sometimes\n", "x.cfg");
-  EXPECT_NE(open_store(fsync->sessions()[0], id).error().find("x.cfg:9: FsyncPolicy"), std::string::npos);
+  auto fsync = Settings::parse(
+      base + "StoreType=file\nFileStorePath=" + dir + "\nFsyncPolicy=sometimes\n", "x.cfg");
+  EXPECT_NE(open_store(fsync->sessions()[0], id).error().find("x.cfg:9: FsyncPolicy"),
+            std::string::npos);
   std::filesystem::remove_all(dir);
 }
 

@@ -73,11 +73,18 @@ Session::Session(SessionConfig config, Store& store, SessionHooks hooks)
 
 // ---- transport events -------------------------------------------------------------------
 
-void Session::on_connecting(Now) { set_status(SessionStatus::kConnecting); }
+void Session::on_connecting(Now now) {
+  set_status(SessionStatus::kConnecting);
+  check_schedule(now);
+}
 
 void Session::on_connected(Now now) {
   set_status(SessionStatus::kConnected);
   last_received_ = last_sent_ = now.mono;
+  if (!check_schedule(now)) {
+    disconnect("connection refused: outside the session schedule", now, false);
+    return;
+  }
   if (config_.role == Role::kInitiator) {
     if (config_.reset_on_logon) reset_sequences(now);
     send_logon(now);
@@ -139,6 +146,7 @@ void Session::on_disconnected(Now now) {
   output_.clear();
   output_committed_ = 0;
   set_status(SessionStatus::kDisconnected);
+  check_schedule(now);
 }
 
 bool Session::take_due(Timer t, Now now) {
@@ -175,7 +183,48 @@ void Session::on_timeout(Now now) {
     }
   }
   if (take_due(Timer::kHeartbeat, now) && is_logged_on()) send_heartbeat(now);  // 4a
+  check_schedule(now);
   commit(now);
+}
+
+bool Session::check_schedule(Now now) {
+  if (!config_.schedule) return true;
+  const Schedule& schedule = *config_.schedule;
+  const auto window = schedule.window_at(now.utc);
+  const Duration boundary = window ? window->end : schedule.next_window(now.utc).start;
+  arm(Timer::kSchedule, now.mono + (boundary - now.utc));
+  const bool idle = status_ == SessionStatus::kDisconnected ||
+                    status_ == SessionStatus::kConnecting || status_ == SessionStatus::kError;
+  if (!window) {
+    if (is_logged_on()) {
+      std::string why = "end of the session schedule (" + schedule.describe() + ")";
+      emit(SessionEvent::Type::kLog, why + ": logging out");
+      logout(why, now);
+    } else if (status_ == SessionStatus::kConnected || status_ == SessionStatus::kLoggingIn) {
+      disconnect("outside the session schedule (" + schedule.describe() + ")", now, false);
+    }
+    return false;
+  }
+  if (store_.creation_time() < window->start) {
+    // The sequence numbers belong to an earlier window: a new session period starts at 1. A
+    // connected session first logs out; the reset follows its disconnect.
+    if (idle || (status_ == SessionStatus::kConnected && !logon_sent_ && !logon_received_)) {
+      reset_sequences(now);
+      emit(SessionEvent::Type::kLog,
+           "new session period (" + schedule.describe() + "): sequence numbers reset");
+    } else if (is_logged_on()) {
+      std::string why = "new session period (" + schedule.describe() + ")";
+      emit(SessionEvent::Type::kLog, why + ": logging out before the reset");
+      logout(why, now);
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<Duration> Session::schedule_wait(Now now) const {
+  if (!config_.schedule || config_.schedule->window_at(now.utc)) return std::nullopt;
+  return config_.schedule->next_window(now.utc).start - now.utc;
 }
 
 std::optional<Duration> Session::poll_timeout() const {

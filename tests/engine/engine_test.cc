@@ -40,10 +40,10 @@ struct Gateway {
   std::condition_variable cv;
   std::vector<std::string> log;
   Engine engine{EngineOptions{.threads = 2, .on_log = [this](std::string_view text) {
-    std::lock_guard lock(mu);
-    log.emplace_back(text);
-    cv.notify_all();
-  }}};
+                                std::lock_guard lock(mu);
+                                log.emplace_back(text);
+                                cv.notify_all();
+                              }}};
   // True once the engine logged a line containing `part`, waiting up to 5 s (no polling).
   bool logged(std::string_view part) {
     std::unique_lock lock(mu);
@@ -66,7 +66,8 @@ TEST(EngineTest, OnePortServesManySessionsRoutedByCompIds) {
   ASSERT_NE(port, 0);
   gw.engine.stop();
   for (int i = 1; i < kSessions; ++i)
-    ASSERT_TRUE(gw.engine.add_session(acceptor("GW", std::string("C").append(std::to_string(i)), port)));
+    ASSERT_TRUE(
+        gw.engine.add_session(acceptor("GW", std::string("C").append(std::to_string(i)), port)));
   ASSERT_TRUE(gw.engine.start().is_ok());
 
   Engine clients(EngineOptions{.threads = 2, .on_log = {}});
@@ -77,16 +78,21 @@ TEST(EngineTest, OnePortServesManySessionsRoutedByCompIds) {
     handles.push_back(*h);
   }
   ASSERT_TRUE(clients.start().is_ok());
-  for (auto* h : handles) ASSERT_TRUE(h->wait_for_status(SessionStatus::kActive, 20s)) << h->id().to_string();
+  for (auto* h : handles)
+    ASSERT_TRUE(h->wait_for_status(SessionStatus::kActive, 20s)) << h->id().to_string();
   // Each client's message reaches its own session on the gateway, and only that one.
   for (int i = 0; i < kSessions; ++i)
-    ASSERT_TRUE(handles[static_cast<size_t>(i)]->send_message("D", std::string("11=FROM-C").append(std::to_string(i)).append("\x01")).is_ok());
+    ASSERT_TRUE(
+        handles[static_cast<size_t>(i)]
+            ->send_message("D", std::string("11=FROM-C").append(std::to_string(i)).append("\x01"))
+            .is_ok());
   for (auto* g : gw.engine.sessions()) {
     auto m = g->receive_message(10s);
     ASSERT_TRUE(m) << g->id().to_string();
     codec::Message msg;
     ASSERT_TRUE(msg.parse(m->bytes).ok());
-    EXPECT_EQ(msg.get(tag::ClOrdID).value_or(""), std::string("FROM-").append(g->id().target_comp_id));
+    EXPECT_EQ(msg.get(tag::ClOrdID).value_or(""),
+              std::string("FROM-").append(g->id().target_comp_id));
   }
   clients.shutdown(10s);
   gw.engine.stop();
@@ -131,6 +137,82 @@ TEST(EngineTest, DuplicateSessionIsRejectedAtConfiguration) {
   auto again = e.add_session(acceptor("GW", "C", 0));
   ASSERT_FALSE(again);
   EXPECT_NE(again.error().find("already exists"), std::string::npos);
+}
+
+// Every event text of one session, awaitable.
+struct EventTexts {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::string> texts;
+  SessionHandle::EventListener listener() {
+    return [this](const session::SessionEvent& e) {
+      std::lock_guard lock(mu);
+      texts.push_back(e.text);
+      cv.notify_all();
+    };
+  }
+  bool wait_for(std::string_view part, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, timeout, [&] {
+      for (auto& t : texts)
+        if (t.find(part) != std::string::npos) return true;
+      return false;
+    });
+  }
+};
+
+// A daily UTC window from `from` to `to` seconds after the current second.
+session::Schedule window_in(int from, int to, std::chrono::system_clock::time_point* start) {
+  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  *start = now + std::chrono::seconds(from);
+  auto tod = [&](int delta) {
+    return std::chrono::seconds((now.time_since_epoch().count() + delta) % 86400);
+  };
+  return *session::Schedule::daily(tod(from), tod(to), session::TimeZone::utc());
+}
+
+TEST(EngineTest, InitiatorConnectsWhenItsWindowOpensAndLogsOutWhenItCloses) {
+  Gateway gw;
+  auto h = gw.engine.add_session(acceptor("GW", "C", 0));
+  ASSERT_TRUE(h);
+  ASSERT_TRUE(gw.engine.start().is_ok());
+  EventTexts events;
+  Engine client(EngineOptions{.threads = 1, .on_log = {}});
+  ManagerConfig c = initiator("C", "GW", (*h)->local_port());
+  std::chrono::system_clock::time_point opens;
+  c.session.schedule = window_in(2, 4, &opens);
+  auto ch = client.add_session(c);
+  ASSERT_TRUE(ch);
+  (*ch)->on_event(events.listener());
+  ASSERT_TRUE(client.start().is_ok());
+  EXPECT_TRUE(events.wait_for("outside the session schedule: connecting in", 2s));
+  ASSERT_TRUE((*ch)->wait_for_status(SessionStatus::kActive, 10s));
+  EXPECT_GE(std::chrono::system_clock::now(), opens);  // not a moment before the window
+  // At the window's end: the Logout handshake, then no reconnect until tomorrow's window.
+  ASSERT_TRUE(events.wait_for("end of the session schedule", 10s));
+  EXPECT_GE(std::chrono::system_clock::now(), opens + 2s);
+  ASSERT_TRUE((*h)->wait_for_status(SessionStatus::kDisconnected, 10s));
+  EXPECT_TRUE(events.wait_for("connecting in 8639", 10s));  // 86398 or 86399 s
+  EXPECT_FALSE((*ch)->is_session_active());
+  client.stop();
+}
+
+TEST(EngineTest, AcceptorRefusesALogonOutsideItsWindow) {
+  Gateway gw;
+  ManagerConfig a = acceptor("GW", "C", 0);
+  std::chrono::system_clock::time_point opens;
+  a.session.schedule = window_in(3600, 7200, &opens);
+  auto h = gw.engine.add_session(a);
+  ASSERT_TRUE(h);
+  EventTexts events;
+  (*h)->on_event(events.listener());
+  ASSERT_TRUE(gw.engine.start().is_ok());
+  SessionManager client;
+  ASSERT_TRUE(client.initialize_session(initiator("C", "GW", (*h)->local_port())).is_ok());
+  ASSERT_TRUE(client.start_session().is_ok());
+  EXPECT_TRUE(events.wait_for("connection refused: outside the session schedule", 5s));
+  EXPECT_FALSE(client.is_session_active());
+  EXPECT_EQ((*h)->sequence_numbers().second, session::SeqNum(1));  // nothing was sent
 }
 
 }  // namespace

@@ -4,12 +4,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "fixgate/codec/values.h"
 #include "fixgate/dict/dictionary.h"
 #include "fixgate/dict/validator.h"
+#include "fixgate/session/schedule.h"
 #include "fixgate/session/types.h"
 
 namespace fixgate::session {
@@ -57,6 +59,11 @@ struct SessionConfig {
   codec::TimePrecision timestamp_precision = codec::TimePrecision::kMillis;
   std::string username;  // Username (553) in our Logon, if set
   std::string password;  // Password (554) in our Logon, if set
+
+  // When the session may be logged on; none: always. Outside its windows the session logs out
+  // and refuses Logons; a window that opens after the sequence numbers were last reset (the
+  // store's creation time) resets them: QuickFIX's daily reset.
+  std::optional<Schedule> schedule;
 };
 
 }  // namespace fixgate::session

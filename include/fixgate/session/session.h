@@ -138,9 +138,11 @@ class Session {
   const std::string& last_error() const { return last_error_; }
   // FIXT.1.1: the DefaultApplVerID (1137) the counterparty announced in its Logon.
   const std::string& counterparty_default_appl_ver_id() const { return peer_appl_ver_id_; }
+  // How long until the schedule lets the session log on; nullopt when it may now (or has none).
+  std::optional<Duration> schedule_wait(Now now) const;
 
  private:
-  enum class Timer : uint8_t { kHeartbeat, kTestRequest, kLogon, kLogout, kCount };
+  enum class Timer : uint8_t { kHeartbeat, kTestRequest, kLogon, kLogout, kSchedule, kCount };
 
   // Inbound.
   void process_frame(std::string_view frame, Now now);
@@ -196,6 +198,9 @@ class Session {
       arm(Timer::kTestRequest, from + heartbeat_interval_ + config_.test_request_delay);
   }
   bool take_due(Timer t, Now now);
+  // Applies the schedule at `now`: logout when a window closes, the reset when one opens, and
+  // the timer for the next boundary. False when the session may not log on now.
+  bool check_schedule(Now now);
   void reset_sequences(Now now);
   bool gap_outstanding() const { return resend_end_.has_value() || !queue_.empty(); }
 
