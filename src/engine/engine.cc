@@ -37,6 +37,23 @@ Now clock_now() {
 
 class SessionRuntime;
 
+// The handler running on this thread. send_message() on its session from inside it collects a
+// reply, committed together with the handled mark of the message when the handler returns.
+struct HandlerScope {
+  explicit HandlerScope(SessionRuntime* runtime) : rt(runtime), previous(current) {
+    current = this;
+  }
+  ~HandlerScope() { current = previous; }
+  HandlerScope(const HandlerScope&) = delete;
+  HandlerScope& operator=(const HandlerScope&) = delete;
+
+  SessionRuntime* rt;
+  std::vector<session::Reply> replies;
+  HandlerScope* previous;
+  static thread_local HandlerScope* current;
+};
+thread_local HandlerScope* HandlerScope::current = nullptr;
+
 // An application message on its way to a handler on a dispatcher worker.
 struct DispatchJob {
   SessionRuntime* rt = nullptr;
@@ -52,6 +69,9 @@ class SessionRuntime {
   std::unique_ptr<session::Store> store;
   std::optional<session::Session> session;
   std::map<std::string, SessionHandle::Handler, std::less<>> handlers;
+  SessionHandle::Handler fallback_handler;  // Application::from_app: types without a handler
+  Application app;
+  bool app_logged_on = false;  // on_logon called, on_logout not yet
   SessionHandle::EventListener listener;
   std::unique_ptr<FileLog> log;
   codec::FrameReader log_reader;  // frames inbound bytes again for the message log
@@ -107,6 +127,12 @@ class SessionRuntime {
     session.emplace(config.session, *store);
   }
   std::string id_text;  // "FIX.4.4:US->THEM", the `session` key of a key strategy
+
+  const SessionHandle::Handler* handler_for(std::string_view msg_type) const {
+    auto h = handlers.find(msg_type);
+    if (h != handlers.end()) return &h->second;
+    return fallback_handler ? &fallback_handler : nullptr;
+  }
 
   // Runs `fn` on the I/O thread and returns its result; directly when already on it (a handler
   // replying from inside its callback).
@@ -377,8 +403,19 @@ class SessionRuntime {
           close_after_write = true;
           break;
         case SessionEvent::Type::kStatus:
-          if (e->status == SessionStatus::kActive || e->status == SessionStatus::kLoggedIn)
+          if (e->status == SessionStatus::kActive || e->status == SessionStatus::kLoggedIn) {
             attempt = 0;
+            if (!app_logged_on) {
+              app_logged_on = true;
+              if (app.on_logon) app.on_logon(config.session.id);
+            }
+          } else if (app_logged_on && e->status != SessionStatus::kLoggingOut) {
+            app_logged_on = false;
+            if (app.on_logout) app.on_logout(config.session.id);
+          }
+          break;
+        case SessionEvent::Type::kAdminMessage:
+          from_admin(e->bytes);
           break;
         default:
           break;
@@ -390,26 +427,40 @@ class SessionRuntime {
     publish();
   }
 
+  // Application::from_admin for a received admin message. An acceptor's Logon went to it
+  // already, through the session's Logon hook (which may refuse it).
+  void from_admin(std::string_view bytes) {
+    if (!app.from_admin) return;
+    codec::Message msg;
+    if (!msg.parse(bytes).ok()) return;
+    if (msg.msg_type() == "A" && config.session.role == session::Role::kAcceptor) return;
+    (void)app.from_admin(config.session.id, msg);
+  }
+
   void deliver(SessionEvent&& e) {
     codec::Message msg;
     if (!msg.parse(e.bytes).ok()) {
       session->handled(e.seq, clock_now());
       return;
     }
-    auto h = handlers.find(msg.msg_type());
-    if (h != handlers.end() && dispatcher) {
+    const SessionHandle::Handler* h = handler_for(msg.msg_type());
+    if (h && dispatcher) {
       auto key = key_strategy->key_for(ordering::FixMessageKeys(msg, *key_fields, id_text));
       waiting.emplace_back(std::move(key), DispatchJob{this, e.seq, std::move(e.bytes)});
       submit_waiting();
       return;
     }
-    if (h != handlers.end()) {
+    if (h) {
+      std::vector<session::Reply> replies;
       try {
-        h->second(msg);
+        HandlerScope scope(this);
+        (*h)(msg);
+        replies = std::move(scope.replies);
       } catch (const std::exception& ex) {
-        emit_log("handler for " + std::string(msg.msg_type()) + " threw: " + ex.what());
+        emit_log("handler for " + std::string(msg.msg_type()) + " threw: " + ex.what() +
+                 "; its replies are dropped");
       }
-      session->handled(e.seq, clock_now());
+      session->handled(e.seq, clock_now(), replies);
       return;
     }
     // Queued for receive_message() by publish(), together with the new sequence numbers, so a
@@ -429,8 +480,8 @@ class SessionRuntime {
   }
 
   // On the loop, after a dispatcher worker ran the handler of `seq`.
-  void dispatched(session::SeqNum seq) {
-    session->handled(seq, clock_now());
+  void dispatched(session::SeqNum seq, std::vector<session::Reply> replies = {}) {
+    session->handled(seq, clock_now(), replies);
     after_event();
     submit_waiting();
     bool resume;
@@ -513,8 +564,42 @@ bool SessionHandle::wait_for_status(SessionStatus status, std::chrono::milliseco
   return rt_.cv.wait_for(lock, timeout, [&] { return rt_.status == status; });
 }
 
+Status SessionHandle::set_application(Application app) {
+  SessionRuntime& m = rt_;
+  if (m.running) return Status::error("set_application: the session is already started");
+  const session::SessionId id = m.config.session.id;
+  session::SessionHooks hooks;
+  if (app.to_admin)
+    hooks.to_admin = [&m](std::string_view type, codec::Encoder& e) {
+      m.app.to_admin(m.config.session.id, type, e);
+    };
+  if (app.to_app) {
+    hooks.to_app = [&m](const codec::Message& msg) {
+      return m.app.to_app(m.config.session.id, msg);
+    };
+    hooks.allow_resend = hooks.to_app;
+  }
+  if (app.from_admin && m.config.session.role == session::Role::kAcceptor)
+    hooks.on_logon = [&m](const codec::Message& logon) {
+      return m.app.from_admin(m.config.session.id, logon);
+    };
+  if (app.from_app)
+    m.fallback_handler = [&m](const codec::Message& msg) {
+      m.app.from_app(m.config.session.id, msg);
+    };
+  m.app = std::move(app);
+  // Hooks are fixed when a session is made; nothing has happened to this one yet.
+  m.session.emplace(m.config.session, *m.store, std::move(hooks));
+  if (m.app.on_create) m.app.on_create(id);
+  return Status::ok();
+}
+
 Status SessionHandle::send_message(std::string_view msg_type, std::string_view body) {
   SessionRuntime& m = rt_;
+  if (HandlerScope* scope = HandlerScope::current; scope && scope->rt == &m) {
+    scope->replies.push_back({std::string(msg_type), std::string(body)});
+    return Status::ok();
+  }
   if (!m.running) return Status::error("send_message: session not started");
   std::string type(msg_type), b(body);
   return m.call([&m, type, b]() -> Status {
@@ -807,12 +892,19 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
         impl_->options.dispatcher,
         [](std::string_view, DispatchJob& job) {
           SessionRuntime* rt = job.rt;
+          std::vector<session::Reply> replies;
           codec::Message msg;
           if (msg.parse(job.bytes).ok()) {
-            auto h = rt->handlers.find(msg.msg_type());
-            if (h != rt->handlers.end()) h->second(msg);  // a throw is retried, then dead-lettered
+            if (const auto* h = rt->handler_for(msg.msg_type())) {
+              // A throw is retried, then dead-lettered; the failed attempt's replies go with it.
+              HandlerScope scope(rt);
+              (*h)(msg);
+              replies = std::move(scope.replies);
+            }
           }
-          asio::post(rt->io, [rt, seq = job.seq] { rt->dispatched(seq); });
+          asio::post(rt->io, [rt, seq = job.seq, replies = std::move(replies)]() mutable {
+            rt->dispatched(seq, std::move(replies));
+          });
         },
         [](ordering::DeadLetter<DispatchJob>&& letter) {
           // Out of retries: counted by the dispatcher; the message still counts as handled so

@@ -17,8 +17,8 @@ Status MemoryStore::commit(const StoreBatch& batch) {
 
 Status MemoryStore::read(SeqNum begin, SeqNum end,
                          const std::function<void(SeqNum, std::string_view)>& visit) const {
-  for (auto it = messages_.lower_bound(begin.value); it != messages_.end() && it->first <= end.value;
-       ++it)
+  for (auto it = messages_.lower_bound(begin.value);
+       it != messages_.end() && it->first <= end.value; ++it)
     visit(SeqNum(it->first), it->second);
   return Status::ok();
 }

@@ -222,6 +222,20 @@ bool Session::check_schedule(Now now) {
   return true;
 }
 
+SessionStats Session::stats() const {
+  SessionStats s = stats_;
+  // Missing: from the next expected up to the first message held back behind the gap, or else
+  // to the end of our outstanding ResendRequest.
+  uint64_t upper = next_target_.value;
+  if (!queue_.empty()) {
+    upper = queue_.begin()->first;
+  } else if (resend_end_) {
+    upper = resend_end_->value + 1;
+  }
+  s.current_gap = upper > next_target_.value ? upper - next_target_.value : 0;
+  return s;
+}
+
 std::optional<Duration> Session::schedule_wait(Now now) const {
   if (!config_.schedule || config_.schedule->window_at(now.utc)) return std::nullopt;
   return config_.schedule->next_window(now.utc).start - now.utc;
@@ -278,8 +292,7 @@ void Session::process(const codec::Message& msg, std::string_view bytes, Now now
     // 1B(e), 1S: the first message must be a Logon: anything else drops the connection, no reply.
     if (type == kLogout && logon_sent_) {
       ++stats_.logouts;
-      emit(SessionEvent::Type::kAdminMessage, std::string(bytes),
-           SeqNum(msg.seq_num().value_or(0)));
+      emit_admin(bytes, SeqNum(msg.seq_num().value_or(0)));
       disconnect("Logon refused by counterparty: " + std::string(msg.get(tag::Text).value_or("")),
                  now);
     } else {
@@ -294,6 +307,7 @@ void Session::process(const codec::Message& msg, std::string_view bytes, Now now
 
   // 11: SequenceReset-Reset ignores MsgSeqNum entirely.
   if (type == kSequenceReset && msg.get(tag::GapFillFlag).value_or("N") != "Y") {
+    emit_admin(bytes, seq);
     on_sequence_reset(msg, now);
     return;
   }
@@ -353,6 +367,7 @@ void Session::process(const codec::Message& msg, std::string_view bytes, Now now
     return;
   }
 
+  if (msg.is_admin() && type != kLogout) emit_admin(bytes, seq);  // Logout: below
   if (type == kHeartbeat) {
     on_heartbeat(msg);  // 5
   } else if (type == kTestRequest) {
@@ -361,7 +376,6 @@ void Session::process(const codec::Message& msg, std::string_view bytes, Now now
     if (!from_queue) on_resend_request(msg, now);  // 8 (a queued one was answered on arrival)
   } else if (type == kReject) {
     ++stats_.rejects_received;  // 7
-    emit(SessionEvent::Type::kAdminMessage, std::string(bytes), seq);
   } else if (type == kSequenceReset) {
     on_sequence_reset(msg, now);  // 10
     return;                       // sets next_target_ itself
@@ -541,7 +555,7 @@ void Session::on_logon(const codec::Message& msg, Now now) {
   }
   stats_.session_start = now.utc;
   set_status(SessionStatus::kLoggedIn);
-  emit(SessionEvent::Type::kAdminMessage, std::string(msg.bytes()), seq);
+  emit_admin(msg.bytes(), seq);
   arm_test_request(now.mono);
   arm_heartbeat(last_sent_);
 
@@ -636,8 +650,7 @@ void Session::on_logout_message(const codec::Message& msg, Now now) {
   ++stats_.logouts;
   logout_received_ = true;
   std::string text(msg.get(tag::Text).value_or(""));
-  emit(SessionEvent::Type::kAdminMessage, std::string(msg.bytes()),
-       SeqNum(msg.seq_num().value_or(0)));
+  emit_admin(msg.bytes(), SeqNum(msg.seq_num().value_or(0)));
   if (logout_sent_) {
     // 13a: the reply to our Logout. Disconnect without sending anything.
     set_status(SessionStatus::kLoggedOut);
@@ -721,11 +734,6 @@ void Session::process_queued(Now now) {
       request_gap(SeqNum(queue_.begin()->first), now);
   }
   if (status_ == SessionStatus::kLoggedIn && !gap_outstanding()) set_status(SessionStatus::kActive);
-}
-
-void Session::handled(SeqNum seq, Now now) {
-  unhandled_.erase(seq.value);
-  commit(now);
 }
 
 }  // namespace fixgate::session

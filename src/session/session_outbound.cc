@@ -16,6 +16,7 @@ using namespace internal;
 
 codec::Encoder& Session::start(std::string_view msg_type, Now now, SeqNum seq, bool poss_dup) {
   const SessionId& id = config_.id;
+  encoding_type_ = msg_type;
   enc_.begin(id.begin_string, msg_type);
   enc_.field(tag::SenderCompID, id.sender_comp_id);
   if (!id.sender_sub_id.empty()) enc_.field(tag::SenderSubID, id.sender_sub_id);
@@ -30,6 +31,7 @@ codec::Encoder& Session::start(std::string_view msg_type, Now now, SeqNum seq, b
 }
 
 void Session::finish_admin(Now now) {
+  if (hooks_.to_admin) hooks_.to_admin(encoding_type_, enc_);
   std::string_view bytes = enc_.finish();
   // Admin messages are never resent, so only their sequence number is stored.
   batch_.sent.push_back({next_sender_, {}});
@@ -43,19 +45,23 @@ void Session::finish_admin(Now now) {
   if (logon_received_ || logon_sent_) arm_heartbeat(now.mono);
 }
 
-bool Session::finish_app(Now now) {
-  std::string_view bytes = enc_.finish();
+void Session::record_app(std::string_view bytes, Now now, bool write) {
   batch_.sent.push_back(
       {next_sender_, config_.persist_messages ? std::string(bytes) : std::string()});
   next_sender_ = next_sender_.next();
   batch_.next_sender = next_sender_;
+  if (!write) return;
   output_.append(bytes);
   ++stats_.messages_sent;
   stats_.bytes_sent += bytes.size();
   stats_.last_activity = now.utc;
   last_sent_ = now.mono;
   arm_heartbeat(now.mono);
-  return true;
+}
+
+bool Session::app_allowed(std::string_view bytes) {
+  if (!hooks_.to_app) return true;
+  return scratch_.parse(bytes).ok() && hooks_.to_app(scratch_);
 }
 
 void Session::send_logon(Now now) {
@@ -210,10 +216,39 @@ Status Session::send(std::string_view msg_type, std::string_view body, Now now) 
   if (!is_logged_on())
     return Status::error("session " + config_.id.to_string() + " is not logged on");
   start(msg_type, now, next_sender_).raw(body);
-  finish_app(now);
+  std::string_view bytes = enc_.finish();
+  if (!app_allowed(bytes)) return Status::error("message vetoed by the application (to_app)");
+  record_app(bytes, now, true);
   commit(now);
   if (status_ == SessionStatus::kError) return Status::error(last_error_);
   return Status::ok();
+}
+
+void Session::handled(SeqNum seq, Now now, std::span<const Reply> replies) {
+  if (!unhandled_.erase(seq.value)) {
+    if (!replies.empty())
+      emit(SessionEvent::Type::kLog, std::to_string(replies.size()) + " replies to message " +
+                                         std::to_string(seq.value) +
+                                         " dropped: it is no longer pending");
+    return;
+  }
+  // Logged on: the replies go out now. Otherwise (disconnected, logging out) they are only
+  // stored, and the counterparty's ResendRequest after the next Logon brings them.
+  const bool write = is_logged_on();
+  size_t vetoed = 0;
+  for (const Reply& r : replies) {
+    start(r.msg_type, now, next_sender_).raw(r.body);
+    std::string_view bytes = enc_.finish();
+    if (!app_allowed(bytes)) {
+      ++vetoed;
+      continue;
+    }
+    record_app(bytes, now, write);
+  }
+  if (vetoed > 0)
+    emit(SessionEvent::Type::kLog, std::to_string(vetoed) + " replies to message " +
+                                       std::to_string(seq.value) + " vetoed by the application");
+  commit(now);
 }
 
 void Session::logout(std::string_view reason, Now now) {
@@ -287,9 +322,14 @@ void Session::commit(Now now) {
   Status s = store_.commit(batch_);
   batch_.clear();
   if (!s) {
-    // Nothing uncommitted may reach the wire: drop it and stop the session.
+    // Nothing uncommitted may reach the wire: drop it and stop the session. Back to what the
+    // store holds: messages handled since the last commit are delivered again, their replies
+    // (already dropped with the output) made anew.
     output_.resize(output_committed_);
     next_sender_ = store_.next_sender_seq();
+    next_target_ = committed_target_;
+    unhandled_.clear();
+    queue_.clear();
     last_error_ = "store failure: " + s.message();
     ++stats_.errors;
     emit(SessionEvent::Type::kDisconnect, last_error_);
@@ -333,6 +373,11 @@ void Session::disconnect(std::string_view reason, Now now, bool error) {
   emit(SessionEvent::Type::kDisconnect, std::string(reason));
   set_status(error ? SessionStatus::kError : SessionStatus::kLoggedOut);
   (void)now;
+}
+
+void Session::emit_admin(std::string_view bytes, SeqNum seq) {
+  emit(SessionEvent::Type::kAdminMessage, {}, seq);
+  events_.back().bytes = std::string(bytes);
 }
 
 void Session::emit(SessionEvent::Type type, std::string text, SeqNum seq) {

@@ -254,8 +254,11 @@ TEST(FixSession, T2b_TooHighSeqNumTriggersResendAndQueuedMessagesAreProcessedInO
   EXPECT_EQ(out[0].get(tag::BeginSeqNo), "2");
   EXPECT_EQ(out[0].get(tag::EndSeqNo), "0");
   EXPECT_TRUE(t.app_messages().empty());
+  EXPECT_EQ(t.session.stats().current_gap, 2u);  // 2 and 3 are missing
   t.receive("D", 2, {{tag::ClOrdID, "A"}}, {.poss_dup = true, .orig_sending_time = kEarlier});
+  EXPECT_EQ(t.session.stats().current_gap, 1u);
   t.receive("D", 3, {{tag::ClOrdID, "B"}}, {.poss_dup = true, .orig_sending_time = kEarlier});
+  EXPECT_EQ(t.session.stats().current_gap, 0u);
   auto apps = t.app_messages();
   ASSERT_EQ(apps.size(), 3u);
   EXPECT_EQ(apps[0].seq, SeqNum(2));

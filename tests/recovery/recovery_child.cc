@@ -1,11 +1,16 @@
-// The process the recovery test kills: a fixgate initiator with a durable store that sends
-// orders as fast as it can until it is SIGKILLed.
+// The process the recovery test kills: a fixgate initiator with a durable store that, until it
+// is SIGKILLed, either
 //   recovery_child file|sqlite|pg LOCATION PORT LIFE
-// Orders carry ClOrdID "L<LIFE>-<i>", i = 0, 1, 2 … in the order send_message() returned ok.
+// sends orders as fast as it can, with ClOrdID "L<LIFE>-<i>", i = 0, 1, 2 … in the order
+// send_message() returned ok; or
+//   recovery_child file|sqlite|pg LOCATION PORT LIFE responder
+// answers every order the peer sends with one ExecutionReport carrying its ClOrdID.
 // Prints "UP <next sender seq>" once logged on (what the store recovered).
 #include <cstdio>
 #include <iostream>
 #include <string>
+
+#include <unistd.h>
 
 #include "fixgate/engine/session_manager.h"
 #include "fixgate/store/file_store.h"
@@ -16,8 +21,8 @@ using namespace fixgate;
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    std::cerr << "usage: recovery_child file|sqlite|pg LOCATION PORT LIFE\n";
+  if (argc != 5 && !(argc == 6 && std::string(argv[5]) == "responder")) {
+    std::cerr << "usage: recovery_child file|sqlite|pg LOCATION PORT LIFE [responder]\n";
     return 2;
   }
   const std::string kind = argv[1], where = argv[2];
@@ -29,8 +34,9 @@ int main(int argc, char** argv) {
     auto s = store::SqliteStore::open(where);
     store = s ? Result<std::unique_ptr<session::Store>>(std::move(*s)) : s.status();
   } else if (kind == "pg") {
-    auto s = store::PgStore::open(where, {.session_id = "recovery", .exclusive = true,
-                                          .lock_timeout = 10s, .creation_time = {}});
+    auto s = store::PgStore::open(
+        where,
+        {.session_id = "recovery", .exclusive = true, .lock_timeout = 10s, .creation_time = {}});
     store = s ? Result<std::unique_ptr<session::Store>>(std::move(*s)) : s.status();
   }
   if (!store) {
@@ -43,15 +49,35 @@ int main(int argc, char** argv) {
   c.session.role = session::Role::kInitiator;
   c.connect = {{"127.0.0.1", static_cast<uint16_t>(std::stoi(argv[3]))}};
   c.reconnect.initial = 20ms;
-  m.on("D", [](const codec::Message&) {});  // the peer's echoes: handled on arrival
+  const bool responder = argc == 6;
+  if (responder) {
+    // The reply is committed with the order's handled mark: whatever the kill, one per order.
+    m.on("D", [&m](const codec::Message& order) {
+      std::string id(order.get(tag::ClOrdID).value_or(""));
+      (void)m.send_message("8", "11=" + id +
+                                    "\x01"
+                                    "17=E-" +
+                                    id +
+                                    "\x01"
+                                    "150=0\x01");
+    });
+  } else {
+    m.on("D", [](const codec::Message&) {});  // the peer's echoes: handled on arrival
+  }
   if (!m.initialize_session(c, std::move(*store)).is_ok() || !m.start_session().is_ok()) return 1;
   if (!m.wait_for_status(session::SessionStatus::kActive, 10s)) return 1;
   std::cout << "UP " << m.sequence_numbers().second.value << std::endl;
+  if (responder) {
+    for (;;) pause();
+  }
   const std::string life = argv[4];
   for (uint64_t i = 0;;) {
     // A refused send (the connection just dropped) is retried with the same number, so the ids
     // the peer sees must be exactly 0..n with no hole.
-    if (m.send_message("D", "11=L" + life + "-" + std::to_string(i) + "\x01" "55=IBM\x01").is_ok()) {
+    if (m.send_message("D", "11=L" + life + "-" + std::to_string(i) +
+                                "\x01"
+                                "55=IBM\x01")
+            .is_ok()) {
       ++i;
     } else {
       m.wait_for_status(session::SessionStatus::kActive, 1s);

@@ -3,10 +3,13 @@
 // every message: no sequence number may be lost, reused or delivered twice.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "../support/process.h"
 #include "fixgate/engine/engine.h"
@@ -44,11 +47,13 @@ struct Peer {
         auto dash = id.find('-');
         orders_by_life[std::stoi(id.substr(1, dash - 1))].insert(std::stoull(id.substr(dash + 1)));
       }
-      (void)session->send_message("D", "11=" + std::string(m.get(tag::ClOrdID).value_or("")) + "\x01");
+      (void)session->send_message("D",
+                                  "11=" + std::string(m.get(tag::ClOrdID).value_or("")) + "\x01");
     });
     session->on_event([this](const session::SessionEvent& e) {
       // A reused sequence number shows up as "too low"; any protocol error is recorded.
-      if ((e.type == session::SessionEvent::Type::kDisconnect && e.status == SessionStatus::kError) ||
+      if ((e.type == session::SessionEvent::Type::kDisconnect &&
+           e.status == SessionStatus::kError) ||
           e.type == session::SessionEvent::Type::kRejectSent) {
         std::lock_guard lock(mu);
         errors.push_back(e.text);
@@ -65,7 +70,8 @@ void kill_and_recover(const std::string& kind, const std::string& where, int kil
   std::uniform_int_distribution<int> run_ms(1, 40);
   uint64_t last_up = 0;
   for (int k = 0; k <= kills; ++k) {
-    Child child({FIXGATE_RECOVERY_CHILD, kind, where, std::to_string(peer.port()), std::to_string(k)});
+    Child child(
+        {FIXGATE_RECOVERY_CHILD, kind, where, std::to_string(peer.port()), std::to_string(k)});
     std::string up = child.read_line(20s);
     ASSERT_EQ(up.rfind("UP ", 0), 0u) << "child " << k << " did not log on: '" << up << "'";
     uint64_t next_sender = std::stoull(up.substr(3));
@@ -104,6 +110,125 @@ void kill_and_recover(const std::string& kind, const std::string& where, int kil
             << stats.resend_requests_sent << " resend requests, next expected seq "
             << peer.session->sequence_numbers().first.value << std::endl;
   peer.engine.stop();
+}
+
+// The counterparty of a responder child: sends numbered orders from its own thread, at most
+// kWindow unanswered, and records under which MsgSeqNum each order's ExecutionReport came.
+struct Requester {
+  static constexpr uint64_t kWindow = 50;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::map<uint64_t, std::set<uint64_t>> reply_seqs;  // order number -> MsgSeqNums of its replies
+  uint64_t sent = 0;
+  std::vector<std::string> errors;
+  std::atomic<bool> stop{false};
+  engine::Engine engine{engine::EngineOptions{.threads = 1, .on_log = {}}};
+  engine::SessionHandle* session = nullptr;
+  std::thread sender;
+
+  Requester() {
+    engine::ManagerConfig c;
+    c.session.id = {.begin_string = "FIX.4.4", .sender_comp_id = "PEER", .target_comp_id = "CHILD"};
+    c.session.role = session::Role::kAcceptor;
+    c.accept = {"127.0.0.1", 0};
+    session = *engine.add_session(c);
+    session->on("8", [this](const codec::Message& m) {
+      std::string id(m.get(tag::ClOrdID).value_or(""));
+      std::lock_guard lock(mu);
+      reply_seqs[std::stoull(id.substr(2))].insert(*m.seq_num());  // "O-<n>"
+      cv.notify_all();
+    });
+    session->on_event([this](const session::SessionEvent& e) {
+      if ((e.type == session::SessionEvent::Type::kDisconnect &&
+           e.status == SessionStatus::kError) ||
+          e.type == session::SessionEvent::Type::kRejectSent) {
+        std::lock_guard lock(mu);
+        errors.push_back(e.text);
+      }
+    });
+    EXPECT_TRUE(engine.start().is_ok());
+    sender = std::thread([this] {
+      while (!stop) {
+        {
+          std::unique_lock lock(mu);
+          cv.wait_for(lock, 100ms, [&] { return reply_seqs.size() + kWindow > sent || stop; });
+          if (reply_seqs.size() + kWindow <= sent) continue;
+        }
+        // A refused send (not logged on) is tried again with the same number.
+        if (session
+                ->send_message("D", "11=O-" + std::to_string(sent) +
+                                        "\x01"
+                                        "55=IBM\x01")
+                .is_ok()) {
+          std::lock_guard lock(mu);
+          ++sent;
+        } else {
+          session->wait_for_status(SessionStatus::kActive, 100ms);
+        }
+      }
+    });
+  }
+  ~Requester() {
+    stop = true;
+    sender.join();
+    engine.stop();
+  }
+  uint16_t port() { return session->local_port(); }
+};
+
+// A responder child answers every order with one ExecutionReport, committed together with the
+// order's handled mark; it is killed over and over. Every order must be answered, and answered
+// once: a reply is never lost (the order is delivered again) and never made twice.
+void kill_responder(const std::string& kind, const std::string& where, int kills, uint32_t seed) {
+  Requester peer;
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> run_ms(5, 60);
+  for (int k = 0; k <= kills; ++k) {
+    Child child({FIXGATE_RECOVERY_CHILD, kind, where, std::to_string(peer.port()),
+                 std::to_string(k), "responder"});
+    std::string up = child.read_line(20s);
+    ASSERT_EQ(up.rfind("UP ", 0), 0u) << "child " << k << " did not log on: '" << up << "'";
+    if (k == kills) {
+      // The last life: stop sending, then wait until every order sent has its answer.
+      peer.stop = true;
+      std::unique_lock lock(peer.mu);
+      ASSERT_TRUE(peer.cv.wait_for(lock, 30s, [&] { return peer.reply_seqs.size() == peer.sent; }))
+          << peer.reply_seqs.size() << " of " << peer.sent << " orders answered";
+      break;
+    }
+    child.read_line(std::chrono::milliseconds(run_ms(rng)));  // waits; the child prints nothing
+    child.signal(SIGKILL);
+    child.wait(10s);
+    ASSERT_TRUE(peer.session->wait_for_status(SessionStatus::kDisconnected, 10s));
+  }
+  std::lock_guard lock(peer.mu);
+  EXPECT_TRUE(peer.errors.empty()) << peer.errors.front();
+  EXPECT_GT(peer.sent, static_cast<uint64_t>(kills));
+  for (uint64_t n = 0; n < peer.sent; ++n) {
+    auto it = peer.reply_seqs.find(n);
+    ASSERT_NE(it, peer.reply_seqs.end()) << "order " << n << " never answered";
+    // The same reply resent (PossDup) keeps its MsgSeqNum; a second reply would have another.
+    EXPECT_EQ(it->second.size(), 1u)
+        << "order " << n << " answered " << it->second.size() << " times";
+  }
+  std::cout << kind << ": " << kills << " kills of the responder, " << peer.sent
+            << " orders each answered exactly once" << std::endl;
+}
+
+TEST(SessionRecovery, FileStoreRepliesExactlyOnceAcrossKill9) {
+  TempDir dir("responder-file");
+  kill_responder("file", dir.path + "/store", 40, 4);
+}
+
+TEST(SessionRecovery, SqliteStoreRepliesExactlyOnceAcrossKill9) {
+  TempDir dir("responder-sqlite");
+  kill_responder("sqlite", dir.path + "/store.db", 30, 5);
+}
+
+TEST(SessionRecovery, PostgresStoreRepliesExactlyOnceAcrossKill9) {
+  auto server = store::testing::PgTestServer::start();
+  ASSERT_TRUE(server) << server.error();
+  kill_responder("pg", (*server)->conninfo(), 20, 6);
 }
 
 TEST(SessionRecovery, FileStoreSurvivesRepeatedKill9) {

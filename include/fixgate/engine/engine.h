@@ -67,6 +67,27 @@ struct ReceivedMessage {
   std::string bytes;  // the whole message; parse with codec::Message for fields
 };
 
+// QuickFIX's Application callbacks, for code ported from QuickFIX. Every member is optional;
+// all run on the session's event loop thread (from_app where on() handlers run).
+struct Application {
+  std::function<void(const session::SessionId&)> on_create = {};  // at set_application()
+  std::function<void(const session::SessionId&)> on_logon = {};
+  std::function<void(const session::SessionId&)> on_logout =
+      {};  // logged out or lost, after a logon
+  // An admin message about to be sent: add fields (say, credentials to the Logon).
+  std::function<void(const session::SessionId&, std::string_view msg_type, codec::Encoder&)>
+      to_admin = {};
+  // An admin message received. For an acceptor's inbound Logon, a returned reason refuses it
+  // with a Logout carrying that text (QuickFIX's RejectLogon); otherwise the result is ignored.
+  std::function<std::optional<std::string>(const session::SessionId&, const codec::Message&)>
+      from_admin = {};
+  // An application message about to be sent, whole: false vetoes it (QuickFIX's DoNotSend) and
+  // send_message() fails without using a sequence number; for a resend, false gap-fills it.
+  std::function<bool(const session::SessionId&, const codec::Message&)> to_app = {};
+  // Every application message whose type has no on() handler (QuickFIX's fromApp).
+  std::function<void(const session::SessionId&, const codec::Message&)> from_app = {};
+};
+
 class SessionRuntime;
 
 // One session of an Engine. Every call is thread-safe; the session state itself lives on its
@@ -76,9 +97,15 @@ class SessionHandle {
   using Handler = std::function<void(const codec::Message&)>;
   using EventListener = std::function<void(const session::SessionEvent&)>;
 
-  // Handlers by MsgType run on the session's thread; a message with a handler is not queued for
-  // receive_message(). A handler may call send_message() to reply. Register before start.
+  // Handlers by MsgType run on the session's thread (or a keyed dispatcher's worker); a message
+  // with a handler is not queued for receive_message(). Register before start. What a handler
+  // sends on its own session with send_message() is committed to the store together with the
+  // mark that its message was handled, once it returns: after a crash, either the message was
+  // handled and its replies are stored (and sent, or resent on request), or neither, and the
+  // message is delivered again. A handler that throws has its replies dropped.
   void on(std::string_view msg_type, Handler handler);
+  // QuickFIX-style callbacks (see Application). Before start; calls on_create at once.
+  Status set_application(Application app);
   // Every session event (status, disconnects, rejects, garbled input …), on the session's thread.
   void on_event(EventListener listener);
 
@@ -88,7 +115,9 @@ class SessionHandle {
   // Waits until the status is `status` (an event, not a poll with sleeps); false on timeout.
   bool wait_for_status(session::SessionStatus status, std::chrono::milliseconds timeout) const;
 
-  // Sends an application message; `body` holds the encoded body fields ("55=IBM\x01…").
+  // Sends an application message; `body` holds the encoded body fields ("55=IBM\x01…"). Inside
+  // a handler of this session, the message is a reply: it goes out when the handler returns, in
+  // one commit with the handled mark (see on()), and ok means only that it was taken.
   Status send_message(std::string_view msg_type, std::string_view body);
   // The next received application message, or nullopt after `timeout`. Taking a message is what
   // marks it handled: the inbound watermark advances past it.

@@ -15,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,6 +82,7 @@ struct SessionStats {
   uint64_t rejects_sent = 0, rejects_received = 0;
   uint64_t logouts = 0, errors = 0, garbled = 0;
   Duration last_activity{0};  // UTC of the last byte in or out
+  uint64_t current_gap = 0;   // inbound messages missing now (asked for, not yet arrived)
 };
 
 // Hooks into the application, all optional.
@@ -91,6 +93,18 @@ struct SessionHooks {
   std::function<void(codec::Encoder& logon)> add_logon_fields;
   // Whether stored application message `stored` may be resent; false turns it into a gap fill.
   std::function<bool(const codec::Message& stored)> allow_resend;
+  // An admin message (Logon, Heartbeat, Logout …) about to be encoded: add fields (QuickFIX's
+  // toAdmin). For the Logon it runs after add_logon_fields.
+  std::function<void(std::string_view msg_type, codec::Encoder& message)> to_admin;
+  // An application message about to be sent, whole: false vetoes it before it takes a sequence
+  // number (QuickFIX's toApp throwing DoNotSend). Resends ask allow_resend instead.
+  std::function<bool(const codec::Message& message)> to_app;
+};
+
+// An application message sent in answer to an inbound one: see Session::handled().
+struct Reply {
+  std::string msg_type;
+  std::string body;  // encoded body fields, as for send()
 };
 
 class Session {
@@ -109,8 +123,15 @@ class Session {
   Status send(std::string_view msg_type, std::string_view body, Now now);
   // Starts the logout handshake: Logout now, disconnect on the reply or after logout_timeout.
   void logout(std::string_view reason, Now now);
-  // The application finished handling inbound message `seq`: the inbound watermark may advance.
-  void handled(SeqNum seq, Now now);
+  // The application finished handling inbound message `seq`, answering with `replies`. The
+  // replies and the watermark's advance are committed to the store in one batch: after a crash
+  // either both happened or neither did (then the message is delivered again and the replies
+  // were never sent), so a handler's work is neither lost nor done twice. Replies made while
+  // not logged on are stored under their sequence numbers and reach the counterparty through
+  // its ResendRequest after the next Logon. A message no longer pending (the sequence numbers
+  // were reset, or a failed commit put it up for redelivery) has its replies dropped; events
+  // (kLog) say so, and so they do for replies the to_app hook vetoes.
+  void handled(SeqNum seq, Now now, std::span<const Reply> replies = {});
   // Sends a Heartbeat / TestRequest now (admin API).
   void send_heartbeat(Now now);
   void send_test_request(std::string_view test_req_id, Now now);
@@ -132,7 +153,7 @@ class Session {
   }
   SeqNum next_sender_seq() const { return next_sender_; }
   SeqNum next_target_seq() const { return next_target_; }
-  const SessionStats& stats() const { return stats_; }
+  SessionStats stats() const;
   const SessionConfig& config() const { return config_; }
   std::chrono::seconds heartbeat_interval() const { return heartbeat_interval_; }
   const std::string& last_error() const { return last_error_; }
@@ -175,7 +196,11 @@ class Session {
   // Outbound.
   codec::Encoder& start(std::string_view msg_type, Now now, SeqNum seq, bool poss_dup = false);
   void finish_admin(Now now);
-  bool finish_app(Now now);
+  void finish_app(Now now) { record_app(enc_.finish(), now, true); }
+  // Stores application message `bytes` under the next sequence number; `write`: also send it.
+  void record_app(std::string_view bytes, Now now, bool write);
+  // Whether the to_app hook lets `bytes` go out.
+  bool app_allowed(std::string_view bytes);
   void send_logon(Now now);
   void send_logout(std::string_view text, Now now);
   void send_resend_request(SeqNum begin, SeqNum end, Now now);
@@ -187,6 +212,7 @@ class Session {
   void set_status(SessionStatus s);
   void disconnect(std::string_view reason, Now now, bool error = true);
   void emit(SessionEvent::Type type, std::string text = {}, SeqNum seq = {});
+  void emit_admin(std::string_view bytes, SeqNum seq);  // kAdminMessage, the message in `bytes`
   void arm(Timer t, Duration deadline) { timers_[static_cast<size_t>(t)] = deadline; }
   void disarm(Timer t) { timers_[static_cast<size_t>(t)].reset(); }
   // HeartBtInt 0 means no heartbeats and no test requests.
@@ -212,6 +238,7 @@ class Session {
   codec::Message msg_;
   codec::Message scratch_;  // for queued and stored messages
   codec::Encoder enc_;
+  std::string_view encoding_type_;  // MsgType of the message in enc_, for the to_admin hook
 
   SessionStatus status_ = SessionStatus::kDisconnected;
   std::chrono::seconds heartbeat_interval_;
