@@ -95,6 +95,9 @@ class SessionRuntime {
   session::Duration timer_deadline{0};
   uint64_t timer_generation = 0;
   asio::steady_timer reconnect_timer{io};
+  asio::steady_timer connect_timer{io};  // connect_timeout of the attempt in progress
+  asio::steady_timer flush_timer{io};    // the store's flush_deadline()
+  bool flush_armed = false;
   // Per-session read buffer: 16 KiB holds dozens of typical messages per read while keeping an
   // idle session small (1,000 sessions cost 16 MB here, not 64).
   std::array<char, 16 * 1024> read_buf{};
@@ -201,6 +204,25 @@ class SessionRuntime {
     } else {
       socket = std::make_shared<Connection>(tcp::socket(io));
     }
+    if (config.source) {
+      asio::error_code bind_error;
+      auto local = asio::ip::make_address(config.source->host, bind_error);
+      tcp::socket& raw = socket->lowest();
+      if (!bind_error) raw.open(endpoints.front().protocol(), bind_error);
+      if (!bind_error) raw.set_option(asio::socket_base::reuse_address(true), bind_error);
+      if (!bind_error) raw.bind(tcp::endpoint(local, config.source->port), bind_error);
+      if (bind_error) {
+        connect_failed("cannot connect from " + config.source->host + ":" +
+                       std::to_string(config.source->port) + ": " + bind_error.message());
+        return;
+      }
+    }
+    connect_timer.expires_after(config.connect_timeout);
+    connect_timer.async_wait([this, conn = socket, host = ep.host](const asio::error_code& e) {
+      if (e || !running || conn != socket || connected) return;
+      connect_failed("connect to " + host + " timed out after " +
+                     std::to_string(config.connect_timeout.count()) + " ms");
+    });
     socket->lowest().async_connect(
         endpoints.front(), [this, conn = socket](const asio::error_code& e) {
           if (!running || conn != socket) return;
@@ -225,6 +247,7 @@ class SessionRuntime {
   }
 
   void connect_failed(const std::string& why) {
+    connect_timer.cancel();
     emit_log(why);
     if (socket) socket->close();
     socket.reset();
@@ -279,6 +302,10 @@ class SessionRuntime {
     running = false;
     timer.cancel();
     reconnect_timer.cancel();
+    connect_timer.cancel();
+    flush_timer.cancel();
+    flush_armed = false;
+    if (Status f = store->flush(); !f) emit_log("store flush failed: " + f.message());
     if (socket) {
       socket->close();
       socket.reset();
@@ -288,6 +315,7 @@ class SessionRuntime {
 
   void on_connected(std::string_view initial = {}) {
     connected = true;
+    connect_timer.cancel();
     log_reader = codec::FrameReader(codec::FramerOptions{config.session.max_message_size});
     read_paused = false;
     close_after_write = false;
@@ -424,7 +452,24 @@ class SessionRuntime {
     if (log) log->flush();
     flush();
     arm_timer();
+    arm_store_flush();
     publish();
+  }
+
+  // A store that deferred its fsync (FileStore batch) gets it when traffic stops, not later than
+  // it asked.
+  void arm_store_flush() {
+    if (flush_armed) return;
+    auto deadline = store->flush_deadline();
+    if (!deadline) return;
+    flush_armed = true;
+    flush_timer.expires_at(std::chrono::steady_clock::time_point(
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(*deadline)));
+    flush_timer.async_wait([this](const asio::error_code& e) {
+      flush_armed = false;
+      if (e || !running) return;
+      if (Status f = store->flush(); !f) emit_log("store flush failed: " + f.message());
+    });
   }
 
   // Application::from_admin for a received admin message. An acceptor's Logon went to it

@@ -46,11 +46,11 @@ constexpr std::string_view kKnownKeys[] = {
     "SSLProtocol", "SSLCipherSuite", "ServerCertificateFile", "ServerCertificateKeyFile",
     "ClientCertificateFile", "ClientCertificateKeyFile", "CertificateAuthoritiesFile",
     "CertificationAuthoritiesFile", "CertificateVerifyLevel", "SocketUseSSL", "NonStopSession",
-    "UseLocalTime", "Weekdays",
+    "UseLocalTime", "Weekdays", "SocketConnectSourceHost", "SocketConnectSourcePort",
     // fixgate's own
     "StoreType", "FsyncPolicy", "FsyncBatchMicros", "ReconnectMaxInterval", "ReconnectMultiplier",
     "ReconnectJitter", "TestRequestDelay", "MaxSequenceGap", "Username", "Password",
-    "PostgresConnection"};
+    "PostgresConnection", "SocketConnectTimeout"};
 
 bool is_alternate(std::string_view key) {
   // SocketConnectHost1 / SocketConnectPort1 … name the alternate hosts.
@@ -397,6 +397,18 @@ Result<engine::ManagerConfig> to_manager_config(const SessionSettings& s) {
       FIXGATE_TRY(alt_host, s.get_string(hk));
       FIXGATE_TRY(alt_port, s.get_int(pk, 1, 65535));
       c.connect.push_back({alt_host, static_cast<uint16_t>(alt_port)});
+    }
+    if (s.has("SocketConnectSourceHost") || s.has("SocketConnectSourcePort")) {
+      engine::Endpoint source{s.get_string_or("SocketConnectSourceHost", "0.0.0.0"), 0};
+      if (s.has("SocketConnectSourcePort")) {
+        FIXGATE_TRY(source_port, s.get_int("SocketConnectSourcePort", 0, 65535));
+        source.port = static_cast<uint16_t>(source_port);
+      }
+      c.source = source;
+    }
+    if (s.has("SocketConnectTimeout")) {
+      FIXGATE_TRY(timeout, s.get_int("SocketConnectTimeout", 1, 3600));
+      c.connect_timeout = std::chrono::seconds(timeout);
     }
     FIXGATE_TRY(interval, seconds("ReconnectInterval", 30, 86400));
     c.reconnect.initial = std::chrono::seconds(interval);

@@ -28,6 +28,8 @@ SocketConnectHost=127.0.0.1
 SocketConnectPort=9001
 SocketConnectHost1=127.0.0.2
 SocketConnectPort1=9002
+SocketConnectSourceHost=127.0.0.3
+SocketConnectTimeout=7
 ResetOnLogon=Y
 
 [SESSION]
@@ -45,7 +47,7 @@ TEST(SettingsTest, ParsesDefaultsAndSessions) {
   ASSERT_EQ(s->sessions().size(), 2u);
   EXPECT_EQ(*s->sessions()[0].get_string("ConnectionType"), "initiator");  // from [DEFAULT]
   EXPECT_EQ(*s->sessions()[1].get_string("ConnectionType"), "acceptor");   // own value wins
-  EXPECT_EQ(s->sessions()[1].find("SocketAcceptPort")->line, 24);
+  EXPECT_EQ(s->sessions()[1].find("SocketAcceptPort")->line, 26);
 }
 
 TEST(SettingsTest, BuildsInitiatorConfigWithAlternateHosts) {
@@ -61,6 +63,13 @@ TEST(SettingsTest, BuildsInitiatorConfigWithAlternateHosts) {
   EXPECT_EQ(c->connect[1].host, "127.0.0.2");
   EXPECT_EQ(c->connect[1].port, 9002);
   EXPECT_EQ(c->reconnect.initial, 5s);
+  ASSERT_TRUE(c->source);
+  EXPECT_EQ(c->source->host, "127.0.0.3");
+  EXPECT_EQ(c->source->port, 0);
+  EXPECT_EQ(c->connect_timeout, 7s);
+  // StartTime == EndTime in [DEFAULT]: QuickFIX's 24-hour session, reset daily at midnight UTC.
+  ASSERT_TRUE(c->session.schedule);
+  EXPECT_EQ(c->session.schedule->describe(), "daily 00:00:00 - 00:00:00 UTC");
 }
 
 TEST(SettingsTest, BuildsAcceptorConfig) {

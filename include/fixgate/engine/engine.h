@@ -54,6 +54,11 @@ struct ManagerConfig {
   std::vector<Endpoint> connect;  // initiator: tried in turn (primary, then alternates)
   Endpoint accept;                // acceptor: bind address and port (0 = any free port)
   ReconnectPolicy reconnect;
+  // Initiator: a TCP connect (with its TLS handshake) that takes longer is abandoned and counts
+  // as a failed attempt.
+  std::chrono::milliseconds connect_timeout{10000};
+  // Initiator: the local address (and port, 0 = any) to connect from, on multi-homed hosts.
+  std::optional<Endpoint> source = {};
   size_t receive_queue_capacity = 1 << 16;  // received, not yet taken by receive_message()
   std::string log_directory;  // FileLogPath: message and event logs (file_log.h); empty = none
   TlsConfig tls;

@@ -53,6 +53,10 @@ class Store {
   virtual Status reset(Duration now_utc) = 0;
   // Reloads state from durable storage (another process may have written it).
   virtual Status refresh() { return Status::ok(); }
+  // A store that defers durability (FileStore's batch fsync) says by when, on the monotonic
+  // clock, flush() should run if no further commit does it; the engine's timer calls it.
+  virtual std::optional<Duration> flush_deadline() const { return std::nullopt; }
+  virtual Status flush() { return Status::ok(); }
 };
 
 }  // namespace fixgate::session

@@ -92,9 +92,9 @@ class FileStore final : public session::Store {
   Status refresh() override;
 
   // Syncs any commit not yet synced (kBatch, kNever); a no-op when nothing is pending.
-  Status flush();
+  Status flush() override;
   // When a kBatch sync is pending: the monotonic time by which flush() should be called.
-  std::optional<session::Duration> flush_deadline() const;
+  std::optional<session::Duration> flush_deadline() const override;
 
   FileStoreStats stats() const;
   // What open() repaired ("truncated torn tail at …"), empty when nothing.
