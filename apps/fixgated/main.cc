@@ -9,6 +9,7 @@
 
 #include <csignal>
 #include <iostream>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -63,7 +64,19 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::vector<engine::ManagerConfig> configs;
+  std::vector<engine::AcceptorTemplate> templates;
+  std::vector<const gateway::SessionSettings*> session_settings;  // of configs, by index
   for (const auto& s : settings->sessions()) {
+    auto t = gateway::to_acceptor_template(s);
+    if (!t) {
+      std::cerr << "fixgated: " << t.error() << '\n';
+      return 2;
+    }
+    if (*t) {
+      templates.push_back(std::move(**t));
+      continue;
+    }
+    session_settings.push_back(&s);
     auto c = gateway::to_manager_config(s);
     if (!c) {
       std::cerr << "fixgated: " << c.error() << '\n';
@@ -74,14 +87,15 @@ int main(int argc, char** argv) {
 
   if (check_only) {
     for (size_t i = 0; i < configs.size(); ++i) {
-      auto store = gateway::open_store(settings->sessions()[i], configs[i].session.id);
+      auto store = gateway::open_store(*session_settings[i], configs[i].session.id);
       if (!store) {
         std::cerr << "fixgated: " << store.error() << '\n';
         return 2;
       }
     }
-    std::cout << "fixgated: " << config_path << ": " << configs.size() << " session(s), OK"
-              << std::endl;
+    std::cout << "fixgated: " << config_path << ": " << configs.size() << " session(s)";
+    if (!templates.empty()) std::cout << ", " << templates.size() << " acceptor template(s)";
+    std::cout << ", OK" << std::endl;
     return 0;
   }
 
@@ -100,21 +114,13 @@ int main(int argc, char** argv) {
     std::cout << "engine " << text << std::endl;
   };
   engine::Engine engine(std::move(options));
-  std::vector<std::set<std::string>> seen(configs.size());
-  for (size_t i = 0; i < configs.size(); ++i) {
-    const std::string name = configs[i].session.id.to_string();
-    auto store = gateway::open_store(settings->sessions()[i], configs[i].session.id);
-    if (!store) {
-      std::cerr << "fixgated: " << store.error() << '\n';
-      return 2;
-    }
-    auto h = engine.add_session(configs[i], std::move(*store));
-    if (!h) {
-      std::cerr << "fixgated: " << settings->sessions()[i].section_where() << ": " << h.error()
-                << '\n';
-      return 2;
-    }
-    (*h)->on_event([&log_mu, name](const session::SessionEvent& e) {
+  // Event lines on stdout and, with --app echo, the reflector; for configured sessions and for
+  // those the acceptor templates create while running (on an engine thread).
+  std::list<std::set<std::string>> seen;  // ClOrdIDs per session, for the echo app
+  std::mutex seen_mu;
+  auto attach = [&](engine::SessionHandle& h) {
+    const std::string name = h.id().to_string();
+    h.on_event([&log_mu, name](const session::SessionEvent& e) {
       if (e.type == session::SessionEvent::Type::kAppMessage ||
           e.type == session::SessionEvent::Type::kAdminMessage)
         return;
@@ -123,7 +129,40 @@ int main(int argc, char** argv) {
       if (!e.text.empty()) std::cout << " " << e.text;
       std::cout << std::endl;
     });
-    if (app_name == "echo") install_echo(**h, seen[i]);
+    if (app_name != "echo") return;
+    std::set<std::string>* ids;
+    {
+      std::lock_guard lock(seen_mu);
+      ids = &seen.emplace_back();
+    }
+    install_echo(h, *ids);
+  };
+  for (size_t i = 0; i < configs.size(); ++i) {
+    auto store = gateway::open_store(*session_settings[i], configs[i].session.id);
+    if (!store) {
+      std::cerr << "fixgated: " << store.error() << '\n';
+      return 2;
+    }
+    auto h = engine.add_session(configs[i], std::move(*store));
+    if (!h) {
+      std::cerr << "fixgated: " << session_settings[i]->section_where() << ": " << h.error()
+                << '\n';
+      return 2;
+    }
+    attach(**h);
+  }
+  for (auto& t : templates) {
+    t.on_session = attach;
+    std::string allowed;
+    for (const auto& id : t.allowed_comp_ids) allowed += (allowed.empty() ? "" : ",") + id;
+    std::string line = "template " + t.config.session.id.to_string() + " acceptor on " +
+                       t.config.accept.host + ":" + std::to_string(t.config.accept.port) +
+                       " allows " + allowed;
+    if (Status st = engine.add_acceptor_template(std::move(t)); !st) {
+      std::cerr << "fixgated: " << st.message() << '\n';
+      return 2;
+    }
+    std::cout << line << std::endl;
   }
   if (Status s = engine.start(); !s) {
     std::cerr << "fixgated: " << s.message() << '\n';

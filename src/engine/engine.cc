@@ -788,6 +788,9 @@ struct Listener {
   std::function<void(std::string_view)> on_log;
   std::shared_ptr<asio::ssl::context> tls;  // TLS port: handshake before the Logon
   std::atomic<bool> open{false};
+  // Dynamic sessions: templates on this port, and the engine's factory for their sessions.
+  std::vector<const AcceptorTemplate*> templates;
+  std::function<SessionRuntime*(const AcceptorTemplate&, const codec::Message& logon)> create;
 
   explicit Listener(asio::io_context& context) : io(context), acceptor(context) {}
 
@@ -860,6 +863,8 @@ struct Listener {
     });
   }
 
+  SessionRuntime* from_template(const codec::Message& logon);
+
   void read_first(const std::shared_ptr<Pending>& p) {
     p->conn.async_read_some(asio::buffer(p->buf), [this, p](const asio::error_code& e, size_t n) {
       if (!open) return;
@@ -881,13 +886,14 @@ struct Listener {
         p->conn.close();
         return;
       }
-      auto it = routes.find(route_key(m.begin_string(), m.sender_comp_id(), m.target_comp_id()));
-      if (it == routes.end()) {
-        log("connection refused: no session for " + std::string(m.begin_string()) + ":" +
-            std::string(m.target_comp_id()) + "->" + std::string(m.sender_comp_id()));
+      const std::string key = route_key(m.begin_string(), m.sender_comp_id(), m.target_comp_id());
+      auto it = routes.find(key);
+      SessionRuntime* rt = it != routes.end() ? it->second : from_template(m);
+      if (!rt) {
         p->conn.close();
         return;
       }
+      routes[key] = rt;
       // Hand the connection and everything read so far to the session's own thread.
       std::string initial(f.bytes);
       while (true) {
@@ -895,7 +901,6 @@ struct Listener {
         if (more.status == codec::FrameStatus::kNeedMore) break;
         initial.append(more.bytes);
       }
-      SessionRuntime* rt = it->second;
       if (p->conn.is_tls()) {
         // A TLS stream cannot change threads: TLS sessions live on their listener's thread.
         asio::post(rt->io, [rt, p, initial = std::move(initial)]() mutable {
@@ -918,6 +923,34 @@ struct Listener {
   }
 };
 
+// The session a template makes for `logon`, or null (logged) when none may be made.
+SessionRuntime* Listener::from_template(const codec::Message& logon) {
+  const std::string who = std::string(logon.begin_string()) + ":" +
+                          std::string(logon.target_comp_id()) + "->" +
+                          std::string(logon.sender_comp_id());
+  auto matches = [](const std::string& pattern, std::string_view value) {
+    return pattern == "*" || pattern == value;
+  };
+  for (const AcceptorTemplate* t : templates) {
+    const auto& id = t->config.session.id;
+    if (!matches(id.begin_string, logon.begin_string()) ||
+        !matches(id.sender_comp_id, logon.target_comp_id()))
+      continue;
+    const auto& allowed = t->allowed_comp_ids;
+    if (std::none_of(allowed.begin(), allowed.end(),
+                     [&](const std::string& a) { return matches(a, logon.sender_comp_id()); })) {
+      log("connection refused: no session for " + who + ", and " +
+          std::string(logon.sender_comp_id()) + " is not on the acceptor template's allow-list");
+      return nullptr;
+    }
+    SessionRuntime* rt = create ? create(*t, logon) : nullptr;
+    if (rt) log("session " + who + " created from the acceptor template");
+    return rt;
+  }
+  log("connection refused: no session for " + who);
+  return nullptr;
+}
+
 struct Engine::Impl {
   EngineOptions options;
   std::unique_ptr<Dispatcher> dispatcher;  // shut down first in ~Engine(): it calls the sessions
@@ -927,8 +960,84 @@ struct Engine::Impl {
   std::vector<std::unique_ptr<SessionRuntime>> runtimes;
   std::vector<std::unique_ptr<SessionHandle>> handles;
   std::vector<std::unique_ptr<Listener>> listeners;
+  std::vector<std::unique_ptr<AcceptorTemplate>> templates;
+  // Guards runtimes and handles: a listener adds dynamic sessions while API threads list them.
+  mutable std::mutex mu;
   bool running = false;
+
+  // A runtime for `config` on its thread (not started); add_session and dynamic sessions.
+  Result<SessionHandle*> make_runtime(ManagerConfig config, std::unique_ptr<session::Store> store);
+  // A session from template `t` for `logon`, started on its thread; null (logged) on failure.
+  SessionRuntime* create_dynamic(const AcceptorTemplate& t, const codec::Message& logon);
 };
+
+Result<SessionHandle*> Engine::Impl::make_runtime(ManagerConfig config,
+                                                  std::unique_ptr<session::Store> store) {
+  const auto& id = config.session.id;
+  std::unique_ptr<FileLog> log;
+  if (!config.log_directory.empty()) {
+    auto opened = FileLog::open(config.log_directory, id);
+    if (!opened) return opened.status();
+    log = std::move(*opened);
+  }
+  std::shared_ptr<asio::ssl::context> tls;
+  if (config.tls.enabled) {
+    auto ctx = make_tls_context(config.tls, config.session.role == session::Role::kAcceptor);
+    if (!ctx) return Status::error(id.to_string() + ": " + ctx.error());
+    tls = *ctx;
+  }
+  // Sessions are spread over the threads round-robin and stay on theirs; TLS acceptor sessions
+  // live on the listeners' thread (a TLS stream cannot move between threads).
+  std::lock_guard lock(mu);
+  const bool tls_acceptor = tls && config.session.role == session::Role::kAcceptor;
+  asio::io_context& io = tls_acceptor ? *contexts[0] : *contexts[runtimes.size() % contexts.size()];
+  auto rt = std::make_unique<SessionRuntime>(
+      io, std::move(config), store ? std::move(store) : std::make_unique<session::MemoryStore>());
+  rt->log = std::move(log);
+  rt->engine_log = options.on_log;
+  if (dispatcher) {
+    rt->dispatcher = dispatcher.get();
+    rt->key_strategy = options.key_strategy.get();
+    rt->key_fields = &options.key_fields;
+  }
+  rt->tls = std::move(tls);
+  handles.push_back(std::unique_ptr<SessionHandle>(new SessionHandle(*rt)));
+  runtimes.push_back(std::move(rt));
+  return handles.back().get();
+}
+
+SessionRuntime* Engine::Impl::create_dynamic(const AcceptorTemplate& t,
+                                             const codec::Message& logon) {
+  ManagerConfig c = t.config;
+  c.session.id.begin_string = std::string(logon.begin_string());
+  c.session.id.sender_comp_id = std::string(logon.target_comp_id());
+  c.session.id.target_comp_id = std::string(logon.sender_comp_id());
+  const std::string name = c.session.id.to_string();
+  auto fail = [&](const std::string& why) -> SessionRuntime* {
+    if (options.on_log) options.on_log("connection refused: cannot create " + name + ": " + why);
+    return nullptr;
+  };
+  std::unique_ptr<session::Store> store;
+  if (t.store) {
+    auto made = t.store(c.session.id);
+    if (!made) return fail(made.error());
+    store = std::move(*made);
+  }
+  auto made = make_runtime(std::move(c), std::move(store));
+  if (!made) return fail(made.error());
+  SessionHandle& handle = **made;
+  SessionRuntime* r = &handle.rt_;
+  for (size_t i = 0; i < contexts.size(); ++i)
+    if (contexts[i].get() == &r->io) r->io_thread = threads[i].get_id();
+  {
+    std::lock_guard lock(r->mu);
+    r->bound_port = static_cast<uint16_t>(r->config.accept.port);
+  }
+  if (t.on_session) t.on_session(handle);
+  r->running = true;
+  asio::post(r->io, [r] { r->start(); });  // before the hand-off the caller posts next
+  return r;
+}
 
 Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
@@ -985,36 +1094,23 @@ Result<SessionHandle*> Engine::add_session(ManagerConfig config,
   if (config.session.role == session::Role::kInitiator && config.connect.empty())
     return Status::error("add_session: an initiator needs at least one connect endpoint");
   if (find(id)) return Status::error("add_session: " + id.to_string() + " already exists");
-  std::unique_ptr<FileLog> log;
-  if (!config.log_directory.empty()) {
-    auto opened = FileLog::open(config.log_directory, id);
-    if (!opened) return opened.status();
-    log = std::move(*opened);
+  return e.make_runtime(std::move(config), std::move(store));
+}
+
+Status Engine::add_acceptor_template(AcceptorTemplate t) {
+  Impl& e = *impl_;
+  if (e.running) return Status::error("add_acceptor_template: the engine is running");
+  if (t.config.session.role != session::Role::kAcceptor)
+    return Status::error("add_acceptor_template: the template must be an acceptor");
+  const auto& id = t.config.session.id;
+  if (id.begin_string.empty() || id.sender_comp_id.empty())
+    return Status::error("add_acceptor_template: BeginString and SenderCompID are required");
+  if (t.config.tls.enabled) {
+    auto ctx = make_tls_context(t.config.tls, true);
+    if (!ctx) return Status::error("add_acceptor_template: " + ctx.error());
   }
-  std::shared_ptr<asio::ssl::context> tls;
-  if (config.tls.enabled) {
-    auto ctx = make_tls_context(config.tls, config.session.role == session::Role::kAcceptor);
-    if (!ctx) return Status::error(id.to_string() + ": " + ctx.error());
-    tls = *ctx;
-  }
-  // Sessions are spread over the threads round-robin and stay on theirs; TLS acceptor sessions
-  // live on the listeners' thread (a TLS stream cannot move between threads).
-  const bool tls_acceptor = tls && config.session.role == session::Role::kAcceptor;
-  asio::io_context& io =
-      tls_acceptor ? *e.contexts[0] : *e.contexts[e.runtimes.size() % e.contexts.size()];
-  auto rt = std::make_unique<SessionRuntime>(
-      io, std::move(config), store ? std::move(store) : std::make_unique<session::MemoryStore>());
-  rt->log = std::move(log);
-  rt->engine_log = e.options.on_log;
-  if (e.dispatcher) {
-    rt->dispatcher = e.dispatcher.get();
-    rt->key_strategy = e.options.key_strategy.get();
-    rt->key_fields = &e.options.key_fields;
-  }
-  rt->tls = std::move(tls);
-  e.handles.push_back(std::unique_ptr<SessionHandle>(new SessionHandle(*rt)));
-  e.runtimes.push_back(std::move(rt));
-  return e.handles.back().get();
+  e.templates.push_back(std::make_unique<AcceptorTemplate>(std::move(t)));
+  return Status::ok();
 }
 
 Status Engine::start() {
@@ -1023,44 +1119,49 @@ Status Engine::start() {
   // One listener per acceptor address:port; sessions on it are told apart by their Logon.
   e.listeners.clear();
   std::map<std::pair<std::string, uint16_t>, Listener*> by_endpoint;
-  for (auto& rt : e.runtimes) {
-    if (rt->config.session.role != session::Role::kAcceptor) continue;
-    const Endpoint& ep = rt->config.accept;
-    Listener* l = nullptr;
+  auto listener_for = [&](const std::string& who, const Endpoint& ep,
+                          const std::shared_ptr<asio::ssl::context>& tls) -> Result<Listener*> {
     auto found = by_endpoint.find({ep.host, ep.port});
     if (found != by_endpoint.end() && ep.port != 0) {
-      l = found->second;
-      if (static_cast<bool>(l->tls) != rt->config.tls.enabled) {
-        e.listeners.clear();
-        return Status::error("start: " + rt->config.session.id.to_string() +
-                             " and another session share " + ep.host + ":" +
+      if (static_cast<bool>(found->second->tls) != static_cast<bool>(tls))
+        return Status::error("start: " + who + " and another session share " + ep.host + ":" +
                              std::to_string(ep.port) + " but not the TLS setting");
-      }
-    } else {
-      auto fresh = std::make_unique<Listener>(*e.contexts[0]);
-      fresh->on_log = e.options.on_log;
-      fresh->tls = rt->tls;
-      asio::error_code ec;
-      auto address = asio::ip::make_address(ep.host, ec);
-      if (ec) return Status::error("start: bad accept address " + ep.host);
-      tcp::endpoint endpoint(address, ep.port);
-      fresh->acceptor.open(endpoint.protocol(), ec);
-      if (!ec) fresh->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-      if (!ec) fresh->acceptor.bind(endpoint, ec);
-      if (!ec) fresh->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-      if (ec) {
-        e.listeners.clear();
-        return Status::error("start: cannot listen on " + ep.host + ":" + std::to_string(ep.port) +
-                             ": " + ec.message());
-      }
-      l = fresh.get();
-      by_endpoint[{ep.host, ep.port}] = l;
-      e.listeners.push_back(std::move(fresh));
+      return found->second;
     }
+    auto fresh = std::make_unique<Listener>(*e.contexts[0]);
+    fresh->on_log = e.options.on_log;
+    fresh->tls = tls;
+    fresh->create = [&e](const AcceptorTemplate& t, const codec::Message& logon) {
+      return e.create_dynamic(t, logon);
+    };
+    asio::error_code ec;
+    auto address = asio::ip::make_address(ep.host, ec);
+    if (ec) return Status::error("start: bad accept address " + ep.host);
+    tcp::endpoint endpoint(address, ep.port);
+    fresh->acceptor.open(endpoint.protocol(), ec);
+    if (!ec) fresh->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) fresh->acceptor.bind(endpoint, ec);
+    if (!ec) fresh->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+      return Status::error("start: cannot listen on " + ep.host + ":" + std::to_string(ep.port) +
+                           ": " + ec.message());
+    Listener* l = fresh.get();
+    by_endpoint[{ep.host, ep.port}] = l;
+    by_endpoint[{ep.host, l->acceptor.local_endpoint().port()}] = l;
+    e.listeners.push_back(std::move(fresh));
+    return l;
+  };
+  for (auto& rt : e.runtimes) {
+    if (rt->config.session.role != session::Role::kAcceptor) continue;
+    auto found = listener_for(rt->config.session.id.to_string(), rt->config.accept, rt->tls);
+    if (!found) {
+      e.listeners.clear();
+      return found.status();
+    }
+    Listener* l = *found;
     uint16_t port = l->acceptor.local_endpoint().port();
     // A restarted engine listens where it listened before, so initiators find it again.
     rt->config.accept.port = port;
-    by_endpoint[{ep.host, port}] = l;
     l->first_message_timeout = std::max(
         l->first_message_timeout,
         std::chrono::duration_cast<std::chrono::milliseconds>(rt->config.session.logon_timeout));
@@ -1068,6 +1169,17 @@ Status Engine::start() {
     l->routes[route_key(id.begin_string, id.target_comp_id, id.sender_comp_id)] = rt.get();
     std::lock_guard lock(rt->mu);
     rt->bound_port = port;
+  }
+  for (auto& t : e.templates) {
+    std::shared_ptr<asio::ssl::context> tls;
+    if (t->config.tls.enabled) tls = *make_tls_context(t->config.tls, true);  // checked when added
+    auto found = listener_for("the acceptor template", t->config.accept, tls);
+    if (!found) {
+      e.listeners.clear();
+      return found.status();
+    }
+    (*found)->templates.push_back(t.get());
+    t->config.accept.port = (*found)->acceptor.local_endpoint().port();
   }
   for (size_t i = 0; i < e.contexts.size(); ++i) {
     e.contexts[i]->restart();
@@ -1094,8 +1206,19 @@ void Engine::stop() {
   if (!e.running) return;
   // Handlers on the dispatcher report back to the loops: let them finish while the loops run.
   if (e.dispatcher) e.dispatcher->wait_idle();
-  for (auto& l : e.listeners) asio::post(l->io, [lp = l.get()] { lp->close(); });
-  for (auto& rt : e.runtimes) asio::post(rt->io, [r = rt.get()] { r->stop(); });
+  // Listeners close first and for good: none may add a dynamic session behind our back.
+  for (auto& l : e.listeners) {
+    std::promise<void> closed;
+    asio::post(l->io, [lp = l.get(), &closed] {
+      lp->close();
+      closed.set_value();
+    });
+    closed.get_future().wait();
+  }
+  {
+    std::lock_guard lock(e.mu);
+    for (auto& rt : e.runtimes) asio::post(rt->io, [r = rt.get()] { r->stop(); });
+  }
   for (auto& g : e.guards) g.reset();
   for (auto& t : e.threads) t.join();
   e.threads.clear();
@@ -1124,12 +1247,14 @@ void Engine::shutdown(std::chrono::milliseconds timeout) {
 bool Engine::running() const { return impl_->running; }
 
 std::vector<SessionHandle*> Engine::sessions() const {
+  std::lock_guard lock(impl_->mu);
   std::vector<SessionHandle*> out;
   for (auto& h : impl_->handles) out.push_back(h.get());
   return out;
 }
 
 SessionHandle* Engine::find(const session::SessionId& id) const {
+  std::lock_guard lock(impl_->mu);
   for (auto& h : impl_->handles)
     if (h->id() == id) return h.get();
   return nullptr;

@@ -50,7 +50,7 @@ constexpr std::string_view kKnownKeys[] = {
     // fixgate's own
     "StoreType", "FsyncPolicy", "FsyncBatchMicros", "ReconnectMaxInterval", "ReconnectMultiplier",
     "ReconnectJitter", "TestRequestDelay", "MaxSequenceGap", "Username", "Password",
-    "PostgresConnection", "SocketConnectTimeout"};
+    "PostgresConnection", "SocketConnectTimeout", "AcceptorTemplate", "AllowedCompIDs"};
 
 bool is_alternate(std::string_view key) {
   // SocketConnectHost1 / SocketConnectPort1 … name the alternate hosts.
@@ -460,6 +460,40 @@ Result<engine::ManagerConfig> to_manager_config(const SessionSettings& s) {
         return Status::error(v->where(key) + ": set, but SocketUseSSL is not Y");
   }
   return c;
+}
+
+Result<std::optional<engine::AcceptorTemplate>> to_acceptor_template(const SessionSettings& s) {
+  using Out = std::optional<engine::AcceptorTemplate>;
+  auto where = [&](std::string_view key) { return s.find(key)->where(key); };
+  bool is_template = false;
+  if (s.has("AcceptorTemplate")) {
+    FIXGATE_TRY(flag, s.get_bool("AcceptorTemplate"));
+    is_template = flag;
+  }
+  if (!is_template) {
+    if (s.has("AllowedCompIDs"))
+      return Status::error(where("AllowedCompIDs") + ": only for AcceptorTemplate=Y");
+    return Out();
+  }
+  FIXGATE_TRY(config, to_manager_config(s));
+  if (config.session.role != session::Role::kAcceptor)
+    return Status::error(where("AcceptorTemplate") + ": a template must be an acceptor");
+  if (!s.has("AllowedCompIDs"))
+    return Status::error(where("AcceptorTemplate") +
+                         ": a template needs AllowedCompIDs (the CompIDs that may log on, or *)");
+  engine::AcceptorTemplate t;
+  t.config = std::move(config);
+  std::string_view list = s.find("AllowedCompIDs")->value;
+  while (!list.empty()) {
+    size_t comma = list.find(',');
+    std::string_view id = trim(list.substr(0, comma));
+    if (!id.empty()) t.allowed_comp_ids.emplace_back(id);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+  }
+  if (t.allowed_comp_ids.empty())
+    return Status::error(where("AllowedCompIDs") + ": names no CompID");
+  t.store = [s](const session::SessionId& id) { return open_store(s, id); };
+  return Out(std::move(t));
 }
 
 Result<std::unique_ptr<session::Store>> open_store(const SessionSettings& s,

@@ -236,6 +236,31 @@ TEST(SettingsTest, BadScheduleKeysNameFileLineAndKey) {
   }
 }
 
+TEST(SettingsTest, AcceptorTemplateNeedsAnAllowList) {
+  auto parse = [](std::string_view extra) {
+    std::string text =
+        "[SESSION]\nConnectionType=acceptor\nBeginString=FIX.4.4\nSenderCompID=GW\n"
+        "TargetCompID=*\nSocketAcceptPort=1\n" +
+        std::string(extra);
+    return to_acceptor_template(Settings::parse(text, "x.cfg")->sessions()[0]);
+  };
+  auto ok = parse("AcceptorTemplate=Y\nAllowedCompIDs=ALICE, BOB ,*\n");
+  ASSERT_TRUE(ok) << ok.error();
+  ASSERT_TRUE(*ok);
+  EXPECT_EQ((*ok)->allowed_comp_ids, (std::vector<std::string>{"ALICE", "BOB", "*"}));
+  EXPECT_EQ((*ok)->config.session.id.target_comp_id, "*");
+  auto plain = parse("");
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(*plain);
+  EXPECT_EQ(parse("AcceptorTemplate=Y\n").error(),
+            "x.cfg:7: AcceptorTemplate: a template needs AllowedCompIDs (the CompIDs that may log "
+            "on, or *)");
+  EXPECT_EQ(parse("AllowedCompIDs=ALICE\n").error(),
+            "x.cfg:7: AllowedCompIDs: only for AcceptorTemplate=Y");
+  EXPECT_EQ(parse("AcceptorTemplate=Y\nAllowedCompIDs= , \n").error(),
+            "x.cfg:8: AllowedCompIDs: names no CompID");
+}
+
 TEST(SettingsTest, TlsKeysBuildTheTlsConfiguration) {
   std::string base =
       "[SESSION]\nConnectionType=acceptor\nBeginString=FIX.4.4\nSenderCompID=A\n"

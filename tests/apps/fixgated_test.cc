@@ -69,11 +69,29 @@ TEST(Fixgated, EchoesOrdersDropsResentDuplicatesAndLogsOutOnSigterm) {
   ASSERT_TRUE(client.wait_for_status(SessionStatus::kActive, 10s));
 
   for (int i = 0; i < 100; ++i)
-    ASSERT_TRUE(client.send_message("D", "11=O" + std::to_string(i) + "\x01" "55=IBM\x01").is_ok());
+    ASSERT_TRUE(client
+                    .send_message("D", "11=O" + std::to_string(i) +
+                                           "\x01"
+                                           "55=IBM\x01")
+                    .is_ok());
   // A resent order already seen is dropped; a resent order never seen is echoed.
-  ASSERT_TRUE(client.send_message("D", "97=Y\x01" "11=O5\x01" "55=IBM\x01").is_ok());
-  ASSERT_TRUE(client.send_message("D", "97=Y\x01" "11=NEW\x01" "55=IBM\x01").is_ok());
-  ASSERT_TRUE(client.send_message("8", "11=O1\x01" "150=0\x01").is_ok());  // other types echo too
+  ASSERT_TRUE(client
+                  .send_message("D",
+                                "97=Y\x01"
+                                "11=O5\x01"
+                                "55=IBM\x01")
+                  .is_ok());
+  ASSERT_TRUE(client
+                  .send_message("D",
+                                "97=Y\x01"
+                                "11=NEW\x01"
+                                "55=IBM\x01")
+                  .is_ok());
+  ASSERT_TRUE(client
+                  .send_message("8",
+                                "11=O1\x01"
+                                "150=0\x01")
+                  .is_ok());  // other types echo too
   for (int i = 0; i < 100; ++i) {
     auto m = client.receive_message(10s);
     ASSERT_TRUE(m);
@@ -90,6 +108,60 @@ TEST(Fixgated, EchoesOrdersDropsResentDuplicatesAndLogsOutOnSigterm) {
   d.signal(SIGTERM);
   EXPECT_TRUE(client.wait_for_status(SessionStatus::kDisconnected, 10s));
   EXPECT_EQ(client.session_stats().logouts, 1u);  // logged out by fixgated, not just dropped
+  EXPECT_EQ(d.wait(10s), 0);
+}
+
+// Reads fixgated's output until a line contains `part`.
+bool saw_line(Child& d, std::string_view part) {
+  for (int i = 0; i < 200; ++i) {
+    std::string line = d.read_line(10s);
+    if (line.find(part) != std::string::npos) return true;
+    if (line.empty()) return false;
+  }
+  return false;
+}
+
+TEST(Fixgated, AcceptorTemplateCreatesSessionsForAllowedCompIdsOnly) {
+  TempDir dir("fixgated-template");
+  const uint16_t port = fixgate::testing::free_port();
+  const std::string config =
+      "[DEFAULT]\nConnectionType=acceptor\nHeartBtInt=30\n"
+      "SocketAcceptAddress=127.0.0.1\nSocketAcceptPort=" +
+      std::to_string(port) +
+      "\n\n[SESSION]\nBeginString=FIX.4.4\nSenderCompID=GW\n"
+      "TargetCompID=CLIENT\n\n[SESSION]\nBeginString=FIX.4.4\n"
+      "SenderCompID=GW\nTargetCompID=*\nAcceptorTemplate=Y\n"
+      "AllowedCompIDs=ALICE, BOB\n";
+  Child d({FIXGATED_PATH, "--config", write_config(dir, config), "--app", "echo"});
+  ASSERT_TRUE(saw_line(d, "template FIX.4.4:GW->* acceptor on 127.0.0.1:" + std::to_string(port) +
+                              " allows ALICE,BOB"));
+  ASSERT_TRUE(saw_line(d, "fixgated: running"));
+
+  auto connect = [&](engine::SessionManager& m, const std::string& us) {
+    engine::ManagerConfig c;
+    c.session.id = {.begin_string = "FIX.4.4", .sender_comp_id = us, .target_comp_id = "GW"};
+    c.session.role = session::Role::kInitiator;
+    c.connect = {{"127.0.0.1", port}};
+    c.reconnect.initial = 100ms;
+    ASSERT_TRUE(m.initialize_session(c).is_ok());
+    ASSERT_TRUE(m.start_session().is_ok());
+  };
+  engine::SessionManager alice, mallory;
+  connect(alice, "ALICE");
+  ASSERT_TRUE(alice.wait_for_status(SessionStatus::kActive, 10s));
+  ASSERT_TRUE(alice
+                  .send_message("D",
+                                "11=A1\x01"
+                                "55=IBM\x01")
+                  .is_ok());
+  auto echo = alice.receive_message(10s);  // the echo app runs on the new session too
+  ASSERT_TRUE(echo);
+  EXPECT_EQ(clordid(*echo), "A1");
+  connect(mallory, "MALLORY");
+  EXPECT_TRUE(saw_line(d, "MALLORY is not on the acceptor template's allow-list"));
+  EXPECT_FALSE(mallory.is_session_active());
+  d.signal(SIGTERM);
+  EXPECT_TRUE(alice.wait_for_status(SessionStatus::kDisconnected, 10s));
   EXPECT_EQ(d.wait(10s), 0);
 }
 

@@ -160,6 +160,23 @@ struct EngineOptions {
   ordering::DispatcherOptions dispatcher = {};
 };
 
+// Acceptor sessions made on demand (QuickFIX/J's AcceptorTemplate): a Logon on the template's
+// port naming CompIDs that no configured session has creates a session from the template, if
+// the counterparty is on the allow-list.
+struct AcceptorTemplate {
+  // Role acceptor; `accept` is the port (shared with configured sessions, or its own). BeginString
+  // and SenderCompID must match the Logon's ("*" matches any); TargetCompID is the caller's.
+  ManagerConfig config;
+  // Counterparty CompIDs (their SenderCompID) allowed to create a session; "*" allows anyone.
+  // Empty allows no one: dynamic sessions are off unless listed.
+  std::vector<std::string> allowed_comp_ids = {};
+  // The store of a new session; a MemoryStore when not set or when it returns null.
+  std::function<Result<std::unique_ptr<session::Store>>(const session::SessionId&)> store = {};
+  // Called with each new session before its first connection is handed over (on an engine
+  // thread): register handlers, set_application, on_event.
+  std::function<void(SessionHandle&)> on_session = {};
+};
+
 class Engine {
  public:
   explicit Engine(EngineOptions options = {});
@@ -170,6 +187,8 @@ class Engine {
   // Adds a session (before start()); `store` defaults to a MemoryStore.
   Result<SessionHandle*> add_session(ManagerConfig config,
                                      std::unique_ptr<session::Store> store = nullptr);
+  // Adds a template for dynamic acceptor sessions (before start()).
+  Status add_acceptor_template(AcceptorTemplate t);
   // Binds every acceptor port (sessions with the same address and port share it), starts the
   // threads, and starts every initiator connecting.
   Status start();

@@ -62,6 +62,10 @@ bool is_known_key(std::string_view key);
 // Builds the engine configuration of one session, checking every value. Dictionaries named by
 // DataDictionary/TransportDataDictionary/AppDataDictionary are loaded here.
 Result<engine::ManagerConfig> to_manager_config(const SessionSettings& s);
+// AcceptorTemplate=Y: the section is a template for dynamic acceptor sessions (TargetCompID=*)
+// that the counterparties in AllowedCompIDs (comma-separated, or *) may create by logging on;
+// each gets its store from the section's store keys. nullopt for an ordinary session.
+Result<std::optional<engine::AcceptorTemplate>> to_acceptor_template(const SessionSettings& s);
 
 // Opens the session's store: StoreType=sqlite (the default when FileStorePath is set:
 // <FileStorePath>/fixgate.db, WAL), file (<FileStorePath>/<session>/, FsyncPolicy
