@@ -2,9 +2,8 @@
 // to_admin, from_admin (refusing a Logon), to_app (veto), from_app (catch-all handler).
 #include <gtest/gtest.h>
 
-#include <condition_variable>
-#include <mutex>
 
+#include "../support/text_log.h"
 #include "fixgate/engine/engine.h"
 
 namespace fixgate::engine {
@@ -13,26 +12,7 @@ namespace {
 using namespace std::chrono_literals;
 using session::SessionStatus;
 
-// Callback calls in order ("logon GW->ALICE", "from_app D" …), awaitable.
-struct Calls {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<std::string> seen;
-  void add(std::string s) {
-    std::lock_guard lock(mu);
-    seen.push_back(std::move(s));
-    cv.notify_all();
-  }
-  bool wait_for(const std::string& s, std::chrono::milliseconds timeout = 5s) {
-    std::unique_lock lock(mu);
-    return cv.wait_for(lock, timeout,
-                       [&] { return std::find(seen.begin(), seen.end(), s) != seen.end(); });
-  }
-  size_t count(const std::string& s) {
-    std::lock_guard lock(mu);
-    return static_cast<size_t>(std::count(seen.begin(), seen.end(), s));
-  }
-};
+using Calls = testing::TextLog;  // callback calls ("logon GW->ALICE" …), awaitable
 
 std::string name(const session::SessionId& id) {
   return id.sender_comp_id + "->" + id.target_comp_id;

@@ -2,9 +2,9 @@
 // over loopback TCP.
 #include <gtest/gtest.h>
 
-#include <condition_variable>
 #include <mutex>
 
+#include "../support/text_log.h"
 #include "fixgate/engine/engine.h"
 #include "fixgate/session/memory_store.h"
 
@@ -13,27 +13,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using session::SessionStatus;
-
-struct Log {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<std::string> lines;
-  std::function<void(std::string_view)> sink() {
-    return [this](std::string_view text) {
-      std::lock_guard lock(mu);
-      lines.emplace_back(text);
-      cv.notify_all();
-    };
-  }
-  bool wait_for(std::string_view part) {
-    std::unique_lock lock(mu);
-    return cv.wait_for(lock, 5s, [&] {
-      for (const auto& l : lines)
-        if (l.find(part) != std::string::npos) return true;
-      return false;
-    });
-  }
-};
 
 ManagerConfig client(const std::string& us, uint16_t port) {
   ManagerConfig c;
@@ -47,7 +26,7 @@ ManagerConfig client(const std::string& us, uint16_t port) {
 // A gateway with one configured session (GW->KNOWN) and a template on the same port that lets
 // ALICE and BOB in; every dynamic session echoes NewOrderSingles.
 struct Gateway {
-  Log log;  // before the engine: its threads log into it
+  testing::TextLog log;  // before the engine: its threads log into it
   std::mutex mu;
   std::vector<std::string> stores_made;
   Engine engine{EngineOptions{.threads = 2, .on_log = log.sink()}};

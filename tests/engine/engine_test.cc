@@ -1,11 +1,10 @@
 // Engine: many sessions on shared threads; one acceptor port for many sessions, routed by the
 // CompIDs of each Logon; strangers refused. Real loopback TCP.
 #include "fixgate/engine/engine.h"
+#include "../support/text_log.h"
 
 #include <gtest/gtest.h>
 
-#include <condition_variable>
-#include <mutex>
 
 #include "fixgate/engine/session_manager.h"
 
@@ -35,24 +34,10 @@ ManagerConfig initiator(const std::string& us, const std::string& them, uint16_t
 
 // A port for a shared acceptor: bind the first session to 0, read back what it got.
 struct Gateway {
-  // Declared before the engine, so they outlive its threads.
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<std::string> log;
-  Engine engine{EngineOptions{.threads = 2, .on_log = [this](std::string_view text) {
-                                std::lock_guard lock(mu);
-                                log.emplace_back(text);
-                                cv.notify_all();
-                              }}};
+  testing::TextLog log;  // before the engine, so it outlives its threads
+  Engine engine{EngineOptions{.threads = 2, .on_log = log.sink()}};
   // True once the engine logged a line containing `part`, waiting up to 5 s (no polling).
-  bool logged(std::string_view part) {
-    std::unique_lock lock(mu);
-    return cv.wait_for(lock, 5s, [&] {
-      for (auto& l : log)
-        if (l.find(part) != std::string::npos) return true;
-      return false;
-    });
-  }
+  bool logged(std::string_view part) { return log.wait_for(part); }
 };
 
 TEST(EngineTest, OnePortServesManySessionsRoutedByCompIds) {
@@ -139,28 +124,6 @@ TEST(EngineTest, DuplicateSessionIsRejectedAtConfiguration) {
   EXPECT_NE(again.error().find("already exists"), std::string::npos);
 }
 
-// Every event text of one session, awaitable.
-struct EventTexts {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<std::string> texts;
-  SessionHandle::EventListener listener() {
-    return [this](const session::SessionEvent& e) {
-      std::lock_guard lock(mu);
-      texts.push_back(e.text);
-      cv.notify_all();
-    };
-  }
-  bool wait_for(std::string_view part, std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mu);
-    return cv.wait_for(lock, timeout, [&] {
-      for (auto& t : texts)
-        if (t.find(part) != std::string::npos) return true;
-      return false;
-    });
-  }
-};
-
 // A daily UTC window from `from` to `to` seconds after the current second.
 session::Schedule window_in(int from, int to, std::chrono::system_clock::time_point* start) {
   auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -176,7 +139,7 @@ TEST(EngineTest, InitiatorConnectsWhenItsWindowOpensAndLogsOutWhenItCloses) {
   auto h = gw.engine.add_session(acceptor("GW", "C", 0));
   ASSERT_TRUE(h);
   ASSERT_TRUE(gw.engine.start().is_ok());
-  EventTexts events;
+  testing::TextLog events;
   Engine client(EngineOptions{.threads = 1, .on_log = {}});
   ManagerConfig c = initiator("C", "GW", (*h)->local_port());
   std::chrono::system_clock::time_point opens;
@@ -204,7 +167,7 @@ TEST(EngineTest, AcceptorRefusesALogonOutsideItsWindow) {
   a.session.schedule = window_in(3600, 7200, &opens);
   auto h = gw.engine.add_session(a);
   ASSERT_TRUE(h);
-  EventTexts events;
+  testing::TextLog events;
   (*h)->on_event(events.listener());
   ASSERT_TRUE(gw.engine.start().is_ok());
   SessionManager client;

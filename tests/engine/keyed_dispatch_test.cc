@@ -66,8 +66,10 @@ TEST(KeyedDispatchTest, OrdersForManyClOrdIdsKeepPerOrderOrderAcrossWorkers) {
   for (int e = 0; e < kEventsPerOrder; ++e)
     for (int o = 0; o < kOrders; ++o)
       ASSERT_TRUE(client
-                      .send_message("D", std::string("11=ORD-").append(std::to_string(o))
-                                             .append("\x01" "58=")
+                      .send_message("D", std::string("11=ORD-")
+                                             .append(std::to_string(o))
+                                             .append("\x01"
+                                                     "58=")
                                              .append(std::to_string(e))
                                              .append("\x01"))
                       .is_ok());

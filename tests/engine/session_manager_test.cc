@@ -37,7 +37,11 @@ ManagerConfig initiator_config(uint16_t port) {
 }
 
 std::string order_body(int i) {
-  return "11=ORD-" + std::to_string(i) + "\x01" "55=IBM\x01" "54=1\x01" "38=100\x01";
+  return "11=ORD-" + std::to_string(i) +
+         "\x01"
+         "55=IBM\x01"
+         "54=1\x01"
+         "38=100\x01";
 }
 
 std::string clordid(const ReceivedMessage& m) {
@@ -59,7 +63,8 @@ struct Pair {
     ASSERT_NE(acceptor.local_port(), 0);
     auto is = std::make_unique<session::MemoryStore>();
     initiator_store = is.get();
-    ASSERT_TRUE(initiator.initialize_session(initiator_config(acceptor.local_port()), std::move(is)).is_ok());
+    ASSERT_TRUE(initiator.initialize_session(initiator_config(acceptor.local_port()), std::move(is))
+                    .is_ok());
     ASSERT_TRUE(initiator.start_session().is_ok());
     ASSERT_TRUE(initiator.wait_for_status(SessionStatus::kActive, 5s));
     ASSERT_TRUE(acceptor.wait_for_status(SessionStatus::kActive, 5s));
@@ -78,13 +83,18 @@ TEST(SessionManagerTest, DeliversThousandsOfOrdersInOrderAndEchoesThem) {
   Pair p;
   p.start();
   constexpr int kOrders = 5000;
-  for (int i = 0; i < kOrders; ++i) ASSERT_TRUE(p.initiator.send_message("D", order_body(i)).is_ok());
+  for (int i = 0; i < kOrders; ++i)
+    ASSERT_TRUE(p.initiator.send_message("D", order_body(i)).is_ok());
   for (int i = 0; i < kOrders; ++i) {
     auto m = p.acceptor.receive_message(5s);
     ASSERT_TRUE(m) << "order " << i << " missing";
     ASSERT_EQ(clordid(*m), "ORD-" + std::to_string(i));
     EXPECT_EQ(m->seq, SeqNum(static_cast<uint64_t>(i) + 2));
-    ASSERT_TRUE(p.acceptor.send_message("8", "11=" + clordid(*m) + "\x01" "150=0\x01").is_ok());
+    ASSERT_TRUE(p.acceptor
+                    .send_message("8", "11=" + clordid(*m) +
+                                           "\x01"
+                                           "150=0\x01")
+                    .is_ok());
   }
   for (int i = 0; i < kOrders; ++i) {
     auto echo = p.initiator.receive_message(5s);
@@ -174,7 +184,10 @@ TEST(SessionManagerTest, WritesQuickFixStyleMessageAndEventLogs) {
   std::string messages = read(dir + "/FIX.4.4-SERVER-CLIENT.messages.current.log");
   std::string events = read(dir + "/FIX.4.4-SERVER-CLIENT.event.current.log");
   // Inbound Logon, our Logon reply, the order, both Logouts: each a line "timestamp : message".
-  EXPECT_NE(messages.find(" : 8=FIX.4.4\x01" "9="), std::string::npos) << messages;
+  EXPECT_NE(messages.find(" : 8=FIX.4.4\x01"
+                          "9="),
+            std::string::npos)
+      << messages;
   EXPECT_NE(messages.find("35=D\x01"), std::string::npos);
   EXPECT_EQ(std::count(messages.begin(), messages.end(), '\n'), 5) << messages;
   EXPECT_NE(events.find("Active"), std::string::npos) << events;
@@ -188,7 +201,8 @@ TEST(FixReconnectTcp, ForcedDisconnectThenReconnectLosesAndDuplicatesNothing) {
   Pair p;
   p.start();
   constexpr int kBefore = 300, kAfter = 300;
-  for (int i = 0; i < kBefore; ++i) ASSERT_TRUE(p.initiator.send_message("D", order_body(i)).is_ok());
+  for (int i = 0; i < kBefore; ++i)
+    ASSERT_TRUE(p.initiator.send_message("D", order_body(i)).is_ok());
   // Drop the acceptor's side at once, in the middle of the stream.
   p.acceptor.stop_session();
   // The initiator notices and goes into reconnect; sending fails while it is down.

@@ -3,10 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <condition_variable>
-#include <mutex>
 
 #include "../support/process.h"
+#include "../support/text_log.h"
 #include "fixgate/engine/engine.h"
 #include "fixgate/engine/session_manager.h"
 
@@ -71,37 +70,11 @@ TlsConfig client_tls(const std::string& who = "client", const std::string& ca = 
                    .cipher_list = ""};
 }
 
-// Lines of text (engine log or session events) that a test can await without polling.
-class TextLog {
- public:
-  void add(std::string_view text) {
-    std::lock_guard lock(mu_);
-    lines_.emplace_back(text);
-    cv_.notify_all();
-  }
-  // True once a line containing `part` has arrived, waiting up to 5 s for it.
-  bool wait_for(std::string_view part) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, 5s, [&] {
-      for (auto& l : lines_)
-        if (l.find(part) != std::string::npos) return true;
-      return false;
-    });
-  }
-  // Records every event text of `m`.
-  void attach(SessionManager& m) {
-    m.on_event([this](const session::SessionEvent& e) { add(e.text); });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::string> lines_;
-};
+using fixgate::testing::TextLog;
 
 struct TlsGateway {
   TextLog log;
-  Engine engine{EngineOptions{.threads = 2, .on_log = [this](std::string_view t) { log.add(t); }}};
+  Engine engine{EngineOptions{.threads = 2, .on_log = log.sink()}};
   SessionHandle* session = nullptr;
 
   void start(TlsConfig tls = server_tls()) {
@@ -132,11 +105,14 @@ TEST(TlsTest, MutualTlsLogonAndOrders) {
   TlsGateway gw;
   gw.start();
   SessionManager client;
-  ASSERT_TRUE(client.initialize_session(client_config(gw.session->local_port(), client_tls())).is_ok());
+  ASSERT_TRUE(
+      client.initialize_session(client_config(gw.session->local_port(), client_tls())).is_ok());
   ASSERT_TRUE(client.start_session().is_ok());
   ASSERT_TRUE(client.wait_for_status(SessionStatus::kActive, 10s));
   for (int i = 0; i < 100; ++i)
-    ASSERT_TRUE(client.send_message("D", std::string("11=T").append(std::to_string(i)).append("\x01")).is_ok());
+    ASSERT_TRUE(
+        client.send_message("D", std::string("11=T").append(std::to_string(i)).append("\x01"))
+            .is_ok());
   for (int i = 0; i < 100; ++i) ASSERT_TRUE(gw.session->receive_message(5s)) << i;
   ASSERT_TRUE(client.request_logoff(5s).is_ok());
 }
@@ -145,7 +121,8 @@ TEST(TlsTest, ClientWithCertificateFromAnotherCaIsRefused) {
   TlsGateway gw;
   gw.start();
   SessionManager rogue;
-  ASSERT_TRUE(rogue.initialize_session(client_config(gw.session->local_port(), client_tls("rogue"))).is_ok());
+  ASSERT_TRUE(rogue.initialize_session(client_config(gw.session->local_port(), client_tls("rogue")))
+                  .is_ok());
   ASSERT_TRUE(rogue.start_session().is_ok());
   EXPECT_TRUE(gw.wait_log("TLS handshake failed"));
   EXPECT_FALSE(rogue.is_session_active());
@@ -159,7 +136,8 @@ TEST(TlsTest, ClientWithoutCertificateIsRefused) {
   no_cert.certificate_file.clear();
   no_cert.private_key_file.clear();
   SessionManager anonymous;
-  ASSERT_TRUE(anonymous.initialize_session(client_config(gw.session->local_port(), no_cert)).is_ok());
+  ASSERT_TRUE(
+      anonymous.initialize_session(client_config(gw.session->local_port(), no_cert)).is_ok());
   ASSERT_TRUE(anonymous.start_session().is_ok());
   EXPECT_TRUE(gw.wait_log("TLS handshake failed"));
   EXPECT_FALSE(anonymous.is_session_active());
@@ -169,7 +147,8 @@ TEST(TlsTest, PlainTcpClientToATlsPortIsRefused) {
   TlsGateway gw;
   gw.start();
   SessionManager plain;
-  ASSERT_TRUE(plain.initialize_session(client_config(gw.session->local_port(), TlsConfig{})).is_ok());
+  ASSERT_TRUE(
+      plain.initialize_session(client_config(gw.session->local_port(), TlsConfig{})).is_ok());
   ASSERT_TRUE(plain.start_session().is_ok());
   EXPECT_TRUE(gw.wait_log("TLS handshake failed"));
   EXPECT_FALSE(plain.is_session_active());
@@ -181,8 +160,11 @@ TEST(TlsTest, InitiatorRefusesAServerItCannotVerify) {
   TextLog events;
   SessionManager client;
   // Trusting only the rogue CA, the client cannot verify the gateway's certificate.
-  ASSERT_TRUE(client.initialize_session(client_config(gw.session->local_port(), client_tls("client", "rogue-ca.pem"))).is_ok());
-  events.attach(client);
+  ASSERT_TRUE(client
+                  .initialize_session(
+                      client_config(gw.session->local_port(), client_tls("client", "rogue-ca.pem")))
+                  .is_ok());
+  client.on_event(events.listener());
   ASSERT_TRUE(client.start_session().is_ok());
   EXPECT_TRUE(events.wait_for("TLS handshake failed"));
   EXPECT_FALSE(client.is_session_active());
@@ -208,8 +190,9 @@ TEST(TlsTest, InitiatorRefusesACertificateIssuedToAnotherName) {
   gw.start(wrong_name);
   TextLog events;  // declared first: it must outlive the session that writes to it
   SessionManager client;
-  ASSERT_TRUE(client.initialize_session(client_config(gw.session->local_port(), client_tls())).is_ok());
-  events.attach(client);
+  ASSERT_TRUE(
+      client.initialize_session(client_config(gw.session->local_port(), client_tls())).is_ok());
+  client.on_event(events.listener());
   ASSERT_TRUE(client.start_session().is_ok());
   EXPECT_TRUE(events.wait_for("certificate verify failed"));
   EXPECT_FALSE(client.is_session_active());
@@ -221,7 +204,8 @@ TEST(TlsTest, BadCertificatePathIsAConfigurationError) {
   c.tls.certificate_file = "/nonexistent/cert.pem";
   auto h = e.add_session(c);
   ASSERT_FALSE(h);
-  EXPECT_NE(h.error().find("/nonexistent/cert.pem: cannot use certificate"), std::string::npos) << h.error();
+  EXPECT_NE(h.error().find("/nonexistent/cert.pem: cannot use certificate"), std::string::npos)
+      << h.error();
 }
 
 }  // namespace

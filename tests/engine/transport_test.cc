@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "../support/process.h"
+#include "../support/text_log.h"
 #include "fixgate/engine/engine.h"
 #include "fixgate/store/file_store.h"
 
@@ -51,28 +52,6 @@ struct RawListener {
   }
 };
 
-// Session event texts, awaitable.
-struct Texts {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<std::string> all;
-  SessionHandle::EventListener listener() {
-    return [this](const session::SessionEvent& e) {
-      std::lock_guard lock(mu);
-      all.push_back(e.text);
-      cv.notify_all();
-    };
-  }
-  bool wait_for(std::string_view part, std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mu);
-    return cv.wait_for(lock, timeout, [&] {
-      for (const auto& t : all)
-        if (t.find(part) != std::string::npos) return true;
-      return false;
-    });
-  }
-};
-
 ManagerConfig initiator_to(uint16_t port) {
   ManagerConfig c;
   c.session.id = {.begin_string = "FIX.4.4", .sender_comp_id = "C", .target_comp_id = "GW"};
@@ -96,7 +75,7 @@ TEST(TransportTest, ConnectThatHangsIsAbandonedAfterTheConnectTimeout) {
     (void)::connect(f, reinterpret_cast<sockaddr*>(&a), sizeof a);
     fillers.push_back(f);
   }
-  Texts texts;
+  testing::TextLog texts;
   Engine client(EngineOptions{.threads = 1, .on_log = {}});
   ManagerConfig c = initiator_to(full.port);
   c.connect_timeout = 300ms;
@@ -123,7 +102,7 @@ TEST(TransportTest, InitiatorConnectsFromItsSourceAddress) {
 
 TEST(TransportTest, UnusableSourceAddressIsReportedAndRetried) {
   RawListener listener(8);
-  Texts texts;
+  testing::TextLog texts;
   Engine client(EngineOptions{.threads = 1, .on_log = {}});
   ManagerConfig c = initiator_to(listener.port);
   c.source = Endpoint{"192.0.2.1", 0};  // TEST-NET-1: not an address of this machine

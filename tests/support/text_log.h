@@ -1,0 +1,54 @@
+// Lines of text (an engine's log, a session's events, callback calls) that a test awaits without
+// polling or sleeping.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fixgate/session/session.h"
+
+namespace fixgate::testing {
+
+class TextLog {
+ public:
+  void add(std::string_view text) {
+    std::lock_guard lock(mu_);
+    lines_.emplace_back(text);
+    cv_.notify_all();
+  }
+  // True once a line containing `part` has arrived, waiting up to `timeout` for it.
+  bool wait_for(std::string_view part,
+                std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] {
+      return std::any_of(lines_.begin(), lines_.end(),
+                         [&](const std::string& l) { return l.find(part) != std::string::npos; });
+    });
+  }
+  // How many lines are exactly `line`.
+  size_t count(std::string_view line) const {
+    std::lock_guard lock(mu_);
+    return static_cast<size_t>(std::count(lines_.begin(), lines_.end(), line));
+  }
+  // For EngineOptions::on_log.
+  std::function<void(std::string_view)> sink() {
+    return [this](std::string_view text) { add(text); };
+  }
+  // For on_event(): every event's text.
+  std::function<void(const session::SessionEvent&)> listener() {
+    return [this](const session::SessionEvent& e) { add(e.text); };
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::string> lines_;
+};
+
+}  // namespace fixgate::testing
