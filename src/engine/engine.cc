@@ -67,7 +67,33 @@ class SessionRuntime {
  public:
   ManagerConfig config;
   std::unique_ptr<session::Store> store;
-  std::optional<session::Session> session;
+  std::optional<session::Session> session;  // touch it through locked()
+  // Guards `session` and the store between the loop thread and send_message() on other threads.
+  // Held only around calls into the session, never while application code runs (except the
+  // session's own hooks: to_admin, to_app, an acceptor's Logon check).
+  std::mutex smu;
+  std::atomic<std::thread::id> smu_owner{};
+  std::atomic<bool> flush_posted{false};  // a send's after_event() is queued on the loop
+
+  // The session, locked for the lifetime of this object: `locked()->send(…)`.
+  class Locked {
+   public:
+    explicit Locked(SessionRuntime& rt) : rt_(rt), lock_(rt.smu) {
+      rt_.smu_owner = std::this_thread::get_id();
+    }
+    ~Locked() { rt_.smu_owner = std::thread::id(); }
+    Locked(const Locked&) = delete;
+    Locked& operator=(const Locked&) = delete;
+    session::Session* operator->() { return &*rt_.session; }
+    session::Session& operator*() { return *rt_.session; }
+
+   private:
+    SessionRuntime& rt_;
+    std::unique_lock<std::mutex> lock_;
+  };
+  Locked locked() { return Locked(*this); }
+  // True inside one of the session's hooks on this thread: calling the session would deadlock.
+  bool in_hook() const { return smu_owner.load() == std::this_thread::get_id(); }
   std::map<std::string, SessionHandle::Handler, std::less<>> handlers;
   SessionHandle::Handler fallback_handler;  // Application::from_app: types without a handler
   Application app;
@@ -166,7 +192,7 @@ class SessionRuntime {
 
   void start_initiator() {
     if (!running || !reconnect || config.connect.empty()) return;
-    if (auto wait = session->schedule_wait(clock_now())) {
+    if (auto wait = locked()->schedule_wait(clock_now())) {
       // Outside the session's schedule: connect when the next window opens, not before.
       auto ms = std::chrono::ceil<std::chrono::milliseconds>(*wait);
       emit_log("outside the session schedule: connecting in " + std::to_string(ms.count() / 1000) +
@@ -179,7 +205,7 @@ class SessionRuntime {
       return;
     }
     const Endpoint& ep = config.connect[next_endpoint++ % config.connect.size()];
-    session->on_connecting(clock_now());
+    locked()->on_connecting(clock_now());
     after_event();
     asio::error_code ec;
     auto address = asio::ip::make_address(ep.host, ec);
@@ -251,7 +277,7 @@ class SessionRuntime {
     emit_log(why);
     if (socket) socket->close();
     socket.reset();
-    session->on_disconnected(clock_now());
+    locked()->on_disconnected(clock_now());
     after_event();
     schedule_reconnect();
   }
@@ -305,7 +331,7 @@ class SessionRuntime {
     connect_timer.cancel();
     flush_timer.cancel();
     flush_armed = false;
-    if (Status f = store->flush(); !f) emit_log("store flush failed: " + f.message());
+    if (Status f = flush_store(); !f) emit_log("store flush failed: " + f.message());
     if (socket) {
       socket->close();
       socket.reset();
@@ -322,10 +348,11 @@ class SessionRuntime {
     asio::error_code ignored;
     socket->lowest().set_option(tcp::no_delay(true), ignored);
     const Now now = clock_now();
-    session->on_connected(now);
-    if (!initial.empty()) {
-      if (log) log_inbound(initial, now);
-      session->on_bytes(initial, now);
+    if (log && !initial.empty()) log_inbound(initial, now);
+    {
+      auto s = locked();
+      s->on_connected(now);
+      if (!initial.empty()) s->on_bytes(initial, now);
     }
     after_event();
     if (socket && connected) start_read();
@@ -342,7 +369,7 @@ class SessionRuntime {
           }
           const Now now = clock_now();
           if (log) log_inbound(std::string_view(read_buf.data(), n), now);
-          session->on_bytes(std::string_view(read_buf.data(), n), now);
+          locked()->on_bytes(std::string_view(read_buf.data(), n), now);
           after_event();
           if (!socket || !connected) return;
           {
@@ -363,7 +390,7 @@ class SessionRuntime {
       socket.reset();
     }
     emit_log("disconnected: " + why);
-    session->on_disconnected(clock_now());
+    locked()->on_disconnected(clock_now());
     after_event();
     schedule_reconnect();
   }
@@ -375,13 +402,18 @@ class SessionRuntime {
 
   void flush() {
     if (writing || !socket || !connected) return;
-    std::string_view out = session->pending_output();
-    if (out.empty()) {
+    {
+      // Everything the session has for the wire goes in one write, however many sends (from
+      // however many threads) queued it.
+      auto s = locked();
+      std::string_view out = s->pending_output();
+      write_buf.assign(out);
+      s->consume_output(out.size());
+    }
+    if (write_buf.empty()) {
       if (close_after_write) close_socket();
       return;
     }
-    write_buf.assign(out);
-    session->consume_output(out.size());
     if (log) {
       const Now now = clock_now();
       std::string_view rest = write_buf;
@@ -414,8 +446,10 @@ class SessionRuntime {
     }
   }
 
+  // Takes the session's events and acts on them, calling the application without the lock;
+  // then writes, re-arms the timers and publishes the state.
   void after_event() {
-    while (auto e = session->poll_event()) {
+    while (auto e = locked()->poll_event()) {
       if (listener) listener(*e);
       if (log && e->type != SessionEvent::Type::kAppMessage &&
           e->type != SessionEvent::Type::kAdminMessage) {
@@ -460,7 +494,11 @@ class SessionRuntime {
   // it asked.
   void arm_store_flush() {
     if (flush_armed) return;
-    auto deadline = store->flush_deadline();
+    std::optional<session::Duration> deadline;
+    {
+      std::lock_guard lock(smu);
+      deadline = store->flush_deadline();
+    }
     if (!deadline) return;
     flush_armed = true;
     flush_timer.expires_at(std::chrono::steady_clock::time_point(
@@ -468,8 +506,13 @@ class SessionRuntime {
     flush_timer.async_wait([this](const asio::error_code& e) {
       flush_armed = false;
       if (e || !running) return;
-      if (Status f = store->flush(); !f) emit_log("store flush failed: " + f.message());
+      if (Status f = flush_store(); !f) emit_log("store flush failed: " + f.message());
     });
+  }
+
+  Status flush_store() {
+    std::lock_guard lock(smu);  // the store is the session's: send() commits from other threads
+    return store->flush();
   }
 
   // Application::from_admin for a received admin message. An acceptor's Logon went to it
@@ -485,7 +528,7 @@ class SessionRuntime {
   void deliver(SessionEvent&& e) {
     codec::Message msg;
     if (!msg.parse(e.bytes).ok()) {
-      session->handled(e.seq, clock_now());
+      locked()->handled(e.seq, clock_now());
       return;
     }
     const SessionHandle::Handler* h = handler_for(msg.msg_type());
@@ -505,7 +548,7 @@ class SessionRuntime {
         emit_log("handler for " + std::string(msg.msg_type()) + " threw: " + ex.what() +
                  "; its replies are dropped");
       }
-      session->handled(e.seq, clock_now(), replies);
+      locked()->handled(e.seq, clock_now(), replies);
       return;
     }
     // Queued for receive_message() by publish(), together with the new sequence numbers, so a
@@ -526,7 +569,7 @@ class SessionRuntime {
 
   // On the loop, after a dispatcher worker ran the handler of `seq`.
   void dispatched(session::SeqNum seq, std::vector<session::Reply> replies = {}) {
-    session->handled(seq, clock_now(), replies);
+    locked()->handled(seq, clock_now(), replies);
     after_event();
     submit_waiting();
     bool resume;
@@ -542,7 +585,7 @@ class SessionRuntime {
   // would cost a timerfd_settime per message. Instead the timer is only moved earlier; when it
   // fires before the (since postponed) deadline, on_timeout() finds nothing due and we re-arm.
   void arm_timer() {
-    auto deadline = session->poll_timeout();
+    auto deadline = locked()->poll_timeout();
     if (!deadline) return;  // an armed timer firing with nothing due is harmless
     if (timer_armed && *deadline >= timer_deadline) return;
     timer_armed = true;
@@ -554,19 +597,25 @@ class SessionRuntime {
       if (generation != timer_generation) return;  // replaced by an earlier deadline
       timer_armed = false;
       if (e || !running) return;
-      session->on_timeout(clock_now());
+      locked()->on_timeout(clock_now());
       after_event();
     });
   }
 
+  // The state API threads read, and the messages for receive_message(). Loop thread only.
   void publish() {
+    auto s = locked();
     std::lock_guard lock(mu);
     for (auto& r : outbox) inbox.push_back(std::move(r));
     outbox.clear();
-    status = session->status();
-    stats = session->stats();
-    next_in = session->next_target_seq();
-    next_out = session->next_sender_seq();
+    publish_state(*s);
+  }
+  // The session's state for API threads; `s` is locked by the caller.
+  void publish_state(const session::Session& s) {
+    status = s.status();
+    stats = s.stats();
+    next_in = s.next_target_seq();
+    next_out = s.next_sender_seq();
     cv.notify_all();
   }
 
@@ -578,7 +627,7 @@ class SessionRuntime {
     if (!listener) return;
     SessionEvent e;
     e.type = SessionEvent::Type::kLog;
-    e.status = session ? session->status() : SessionStatus::kDisconnected;
+    e.status = session ? locked()->status() : SessionStatus::kDisconnected;
     e.text = std::move(text);
     listener(e);
   }
@@ -646,12 +695,23 @@ Status SessionHandle::send_message(std::string_view msg_type, std::string_view b
     return Status::ok();
   }
   if (!m.running) return Status::error("send_message: session not started");
-  std::string type(msg_type), b(body);
-  return m.call([&m, type, b]() -> Status {
-    Status s = m.session->send(type, b, clock_now());
-    m.after_event();
-    return s;
-  });
+  if (m.in_hook()) return Status::error("send_message: not from inside a session hook");
+  // On the caller's thread: encoded and committed to the store under the session's lock, so the
+  // result is known at once. The loop thread writes it, together with whatever else is queued
+  // by then: pipelined sends cost one wake-up and one write per batch, not a thread hop each.
+  Status sent;
+  {
+    auto s = m.locked();
+    sent = s->send(msg_type, body, clock_now());
+    std::lock_guard lock(m.mu);
+    m.publish_state(*s);
+  }
+  if (!m.flush_posted.exchange(true))
+    asio::post(m.io, [&m] {
+      m.flush_posted = false;
+      m.after_event();
+    });
+  return sent;
 }
 
 std::optional<ReceivedMessage> SessionHandle::receive_message(std::chrono::milliseconds timeout) {
@@ -663,7 +723,7 @@ std::optional<ReceivedMessage> SessionHandle::receive_message(std::chrono::milli
   lock.unlock();
   const session::SeqNum seq = r.seq;
   auto mark_handled = [&m, seq] {
-    m.session->handled(seq, clock_now());
+    m.locked()->handled(seq, clock_now());
     m.after_event();
     bool resume;
     {
@@ -676,7 +736,7 @@ std::optional<ReceivedMessage> SessionHandle::receive_message(std::chrono::milli
   if (m.running) {
     asio::post(m.io, mark_handled);
   } else {
-    m.session->handled(seq, clock_now());
+    m.locked()->handled(seq, clock_now());
   }
   return r;
 }
@@ -684,9 +744,13 @@ std::optional<ReceivedMessage> SessionHandle::receive_message(std::chrono::milli
 Status SessionHandle::send_heartbeat() {
   SessionRuntime& m = rt_;
   if (!m.running) return Status::error("send_heartbeat: session not started");
+  if (m.in_hook()) return Status::error("send_heartbeat: not from inside a session hook");
   return m.call([&m]() -> Status {
-    if (!m.session->is_logged_on()) return Status::error("send_heartbeat: not logged on");
-    m.session->send_heartbeat(clock_now());
+    {
+      auto s = m.locked();
+      if (!s->is_logged_on()) return Status::error("send_heartbeat: not logged on");
+      s->send_heartbeat(clock_now());
+    }
     m.after_event();
     return Status::ok();
   });
@@ -696,9 +760,13 @@ Status SessionHandle::process_test_request(std::string_view test_req_id) {
   SessionRuntime& m = rt_;
   if (!m.running) return Status::error("process_test_request: session not started");
   std::string id(test_req_id);
+  if (m.in_hook()) return Status::error("process_test_request: not from inside a session hook");
   return m.call([&m, id]() -> Status {
-    if (!m.session->is_logged_on()) return Status::error("process_test_request: not logged on");
-    m.session->send_test_request(id, clock_now());
+    {
+      auto s = m.locked();
+      if (!s->is_logged_on()) return Status::error("process_test_request: not logged on");
+      s->send_test_request(id, clock_now());
+    }
     m.after_event();
     return Status::ok();
   });
@@ -707,8 +775,9 @@ Status SessionHandle::process_test_request(std::string_view test_req_id) {
 Status SessionHandle::process_sequence_reset(session::SeqNum new_seq) {
   SessionRuntime& m = rt_;
   if (!m.running) return Status::error("process_sequence_reset: session not started");
+  if (m.in_hook()) return Status::error("process_sequence_reset: not from inside a session hook");
   return m.call([&m, new_seq]() -> Status {
-    Status s = m.session->reset_outbound_sequence(new_seq, clock_now());
+    Status s = m.locked()->reset_outbound_sequence(new_seq, clock_now());
     m.after_event();
     return s;
   });
@@ -717,9 +786,13 @@ Status SessionHandle::process_sequence_reset(session::SeqNum new_seq) {
 Status SessionHandle::resend_from_sequence(session::SeqNum from) {
   SessionRuntime& m = rt_;
   if (!m.running) return Status::error("resend_from_sequence: session not started");
+  if (m.in_hook()) return Status::error("resend_from_sequence: not from inside a session hook");
   return m.call([&m, from]() -> Status {
-    if (!m.session->is_logged_on()) return Status::error("resend_from_sequence: not logged on");
-    m.session->request_resend(from, clock_now());
+    {
+      auto s = m.locked();
+      if (!s->is_logged_on()) return Status::error("resend_from_sequence: not logged on");
+      s->request_resend(from, clock_now());
+    }
     m.after_event();
     return Status::ok();
   });
@@ -729,9 +802,10 @@ Status SessionHandle::logout(std::string_view reason) {
   SessionRuntime& m = rt_;
   if (!m.running) return Status::error("logout: session not started");
   std::string r(reason);
+  if (m.in_hook()) return Status::error("logout: not from inside a session hook");
   return m.call([&m, r]() -> Status {
     m.reconnect = false;
-    m.session->logout(r, clock_now());
+    m.locked()->logout(r, clock_now());
     m.after_event();
     return Status::ok();
   });

@@ -2,7 +2,6 @@
 // to_admin, from_admin (refusing a Logon), to_app (veto), from_app (catch-all handler).
 #include <gtest/gtest.h>
 
-
 #include "../support/text_log.h"
 #include "fixgate/engine/engine.h"
 
@@ -141,6 +140,31 @@ TEST(ApplicationTest, FromAdminRefusesALogonWithAReason) {
   EXPECT_TRUE(calls.wait_for("client logout: unknown user"));
   EXPECT_EQ(calls.count("logon GW->MALLORY"), 0u);
   EXPECT_FALSE((*c)->is_session_active());
+  client.stop();
+  gw.stop();
+}
+
+TEST(ApplicationTest, CallingTheSessionFromInsideItsHookFailsInsteadOfDeadlocking) {
+  Calls calls;
+  Engine gw(EngineOptions{.threads = 1, .on_log = {}});
+  auto g = gw.add_session(side(session::Role::kAcceptor, "GW", "ALICE", 0));
+  ASSERT_TRUE(g);
+  SessionHandle* gh = *g;
+  Application app;
+  // An acceptor's Logon check runs inside the session: it may not call the session back.
+  app.from_admin = [&calls, gh](const session::SessionId&,
+                                const codec::Message&) -> std::optional<std::string> {
+    calls.add("hook send: " + gh->send_message("8", "11=X\x01").message());
+    return std::nullopt;
+  };
+  ASSERT_TRUE(gh->set_application(app));
+  ASSERT_TRUE(gw.start());
+  Engine client(EngineOptions{.threads = 1, .on_log = {}});
+  auto c = client.add_session(side(session::Role::kInitiator, "ALICE", "GW", gh->local_port()));
+  ASSERT_TRUE(c);
+  ASSERT_TRUE(client.start());
+  EXPECT_TRUE(calls.wait_for("hook send: send_message: not from inside a session hook"));
+  EXPECT_TRUE((*c)->wait_for_status(SessionStatus::kActive, 5s));  // and the Logon went on
   client.stop();
   gw.stop();
 }

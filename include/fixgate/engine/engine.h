@@ -73,7 +73,9 @@ struct ReceivedMessage {
 };
 
 // QuickFIX's Application callbacks, for code ported from QuickFIX. Every member is optional;
-// all run on the session's event loop thread (from_app where on() handlers run).
+// all run on the session's event loop thread (from_app where on() handlers run). to_admin, to_app
+// and an acceptor's Logon check in from_admin run inside the session: calling this session's
+// API from them fails (it would deadlock).
 struct Application {
   std::function<void(const session::SessionId&)> on_create = {};  // at set_application()
   std::function<void(const session::SessionId&)> on_logon = {};
@@ -120,7 +122,9 @@ class SessionHandle {
   // Waits until the status is `status` (an event, not a poll with sleeps); false on timeout.
   bool wait_for_status(session::SessionStatus status, std::chrono::milliseconds timeout) const;
 
-  // Sends an application message; `body` holds the encoded body fields ("55=IBM\x01…"). Inside
+  // Sends an application message; `body` holds the encoded body fields ("55=IBM\x01…"). It is
+  // encoded and committed to the store on the calling thread; ok means committed, and the event
+  // loop writes it (with whatever else is queued) without the caller waiting for that. Inside
   // a handler of this session, the message is a reply: it goes out when the handler returns, in
   // one commit with the handled mark (see on()), and ok means only that it was taken.
   Status send_message(std::string_view msg_type, std::string_view body);
