@@ -48,6 +48,21 @@ if [[ ! -f $DATA/.version || $(cat $DATA/.version) != "$JSPUREFIX_VERSION" ]]; t
   rm -rf "$tmp"
 fi
 
+# jspurefix itself (with its npm dependencies), a FIX engine no one here wrote, for the interop
+# test (tests/interop/jspurefix_peer.js).
+JSP=third_party/jspurefix
+if [[ ! -f $JSP/.version || $(cat $JSP/.version) != "$JSPUREFIX_VERSION" ]]; then
+  echo "setup: installing jspurefix@$JSPUREFIX_VERSION for the interop test"
+  rm -rf "$JSP"
+  mkdir -p "$JSP"
+  if ! npm install --silent --no-audit --no-fund --prefix "$JSP" "jspurefix@$JSPUREFIX_VERSION" \
+      >/dev/null 2>&1; then
+    echo "setup: npm install jspurefix@$JSPUREFIX_VERSION failed" >&2
+    exit 1
+  fi
+  echo "$JSPUREFIX_VERSION" >"$JSP/.version"
+fi
+
 # Release with debug info into build/.
 if [[ ! -f build/build.ninja ]]; then
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
