@@ -449,7 +449,17 @@ class SessionRuntime {
   // Takes the session's events and acts on them, calling the application without the lock;
   // then writes, re-arms the timers and publishes the state.
   void after_event() {
-    while (auto e = locked()->poll_event()) {
+    // The handled marks (and replies) of every message in this burst share one store commit.
+    locked()->begin_batch();
+    for (;;) {
+      auto e = locked()->poll_event();
+      if (!e) {
+        auto s = locked();
+        s->end_batch(clock_now());
+        if (!s->has_events()) break;  // a failed commit reports itself
+        s->begin_batch();
+        continue;
+      }
       if (listener) listener(*e);
       if (log && e->type != SessionEvent::Type::kAppMessage &&
           e->type != SessionEvent::Type::kAdminMessage) {

@@ -248,7 +248,7 @@ void Session::handled(SeqNum seq, Now now, std::span<const Reply> replies) {
   if (vetoed > 0)
     emit(SessionEvent::Type::kLog, std::to_string(vetoed) + " replies to message " +
                                        std::to_string(seq.value) + " vetoed by the application");
-  commit(now);
+  if (batch_depth_ == 0) commit(now);
 }
 
 void Session::logout(std::string_view reason, Now now) {
@@ -318,7 +318,10 @@ void Session::business_reject(const codec::Message& msg, codec::BusinessRejectRe
 void Session::commit(Now now) {
   SeqNum watermark = unhandled_.empty() ? next_target_ : SeqNum(*unhandled_.begin());
   if (watermark != committed_target_) batch_.next_target = watermark;
-  if (batch_.empty()) return;
+  if (batch_.empty()) {
+    output_committed_ = output_.size();  // resends: stored long ago, nothing new to commit
+    return;
+  }
   Status s = store_.commit(batch_);
   batch_.clear();
   if (!s) {

@@ -37,6 +37,44 @@ TEST(FixSessionReply, RepliesAndTheWatermarkAreOneCommit) {
   EXPECT_EQ(out[0].get(tag::ClOrdID), "A");
 }
 
+TEST(FixSessionReply, ABatchOfHandledMessagesIsOneCommitAndWaitsForIt) {
+  OrderPending t;
+  t.receive("D", 3, {{tag::ClOrdID, "B"}});
+  t.receive("D", 4, {{tag::ClOrdID, "C"}});
+  t.take();
+  const size_t commits = t.store.commits;
+  t.session.begin_batch();
+  t.session.handled(SeqNum(2), t.now, fill("A"));
+  t.session.handled(SeqNum(3), t.now, fill("B"));
+  t.session.handled(SeqNum(4), t.now, fill("C"));
+  EXPECT_TRUE(t.session.pending_output().empty());  // nothing before its commit
+  EXPECT_EQ(t.store.commits, commits);
+  EXPECT_EQ(t.store.next_target_seq(), SeqNum(2));
+  t.session.end_batch(t.now);
+  t.pump();
+  EXPECT_EQ(t.store.commits, commits + 1);
+  EXPECT_EQ(t.store.next_target_seq(), SeqNum(5));
+  EXPECT_EQ(t.store.next_sender_seq(), SeqNum(5));
+  auto out = t.take();
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[2].get(tag::ClOrdID), "C");
+}
+
+TEST(FixSessionReply, ASendInsideABatchCommitsWhatIsPendingWithIt) {
+  OrderPending t;
+  t.session.begin_batch();
+  t.session.handled(SeqNum(2), t.now, fill("A"));
+  ASSERT_TRUE(t.session.send("D", "11=NEW\x01", t.now));  // ok means committed: all of it
+  EXPECT_EQ(t.store.next_target_seq(), SeqNum(3));
+  EXPECT_EQ(t.store.next_sender_seq(), SeqNum(4));
+  t.session.end_batch(t.now);
+  t.pump();
+  auto out = t.take();
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].get(tag::ClOrdID), "A");
+  EXPECT_EQ(out[1].get(tag::ClOrdID), "NEW");
+}
+
 TEST(FixSessionReply, AFailedCommitSendsNothingAndDeliversTheInputAgain) {
   OrderPending t;
   t.store.fail_next_commit = true;

@@ -132,6 +132,14 @@ class Session {
   // were reset, or a failed commit put it up for redelivery) has its replies dropped; events
   // (kLog) say so, and so they do for replies the to_app hook vetoes.
   void handled(SeqNum seq, Now now, std::span<const Reply> replies = {});
+  // Group commit: handled() calls between begin_batch() and end_batch() share one store commit,
+  // made at end_batch() (or by any other call in between, which commits everything pending);
+  // their replies are output only once it is made. The engine brackets each burst of inbound
+  // messages with them, so a read of fifty orders costs one store write, not fifty.
+  void begin_batch() { ++batch_depth_; }
+  void end_batch(Now now) {
+    if (batch_depth_ > 0 && --batch_depth_ == 0) commit(now);
+  }
   // Sends a Heartbeat / TestRequest now (admin API).
   void send_heartbeat(Now now);
   void send_test_request(std::string_view test_req_id, Now now);
@@ -141,9 +149,13 @@ class Session {
   Status reset_outbound_sequence(SeqNum new_seq, Now now);
 
   // Output.
-  std::string_view pending_output() const { return output_; }
+  // Only what a store commit covers: output made inside begin_batch()/end_batch() waits for it.
+  std::string_view pending_output() const {
+    return std::string_view(output_).substr(0, output_committed_);
+  }
   void consume_output(size_t n);
   std::optional<SessionEvent> poll_event();
+  bool has_events() const { return !events_.empty(); }
   std::optional<Duration> poll_timeout() const;  // monotonic deadline of the next timer
 
   // State.
@@ -263,6 +275,7 @@ class Session {
   StoreBatch batch_;
   std::string output_;
   size_t output_committed_ = 0;  // bytes of output_ already covered by a store commit
+  int batch_depth_ = 0;          // begin_batch() nesting: handled() defers its commit
   std::deque<SessionEvent> events_;
   SessionStats stats_;
   std::string last_error_;
