@@ -287,6 +287,43 @@ INSTANTIATE_TEST_SUITE_P(
                       DataPair{"SecureData", tag::SecureDataLen, tag::SecureData}),
     [](const auto& info) { return std::string(info.param.name); });
 
+// The parser finds field ends 64 bytes at a time: every field position relative to those
+// blocks, including data fields whose SOHs straddle them, must read the same.
+TEST(MessageTest, FieldsAndDataFieldsParseAtEveryOffsetAcrossBlocks) {
+  const std::string data = "x\x01y=\x01" + std::string(70, 'd') + "\x01z";
+  for (size_t pad = 0; pad < 140; ++pad) {
+    const std::string body = "35=D|58=" + std::string(pad, 'p') +
+                             "|95=" + std::to_string(data.size()) + "|96=" + data +
+                             "|55=IBM|1234567=long|12345678=longer|";
+    const std::string wire = make_message(body);
+    Message m;
+    ParseResult r = m.parse(wire);
+    ASSERT_TRUE(r.ok()) << "pad " << pad << ": " << to_string(r.error) << " at " << r.offset;
+    ASSERT_EQ(m.size(), 10u) << "pad " << pad;
+    EXPECT_EQ(m.get(58), std::string(pad, 'p'));
+    EXPECT_EQ(m.get(96), data) << "pad " << pad;
+    EXPECT_EQ(m.get(55), "IBM") << "pad " << pad;
+    EXPECT_EQ(m.get(1234567), "long");
+    EXPECT_EQ(m.get(12345678), "longer");
+    EXPECT_EQ(m.get(10), wire.substr(wire.size() - 4, 3));
+  }
+}
+
+TEST(MessageParseErrorTest, ErrorsAreFoundAtEveryOffsetAcrossBlocks) {
+  for (size_t pad = 0; pad < 140; ++pad) {
+    const std::string head = "8=FIX.4.4|9=5|35=0|58=" + std::string(pad, 'p') + "|";
+    for (auto [tail, error] : {std::pair{"58|10=000|", ParseError::kMissingValue},
+                               {"5a=x|10=000|", ParseError::kBadTag},
+                               {"10=000", ParseError::kMissingValue},
+                               {"95=9|96=x|10=000|", ParseError::kBadDataLength}}) {
+      ParseResult r = parse_error(head + tail);
+      EXPECT_EQ(r.error, error) << "pad " << pad << " " << tail;
+      EXPECT_EQ(r.offset, head.size() + (error == ParseError::kBadDataLength ? 5 : 0))
+          << "pad " << pad << " " << tail;
+    }
+  }
+}
+
 TEST(MessageTest, EmptyDataFieldIsAccepted) {
   const std::string wire = make_message("35=D|95=0|96=|58=x|");
   Message m;

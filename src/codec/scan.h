@@ -5,7 +5,35 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace fixgate::codec::detail {
+
+// Bit i is set when p[i] is SOH, for the 64 bytes at p.
+inline uint64_t soh_bits64(const char* p) {
+#if defined(__SSE2__)
+  const __m128i soh = _mm_set1_epi8('\x01');
+  auto bits16 = [&](int i) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
+    return static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, soh))));
+  };
+  return bits16(0) | bits16(1) << 16 | bits16(2) << 32 | bits16(3) << 48;
+#else
+  uint64_t bits = 0;
+  for (int i = 0; i < 64; ++i) bits |= uint64_t{p[i] == '\x01'} << i;
+  return bits;
+#endif
+}
+
+// The SOH bits of the (up to) 64 bytes of [base + block, base + n); block < n.
+inline uint64_t soh_bits(const char* base, size_t n, size_t block) {
+  if (n - block >= 64) return soh_bits64(base + block);
+  char tail[64] = {};  // zero bytes are not SOH
+  std::memcpy(tail, base + block, n - block);
+  return soh_bits64(tail);
+}
 
 // First SOH in [p, end), or nullptr. Eight bytes per step: most FIX values are short, and an
 // inline SWAR loop beats a call to memchr for them.
@@ -44,14 +72,16 @@ inline uint32_t parse_tag8(const char* p, size_t& len) {
   uint64_t mask = (uint64_t{1} << (8 * n)) - 1;
   // All n bytes must be '0'..'9': high nibble 3 and low nibble <= 9 (adding 6 must not carry).
   if (((w & 0xF0F0F0F0F0F0F0F0ULL & mask) != (0x3030303030303030ULL & mask)) ||
-      (((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL & mask) != (0x3030303030303030ULL & mask)) ||
+      (((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL & mask) !=
+       (0x3030303030303030ULL & mask)) ||
       (w & 0xff) == '0')
     return 0;
   // Right-align the digits as an 8-digit number with leading zeros, then combine pairwise.
   uint64_t d = (w & 0x0F0F0F0F0F0F0F0FULL & mask) << (8 * (8 - n));
   d = (d * 10) + (d >> 8);
   d = (((d & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
-       (((d >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >> 32;
+       (((d >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >>
+      32;
   len = n;
   return static_cast<uint32_t>(d);
 }
