@@ -95,14 +95,15 @@ class RatioReporter : public benchmark::ConsoleReporter {
  public:
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
+    // CPU time, not wall time: on a shared machine, time spent descheduled is neither engine's.
     // One repetition: its time. Several (--benchmark_repetitions): their median, which this
     // noisy shared machine needs; the single runs are then ignored.
     for (const Run& r : runs) {
       if (r.error_occurred) continue;
       if (r.run_type == Run::RT_Aggregate && r.aggregate_name == "median")
-        median_ns_[r.run_name.str()] = r.GetAdjustedRealTime();
+        median_ns_[r.run_name.str()] = r.GetAdjustedCPUTime();
       else if (r.run_type == Run::RT_Iteration)
-        ns_[r.benchmark_name()] = r.GetAdjustedRealTime();
+        ns_[r.benchmark_name()] = r.GetAdjustedCPUTime();
     }
   }
   void print_ratios() const {
