@@ -144,6 +144,10 @@ ParseResult Message::parse(std::string_view bytes, const DataFieldTable& data_fi
   // Where each field ends comes from a bitmask of the SOHs in 64 bytes at a time, not from
   // scanning the field: no field waits for the one before it to be parsed, so the CPU works on
   // several at once. Invariant: `sohs` holds the SOHs of the block at or after `pos`.
+  // The loop keeps the count and the field array in locals: stores into fields_ could alias
+  // members, which would otherwise be reloaded and stored again for every field.
+  size_t count = 0;
+  Field* out = fields_.get();
   size_t pos = 0;
   size_t block = 0;
   uint64_t sohs = n ? detail::soh_bits(base, n, 0) : 0;
@@ -172,10 +176,11 @@ ParseResult Message::parse(std::string_view bytes, const DataFieldTable& data_fi
       sohs &= sohs - 1;
       pos = soh + 1;
     } else {
-      ScannedField f =
-          scan_field(field_start, end, size_ ? &fields_[size_ - 1] : nullptr, data_fields);
-      if (f.error != ParseError::kNone)
+      ScannedField f = scan_field(field_start, end, count ? &out[count - 1] : nullptr, data_fields);
+      if (f.error != ParseError::kNone) {
+        size_ = count;
         return ParseResult{f.error, static_cast<size_t>(field_start - base)};
+      }
       tag = f.tag;
       value = f.value;
       value_end = f.value_end;
@@ -184,15 +189,20 @@ ParseResult Message::parse(std::string_view bytes, const DataFieldTable& data_fi
       block = pos & ~size_t{63};
       sohs = pos < n ? detail::soh_bits(base, n, block) & (~uint64_t{0} << (pos - block)) : 0;
     }
-    if (size_ == capacity_) grow();
-    fields_[size_] = Field{tag, std::string_view(value, static_cast<size_t>(value_end - value))};
+    if (count == capacity_) {
+      size_ = count;
+      grow();
+      out = fields_.get();
+    }
+    out[count] = Field{tag, std::string_view(value, static_cast<size_t>(value_end - value))};
     if (tag < kSlotTableSize) {
       uint8_t s = kSlots.slot[tag];
-      if (s != static_cast<uint8_t>(HeaderSlot::kCount) && slots_[s] == kNoSlot && size_ < kNoSlot)
-        slots_[s] = static_cast<uint32_t>(size_);
+      if (s != static_cast<uint8_t>(HeaderSlot::kCount) && slots_[s] == kNoSlot && count < kNoSlot)
+        slots_[s] = static_cast<uint32_t>(count);
     }
-    ++size_;
+    ++count;
   }
+  size_ = count;
   // Three fields with the right header and no CheckSum is a trailer problem, not a header one.
   if (size_ < 3 || fields_[0].tag != tag::BeginString || fields_[1].tag != tag::BodyLength ||
       fields_[2].tag != tag::MsgType)

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "value_check.h"
+
 namespace fixgate::dict {
 namespace {
 
@@ -309,6 +311,12 @@ class Loader {
       for (uint32_t i = 0; i < def.enums.size(); ++i) def.sorted_enums_[i] = i;
       std::sort(def.sorted_enums_.begin(), def.sorted_enums_.end(),
                 [&](uint32_t a, uint32_t b) { return def.enums[a].value < def.enums[b].value; });
+      for (unsigned c = 0; c < 256; ++c) {
+        const char ch = static_cast<char>(c);
+        codec::SessionRejectReason reason;
+        if (detail::full_value_check(def, std::string_view(&ch, 1), reason))
+          def.single_char_ok_[c >> 6] |= uint64_t{1} << (c & 63);
+      }
       if (d_->field_by_name_.count(def.name)) return error(f, "duplicate field '" + def.name + "'");
       if (d_->field(def.tag))
         return error(f,

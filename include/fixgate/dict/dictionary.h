@@ -79,6 +79,9 @@ struct FieldDef {
   // False for free-text types without enums, whose values need no check at all.
   bool needs_value_check() const { return needs_value_check_; }
   bool is_char_enum(unsigned char c) const { return char_enum_bits_[c >> 6] >> (c & 63) & 1; }
+  // Whether the one-character value `c` passes the full value check (format and enums),
+  // precomputed by the loader: most enums (Side, OrdType, MsgType …) are one character.
+  bool single_char_ok(unsigned char c) const { return single_char_ok_[c >> 6] >> (c & 63) & 1; }
   bool is_multiple_value() const {
     return type == FieldType::kMultipleValueString || type == FieldType::kMultipleCharValue ||
            type == FieldType::kMultipleStringValue;
@@ -86,6 +89,7 @@ struct FieldDef {
 
   std::vector<uint32_t> sorted_enums_;  // indices into `enums`, sorted by value (set by loader)
   uint64_t char_enum_bits_[4] = {0, 0, 0, 0};
+  uint64_t single_char_ok_[4] = {0, 0, 0, 0};
   bool char_enums_only_ = false;
   bool needs_value_check_ = true;
 };

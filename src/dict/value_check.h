@@ -1,0 +1,159 @@
+// Whether a field value is valid for its definition: the format of its type, then its enums.
+// Internal to dict: the validator checks values with it, and the loader runs it once per
+// one-character value to precompute FieldDef's single-character verdicts.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "fixgate/codec/reject_reason.h"
+#include "fixgate/codec/values.h"
+#include "fixgate/dict/dictionary.h"
+
+namespace fixgate::dict::detail {
+
+inline bool digits_at(std::string_view v, size_t pos, size_t n) {
+  for (size_t i = pos; i < pos + n; ++i)
+    if (static_cast<unsigned>(v[i] - '0') > 9) return false;
+  return true;
+}
+
+inline int two_digits(std::string_view v, size_t pos) {
+  return (v[pos] - '0') * 10 + (v[pos + 1] - '0');
+}
+
+// "HH:MM:SS[.fff|.ffffff|.fffffffff]" (a leap second 60 allowed), checked without converting.
+inline bool is_time(std::string_view v) {
+  if (v.size() < 8 || v[2] != ':' || v[5] != ':' || !digits_at(v, 0, 2) || !digits_at(v, 3, 2) ||
+      !digits_at(v, 6, 2))
+    return false;
+  const int h = two_digits(v, 0), sec = two_digits(v, 6);
+  if (h > 23 || v[3] > '5' || sec > 60) return false;
+  if (sec == 60 && (h != 23 || v[3] != '5' || v[4] != '9')) return false;  // leap second: 23:59:60
+  if (v.size() == 8) return true;
+  size_t frac = v.size() - 9;
+  return v[8] == '.' && (frac == 3 || frac == 6 || frac == 9) && digits_at(v, 9, frac);
+}
+
+// "YYYYMMDD", a real calendar date: the same verdict as codec::parse_date(v).has_value().
+inline bool is_date(std::string_view v) {
+  if (v.size() != 8 || !digits_at(v, 0, 8)) return false;
+  static constexpr uint8_t kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const int m = two_digits(v, 4), d = two_digits(v, 6);
+  if (m < 1 || m > 12 || d < 1 || d > kDays[m - 1]) return false;
+  if (m == 2 && d == 29) {
+    const int y = two_digits(v, 0) * 100 + two_digits(v, 2);
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  }
+  return true;
+}
+
+inline bool is_utc_timestamp(std::string_view v) {
+  return v.size() >= 17 && v[8] == '-' && is_date(v.substr(0, 8)) && is_time(v.substr(9));
+}
+
+// Format checks only: a validator needs "is this a FIX int/float", not the value, and FIX puts no
+// limit on the number of digits.
+inline bool is_uint(std::string_view v) {
+  if (v.empty()) return false;
+  for (char c : v)
+    if (static_cast<unsigned>(c - '0') > 9) return false;
+  return true;
+}
+
+inline bool is_int(std::string_view v) {
+  if (!v.empty() && v[0] == '-') v.remove_prefix(1);
+  return is_uint(v);
+}
+
+inline bool is_float(std::string_view v) {
+  if (!v.empty() && v[0] == '-') v.remove_prefix(1);
+  bool digit = false, dot = false;
+  for (char c : v) {
+    if (static_cast<unsigned>(c - '0') <= 9) {
+      digit = true;
+    } else if (c == '.' && !dot) {
+      dot = true;
+    } else {
+      return false;
+    }
+  }
+  return digit;
+}
+
+inline bool format_ok(FieldType type, std::string_view v) {
+  switch (type) {
+    case FieldType::kInt:
+      return is_int(v);
+    case FieldType::kLength:
+    case FieldType::kNumInGroup:
+    case FieldType::kSeqNum:
+    case FieldType::kTagNum:
+      return is_uint(v);
+    case FieldType::kDayOfMonth: {
+      auto d = codec::parse_uint(v);
+      return d && *d >= 1 && *d <= 31;
+    }
+    case FieldType::kFloat:
+    case FieldType::kQty:
+    case FieldType::kPrice:
+    case FieldType::kPriceOffset:
+    case FieldType::kAmt:
+    case FieldType::kPercentage:
+      return is_float(v);
+    case FieldType::kChar:
+      return v.size() == 1;
+    case FieldType::kBoolean:
+      return v == "Y" || v == "N";
+    case FieldType::kUtcTimestamp:
+      return is_utc_timestamp(v);
+    case FieldType::kUtcTimeOnly:
+      return is_time(v);
+    case FieldType::kUtcDateOnly:
+    case FieldType::kLocalMktDate:
+      return is_date(v);
+    case FieldType::kMonthYear:
+      return codec::is_month_year(v);
+    default:
+      return true;
+  }
+}
+
+// The full check of a non-empty value: true if valid, else false with the reason (incorrect data
+// format, or a value that is not one of the enums).
+inline bool full_value_check(const FieldDef& def, std::string_view value,
+                             codec::SessionRejectReason& reason) {
+  using R = codec::SessionRejectReason;
+  if (!format_ok(def.type, value)) {
+    reason = R::kIncorrectDataFormat;
+    return false;
+  }
+  if (!def.has_enums()) return true;
+  bool ok;
+  if (def.char_enums_only() && !def.is_multiple_value()) {
+    ok = value.size() == 1 && def.is_char_enum(static_cast<unsigned char>(value[0]));
+  } else if (def.is_multiple_value()) {
+    ok = true;
+    codec::MultipleValues values(value);
+    while (auto v = values.next())
+      if (!def.is_enum_value(*v)) {
+        ok = false;
+        break;
+      }
+  } else {
+    ok = def.is_enum_value(value);
+  }
+  if (!ok) reason = R::kValueIsIncorrect;
+  return ok;
+}
+
+// The check the validator runs per field: empty values pass here (whether they may be empty is
+// the caller's rule), one-character values take the verdict the loader precomputed.
+inline bool value_check(const FieldDef& def, std::string_view value,
+                        codec::SessionRejectReason& reason) {
+  if (!def.needs_value_check() || value.empty()) return true;
+  if (value.size() == 1 && def.single_char_ok(static_cast<unsigned char>(value[0]))) return true;
+  return full_value_check(def, value, reason);
+}
+
+}  // namespace fixgate::dict::detail
