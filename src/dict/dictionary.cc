@@ -311,6 +311,29 @@ class Loader {
       for (uint32_t i = 0; i < def.enums.size(); ++i) def.sorted_enums_[i] = i;
       std::sort(def.sorted_enums_.begin(), def.sorted_enums_.end(),
                 [&](uint32_t a, uint32_t b) { return def.enums[a].value < def.enums[b].value; });
+      if (def.enums.empty()) {
+        switch (def.type) {
+          case FieldType::kInt:
+            def.number_format_ = FieldDef::NumberFormat::kInt;
+            break;
+          case FieldType::kLength:
+          case FieldType::kNumInGroup:
+          case FieldType::kSeqNum:
+          case FieldType::kTagNum:
+            def.number_format_ = FieldDef::NumberFormat::kUint;
+            break;
+          case FieldType::kFloat:
+          case FieldType::kQty:
+          case FieldType::kPrice:
+          case FieldType::kPriceOffset:
+          case FieldType::kAmt:
+          case FieldType::kPercentage:
+            def.number_format_ = FieldDef::NumberFormat::kFloat;
+            break;
+          default:
+            break;
+        }
+      }
       for (unsigned c = 0; c < 256; ++c) {
         const char ch = static_cast<char>(c);
         codec::SessionRejectReason reason;

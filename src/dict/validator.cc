@@ -95,9 +95,9 @@ uint32_t Validator::next_epoch() {
   return epoch_;
 }
 
-bool Validator::check_value(const FieldDef& def, std::string_view value) {
+inline bool Validator::check_value(const FieldDef& def, std::string_view value) {
   R reason;
-  return detail::value_check(def, value, reason) || fail(reason, def.tag);
+  return detail::value_check(def, value, reason, readable_end_) || fail(reason, def.tag);
 }
 
 bool Validator::check_required(const FieldSet& set, uint32_t epoch,
@@ -161,6 +161,7 @@ std::optional<ValidationError> Validator::validate(const codec::Message& msg) {
 
 bool Validator::validate_fields(const codec::Message& msg) {
   const auto fields = msg.fields();
+  readable_end_ = msg.bytes().data() + msg.bytes().size();
   if (fields.size() < 4) return fail(R::kRequiredTagMissing, tag::MsgType);
 
   // Which dictionary defines the body: the transport one for session messages (and for FIX 4.x,

@@ -4,7 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string_view>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "fixgate/codec/reject_reason.h"
 #include "fixgate/codec/values.h"
@@ -147,12 +152,43 @@ inline bool full_value_check(const FieldDef& def, std::string_view value,
   return ok;
 }
 
+#if defined(__SSE2__)
+// The format check of a number of 1-16 bytes at p, with 16 bytes readable from p: the same
+// verdict as is_uint / is_int / is_float, without a branch per character.
+inline bool number_format_ok(FieldDef::NumberFormat format, const char* p, size_t size) {
+  const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+                                      _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+  const auto digits = static_cast<uint32_t>(_mm_movemask_epi8(digit));
+  uint32_t mask = (uint32_t{1} << size) - 1;
+  if (format != FieldDef::NumberFormat::kUint && p[0] == '-') mask &= ~uint32_t{1};
+  if (format != FieldDef::NumberFormat::kFloat) return mask != 0 && (digits & mask) == mask;
+  const auto dots =
+      static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')))) & mask;
+  // Digits and at most one dot, and at least one digit.
+  return ((digits | dots) & mask) == mask && (dots & (dots - 1)) == 0 && (digits & mask) != 0;
+}
+#endif
+
 // The check the validator runs per field: empty values pass here (whether they may be empty is
-// the caller's rule), one-character values take the verdict the loader precomputed.
-inline bool value_check(const FieldDef& def, std::string_view value,
-                        codec::SessionRejectReason& reason) {
+// the caller's rule), one-character values take the verdict the loader precomputed, numbers
+// of up to 16 bytes are checked in one step when 16 bytes are readable (`readable_end`: the end
+// of the buffer `value` lies in).
+[[gnu::always_inline]] inline bool value_check(const FieldDef& def, std::string_view value,
+                                               codec::SessionRejectReason& reason,
+                                               const char* readable_end) {
   if (!def.needs_value_check() || value.empty()) return true;
   if (value.size() == 1 && def.single_char_ok(static_cast<unsigned char>(value[0]))) return true;
+#if defined(__SSE2__)
+  if (def.number_format() != FieldDef::NumberFormat::kNone && value.size() <= 16 &&
+      readable_end - value.data() >= 16) {
+    if (number_format_ok(def.number_format(), value.data(), value.size())) return true;
+    reason = codec::SessionRejectReason::kIncorrectDataFormat;  // no enums: only the format
+    return false;
+  }
+#else
+  (void)readable_end;
+#endif
   return full_value_check(def, value, reason);
 }
 

@@ -67,7 +67,7 @@ class Validator {
     error_ = ValidationError{reason, tag};
     return false;
   }
-  bool check_value(const FieldDef& def, std::string_view value);
+  inline bool check_value(const FieldDef& def, std::string_view value);
   bool walk_group(Ctx& ctx, const FieldSet& group, size_t& i);
   bool check_required(const FieldSet& set, uint32_t epoch, const std::vector<uint32_t>& stamps);
   bool validate_fields(const codec::Message& msg);
@@ -80,7 +80,8 @@ class Validator {
   std::vector<std::string> supported_;
   std::vector<uint32_t> transport_stamps_;
   uint32_t epoch_ = 0;
-  ValidationError error_;  // the reject of the last validate() that failed
+  ValidationError error_;               // the reject of the last validate() that failed
+  const char* readable_end_ = nullptr;  // end of the bytes of the message being validated
 };
 
 }  // namespace fixgate::dict
