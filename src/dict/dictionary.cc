@@ -10,6 +10,9 @@ namespace fixgate::dict {
 namespace {
 
 constexpr Tag kDenseTags = 1 << 16;
+// Field sets and messages whose tags span fewer numbers than this get a flat lookup array
+// (2 or 4 bytes per number) besides their hash table.
+constexpr Tag kMaxDenseSpan = 4096;
 
 struct TypeName {
   std::string_view name;
@@ -131,6 +134,25 @@ void MessageDef::index_placements(const FieldSet& header, const FieldSet& traile
   insert(header, Placement::kHeader);
   insert(trailer, Placement::kTrailer);
   insert(body, Placement::kBody);
+
+  // The same placements as a flat array over the span of tag numbers, when it is not too wide.
+  Tag lo = ~Tag{0}, hi = 0;
+  for (size_t h = 0; h < place_keys_.size(); ++h) {
+    if (place_keys_[h] == 0) continue;
+    if (place_values_[h].index == kNoPlace) return;  // 65535 members: hash table only
+    lo = std::min(lo, place_keys_[h]);
+    hi = std::max(hi, place_keys_[h]);
+  }
+  dense_place_.clear();
+  dense_base_ = 0;
+  dense_covers_all_ = false;
+  if (lo <= hi && hi - lo < kMaxDenseSpan) {
+    dense_base_ = lo;
+    dense_place_.assign(hi - lo + 1, Placement{Placement::kBody, kNoPlace});
+    for (size_t h = 0; h < place_keys_.size(); ++h)
+      if (place_keys_[h] != 0) dense_place_[place_keys_[h] - lo] = place_values_[h];
+    dense_covers_all_ = true;
+  }
 }
 
 bool FieldSet::add(Member m) {
@@ -155,6 +177,21 @@ void FieldSet::seal(uint32_t slot_base) {
     values_[h] = static_cast<uint16_t>(i);
     if (members_[i].required) required_.push_back(static_cast<uint16_t>(i));
   }
+  dense_.clear();
+  dense_base_ = 0;
+  dense_covers_all_ = false;
+  if (members_.empty() || members_.size() >= kAbsent) return;
+  Tag lo = ~Tag{0}, hi = 0;
+  for (const Member& m : members_) {
+    lo = std::min(lo, m.tag);
+    hi = std::max(hi, m.tag);
+  }
+  if (hi - lo >= kMaxDenseSpan) return;
+  dense_base_ = lo;
+  dense_.assign(hi - lo + 1, kAbsent);
+  for (size_t i = 0; i < members_.size(); ++i)
+    dense_[members_[i].tag - lo] = static_cast<uint16_t>(i);
+  dense_covers_all_ = true;
 }
 
 // Builds a Dictionary from a pugixml document; errors name the source and the line.

@@ -116,6 +116,10 @@ class FieldSet {
   std::span<const Member> members() const { return members_; }
   // Position of `tag` among the members, or -1.
   int index_of(Tag tag) const {
+    // Most sets span a few hundred tag numbers at most: one array read.
+    const uint32_t off = tag - dense_base_;
+    if (off < dense_.size()) return dense_[off] == kAbsent ? -1 : dense_[off];
+    if (dense_covers_all_) return -1;
     if (mask_ == 0 || tag == 0) return -1;  // 0 marks empty hash slots
     for (uint32_t h = hash(tag) & mask_;; h = (h + 1) & mask_) {
       if (keys_[h] == tag) return values_[h];
@@ -137,7 +141,11 @@ class FieldSet {
 
  private:
   static uint32_t hash(Tag t) { return (t * 0x9E3779B1u) >> 7; }
+  static constexpr uint16_t kAbsent = 0xffff;
   std::vector<Member> members_;
+  std::vector<uint16_t> dense_;  // member index + for tags dense_base_ …, kAbsent if none
+  Tag dense_base_ = 0;
+  bool dense_covers_all_ = false;  // every member is in dense_
   std::vector<uint16_t> required_;
   std::vector<Tag> keys_;
   std::vector<uint16_t> values_;
@@ -160,6 +168,10 @@ struct MessageDef {
 
   // One lookup for any top-level tag of this message (header, body or trailer).
   const Placement* place(Tag tag) const {
+    const uint32_t off = tag - dense_base_;
+    if (off < dense_place_.size())
+      return dense_place_[off].index == kNoPlace ? nullptr : &dense_place_[off];
+    if (dense_covers_all_) return nullptr;
     if (place_mask_ == 0) return nullptr;
     for (uint32_t h = (tag * 0x9E3779B1u >> 7) & place_mask_;; h = (h + 1) & place_mask_) {
       if (place_keys_[h] == tag) return &place_values_[h];
@@ -170,6 +182,10 @@ struct MessageDef {
   void index_placements(const FieldSet& header, const FieldSet& trailer);
 
  private:
+  static constexpr uint16_t kNoPlace = 0xffff;  // the index of an absent dense entry
+  std::vector<Placement> dense_place_;          // for tags dense_base_ …
+  Tag dense_base_ = 0;
+  bool dense_covers_all_ = false;
   std::vector<Tag> place_keys_;
   std::vector<Placement> place_values_;
   uint32_t place_mask_ = 0;
