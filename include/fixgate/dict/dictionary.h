@@ -172,7 +172,7 @@ struct MessageDef {
     if (off < dense_place_.size())
       return dense_place_[off].index == kNoPlace ? nullptr : &dense_place_[off];
     if (dense_covers_all_) return nullptr;
-    if (place_mask_ == 0) return nullptr;
+    if (place_mask_ == 0 || tag == 0) return nullptr;  // 0 marks empty hash slots
     for (uint32_t h = (tag * 0x9E3779B1u >> 7) & place_mask_;; h = (h + 1) & place_mask_) {
       if (place_keys_[h] == tag) return &place_values_[h];
       if (place_keys_[h] == 0) return nullptr;
