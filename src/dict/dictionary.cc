@@ -351,13 +351,13 @@ class Loader {
       if (def.enums.empty()) {
         switch (def.type) {
           case FieldType::kInt:
-            def.number_format_ = FieldDef::NumberFormat::kInt;
+            def.fast_format_ = FieldDef::FastFormat::kInt;
             break;
           case FieldType::kLength:
           case FieldType::kNumInGroup:
           case FieldType::kSeqNum:
           case FieldType::kTagNum:
-            def.number_format_ = FieldDef::NumberFormat::kUint;
+            def.fast_format_ = FieldDef::FastFormat::kUint;
             break;
           case FieldType::kFloat:
           case FieldType::kQty:
@@ -365,7 +365,10 @@ class Loader {
           case FieldType::kPriceOffset:
           case FieldType::kAmt:
           case FieldType::kPercentage:
-            def.number_format_ = FieldDef::NumberFormat::kFloat;
+            def.fast_format_ = FieldDef::FastFormat::kFloat;
+            break;
+          case FieldType::kUtcTimeOnly:
+            def.fast_format_ = FieldDef::FastFormat::kUtcTimeOnly;
             break;
           default:
             break;

@@ -95,9 +95,14 @@ uint32_t Validator::next_epoch() {
   return epoch_;
 }
 
-inline bool Validator::check_value(const FieldDef& def, std::string_view value) {
+[[gnu::noinline]] bool Validator::check_value_full(const FieldDef& def, std::string_view value) {
   R reason;
-  return detail::value_check(def, value, reason, readable_end_) || fail(reason, def.tag);
+  return detail::full_value_check(def, value, reason) || fail(reason, def.tag);
+}
+
+[[gnu::always_inline]] inline bool Validator::check_value(const FieldDef& def,
+                                                          std::string_view value) {
+  return detail::quick_value_ok(def, value, readable_end_) || check_value_full(def, value);
 }
 
 bool Validator::check_required(const FieldSet& set, uint32_t epoch,

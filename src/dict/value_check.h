@@ -153,43 +153,63 @@ inline bool full_value_check(const FieldDef& def, std::string_view value,
 }
 
 #if defined(__SSE2__)
-// The format check of a number of 1-16 bytes at p, with 16 bytes readable from p: the same
-// verdict as is_uint / is_int / is_float, without a branch per character.
-inline bool number_format_ok(FieldDef::NumberFormat format, const char* p, size_t size) {
+// Whether the 1-16 bytes at p (16 of them readable) are certainly valid in `format`. For numbers
+// this is exactly is_uint / is_int / is_float; for a time of day, "HH:MM:SS" with .sss or
+// .ssssss and no leap second only (anything else: false, and the full check decides).
+inline bool fast_format_ok(FieldDef::FastFormat format, const char* p, size_t size) {
+  using F = FieldDef::FastFormat;
   const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
   const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
                                       _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
-  const auto digits = static_cast<uint32_t>(_mm_movemask_epi8(digit));
-  uint32_t mask = (uint32_t{1} << size) - 1;
-  if (format != FieldDef::NumberFormat::kUint && p[0] == '-') mask &= ~uint32_t{1};
-  if (format != FieldDef::NumberFormat::kFloat) return mask != 0 && (digits & mask) == mask;
-  const auto dots =
-      static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')))) & mask;
+  const uint32_t in_value = (uint32_t{1} << size) - 1;
+  const uint32_t digits = static_cast<uint32_t>(_mm_movemask_epi8(digit)) & in_value;
+  const uint32_t dots =
+      static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')))) & in_value;
+  if (format == F::kUtcTimeOnly) {
+    // Digits at 0 1 3 4 6 7 and from 9 on, ':' at 2 and 5, '.' at 8 when there is a fraction.
+    if (size != 8 && size != 12 && size != 15) return false;
+    const uint32_t colons =
+        static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(':')))) & in_value;
+    const uint32_t want_digits = 0xdb | (in_value & ~uint32_t{0x1ff});
+    const uint32_t want_dots = size > 8 ? 0x100 : 0;
+    if (digits != want_digits || colons != 0x24 || dots != want_dots) return false;
+    const int h = (p[0] - '0') * 10 + (p[1] - '0');
+    const int sec = (p[6] - '0') * 10 + (p[7] - '0');
+    return h <= 23 && p[3] <= '5' && sec <= 59;
+  }
+  uint32_t mask = in_value;
+  if (format != F::kUint && p[0] == '-') mask &= ~uint32_t{1};
+  if (format != F::kFloat) return mask != 0 && (digits & mask) == mask;
   // Digits and at most one dot, and at least one digit.
-  return ((digits | dots) & mask) == mask && (dots & (dots - 1)) == 0 && (digits & mask) != 0;
+  const uint32_t value_dots = dots & mask;
+  return ((digits | value_dots) & mask) == mask && (value_dots & (value_dots - 1)) == 0 &&
+         (digits & mask) != 0;
 }
 #endif
 
-// The check the validator runs per field: empty values pass here (whether they may be empty is
-// the caller's rule), one-character values take the verdict the loader precomputed, numbers
-// of up to 16 bytes are checked in one step when 16 bytes are readable (`readable_end`: the end
-// of the buffer `value` lies in).
-[[gnu::always_inline]] inline bool value_check(const FieldDef& def, std::string_view value,
-                                               codec::SessionRejectReason& reason,
-                                               const char* readable_end) {
+// A cheap test that passes most valid values: empty ones (whether they may be empty is the
+// caller's rule), one-character values by the verdict the loader precomputed, numbers and times
+// of up to 16 bytes in one step when 16 bytes are readable (`readable_end`: the end of the
+// buffer `value` lies in). False means "not sure": full_value_check() decides.
+[[gnu::always_inline]] inline bool quick_value_ok(const FieldDef& def, std::string_view value,
+                                                  const char* readable_end) {
   if (!def.needs_value_check() || value.empty()) return true;
-  if (value.size() == 1 && def.single_char_ok(static_cast<unsigned char>(value[0]))) return true;
+  if (value.size() == 1) return def.single_char_ok(static_cast<unsigned char>(value[0]));
 #if defined(__SSE2__)
-  if (def.number_format() != FieldDef::NumberFormat::kNone && value.size() <= 16 &&
-      readable_end - value.data() >= 16) {
-    if (number_format_ok(def.number_format(), value.data(), value.size())) return true;
-    reason = codec::SessionRejectReason::kIncorrectDataFormat;  // no enums: only the format
-    return false;
-  }
+  if (def.fast_format() != FieldDef::FastFormat::kNone && value.size() <= 16 &&
+      readable_end - value.data() >= 16)
+    return fast_format_ok(def.fast_format(), value.data(), value.size());
 #else
   (void)readable_end;
 #endif
-  return full_value_check(def, value, reason);
+  return false;
+}
+
+// The check the validator runs per field: true if `value` is valid for `def` (empty values
+// pass), else false with the reason.
+inline bool value_check(const FieldDef& def, std::string_view value,
+                        codec::SessionRejectReason& reason, const char* readable_end) {
+  return quick_value_ok(def, value, readable_end) || full_value_check(def, value, reason);
 }
 
 }  // namespace fixgate::dict::detail

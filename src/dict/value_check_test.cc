@@ -62,7 +62,7 @@ TEST(ValueCheckTest, FastVerdictsEqualTheFullCheckForEveryFieldOfTheDictionary) 
   for (Tag tag = 1; tag < 10000; ++tag) {
     const FieldDef* def = dict->field(tag);
     if (!def) continue;
-    if (def->number_format() != FieldDef::NumberFormat::kNone) ++numbers;
+    if (def->fast_format() != FieldDef::FastFormat::kNone) ++numbers;
     for (const std::string& s : samples()) {
       // With and without 16 readable bytes after the value's start: both paths.
       std::string padded = s + std::string(16, '\x01');
@@ -72,6 +72,10 @@ TEST(ValueCheckTest, FastVerdictsEqualTheFullCheckForEveryFieldOfTheDictionary) 
                                             fast_reason, padded.data() + padded.size());
       const bool tight = detail::value_check(*def, s, tight_reason, s.data() + s.size());
       ASSERT_EQ(fast, full) << "tag " << tag << " value '" << s << "'";
+      // The quick test may say "not sure", never "valid" for an invalid value.
+      const bool quick = detail::quick_value_ok(*def, std::string_view(padded.data(), s.size()),
+                                                padded.data() + padded.size());
+      ASSERT_TRUE(!quick || full) << "tag " << tag << " value '" << s << "'";
       ASSERT_EQ(tight, full) << "tag " << tag << " value '" << s << "'";
       if (!full) {
         EXPECT_EQ(fast_reason, full_reason) << "tag " << tag << " value '" << s << "'";
@@ -79,7 +83,7 @@ TEST(ValueCheckTest, FastVerdictsEqualTheFullCheckForEveryFieldOfTheDictionary) 
       }
     }
   }
-  EXPECT_GT(numbers, 100u);  // prices, quantities, lengths, sequence numbers …
+  EXPECT_GT(numbers, 100u);  // prices, quantities, lengths, sequence numbers, times …
 }
 
 }  // namespace

@@ -78,9 +78,10 @@ struct FieldDef {
   bool char_enums_only() const { return char_enums_only_; }
   // False for free-text types without enums, whose values need no check at all.
   bool needs_value_check() const { return needs_value_check_; }
-  // Numbers without enums, whose whole check is their format: checked 16 bytes at a time.
-  enum class NumberFormat : uint8_t { kNone, kUint, kInt, kFloat };
-  NumberFormat number_format() const { return number_format_; }
+  // Types without enums whose whole check is their format, checked 16 bytes at a time: numbers
+  // and times of day.
+  enum class FastFormat : uint8_t { kNone, kUint, kInt, kFloat, kUtcTimeOnly };
+  FastFormat fast_format() const { return fast_format_; }
   bool is_char_enum(unsigned char c) const { return char_enum_bits_[c >> 6] >> (c & 63) & 1; }
   // Whether the one-character value `c` passes the full value check (format and enums),
   // precomputed by the loader: most enums (Side, OrdType, MsgType …) are one character.
@@ -95,7 +96,7 @@ struct FieldDef {
   uint64_t single_char_ok_[4] = {0, 0, 0, 0};
   bool char_enums_only_ = false;
   bool needs_value_check_ = true;
-  NumberFormat number_format_ = NumberFormat::kNone;
+  FastFormat fast_format_ = FastFormat::kNone;
 };
 
 class FieldSet;

@@ -67,7 +67,9 @@ class Validator {
     error_ = ValidationError{reason, tag};
     return false;
   }
-  inline bool check_value(const FieldDef& def, std::string_view value);
+  // A cheap test inline; the full check of the values it is not sure about out of line.
+  bool check_value(const FieldDef& def, std::string_view value);
+  bool check_value_full(const FieldDef& def, std::string_view value);
   bool walk_group(Ctx& ctx, const FieldSet& group, size_t& i);
   bool check_required(const FieldSet& set, uint32_t epoch, const std::vector<uint32_t>& stamps);
   bool validate_fields(const codec::Message& msg);
