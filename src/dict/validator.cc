@@ -121,10 +121,17 @@ bool Validator::walk_group(Ctx& ctx, const FieldSet& group, size_t& i) {
   uint64_t entries = 0;
   uint32_t epoch = 0;
   int last = -1;
+  // Locals, not reloads through members on every field: stores into the stamps could alias them.
   std::vector<uint32_t>& stamps = ctx.body_stamps;
-  while (i < ctx.fields.size()) {
-    const Field& f = ctx.fields[i];
-    int idx = group.index_of(f.tag);
+  uint32_t* const group_stamps = stamps.data() + group.slot_base();  // next_epoch() keeps it
+  const Member* const members = group.members().data();
+  const Field* const fields = ctx.fields.data();
+  const size_t field_count = ctx.fields.size();
+  const bool out_of_order = options_.validate_fields_out_of_order;
+  const bool have_values = options_.validate_fields_have_values;
+  while (i < field_count) {
+    const Field& f = fields[i];
+    const int idx = group.index_of(f.tag);
     if (idx < 0) break;  // the first field that is not a member ends the group
     if (idx == 0) {
       if (entries > 0)
@@ -134,16 +141,14 @@ bool Validator::walk_group(Ctx& ctx, const FieldSet& group, size_t& i) {
       last = 0;
     } else {
       if (entries == 0) return fail(R::kRepeatingGroupFieldsOutOfOrder, f.tag);
-      if (stamps[group.slot_base() + static_cast<uint32_t>(idx)] == epoch)
-        return fail(R::kTagAppearsMoreThanOnce, f.tag);
-      if (options_.validate_fields_out_of_order && idx < last)
-        return fail(R::kRepeatingGroupFieldsOutOfOrder, f.tag);
+      if (group_stamps[idx] == epoch) return fail(R::kTagAppearsMoreThanOnce, f.tag);
+      if (out_of_order && idx < last) return fail(R::kRepeatingGroupFieldsOutOfOrder, f.tag);
       last = idx;
     }
-    stamps[group.slot_base() + static_cast<uint32_t>(idx)] = epoch;
-    const Member& m = group.members()[static_cast<size_t>(idx)];
+    group_stamps[idx] = epoch;
+    const Member& m = members[idx];
     if (f.value.empty()) {
-      if (options_.validate_fields_have_values) return fail(R::kTagSpecifiedWithoutValue, f.tag);
+      if (have_values) return fail(R::kTagSpecifiedWithoutValue, f.tag);
     } else if (!check_value(*m.def, f.value)) {
       return false;
     }
