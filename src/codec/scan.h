@@ -95,6 +95,12 @@ inline void copy_small(char* dst, const char* src, size_t n) {
       std::memcpy(&b, src + n - 8, 8);
       std::memcpy(dst, &a, 8);
       std::memcpy(dst + n - 8, &b, 8);
+    } else if (n <= 32) {  // timestamps, order ids: still no call
+      char a[16], b[16];
+      std::memcpy(a, src, 16);
+      std::memcpy(b, src + n - 16, 16);
+      std::memcpy(dst, a, 16);
+      std::memcpy(dst + n - 16, b, 16);
     } else {
       std::memcpy(dst, src, n);
     }
