@@ -137,30 +137,38 @@ ScannedField scan_field(const char* p, const char* const end, const Field* prev,
 ParseResult Message::parse(std::string_view bytes, const DataFieldTable& data_fields) {
   bytes_ = bytes;
   size_ = 0;
-  slots_.fill(kNoSlot);
   const char* const base = bytes.data();
   const char* const end = base + bytes.size();
   const size_t n = bytes.size();
   // Where each field ends comes from a bitmask of the SOHs in 64 bytes at a time, not from
   // scanning the field: no field waits for the one before it to be parsed, so the CPU works on
   // several at once. Invariant: `sohs` holds the SOHs of the block at or after `pos`.
-  // The loop keeps the count and the field array in locals: stores into fields_ could alias
-  // members, which would otherwise be reloaded and stored again for every field.
+  // The loop keeps the count, the field array, the header slots and the data-tag filter in
+  // locals: stores into fields_ could alias members, which would otherwise be reloaded and
+  // stored again for every field.
   size_t count = 0;
   Field* out = fields_.get();
+  const DataFieldTable::Filter data_filter = data_fields.filter();
+  // The first field of each header slot: the smallest index stored there. kCount is a dummy
+  // slot for every other tag, so that no branch decides between them.
+  std::array<uint32_t, static_cast<size_t>(HeaderSlot::kCount) + 1> slots;
+  slots.fill(kNoSlot);
+  auto keep_slots = [&] { std::copy_n(slots.begin(), slots_.size(), slots_.begin()); };
   size_t pos = 0;
   size_t block = 0;
   uint64_t sohs = n ? detail::soh_bits(base, n, 0) : 0;
   while (pos < n) {
-    while (sohs == 0 && block + 64 < n) {
-      block += 64;
-      sohs = detail::soh_bits(base, n, block);
+    if (sohs == 0) {
+      while (sohs == 0 && block + 64 < n) {
+        block += 64;
+        sohs = detail::soh_bits(base, n, block);
+      }
     }
     const char* const field_start = base + pos;
     // The fast path: a tag of up to 7 digits, not a data field, and a SOH after it.
     Tag tag = 0;
     size_t tag_len = 0;
-    if (n - pos >= 8) {
+    if (n - pos >= 8) [[likely]] {
       tag = detail::parse_tag8(field_start, tag_len);
     } else {
       char padded[8] = {};  // zero bytes are neither digits nor '='
@@ -169,7 +177,7 @@ ParseResult Message::parse(std::string_view bytes, const DataFieldTable& data_fi
     }
     const char* value;
     const char* value_end;
-    if (tag != 0 && sohs != 0 && data_fields.length_tag_for(tag) == 0) {
+    if (tag != 0 && sohs != 0 && !data_filter.maybe_data(tag)) [[likely]] {
       value = field_start + tag_len + 1;
       size_t soh = block + static_cast<size_t>(__builtin_ctzll(sohs));
       value_end = base + soh;
@@ -179,6 +187,7 @@ ParseResult Message::parse(std::string_view bytes, const DataFieldTable& data_fi
       ScannedField f = scan_field(field_start, end, count ? &out[count - 1] : nullptr, data_fields);
       if (f.error != ParseError::kNone) {
         size_ = count;
+        keep_slots();
         return ParseResult{f.error, static_cast<size_t>(field_start - base)};
       }
       tag = f.tag;
@@ -189,20 +198,20 @@ ParseResult Message::parse(std::string_view bytes, const DataFieldTable& data_fi
       block = pos & ~size_t{63};
       sohs = pos < n ? detail::soh_bits(base, n, block) & (~uint64_t{0} << (pos - block)) : 0;
     }
-    if (count == capacity_) {
+    if (count == capacity_) [[unlikely]] {
       size_ = count;
       grow();
       out = fields_.get();
     }
     out[count] = Field{tag, std::string_view(value, static_cast<size_t>(value_end - value))};
-    if (tag < kSlotTableSize) {
-      uint8_t s = kSlots.slot[tag];
-      if (s != static_cast<uint8_t>(HeaderSlot::kCount) && slots_[s] == kNoSlot && count < kNoSlot)
-        slots_[s] = static_cast<uint32_t>(count);
-    }
+    const size_t s =
+        tag < kSlotTableSize ? kSlots.slot[tag] : static_cast<size_t>(HeaderSlot::kCount);
+    const auto index = static_cast<uint32_t>(count < kNoSlot ? count : kNoSlot);
+    slots[s] = std::min(slots[s], index);
     ++count;
   }
   size_ = count;
+  keep_slots();
   // Three fields with the right header and no CheckSum is a trailer problem, not a header one.
   if (size_ < 3 || fields_[0].tag != tag::BeginString || fields_[1].tag != tag::BodyLength ||
       fields_[2].tag != tag::MsgType)

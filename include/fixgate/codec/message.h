@@ -28,6 +28,15 @@ class DataFieldTable {
     return lookup(data);
   }
   std::span<const DataFieldPair> pairs() const { return pairs_; }
+  // A cheap first test of "is `data` a data tag", to hoist out of a loop: false is certain,
+  // true means ask length_tag_for().
+  struct Filter {
+    const uint64_t* bits;
+    bool maybe_data(Tag data) const {
+      return data >= kBits || (bits[data >> 6] >> (data & 63) & 1);
+    }
+  };
+  Filter filter() const { return {bits_.data()}; }
 
  private:
   static constexpr Tag kBits = 1 << 16;
