@@ -169,11 +169,11 @@ ParseResult Message::parse(std::string_view bytes, const DataFieldTable& data_fi
     Tag tag = 0;
     size_t tag_len = 0;
     if (n - pos >= 8) [[likely]] {
-      tag = detail::parse_tag8(field_start, tag_len);
+      tag = detail::parse_tag(field_start, tag_len);
     } else {
       char padded[8] = {};  // zero bytes are neither digits nor '='
       std::memcpy(padded, field_start, n - pos);
-      tag = detail::parse_tag8(padded, tag_len);
+      tag = detail::parse_tag(padded, tag_len);
     }
     const char* value;
     const char* value_end;

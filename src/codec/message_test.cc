@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "fixgate/codec/tags.h"
+#include "scan.h"
 
 namespace fixgate::codec {
 namespace {
@@ -484,6 +485,34 @@ TEST(MessageTest, TagsOfEveryLengthParse) {
   for (size_t i = 0; i < tags.size(); ++i) {
     EXPECT_EQ(m[i + 3].tag, tags[i]);
     EXPECT_EQ(m[i + 3].value, std::string(i % 11 + 1, static_cast<char>('a' + i % 26)));
+  }
+}
+
+// The tag fast paths agree with the rule "1-7 digits, no leading zero, then '='" on every
+// string of 6 characters drawn from digits, '=', SOH and a letter (the rest of the 8 bytes '=').
+TEST(MessageTest, TagFastPathsAgreeWithTheTagRule) {
+  const std::string alphabet = std::string("0159=a/:") + '\x01';
+  std::string s(8, '=');
+  const size_t k = alphabet.size();
+  size_t combos = 1;
+  for (int i = 0; i < 6; ++i) combos *= k;
+  for (size_t c = 0; c < combos; ++c) {
+    size_t x = c;
+    for (int i = 0; i < 6; ++i, x /= k) s[static_cast<size_t>(i)] = alphabet[x % k];
+    size_t digits = 0;
+    uint32_t want = 0;
+    while (digits < 8 && s[digits] >= '0' && s[digits] <= '9')
+      want = want * 10 + (s[digits++] - '0');
+    const bool valid = digits >= 1 && digits <= 7 && s[digits] == '=' && s[0] != '0';
+    size_t len8 = 0, len = 0;
+    const uint32_t got8 = detail::parse_tag8(s.data(), len8);
+    const uint32_t got = detail::parse_tag(s.data(), len);
+    ASSERT_EQ(got8, valid ? want : 0) << s;
+    ASSERT_EQ(got, valid ? want : 0) << s;
+    if (valid) {
+      ASSERT_EQ(len8, digits) << s;
+      ASSERT_EQ(len, digits) << s;
+    }
   }
 }
 
