@@ -26,13 +26,32 @@ namespace dict = fixgate::dict;
 
 constexpr int kMessageCount = sizeof kMessages / sizeof kMessages[0];
 
+// The field values as an application holds them: with their lengths (std::string, string_view),
+// not as C strings to measure first. The QuickFIX half holds std::strings likewise.
+struct Values {
+  std::vector<std::pair<fixgate::Tag, std::string_view>> header;
+  std::vector<std::pair<fixgate::Tag, std::string_view>> body[kMessageCount];
+};
+
+const Values& values() {
+  static const Values v = [] {
+    Values out;
+    for (const auto& f : kHeader)
+      out.header.emplace_back(static_cast<fixgate::Tag>(f.tag), f.value);
+    for (int m = 0; m < kMessageCount; ++m)
+      for (size_t i = 0; i < kMessages[m].body_size; ++i)
+        out.body[m].emplace_back(static_cast<fixgate::Tag>(kMessages[m].body[i].tag),
+                                 kMessages[m].body[i].value);
+    return out;
+  }();
+  return v;
+}
+
 std::string_view encode_fixgate(codec::Encoder& e, int index) {
-  const auto& m = kMessages[index];
-  e.begin("FIX.4.4", m.msg_type);
-  for (const auto& f : kHeader)
-    e.field(static_cast<fixgate::Tag>(f.tag), std::string_view(f.value));
-  for (size_t i = 0; i < m.body_size; ++i)
-    e.field(static_cast<fixgate::Tag>(m.body[i].tag), std::string_view(m.body[i].value));
+  const Values& v = values();
+  e.begin("FIX.4.4", kMessages[index].msg_type);
+  for (const auto& [tag, value] : v.header) e.field(tag, value);
+  for (const auto& [tag, value] : v.body[index]) e.field(tag, value);
   return e.finish();
 }
 
