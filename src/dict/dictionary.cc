@@ -177,6 +177,9 @@ void FieldSet::seal(uint32_t slot_base) {
     values_[h] = static_cast<uint16_t>(i);
     if (members_[i].required) required_.push_back(static_cast<uint16_t>(i));
   }
+  required_mask_ = 0;
+  if (members_.size() <= 64)
+    for (uint16_t i : required_) required_mask_ |= uint64_t{1} << i;
   dense_.clear();
   dense_base_ = 0;
   dense_covers_all_ = false;

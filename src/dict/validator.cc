@@ -115,6 +115,7 @@ bool Validator::check_required(const FieldSet& set, uint32_t epoch,
 
 // Walks a repeating group whose NumInGroup field is fields[i]; on return `i` is past the group.
 bool Validator::walk_group(Ctx& ctx, const FieldSet& group, size_t& i) {
+  if (group.members().size() <= 64) return walk_small_group(ctx, group, i);
   const Tag count_tag = ctx.fields[i].tag;
   const uint64_t declared = codec::parse_uint(ctx.fields[i].value).value_or(0);
   ++i;
@@ -160,6 +161,59 @@ bool Validator::walk_group(Ctx& ctx, const FieldSet& group, size_t& i) {
   }
   if (entries > 0)
     if (!check_required(group, epoch, stamps)) return false;
+  if (entries != declared) return fail(R::kIncorrectNumInGroupCount, count_tag);
+  return true;
+}
+
+// walk_group() for a group of at most 64 members (nearly all of them): the members seen in the
+// current entry are bits of a register, not stamps in memory. Same rules, same rejects.
+bool Validator::walk_small_group(Ctx& ctx, const FieldSet& group, size_t& i) {
+  const Tag count_tag = ctx.fields[i].tag;
+  const uint64_t declared = codec::parse_uint(ctx.fields[i].value).value_or(0);
+  ++i;
+  uint64_t entries = 0;
+  uint64_t seen = 0;  // members present in the current entry
+  int last = -1;
+  const uint64_t required = group.required_mask();
+  const Member* const members = group.members().data();
+  const Field* const fields = ctx.fields.data();
+  const size_t field_count = ctx.fields.size();
+  const bool out_of_order = options_.validate_fields_out_of_order;
+  const bool have_values = options_.validate_fields_have_values;
+  // The first required member missing from the entry, as check_required() reports it.
+  auto missing = [&] {
+    return fail(R::kRequiredTagMissing, members[__builtin_ctzll(required & ~seen)].tag);
+  };
+  while (i < field_count) {
+    const Field& f = fields[i];
+    const int idx = group.index_of(f.tag);
+    if (idx < 0) break;  // the first field that is not a member ends the group
+    const uint64_t bit = uint64_t{1} << idx;
+    if (idx == 0) {
+      if (entries > 0 && (required & ~seen) != 0) return missing();
+      ++entries;
+      seen = 0;
+      last = 0;
+    } else {
+      if (entries == 0) return fail(R::kRepeatingGroupFieldsOutOfOrder, f.tag);
+      if (seen & bit) return fail(R::kTagAppearsMoreThanOnce, f.tag);
+      if (out_of_order && idx < last) return fail(R::kRepeatingGroupFieldsOutOfOrder, f.tag);
+      last = idx;
+    }
+    seen |= bit;
+    const Member& m = members[idx];
+    if (f.value.empty()) {
+      if (have_values) return fail(R::kTagSpecifiedWithoutValue, f.tag);
+    } else if (!check_value(*m.def, f.value)) {
+      return false;
+    }
+    if (m.group) {
+      if (!walk_group(ctx, *m.group, i)) return false;
+    } else {
+      ++i;
+    }
+  }
+  if (entries > 0 && (required & ~seen) != 0) return missing();
   if (entries != declared) return fail(R::kIncorrectNumInGroupCount, count_tag);
   return true;
 }

@@ -134,6 +134,8 @@ class FieldSet {
   // The first member: a group entry must start with it.
   Tag delimiter() const { return members_.empty() ? 0 : members_.front().tag; }
   std::span<const uint16_t> required() const { return required_; }
+  // For sets of at most 64 members: bit i set when member i is required.
+  uint64_t required_mask() const { return required_mask_; }
   uint32_t slot_base() const { return slot_base_; }
 
   // Loader interface.
@@ -144,6 +146,7 @@ class FieldSet {
   static uint32_t hash(Tag t) { return (t * 0x9E3779B1u) >> 7; }
   static constexpr uint16_t kAbsent = 0xffff;
   std::vector<Member> members_;
+  uint64_t required_mask_ = 0;
   std::vector<uint16_t> dense_;  // member index + for tags dense_base_ …, kAbsent if none
   Tag dense_base_ = 0;
   bool dense_covers_all_ = false;  // every member is in dense_

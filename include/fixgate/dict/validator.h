@@ -71,6 +71,7 @@ class Validator {
   bool check_value(const FieldDef& def, std::string_view value);
   bool check_value_full(const FieldDef& def, std::string_view value);
   bool walk_group(Ctx& ctx, const FieldSet& group, size_t& i);
+  bool walk_small_group(Ctx& ctx, const FieldSet& group, size_t& i);
   bool check_required(const FieldSet& set, uint32_t epoch, const std::vector<uint32_t>& stamps);
   bool validate_fields(const codec::Message& msg);
   uint32_t next_epoch();
