@@ -51,6 +51,10 @@ DataFieldTable::DataFieldTable(std::span<const DataFieldPair> pairs)
             [](const DataFieldPair& a, const DataFieldPair& b) { return a.data < b.data; });
   for (const auto& p : pairs_)
     if (p.data < kBits) bits_[p.data >> 6] |= uint64_t{1} << (p.data & 63);
+  kinds_.resize(kKindTags);
+  for (Tag t = 0; t < kKindTags; ++t)
+    kinds_[t] = static_cast<uint8_t>(static_cast<uint8_t>(header_slot_of(t)) |
+                                     (length_tag_for(t) != 0 ? kDataKind : 0));
 }
 
 const DataFieldTable& DataFieldTable::standard() {
@@ -148,7 +152,7 @@ ParseResult Message::parse(std::string_view bytes, const DataFieldTable& data_fi
   // stored again for every field.
   size_t count = 0;
   Field* out = fields_.get();
-  const DataFieldTable::Filter data_filter = data_fields.filter();
+  const uint8_t* const kinds = data_fields.kinds();
   // The first field of each header slot: the smallest index stored there. kCount is a dummy
   // slot for every other tag, so that no branch decides between them.
   std::array<uint32_t, static_cast<size_t>(HeaderSlot::kCount) + 1> slots;
@@ -177,7 +181,15 @@ ParseResult Message::parse(std::string_view bytes, const DataFieldTable& data_fi
     }
     const char* value;
     const char* value_end;
-    if (tag != 0 && sohs != 0 && !data_filter.maybe_data(tag)) [[likely]] {
+    // Whether the tag is a data tag and which header slot it fills: one table read.
+    auto kind_of = [kinds](Tag t) {
+      return t < DataFieldTable::kKindTags
+                 ? kinds[t]
+                 : static_cast<uint8_t>(static_cast<uint8_t>(HeaderSlot::kCount) |
+                                        DataFieldTable::kDataKind);
+    };
+    uint8_t kind = kind_of(tag);
+    if (tag != 0 && sohs != 0 && !(kind & DataFieldTable::kDataKind)) [[likely]] {
       value = field_start + tag_len + 1;
       size_t soh = block + static_cast<size_t>(__builtin_ctzll(sohs));
       value_end = base + soh;
@@ -191,6 +203,7 @@ ParseResult Message::parse(std::string_view bytes, const DataFieldTable& data_fi
         return ParseResult{f.error, static_cast<size_t>(field_start - base)};
       }
       tag = f.tag;
+      kind = kind_of(tag);
       value = f.value;
       value_end = f.value_end;
       // The value may hold SOHs (a data field): restart the mask after it.
@@ -204,8 +217,7 @@ ParseResult Message::parse(std::string_view bytes, const DataFieldTable& data_fi
       out = fields_.get();
     }
     out[count] = Field{tag, std::string_view(value, static_cast<size_t>(value_end - value))};
-    const size_t s =
-        tag < kSlotTableSize ? kSlots.slot[tag] : static_cast<size_t>(HeaderSlot::kCount);
+    const size_t s = kind & ~DataFieldTable::kDataKind;
     const auto index = static_cast<uint32_t>(count < kNoSlot ? count : kNoSlot);
     slots[s] = std::min(slots[s], index);
     ++count;
