@@ -4,14 +4,25 @@
 #include <quickfix/DataDictionary.h>
 #include <quickfix/Message.h>
 
+#include <vector>
+
 #include "bench_messages.h"
 
 namespace fixgate_bench {
 
+// The field values as std::strings, as an application holds them (see codec_bench.cc).
 struct QuickFixCodec::Impl {
   FIX::DataDictionary dd;
   FIX::Message msg;
-  explicit Impl(const std::string& path) : dd(path) {}
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> body;
+  explicit Impl(const std::string& path) : dd(path) {
+    for (const TagValue& f : kHeader) header.emplace_back(f.value);
+    for (const BenchMessage& m : kMessages) {
+      body.emplace_back();
+      for (size_t i = 0; i < m.body_size; ++i) body.back().emplace_back(m.body[i].value);
+    }
+  }
 };
 
 QuickFixCodec::QuickFixCodec(const std::string& path) : impl_(new Impl(path)) {}
@@ -19,14 +30,15 @@ QuickFixCodec::~QuickFixCodec() = default;
 
 void QuickFixCodec::encode(int index, std::string& out) {
   const BenchMessage& m = kMessages[index];
+  const std::vector<std::string>& values = impl_->body[static_cast<size_t>(index)];
   FIX::Message msg;
   FIX::Header& h = msg.getHeader();
   h.setField(FIX::FIELD::BeginString, "FIX.4.4");
   h.setField(FIX::FIELD::MsgType, m.msg_type);
-  for (const TagValue& f : kHeader) h.setField(f.tag, f.value);
+  for (size_t k = 0; k < impl_->header.size(); ++k) h.setField(kHeader[k].tag, impl_->header[k]);
   size_t i = 0;
   for (; i < m.body_size; ++i) {
-    msg.setField(m.body[i].tag, m.body[i].value);
+    msg.setField(m.body[i].tag, values[i]);
     if (m.body[i].tag == m.group_count_tag) {
       ++i;
       break;
@@ -34,10 +46,10 @@ void QuickFixCodec::encode(int index, std::string& out) {
   }
   for (size_t e = 0; e < m.group_entries; ++e) {
     FIX::Group g(m.group_count_tag, m.group_delimiter);
-    for (size_t k = 0; k < m.group_entry_size; ++k, ++i) g.setField(m.body[i].tag, m.body[i].value);
+    for (size_t k = 0; k < m.group_entry_size; ++k, ++i) g.setField(m.body[i].tag, values[i]);
     msg.addGroup(g);
   }
-  for (; i < m.body_size; ++i) msg.setField(m.body[i].tag, m.body[i].value);
+  for (; i < m.body_size; ++i) msg.setField(m.body[i].tag, values[i]);
   msg.toString(out);
 }
 

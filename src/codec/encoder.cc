@@ -38,14 +38,31 @@ Encoder& Encoder::begin(std::string_view begin_string, std::string_view msg_type
 }
 
 Encoder& Encoder::field(Tag tag, std::string_view value) {
-  // One capacity check for tag, '=', value and SOH.
-  char* out = ensure(value.size() + 12);
+  // The common case without a call or a loop: a tag below 10000, a value of up to 32 bytes and
+  // room for both. Everything else goes out of line, so this path saves few registers.
+  if (tag >= 10000 || value.size() > 32 || cap_ - len_ < value.size() + 12) [[unlikely]]
+    return field_general(tag, value);
+  const size_t start = len_;  // in a register: the byte stores below could alias len_
+  char* out = buf_.get() + start;
   size_t n = detail::put_small_uint(out, tag);
   out[n++] = '=';
   detail::copy_small(out + n, value.data(), value.size());
   n += value.size();
   out[n++] = kSoh;
-  len_ += n;
+  len_ = start + n;
+  return *this;
+}
+
+Encoder& Encoder::field_general(Tag tag, std::string_view value) {
+  // One capacity check for tag, '=', value and SOH.
+  char* out = ensure(value.size() + 12);
+  const size_t start = len_;
+  size_t n = detail::put_small_uint(out, tag);
+  out[n++] = '=';
+  if (!value.empty()) std::memcpy(out + n, value.data(), value.size());  // data() may be null
+  n += value.size();
+  out[n++] = kSoh;
+  len_ = start + n;
   return *this;
 }
 

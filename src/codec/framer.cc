@@ -91,7 +91,8 @@ Frame next_frame(std::string_view in, const FramerOptions& opt) {
 
   // 35= must open the body.
   if (s.size() < body + 3) return need_more;
-  if (s.compare(body, 3, "35=") != 0) return resync(FrameError::kMissingMsgType);
+  if (s[body] != '3' || s[body + 1] != '5' || s[body + 2] != '=')  // no memcmp call
+    return resync(FrameError::kMissingMsgType);
 
   size_t trailer = body + body_len;
   if (s.size() < trailer + kTrailerLen) return need_more;

@@ -51,6 +51,10 @@ DataFieldTable::DataFieldTable(std::span<const DataFieldPair> pairs)
             [](const DataFieldPair& a, const DataFieldPair& b) { return a.data < b.data; });
   for (const auto& p : pairs_)
     if (p.data < kBits) bits_[p.data >> 6] |= uint64_t{1} << (p.data & 63);
+  kinds_.resize(kKindTags);
+  for (Tag t = 0; t < kKindTags; ++t)
+    kinds_[t] = static_cast<uint8_t>(static_cast<uint8_t>(header_slot_of(t)) |
+                                     (length_tag_for(t) != 0 ? kDataKind : 0));
 }
 
 const DataFieldTable& DataFieldTable::standard() {
@@ -66,12 +70,18 @@ Tag DataFieldTable::lookup(Tag data) const {
 
 std::string_view to_string(ParseError e) {
   switch (e) {
-    case ParseError::kNone: return "none";
-    case ParseError::kBadTag: return "invalid tag number";
-    case ParseError::kMissingValue: return "field without '=' or SOH";
-    case ParseError::kBadDataLength: return "data field length missing, invalid or overrunning";
-    case ParseError::kBadHeader: return "BeginString, BodyLength, MsgType are not the first fields";
-    case ParseError::kBadTrailer: return "CheckSum is not the last field";
+    case ParseError::kNone:
+      return "none";
+    case ParseError::kBadTag:
+      return "invalid tag number";
+    case ParseError::kMissingValue:
+      return "field without '=' or SOH";
+    case ParseError::kBadDataLength:
+      return "data field length missing, invalid or overrunning";
+    case ParseError::kBadHeader:
+      return "BeginString, BodyLength, MsgType are not the first fields";
+    case ParseError::kBadTrailer:
+      return "CheckSum is not the last field";
   }
   return "unknown";
 }
@@ -84,58 +94,136 @@ void Message::grow() {
   capacity_ = cap;
 }
 
+namespace {
+
+// One field parsed by the general path: any tag length, data fields, and every error.
+struct ScannedField {
+  ParseError error = ParseError::kNone;
+  Tag tag = 0;
+  const char* value = nullptr;
+  const char* value_end = nullptr;  // the SOH that ends the value
+};
+
+// Parses the field at p (before end); `prev` is the field before it, or null.
+ScannedField scan_field(const char* p, const char* const end, const Field* prev,
+                        const DataFieldTable& data_fields) {
+  const char* const field_start = p;
+  // Tag: 1-9 digits without a leading zero, then '='.
+  Tag tag = 0;
+  while (p < end && static_cast<unsigned>(*p - '0') < 10)
+    tag = tag * 10 + static_cast<Tag>(*p++ - '0');
+  const size_t tag_len = static_cast<size_t>(p - field_start);
+  if (p >= end) return {ParseError::kMissingValue};
+  if (*p != '=' || tag_len == 0 || tag_len > 9 || *field_start == '0') {
+    // An '=' before this field's SOH means the text in front of it is not a tag ("3a=x");
+    // none means the field has no value ("58|").
+    const char* q = p;
+    while (q < end && *q != '=' && *q != kSoh) ++q;
+    return {q < end && *q == '=' ? ParseError::kBadTag : ParseError::kMissingValue};
+  }
+  ++p;  // '='
+  const char* value_end;
+  Tag length_tag = data_fields.length_tag_for(tag);
+  if (length_tag != 0 && prev && prev->tag == length_tag) {
+    auto len = parse_uint(prev->value);
+    if (!len || *len >= static_cast<uint64_t>(end - p) || p[*len] != kSoh)
+      return {ParseError::kBadDataLength};
+    value_end = p + *len;
+  } else {
+    value_end = detail::find_soh(p, end);
+    if (!value_end) return {ParseError::kMissingValue};
+  }
+  return {ParseError::kNone, tag, p, value_end};
+}
+
+}  // namespace
+
 ParseResult Message::parse(std::string_view bytes, const DataFieldTable& data_fields) {
   bytes_ = bytes;
   size_ = 0;
-  slots_.fill(kNoSlot);
   const char* const base = bytes.data();
-  const char* p = base;
   const char* const end = base + bytes.size();
-  auto fail = [&](ParseError e, const char* at) {
-    return ParseResult{e, static_cast<size_t>(at - base)};
-  };
-  while (p < end) {
-    const char* const field_start = p;
-    // Tag: 1-9 digits without a leading zero, then '='.
+  const size_t n = bytes.size();
+  // Where each field ends comes from a bitmask of the SOHs in 64 bytes at a time, not from
+  // scanning the field: no field waits for the one before it to be parsed, so the CPU works on
+  // several at once. Invariant: `sohs` holds the SOHs of the block at or after `pos`.
+  // The loop keeps the count, the field array, the header slots and the data-tag filter in
+  // locals: stores into fields_ could alias members, which would otherwise be reloaded and
+  // stored again for every field.
+  size_t count = 0;
+  Field* out = fields_.get();
+  const uint8_t* const kinds = data_fields.kinds();
+  // The first field of each header slot: the smallest index stored there. kCount is a dummy
+  // slot for every other tag, so that no branch decides between them.
+  std::array<uint32_t, static_cast<size_t>(HeaderSlot::kCount) + 1> slots;
+  slots.fill(kNoSlot);
+  auto keep_slots = [&] { std::copy_n(slots.begin(), slots_.size(), slots_.begin()); };
+  size_t pos = 0;
+  size_t block = 0;
+  uint64_t sohs = n ? detail::soh_bits(base, n, 0) : 0;
+  while (pos < n) {
+    if (sohs == 0) {
+      while (sohs == 0 && block + 64 < n) {
+        block += 64;
+        sohs = detail::soh_bits(base, n, block);
+      }
+    }
+    const char* const field_start = base + pos;
+    // The fast path: a tag of up to 7 digits, not a data field, and a SOH after it.
     Tag tag = 0;
     size_t tag_len = 0;
-    if (end - p >= 8 && (tag = detail::parse_tag8(p, tag_len)) != 0) {
-      p += tag_len;
+    if (n - pos >= 8) [[likely]] {
+      tag = detail::parse_tag(field_start, tag_len);
     } else {
-      while (p < end && static_cast<unsigned>(*p - '0') < 10) tag = tag * 10 + static_cast<Tag>(*p++ - '0');
-      tag_len = static_cast<size_t>(p - field_start);
+      char padded[8] = {};  // zero bytes are neither digits nor '='
+      std::memcpy(padded, field_start, n - pos);
+      tag = detail::parse_tag(padded, tag_len);
     }
-    if (p >= end) return fail(ParseError::kMissingValue, field_start);
-    if (*p != '=' || tag_len == 0 || tag_len > 9 || *field_start == '0') {
-      // An '=' before this field's SOH means the text in front of it is not a tag ("3a=x");
-      // none means the field has no value ("58|").
-      const char* q = p;
-      while (q < end && *q != '=' && *q != kSoh) ++q;
-      return fail(q < end && *q == '=' ? ParseError::kBadTag : ParseError::kMissingValue,
-                  field_start);
-    }
-    ++p;  // '='
+    const char* value;
     const char* value_end;
-    Tag length_tag = data_fields.length_tag_for(tag);
-    if (length_tag != 0 && size_ > 0 && fields_[size_ - 1].tag == length_tag) {
-      auto len = parse_uint(fields_[size_ - 1].value);
-      if (!len || *len >= static_cast<uint64_t>(end - p) || p[*len] != kSoh)
-        return fail(ParseError::kBadDataLength, field_start);
-      value_end = p + *len;
+    // Whether the tag is a data tag and which header slot it fills: one table read.
+    auto kind_of = [kinds](Tag t) {
+      return t < DataFieldTable::kKindTags
+                 ? kinds[t]
+                 : static_cast<uint8_t>(static_cast<uint8_t>(HeaderSlot::kCount) |
+                                        DataFieldTable::kDataKind);
+    };
+    uint8_t kind = kind_of(tag);
+    if (tag != 0 && sohs != 0 && !(kind & DataFieldTable::kDataKind)) [[likely]] {
+      value = field_start + tag_len + 1;
+      size_t soh = block + static_cast<size_t>(__builtin_ctzll(sohs));
+      value_end = base + soh;
+      sohs &= sohs - 1;
+      pos = soh + 1;
     } else {
-      value_end = detail::find_soh(p, end);
-      if (!value_end) return fail(ParseError::kMissingValue, field_start);
+      ScannedField f = scan_field(field_start, end, count ? &out[count - 1] : nullptr, data_fields);
+      if (f.error != ParseError::kNone) {
+        size_ = count;
+        keep_slots();
+        return ParseResult{f.error, static_cast<size_t>(field_start - base)};
+      }
+      tag = f.tag;
+      kind = kind_of(tag);
+      value = f.value;
+      value_end = f.value_end;
+      // The value may hold SOHs (a data field): restart the mask after it.
+      pos = static_cast<size_t>(value_end - base) + 1;
+      block = pos & ~size_t{63};
+      sohs = pos < n ? detail::soh_bits(base, n, block) & (~uint64_t{0} << (pos - block)) : 0;
     }
-    if (size_ == capacity_) grow();
-    fields_[size_] = Field{tag, std::string_view(p, static_cast<size_t>(value_end - p))};
-    if (tag < kSlotTableSize) {
-      uint8_t s = kSlots.slot[tag];
-      if (s != static_cast<uint8_t>(HeaderSlot::kCount) && slots_[s] == kNoSlot && size_ < kNoSlot)
-        slots_[s] = static_cast<uint32_t>(size_);
+    if (count == capacity_) [[unlikely]] {
+      size_ = count;
+      grow();
+      out = fields_.get();
     }
-    ++size_;
-    p = value_end + 1;
+    out[count] = Field{tag, std::string_view(value, static_cast<size_t>(value_end - value))};
+    const size_t s = kind & ~DataFieldTable::kDataKind;
+    const auto index = static_cast<uint32_t>(count < kNoSlot ? count : kNoSlot);
+    slots[s] = std::min(slots[s], index);
+    ++count;
   }
+  size_ = count;
+  keep_slots();
   // Three fields with the right header and no CheckSum is a trailer problem, not a header one.
   if (size_ < 3 || fields_[0].tag != tag::BeginString || fields_[1].tag != tag::BodyLength ||
       fields_[2].tag != tag::MsgType)

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "fixgate/codec/tags.h"
+#include "scan.h"
 
 namespace fixgate::codec {
 namespace {
@@ -287,6 +288,43 @@ INSTANTIATE_TEST_SUITE_P(
                       DataPair{"SecureData", tag::SecureDataLen, tag::SecureData}),
     [](const auto& info) { return std::string(info.param.name); });
 
+// The parser finds field ends 64 bytes at a time: every field position relative to those
+// blocks, including data fields whose SOHs straddle them, must read the same.
+TEST(MessageTest, FieldsAndDataFieldsParseAtEveryOffsetAcrossBlocks) {
+  const std::string data = "x\x01y=\x01" + std::string(70, 'd') + "\x01z";
+  for (size_t pad = 0; pad < 140; ++pad) {
+    const std::string body = "35=D|58=" + std::string(pad, 'p') +
+                             "|95=" + std::to_string(data.size()) + "|96=" + data +
+                             "|55=IBM|1234567=long|12345678=longer|";
+    const std::string wire = make_message(body);
+    Message m;
+    ParseResult r = m.parse(wire);
+    ASSERT_TRUE(r.ok()) << "pad " << pad << ": " << to_string(r.error) << " at " << r.offset;
+    ASSERT_EQ(m.size(), 10u) << "pad " << pad;
+    EXPECT_EQ(m.get(58), std::string(pad, 'p'));
+    EXPECT_EQ(m.get(96), data) << "pad " << pad;
+    EXPECT_EQ(m.get(55), "IBM") << "pad " << pad;
+    EXPECT_EQ(m.get(1234567), "long");
+    EXPECT_EQ(m.get(12345678), "longer");
+    EXPECT_EQ(m.get(10), wire.substr(wire.size() - 4, 3));
+  }
+}
+
+TEST(MessageParseErrorTest, ErrorsAreFoundAtEveryOffsetAcrossBlocks) {
+  for (size_t pad = 0; pad < 140; ++pad) {
+    const std::string head = "8=FIX.4.4|9=5|35=0|58=" + std::string(pad, 'p') + "|";
+    for (auto [tail, error] : {std::pair{"58|10=000|", ParseError::kMissingValue},
+                               {"5a=x|10=000|", ParseError::kBadTag},
+                               {"10=000", ParseError::kMissingValue},
+                               {"95=9|96=x|10=000|", ParseError::kBadDataLength}}) {
+      ParseResult r = parse_error(head + tail);
+      EXPECT_EQ(r.error, error) << "pad " << pad << " " << tail;
+      EXPECT_EQ(r.offset, head.size() + (error == ParseError::kBadDataLength ? 5 : 0))
+          << "pad " << pad << " " << tail;
+    }
+  }
+}
+
 TEST(MessageTest, EmptyDataFieldIsAccepted) {
   const std::string wire = make_message("35=D|95=0|96=|58=x|");
   Message m;
@@ -447,6 +485,34 @@ TEST(MessageTest, TagsOfEveryLengthParse) {
   for (size_t i = 0; i < tags.size(); ++i) {
     EXPECT_EQ(m[i + 3].tag, tags[i]);
     EXPECT_EQ(m[i + 3].value, std::string(i % 11 + 1, static_cast<char>('a' + i % 26)));
+  }
+}
+
+// The tag fast paths agree with the rule "1-7 digits, no leading zero, then '='" on every
+// string of 6 characters drawn from digits, '=', SOH and a letter (the rest of the 8 bytes '=').
+TEST(MessageTest, TagFastPathsAgreeWithTheTagRule) {
+  const std::string alphabet = std::string("0159=a/:") + '\x01';
+  std::string s(8, '=');
+  const size_t k = alphabet.size();
+  size_t combos = 1;
+  for (int i = 0; i < 6; ++i) combos *= k;
+  for (size_t c = 0; c < combos; ++c) {
+    size_t x = c;
+    for (int i = 0; i < 6; ++i, x /= k) s[static_cast<size_t>(i)] = alphabet[x % k];
+    size_t digits = 0;
+    uint32_t want = 0;
+    while (digits < 8 && s[digits] >= '0' && s[digits] <= '9')
+      want = want * 10 + (s[digits++] - '0');
+    const bool valid = digits >= 1 && digits <= 7 && s[digits] == '=' && s[0] != '0';
+    size_t len8 = 0, len = 0;
+    const uint32_t got8 = detail::parse_tag8(s.data(), len8);
+    const uint32_t got = detail::parse_tag(s.data(), len);
+    ASSERT_EQ(got8, valid ? want : 0) << s;
+    ASSERT_EQ(got, valid ? want : 0) << s;
+    if (valid) {
+      ASSERT_EQ(len8, digits) << s;
+      ASSERT_EQ(len, digits) << s;
+    }
   }
 }
 

@@ -5,7 +5,35 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace fixgate::codec::detail {
+
+// Bit i is set when p[i] is SOH, for the 64 bytes at p.
+inline uint64_t soh_bits64(const char* p) {
+#if defined(__SSE2__)
+  const __m128i soh = _mm_set1_epi8('\x01');
+  auto bits16 = [&](int i) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
+    return static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, soh))));
+  };
+  return bits16(0) | bits16(1) << 16 | bits16(2) << 32 | bits16(3) << 48;
+#else
+  uint64_t bits = 0;
+  for (int i = 0; i < 64; ++i) bits |= uint64_t{p[i] == '\x01'} << i;
+  return bits;
+#endif
+}
+
+// The SOH bits of the (up to) 64 bytes of [base + block, base + n); block < n.
+inline uint64_t soh_bits(const char* base, size_t n, size_t block) {
+  if (n - block >= 64) return soh_bits64(base + block);
+  char tail[64] = {};  // zero bytes are not SOH
+  std::memcpy(tail, base + block, n - block);
+  return soh_bits64(tail);
+}
 
 // First SOH in [p, end), or nullptr. Eight bytes per step: most FIX values are short, and an
 // inline SWAR loop beats a call to memchr for them.
@@ -29,31 +57,48 @@ inline const char* find_soh(const char* p, const char* end) {
 // Parses "digits=" at p when at least 8 bytes are readable: returns the tag and sets `len` to
 // the number of digits (the '=' is at p[len]). Returns 0 when the fast path does not apply
 // (tag longer than 7 digits, non-digits, leading zero, no '='): the caller takes the slow path.
-// No data-dependent branches: FIX tags vary in length field to field, which a byte loop
-// mispredicts on almost every field.
+// One branch: FIX tags vary in length field to field, which a byte loop mispredicts on almost
+// every field.
 inline uint32_t parse_tag8(const char* p, size_t& len) {
   constexpr uint64_t kOnes = 0x0101010101010101ULL;
   constexpr uint64_t kHighs = 0x8080808080808080ULL;
   uint64_t w;
   std::memcpy(&w, p, 8);
-  uint64_t x = w ^ (kOnes * '=');
-  uint64_t t = (x - kOnes) & ~x & kHighs;
-  if (t == 0) return 0;
-  size_t n = static_cast<size_t>(__builtin_ctzll(t)) >> 3;  // digits before the first '='
-  if (n == 0) return 0;
-  uint64_t mask = (uint64_t{1} << (8 * n)) - 1;
-  // All n bytes must be '0'..'9': high nibble 3 and low nibble <= 9 (adding 6 must not carry).
-  if (((w & 0xF0F0F0F0F0F0F0F0ULL & mask) != (0x3030303030303030ULL & mask)) ||
-      (((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL & mask) != (0x3030303030303030ULL & mask)) ||
-      (w & 0xff) == '0')
-    return 0;
+  const uint64_t x = w ^ (kOnes * '=');
+  const uint64_t t = (x - kOnes) & ~x & kHighs;  // the lowest flagged byte is the first '='
+  const uint64_t first_eq = t & (0 - t);         // its high bit, or 0 if there is no '='
+  // Bytes before the '=' must be digits: d = byte ^ '0' is then 0-9, and 0-9 are the bytes
+  // whose d + 0x76 stays below 0x80 (a byte of 0x80 or more flags itself through `| d`).
+  const uint64_t d = w ^ (kOnes * '0');
+  const uint64_t not_digit = ((d + kOnes * 0x76) | d) & (first_eq - 1) & kHighs;
+  // The first byte must be 1-9: no leading zero, no empty tag.
+  const bool bad_first = static_cast<uint8_t>((w & 0xff) - '1') >= 9;
+  if ((first_eq == 0) | (not_digit != 0) | bad_first) return 0;
+  const size_t n = static_cast<size_t>(__builtin_ctzll(t)) >> 3;  // 1-7 digits
   // Right-align the digits as an 8-digit number with leading zeros, then combine pairwise.
-  uint64_t d = (w & 0x0F0F0F0F0F0F0F0FULL & mask) << (8 * (8 - n));
-  d = (d * 10) + (d >> 8);
-  d = (((d & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
-       (((d >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >> 32;
+  uint64_t v = (d & (first_eq - 1) & (kOnes * 0x0f)) << (8 * (8 - n));
+  v = (v * 10) + (v >> 8);
+  v = (((v & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+       (((v >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >>
+      32;
   len = n;
-  return static_cast<uint32_t>(d);
+  return static_cast<uint32_t>(v);
+}
+
+// parse_tag8 for the 1-3 digit tags most fields have, when at least 8 bytes are readable:
+// four independent byte loads and a selection instead of parse_tag8's long chain of dependent
+// steps, so that the next fields' work overlaps more. Longer or invalid tags: parse_tag8.
+inline uint32_t parse_tag(const char* p, size_t& len) {
+  const unsigned d0 = static_cast<unsigned char>(p[0]) - unsigned{'0'};
+  const unsigned d1 = static_cast<unsigned char>(p[1]) - unsigned{'0'};
+  const unsigned d2 = static_cast<unsigned char>(p[2]) - unsigned{'0'};
+  const bool e1 = p[1] == '=', e2 = p[2] == '=', e3 = p[3] == '=';
+  const bool ok = (d0 - 1 < 9) & (e1 | ((d1 < 10) & (e2 | ((d2 < 10) & e3))));
+  if (!ok) [[unlikely]]
+    return parse_tag8(p, len);
+  const unsigned t2 = d0 * 10 + d1;
+  len = e1 ? 1 : e2 ? 2 : 3;
+  return e1 ? d0 : e2 ? t2 : t2 * 10 + d2;
 }
 
 // Copies n bytes without a library call for the short values FIX is made of. Reads and writes
@@ -66,6 +111,12 @@ inline void copy_small(char* dst, const char* src, size_t n) {
       std::memcpy(&b, src + n - 8, 8);
       std::memcpy(dst, &a, 8);
       std::memcpy(dst + n - 8, &b, 8);
+    } else if (n <= 32) {  // timestamps, order ids: still no call
+      char a[16], b[16];
+      std::memcpy(a, src, 16);
+      std::memcpy(b, src + n - 16, 16);
+      std::memcpy(dst, a, 16);
+      std::memcpy(dst + n - 16, b, 16);
     } else {
       std::memcpy(dst, src, n);
     }

@@ -4,10 +4,15 @@
 
 #include <algorithm>
 
+#include "value_check.h"
+
 namespace fixgate::dict {
 namespace {
 
 constexpr Tag kDenseTags = 1 << 16;
+// Field sets and messages whose tags span fewer numbers than this get a flat lookup array
+// (2 or 4 bytes per number) besides their hash table.
+constexpr Tag kMaxDenseSpan = 4096;
 
 struct TypeName {
   std::string_view name;
@@ -129,6 +134,25 @@ void MessageDef::index_placements(const FieldSet& header, const FieldSet& traile
   insert(header, Placement::kHeader);
   insert(trailer, Placement::kTrailer);
   insert(body, Placement::kBody);
+
+  // The same placements as a flat array over the span of tag numbers, when it is not too wide.
+  Tag lo = ~Tag{0}, hi = 0;
+  for (size_t h = 0; h < place_keys_.size(); ++h) {
+    if (place_keys_[h] == 0) continue;
+    if (place_values_[h].index == kNoPlace) return;  // 65535 members: hash table only
+    lo = std::min(lo, place_keys_[h]);
+    hi = std::max(hi, place_keys_[h]);
+  }
+  dense_place_.clear();
+  dense_base_ = 0;
+  dense_covers_all_ = false;
+  if (lo <= hi && hi - lo < kMaxDenseSpan) {
+    dense_base_ = lo;
+    dense_place_.assign(hi - lo + 1, Placement{Placement::kBody, kNoPlace});
+    for (size_t h = 0; h < place_keys_.size(); ++h)
+      if (place_keys_[h] != 0) dense_place_[place_keys_[h] - lo] = place_values_[h];
+    dense_covers_all_ = true;
+  }
 }
 
 bool FieldSet::add(Member m) {
@@ -153,6 +177,24 @@ void FieldSet::seal(uint32_t slot_base) {
     values_[h] = static_cast<uint16_t>(i);
     if (members_[i].required) required_.push_back(static_cast<uint16_t>(i));
   }
+  required_mask_ = 0;
+  if (members_.size() <= 64)
+    for (uint16_t i : required_) required_mask_ |= uint64_t{1} << i;
+  dense_.clear();
+  dense_base_ = 0;
+  dense_covers_all_ = false;
+  if (members_.empty() || members_.size() >= kAbsent) return;
+  Tag lo = ~Tag{0}, hi = 0;
+  for (const Member& m : members_) {
+    lo = std::min(lo, m.tag);
+    hi = std::max(hi, m.tag);
+  }
+  if (hi - lo >= kMaxDenseSpan) return;
+  dense_base_ = lo;
+  dense_.assign(hi - lo + 1, kAbsent);
+  for (size_t i = 0; i < members_.size(); ++i)
+    dense_[members_[i].tag - lo] = static_cast<uint16_t>(i);
+  dense_covers_all_ = true;
 }
 
 // Builds a Dictionary from a pugixml document; errors name the source and the line.
@@ -309,6 +351,38 @@ class Loader {
       for (uint32_t i = 0; i < def.enums.size(); ++i) def.sorted_enums_[i] = i;
       std::sort(def.sorted_enums_.begin(), def.sorted_enums_.end(),
                 [&](uint32_t a, uint32_t b) { return def.enums[a].value < def.enums[b].value; });
+      if (def.enums.empty()) {
+        switch (def.type) {
+          case FieldType::kInt:
+            def.fast_format_ = FieldDef::FastFormat::kInt;
+            break;
+          case FieldType::kLength:
+          case FieldType::kNumInGroup:
+          case FieldType::kSeqNum:
+          case FieldType::kTagNum:
+            def.fast_format_ = FieldDef::FastFormat::kUint;
+            break;
+          case FieldType::kFloat:
+          case FieldType::kQty:
+          case FieldType::kPrice:
+          case FieldType::kPriceOffset:
+          case FieldType::kAmt:
+          case FieldType::kPercentage:
+            def.fast_format_ = FieldDef::FastFormat::kFloat;
+            break;
+          case FieldType::kUtcTimeOnly:
+            def.fast_format_ = FieldDef::FastFormat::kUtcTimeOnly;
+            break;
+          default:
+            break;
+        }
+      }
+      for (unsigned c = 0; c < 256; ++c) {
+        const char ch = static_cast<char>(c);
+        codec::SessionRejectReason reason;
+        if (detail::full_value_check(def, std::string_view(&ch, 1), reason))
+          def.single_char_ok_[c >> 6] |= uint64_t{1} << (c & 63);
+      }
       if (d_->field_by_name_.count(def.name)) return error(f, "duplicate field '" + def.name + "'");
       if (d_->field(def.tag))
         return error(f,

@@ -344,6 +344,48 @@ TEST(DictionaryTest, FieldSetFindsNothingForAbsentTags) {
   EXPECT_EQ(empty.delimiter(), 0u);
 }
 
+// Sets whose tags span fewer than 4096 numbers are looked up in a flat array, wider ones in a
+// hash table: both find every member, its index and placement, and nothing else.
+TEST(DictionaryTest, LooksUpMembersOfNarrowAndWideSetsAlike) {
+  for (Tag far : {Tag{4000}, Tag{5000}, Tag{900000}}) {
+    const std::string xml = R"(<fix major="4" minor="4">
+      <header><field name="BeginString" required="Y"/></header>
+      <trailer><field name="CheckSum" required="Y"/></trailer>
+      <messages><message name="M" msgtype="U1">
+        <field name="A" required="Y"/><field name="Far" required="N"/>
+        <group name="NoG" required="N"><field name="A" required="Y"/><field name="Far" required="N"/></group>
+      </message></messages>
+      <fields><field number="8" name="BeginString" type="STRING"/>
+        <field number="10" name="CheckSum" type="STRING"/>
+        <field number="100" name="A" type="INT"/><field number="101" name="NoG" type="NUMINGROUP"/>
+        <field number=")" + std::to_string(far) +
+                            R"(" name="Far" type="INT"/></fields></fix>)";
+    auto d = Dictionary::load_string(xml);
+    ASSERT_TRUE(d) << d.error();
+    const MessageDef* m = (*d)->message("U1");
+    ASSERT_NE(m, nullptr);
+    EXPECT_EQ(m->body.index_of(100), 0) << far;
+    EXPECT_EQ(m->body.index_of(far), 1) << far;
+    EXPECT_EQ(m->body.index_of(101), 2) << far;
+    for (Tag absent : {Tag{0}, Tag{1}, Tag{99}, Tag{102}, far - 1, far + 1, Tag{999'999'999}}) {
+      EXPECT_EQ(m->body.index_of(absent), -1) << far << " " << absent;
+      EXPECT_EQ(m->place(absent), nullptr) << far << " " << absent;
+    }
+    const FieldSet* group = m->body.members()[2].group;
+    ASSERT_NE(group, nullptr);
+    EXPECT_EQ(group->index_of(100), 0);
+    EXPECT_EQ(group->index_of(far), 1);
+    EXPECT_EQ(group->index_of(101), -1);
+    ASSERT_NE(m->place(8), nullptr);
+    EXPECT_EQ(m->place(8)->section, Placement::kHeader);
+    ASSERT_NE(m->place(10), nullptr);
+    EXPECT_EQ(m->place(10)->section, Placement::kTrailer);
+    ASSERT_NE(m->place(far), nullptr);
+    EXPECT_EQ(m->place(far)->section, Placement::kBody);
+    EXPECT_EQ(m->place(far)->index, 1);
+  }
+}
+
 // --- Fields: enums, types, data pairs ------------------------------------------------------------
 
 TEST(DictionaryTest, LoadsEnumsInFileOrderWithDescriptions) {
@@ -785,13 +827,24 @@ TEST(BodyFieldsTest, KeepsBodyFieldsInOrderAndDropsHeaderAndTrailer) {
       .field(tag::PossResend, 'Y')
       .field(tag::ClOrdID, "O1")
       .field(tag::Symbol, "IBM")
-      .data(tag::RawDataLength, tag::RawData, "a\x01" "b");
+      .data(tag::RawDataLength, tag::RawData,
+            "a\x01"
+            "b");
   codec::Message m;
   ASSERT_TRUE(m.parse(e.finish()).ok());
-  EXPECT_EQ(body_fields(m), "11=O1\x01" "55=IBM\x01" "95=3\x01" "96=a\x01" "b\x01");
+  EXPECT_EQ(body_fields(m),
+            "11=O1\x01"
+            "55=IBM\x01"
+            "95=3\x01"
+            "96=a\x01"
+            "b\x01");
   // With a dictionary, its header and trailer decide.
   EXPECT_EQ(body_fields(m, testing::standard("FIX44.xml").get()),
-            "11=O1\x01" "55=IBM\x01" "95=3\x01" "96=a\x01" "b\x01");
+            "11=O1\x01"
+            "55=IBM\x01"
+            "95=3\x01"
+            "96=a\x01"
+            "b\x01");
 }
 
 }  // namespace

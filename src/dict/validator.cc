@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "fixgate/codec/values.h"
+#include "value_check.h"
 
 namespace fixgate::dict {
 
@@ -12,61 +13,6 @@ using codec::SessionRejectReason;
 using R = SessionRejectReason;
 
 namespace {
-
-ValidationError reject(R reason, Tag tag) { return ValidationError{reason, tag}; }
-
-bool digits_at(std::string_view v, size_t pos, size_t n) {
-  for (size_t i = pos; i < pos + n; ++i)
-    if (static_cast<unsigned>(v[i] - '0') > 9) return false;
-  return true;
-}
-
-// "HH:MM:SS[.fff|.ffffff|.fffffffff]" (a leap second 60 allowed), checked without converting.
-bool is_time(std::string_view v) {
-  if (v.size() < 8 || v[2] != ':' || v[5] != ':' || !digits_at(v, 0, 2) || !digits_at(v, 3, 2) ||
-      !digits_at(v, 6, 2))
-    return false;
-  const int h = (v[0] - '0') * 10 + (v[1] - '0'), sec = (v[6] - '0') * 10 + (v[7] - '0');
-  if (h > 23 || v[3] > '5' || sec > 60) return false;
-  if (sec == 60 && (h != 23 || v[3] != '5' || v[4] != '9')) return false;  // leap second: 23:59:60
-  if (v.size() == 8) return true;
-  size_t frac = v.size() - 9;
-  return v[8] == '.' && (frac == 3 || frac == 6 || frac == 9) && digits_at(v, 9, frac);
-}
-
-bool is_utc_timestamp(std::string_view v) {
-  return v.size() >= 17 && v[8] == '-' && codec::parse_date(v.substr(0, 8)).has_value() &&
-         is_time(v.substr(9));
-}
-
-// Format checks only: a validator needs "is this a FIX int/float", not the value, and FIX puts no
-// limit on the number of digits.
-bool is_uint(std::string_view v) {
-  if (v.empty()) return false;
-  for (char c : v)
-    if (static_cast<unsigned>(c - '0') > 9) return false;
-  return true;
-}
-
-bool is_int(std::string_view v) {
-  if (!v.empty() && v[0] == '-') v.remove_prefix(1);
-  return is_uint(v);
-}
-
-bool is_float(std::string_view v) {
-  if (!v.empty() && v[0] == '-') v.remove_prefix(1);
-  bool digit = false, dot = false;
-  for (char c : v) {
-    if (static_cast<unsigned>(c - '0') <= 9) {
-      digit = true;
-    } else if (c == '.' && !dot) {
-      dot = true;
-    } else {
-      return false;
-    }
-  }
-  return digit;
-}
 
 // Where `tag` sits when the header and trailer come from one dictionary (FIXT's transport) and
 // the body from another (the application's); header and trailer first, as MessageDef::place().
@@ -85,34 +31,6 @@ const Placement* place_split(const FieldSet& header, const FieldSet& trailer, co
   if (i < 0) return nullptr;
   out = Placement{section, static_cast<uint16_t>(i)};
   return &out;
-}
-
-bool format_ok(FieldType type, std::string_view v) {
-  switch (type) {
-    case FieldType::kInt: return is_int(v);
-    case FieldType::kLength:
-    case FieldType::kNumInGroup:
-    case FieldType::kSeqNum:
-    case FieldType::kTagNum: return is_uint(v);
-    case FieldType::kDayOfMonth: {
-      auto d = codec::parse_uint(v);
-      return d && *d >= 1 && *d <= 31;
-    }
-    case FieldType::kFloat:
-    case FieldType::kQty:
-    case FieldType::kPrice:
-    case FieldType::kPriceOffset:
-    case FieldType::kAmt:
-    case FieldType::kPercentage: return is_float(v);
-    case FieldType::kChar: return v.size() == 1;
-    case FieldType::kBoolean: return v == "Y" || v == "N";
-    case FieldType::kUtcTimestamp: return is_utc_timestamp(v);
-    case FieldType::kUtcTimeOnly: return is_time(v);
-    case FieldType::kUtcDateOnly:
-    case FieldType::kLocalMktDate: return codec::parse_date(v).has_value();
-    case FieldType::kMonthYear: return codec::is_month_year(v);
-    default: return true;
-  }
 }
 
 }  // namespace
@@ -177,81 +95,138 @@ uint32_t Validator::next_epoch() {
   return epoch_;
 }
 
-std::optional<ValidationError> Validator::check_value_slow(const FieldDef& def,
-                                                           std::string_view value) const {
-  if (!format_ok(def.type, value)) return reject(R::kIncorrectDataFormat, def.tag);
-  if (def.has_enums()) {
-    if (def.char_enums_only() && !def.is_multiple_value()) {
-      if (value.size() != 1 || !def.is_char_enum(static_cast<unsigned char>(value[0])))
-        return reject(R::kValueIsIncorrect, def.tag);
-    } else if (def.is_multiple_value()) {
-      codec::MultipleValues values(value);
-      while (auto v = values.next())
-        if (!def.is_enum_value(*v)) return reject(R::kValueIsIncorrect, def.tag);
-    } else if (!def.is_enum_value(value)) {
-      return reject(R::kValueIsIncorrect, def.tag);
-    }
-  }
-  return std::nullopt;
+[[gnu::noinline]] bool Validator::check_value_full(const FieldDef& def, std::string_view value) {
+  R reason;
+  return detail::full_value_check(def, value, reason) || fail(reason, def.tag);
 }
 
-std::optional<ValidationError> Validator::check_required(const FieldSet& set, uint32_t epoch,
-                                                         std::vector<uint32_t>& stamps) const {
+[[gnu::always_inline]] inline bool Validator::check_value(const FieldDef& def,
+                                                          std::string_view value) {
+  return detail::quick_value_ok(def, value, readable_end_) || check_value_full(def, value);
+}
+
+bool Validator::check_required(const FieldSet& set, uint32_t epoch,
+                               const std::vector<uint32_t>& stamps) {
   for (uint16_t idx : set.required())
     if (stamps[set.slot_base() + idx] != epoch)
-      return reject(R::kRequiredTagMissing, set.members()[idx].tag);
-  return std::nullopt;
+      return fail(R::kRequiredTagMissing, set.members()[idx].tag);
+  return true;
 }
 
 // Walks a repeating group whose NumInGroup field is fields[i]; on return `i` is past the group.
-std::optional<ValidationError> Validator::walk_group(Ctx& ctx, const FieldSet& group, size_t& i) {
+bool Validator::walk_group(Ctx& ctx, const FieldSet& group, size_t& i) {
+  if (group.members().size() <= 64) return walk_small_group(ctx, group, i);
   const Tag count_tag = ctx.fields[i].tag;
   const uint64_t declared = codec::parse_uint(ctx.fields[i].value).value_or(0);
   ++i;
   uint64_t entries = 0;
   uint32_t epoch = 0;
   int last = -1;
+  // Locals, not reloads through members on every field: stores into the stamps could alias them.
   std::vector<uint32_t>& stamps = ctx.body_stamps;
-  while (i < ctx.fields.size()) {
-    const Field& f = ctx.fields[i];
-    int idx = group.index_of(f.tag);
+  uint32_t* const group_stamps = stamps.data() + group.slot_base();  // next_epoch() keeps it
+  const Member* const members = group.members().data();
+  const Field* const fields = ctx.fields.data();
+  const size_t field_count = ctx.fields.size();
+  const bool out_of_order = options_.validate_fields_out_of_order;
+  const bool have_values = options_.validate_fields_have_values;
+  while (i < field_count) {
+    const Field& f = fields[i];
+    const int idx = group.index_of(f.tag);
     if (idx < 0) break;  // the first field that is not a member ends the group
     if (idx == 0) {
       if (entries > 0)
-        if (auto e = check_required(group, epoch, stamps)) return e;
+        if (!check_required(group, epoch, stamps)) return false;
       ++entries;
       epoch = next_epoch();
       last = 0;
     } else {
-      if (entries == 0) return reject(R::kRepeatingGroupFieldsOutOfOrder, f.tag);
-      if (stamps[group.slot_base() + static_cast<uint32_t>(idx)] == epoch)
-        return reject(R::kTagAppearsMoreThanOnce, f.tag);
-      if (options_.validate_fields_out_of_order && idx < last)
-        return reject(R::kRepeatingGroupFieldsOutOfOrder, f.tag);
+      if (entries == 0) return fail(R::kRepeatingGroupFieldsOutOfOrder, f.tag);
+      if (group_stamps[idx] == epoch) return fail(R::kTagAppearsMoreThanOnce, f.tag);
+      if (out_of_order && idx < last) return fail(R::kRepeatingGroupFieldsOutOfOrder, f.tag);
       last = idx;
     }
-    stamps[group.slot_base() + static_cast<uint32_t>(idx)] = epoch;
-    const Member& m = group.members()[static_cast<size_t>(idx)];
+    group_stamps[idx] = epoch;
+    const Member& m = members[idx];
     if (f.value.empty()) {
-      if (options_.validate_fields_have_values) return reject(R::kTagSpecifiedWithoutValue, f.tag);
-    } else if (auto e = check_value(*m.def, f.value)) {
-      return e;
+      if (have_values) return fail(R::kTagSpecifiedWithoutValue, f.tag);
+    } else if (!check_value(*m.def, f.value)) {
+      return false;
     }
     if (m.group) {
-      if (auto e = walk_group(ctx, *m.group, i)) return e;
+      if (!walk_group(ctx, *m.group, i)) return false;
     } else {
       ++i;
     }
   }
   if (entries > 0)
-    if (auto e = check_required(group, epoch, stamps)) return e;
-  if (entries != declared) return reject(R::kIncorrectNumInGroupCount, count_tag);
-  return std::nullopt;
+    if (!check_required(group, epoch, stamps)) return false;
+  if (entries != declared) return fail(R::kIncorrectNumInGroupCount, count_tag);
+  return true;
+}
+
+// walk_group() for a group of at most 64 members (nearly all of them): the members seen in the
+// current entry are bits of a register, not stamps in memory. Same rules, same rejects.
+bool Validator::walk_small_group(Ctx& ctx, const FieldSet& group, size_t& i) {
+  const Tag count_tag = ctx.fields[i].tag;
+  const uint64_t declared = codec::parse_uint(ctx.fields[i].value).value_or(0);
+  ++i;
+  uint64_t entries = 0;
+  uint64_t seen = 0;  // members present in the current entry
+  int last = -1;
+  const uint64_t required = group.required_mask();
+  const Member* const members = group.members().data();
+  const Field* const fields = ctx.fields.data();
+  const size_t field_count = ctx.fields.size();
+  const bool out_of_order = options_.validate_fields_out_of_order;
+  const bool have_values = options_.validate_fields_have_values;
+  // The first required member missing from the entry, as check_required() reports it.
+  auto missing = [&] {
+    return fail(R::kRequiredTagMissing, members[__builtin_ctzll(required & ~seen)].tag);
+  };
+  while (i < field_count) {
+    const Field& f = fields[i];
+    const int idx = group.index_of(f.tag);
+    if (idx < 0) break;  // the first field that is not a member ends the group
+    const uint64_t bit = uint64_t{1} << idx;
+    if (idx == 0) {
+      if (entries > 0 && (required & ~seen) != 0) return missing();
+      ++entries;
+      seen = 0;
+      last = 0;
+    } else {
+      if (entries == 0) return fail(R::kRepeatingGroupFieldsOutOfOrder, f.tag);
+      if (seen & bit) return fail(R::kTagAppearsMoreThanOnce, f.tag);
+      if (out_of_order && idx < last) return fail(R::kRepeatingGroupFieldsOutOfOrder, f.tag);
+      last = idx;
+    }
+    seen |= bit;
+    const Member& m = members[idx];
+    if (f.value.empty()) {
+      if (have_values) return fail(R::kTagSpecifiedWithoutValue, f.tag);
+    } else if (!check_value(*m.def, f.value)) {
+      return false;
+    }
+    if (m.group) {
+      if (!walk_group(ctx, *m.group, i)) return false;
+    } else {
+      ++i;
+    }
+  }
+  if (entries > 0 && (required & ~seen) != 0) return missing();
+  if (entries != declared) return fail(R::kIncorrectNumInGroupCount, count_tag);
+  return true;
 }
 
 std::optional<ValidationError> Validator::validate(const codec::Message& msg) {
+  if (validate_fields(msg)) return std::nullopt;
+  return error_;
+}
+
+bool Validator::validate_fields(const codec::Message& msg) {
   const auto fields = msg.fields();
-  if (fields.size() < 4) return reject(R::kRequiredTagMissing, tag::MsgType);
+  readable_end_ = msg.bytes().data() + msg.bytes().size();
+  if (fields.size() < 4) return fail(R::kRequiredTagMissing, tag::MsgType);
 
   // Which dictionary defines the body: the transport one for session messages (and for FIX 4.x,
   // where it is the only one), else the application dictionary picked by ApplVerID.
@@ -261,17 +236,18 @@ std::optional<ValidationError> Validator::validate(const codec::Message& msg) {
   std::vector<uint32_t>* body_stamps = &transport_stamps_;
   if (!def && !apps_.empty()) {
     const Dictionary* app = application_for(msg);
-    if (!app) return reject(R::kValueIsIncorrect, tag::ApplVerID);
+    if (!app) return fail(R::kValueIsIncorrect, tag::ApplVerID);
     for (App& a : apps_)
       if (a.dict.get() == app) body_stamps = &a.stamps;
     body_dict = app;
     def = app->message(type);
   }
-  if (!def) return reject(R::kInvalidMsgType, tag::MsgType);
+  if (!def) return fail(R::kInvalidMsgType, tag::MsgType);
   if (!supported_.empty() && !def->admin &&
       !std::binary_search(supported_.begin(), supported_.end(), type)) {
-    ValidationError e{R::kOther, tag::MsgType, true, codec::BusinessRejectReason::kUnsupportedMessageType};
-    return e;
+    error_ = ValidationError{R::kOther, tag::MsgType, true,
+                             codec::BusinessRejectReason::kUnsupportedMessageType};
+    return false;
   }
 
   Ctx ctx{fields, *transport_, *body_dict, transport_stamps_, *body_stamps};
@@ -291,7 +267,7 @@ std::optional<ValidationError> Validator::validate(const codec::Message& msg) {
     const Field& f = fields[i];
     const Tag tag = f.tag;
     if (f.value.empty() && options_.validate_fields_have_values)
-      return reject(R::kTagSpecifiedWithoutValue, tag);
+      return fail(R::kTagSpecifiedWithoutValue, tag);
 
     // One lookup places the tag in the header, the trailer or this message's body. def->place()
     // indexes the header and trailer of def's own dictionary, so it serves unless that is a FIXT
@@ -303,20 +279,20 @@ std::optional<ValidationError> Validator::validate(const codec::Message& msg) {
       const FieldSet& frame_set = place->section == Placement::kHeader ? header : trailer;
       if (place->section == Placement::kHeader) {
         if (section != kHeader && options_.validate_fields_out_of_order)
-          return reject(R::kTagSpecifiedOutOfRequiredOrder, tag);
+          return fail(R::kTagSpecifiedOutOfRequiredOrder, tag);
       } else {
         if (tag == tag::CheckSum && i + 1 != fields.size())
-          return reject(R::kTagSpecifiedOutOfRequiredOrder, tag);
+          return fail(R::kTagSpecifiedOutOfRequiredOrder, tag);
         section = kTrailer;
       }
       uint32_t& stamp = transport_stamps_[frame_set.slot_base() + place->index];
-      if (stamp == header_epoch) return reject(R::kTagAppearsMoreThanOnce, tag);
+      if (stamp == header_epoch) return fail(R::kTagAppearsMoreThanOnce, tag);
       stamp = header_epoch;
       const Member& m = frame_set.members()[place->index];
-      if (auto e = check_value(*m.def, f.value)) return e;
+      if (!check_value(*m.def, f.value)) return false;
       if (m.group) {
         Ctx frame_ctx{fields, *transport_, *transport_, transport_stamps_, transport_stamps_};
-        if (auto e = walk_group(frame_ctx, *m.group, i)) return e;
+        if (!walk_group(frame_ctx, *m.group, i)) return false;
       } else {
         ++i;
       }
@@ -325,7 +301,7 @@ std::optional<ValidationError> Validator::validate(const codec::Message& msg) {
 
     // Body fields.
     if (section == kTrailer && options_.validate_fields_out_of_order)
-      return reject(R::kTagSpecifiedOutOfRequiredOrder, tag);
+      return fail(R::kTagSpecifiedOutOfRequiredOrder, tag);
     section = kBody;
     if (!place) {
       const bool user_defined = tag >= codec::kUserMinTag;
@@ -333,28 +309,28 @@ std::optional<ValidationError> Validator::validate(const codec::Message& msg) {
                                         : !options_.allow_unknown_message_fields;
       if (checked) {
         if (!ctx.field_def(tag))
-          return reject(user_defined ? R::kUndefinedTag : R::kInvalidTagNumber, tag);
-        return reject(R::kTagNotDefinedForMessageType, tag);
+          return fail(user_defined ? R::kUndefinedTag : R::kInvalidTagNumber, tag);
+        return fail(R::kTagNotDefinedForMessageType, tag);
       }
       ++i;
       continue;
     }
     uint32_t& stamp = (*body_stamps)[def->body.slot_base() + place->index];
-    if (stamp == body_epoch) return reject(R::kTagAppearsMoreThanOnce, tag);
+    if (stamp == body_epoch) return fail(R::kTagAppearsMoreThanOnce, tag);
     stamp = body_epoch;
     const Member& m = def->body.members()[place->index];
-    if (auto e = check_value(*m.def, f.value)) return e;
+    if (!check_value(*m.def, f.value)) return false;
     if (m.group) {
-      if (auto e = walk_group(ctx, *m.group, i)) return e;
+      if (!walk_group(ctx, *m.group, i)) return false;
     } else {
       ++i;
     }
   }
 
-  if (auto e = check_required(header, header_epoch, transport_stamps_)) return e;
-  if (auto e = check_required(def->body, body_epoch, *body_stamps)) return e;
-  if (auto e = check_required(trailer, header_epoch, transport_stamps_)) return e;
-  return std::nullopt;
+  if (!check_required(header, header_epoch, transport_stamps_)) return false;
+  if (!check_required(def->body, body_epoch, *body_stamps)) return false;
+  if (!check_required(trailer, header_epoch, transport_stamps_)) return false;
+  return true;
 }
 
 }  // namespace fixgate::dict

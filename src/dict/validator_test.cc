@@ -640,5 +640,68 @@ TEST_F(FixtValidatorTest, StaysCorrectAcrossTransportAndApplicationMessages) {
   }
 }
 
+// Groups of up to 64 members track an entry's members in a bitmask, larger ones with stamps in
+// memory: both give the same verdict on every group rule.
+class GroupSizeTest : public ::testing::TestWithParam<int> {
+ protected:
+  // Message U1 with group NoG (1000) of `members` fields 1001…; members 1 and 2 required.
+  void SetUp() override {
+    const int members = GetParam();
+    std::string fields = R"(<field number="8" name="BeginString" type="STRING"/>)"
+                         R"(<field number="9" name="BodyLength" type="LENGTH"/>)"
+                         R"(<field number="35" name="MsgType" type="STRING"/>)"
+                         R"(<field number="10" name="CheckSum" type="STRING"/>)"
+                         R"(<field number="1000" name="NoG" type="NUMINGROUP"/>)";
+    std::string group;
+    for (int k = 1; k <= members; ++k) {
+      const std::string tag = std::to_string(1000 + k);
+      std::string name = "F";
+      name += std::to_string(k);
+      fields.append(R"(<field number=")").append(tag).append(R"(" name=")").append(name);
+      fields.append(R"(" type="INT"/>)");
+      group.append(R"(<field name=")").append(name).append(R"(" required=")");
+      group.append(k <= 2 ? "Y" : "N").append(R"("/>)");
+    }
+    std::string xml =
+        R"(<fix major="4" minor="4"><header><field name="BeginString" required="Y"/>)"
+        R"(<field name="BodyLength" required="Y"/><field name="MsgType" required="Y"/></header>)"
+        R"(<trailer><field name="CheckSum" required="Y"/></trailer>)"
+        R"(<messages><message name="M" msgtype="U1" msgcat="app"><group name="NoG" required="Y">)";
+    xml.append(group).append("</group></message></messages><fields>").append(fields);
+    xml.append("</fields></fix>");
+    auto d = Dictionary::load_string(xml);
+    ASSERT_TRUE(d) << d.error();
+    dict_ = *d;
+    ASSERT_EQ(dict_->message("U1")->body.members()[0].group->members().size(),
+              static_cast<size_t>(members));
+  }
+  std::string check(std::string_view body) {
+    Validator v(dict_);
+    wire_.emplace("FIX.4.4", "U1", body, *dict_);
+    if (!wire_->ok()) return "parse error";
+    return describe(v.validate(wire_->msg()));
+  }
+  Dictionary::Ptr dict_;
+  std::optional<Wire> wire_;
+};
+
+TEST_P(GroupSizeTest, AppliesEveryGroupRule) {
+  const std::string last = std::to_string(1000 + GetParam());
+  EXPECT_EQ(check(cat({"1000=2|1001=1|1002=2|", last, "=9|1001=1|1002=2|"})), kValid);
+  EXPECT_EQ(check("1000=2|1001=1|1002=2|1002=3|1001=1|1002=2|"),
+            rejected(R::kTagAppearsMoreThanOnce, 1002));
+  EXPECT_EQ(check("1000=2|1001=1|1001=1|1002=2|"), rejected(R::kRequiredTagMissing, 1002));
+  EXPECT_EQ(check("1000=2|1001=1|1002=2|1001=1|"), rejected(R::kRequiredTagMissing, 1002));
+  EXPECT_EQ(check(cat({"1000=1|1001=1|", last, "=9|1002=2|"})),
+            rejected(R::kRepeatingGroupFieldsOutOfOrder, 1002));
+  EXPECT_EQ(check("1000=1|1002=2|1001=1|"), rejected(R::kRepeatingGroupFieldsOutOfOrder, 1002));
+  EXPECT_EQ(check("1000=3|1001=1|1002=2|1001=1|1002=2|"),
+            rejected(R::kIncorrectNumInGroupCount, 1000));
+  EXPECT_EQ(check("1000=1|1001=1|1002=|"), rejected(R::kTagSpecifiedWithoutValue, 1002));
+  EXPECT_EQ(check("1000=1|1001=1|1002=x|"), rejected(R::kIncorrectDataFormat, 1002));
+}
+
+INSTANTIATE_TEST_SUITE_P(SmallAndLarge, GroupSizeTest, ::testing::Values(3, 64, 65, 70));
+
 }  // namespace
 }  // namespace fixgate::dict

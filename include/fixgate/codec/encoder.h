@@ -51,6 +51,7 @@ class Encoder {
     return buf_.get() + len_;
   }
   void grow(size_t n);
+  [[gnu::noinline]] Encoder& field_general(Tag tag, std::string_view value);
   void put_tag(Tag tag);
 
   std::unique_ptr<char[]> buf_;

@@ -28,12 +28,19 @@ class DataFieldTable {
     return lookup(data);
   }
   std::span<const DataFieldPair> pairs() const { return pairs_; }
+  // For the parser, one byte per tag below kKindTags: the tag's header slot (HeaderSlot, kCount
+  // for none) in the low bits, kDataKind if it is a data tag. Above: kCount | kDataKind, ask
+  // length_tag_for() and header_slot_of().
+  static constexpr Tag kKindTags = 2048;
+  static constexpr uint8_t kDataKind = 0x80;
+  const uint8_t* kinds() const { return kinds_.data(); }
 
  private:
   static constexpr Tag kBits = 1 << 16;
   Tag lookup(Tag data) const;
   std::vector<DataFieldPair> pairs_;  // sorted by data tag
   std::vector<uint64_t> bits_;        // data tags below kBits
+  std::vector<uint8_t> kinds_;        // see kinds()
 };
 
 enum class ParseError : uint8_t {

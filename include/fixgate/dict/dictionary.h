@@ -78,7 +78,14 @@ struct FieldDef {
   bool char_enums_only() const { return char_enums_only_; }
   // False for free-text types without enums, whose values need no check at all.
   bool needs_value_check() const { return needs_value_check_; }
+  // Types without enums whose whole check is their format, checked 16 bytes at a time: numbers
+  // and times of day.
+  enum class FastFormat : uint8_t { kNone, kUint, kInt, kFloat, kUtcTimeOnly };
+  FastFormat fast_format() const { return fast_format_; }
   bool is_char_enum(unsigned char c) const { return char_enum_bits_[c >> 6] >> (c & 63) & 1; }
+  // Whether the one-character value `c` passes the full value check (format and enums),
+  // precomputed by the loader: most enums (Side, OrdType, MsgType …) are one character.
+  bool single_char_ok(unsigned char c) const { return single_char_ok_[c >> 6] >> (c & 63) & 1; }
   bool is_multiple_value() const {
     return type == FieldType::kMultipleValueString || type == FieldType::kMultipleCharValue ||
            type == FieldType::kMultipleStringValue;
@@ -86,8 +93,10 @@ struct FieldDef {
 
   std::vector<uint32_t> sorted_enums_;  // indices into `enums`, sorted by value (set by loader)
   uint64_t char_enum_bits_[4] = {0, 0, 0, 0};
+  uint64_t single_char_ok_[4] = {0, 0, 0, 0};
   bool char_enums_only_ = false;
   bool needs_value_check_ = true;
+  FastFormat fast_format_ = FastFormat::kNone;
 };
 
 class FieldSet;
@@ -108,6 +117,10 @@ class FieldSet {
   std::span<const Member> members() const { return members_; }
   // Position of `tag` among the members, or -1.
   int index_of(Tag tag) const {
+    // Most sets span a few hundred tag numbers at most: one array read.
+    const uint32_t off = tag - dense_base_;
+    if (off < dense_.size()) return dense_[off] == kAbsent ? -1 : dense_[off];
+    if (dense_covers_all_) return -1;
     if (mask_ == 0 || tag == 0) return -1;  // 0 marks empty hash slots
     for (uint32_t h = hash(tag) & mask_;; h = (h + 1) & mask_) {
       if (keys_[h] == tag) return values_[h];
@@ -121,6 +134,8 @@ class FieldSet {
   // The first member: a group entry must start with it.
   Tag delimiter() const { return members_.empty() ? 0 : members_.front().tag; }
   std::span<const uint16_t> required() const { return required_; }
+  // For sets of at most 64 members: bit i set when member i is required.
+  uint64_t required_mask() const { return required_mask_; }
   uint32_t slot_base() const { return slot_base_; }
 
   // Loader interface.
@@ -129,7 +144,12 @@ class FieldSet {
 
  private:
   static uint32_t hash(Tag t) { return (t * 0x9E3779B1u) >> 7; }
+  static constexpr uint16_t kAbsent = 0xffff;
   std::vector<Member> members_;
+  uint64_t required_mask_ = 0;
+  std::vector<uint16_t> dense_;  // member index + for tags dense_base_ …, kAbsent if none
+  Tag dense_base_ = 0;
+  bool dense_covers_all_ = false;  // every member is in dense_
   std::vector<uint16_t> required_;
   std::vector<Tag> keys_;
   std::vector<uint16_t> values_;
@@ -152,7 +172,11 @@ struct MessageDef {
 
   // One lookup for any top-level tag of this message (header, body or trailer).
   const Placement* place(Tag tag) const {
-    if (place_mask_ == 0) return nullptr;
+    const uint32_t off = tag - dense_base_;
+    if (off < dense_place_.size())
+      return dense_place_[off].index == kNoPlace ? nullptr : &dense_place_[off];
+    if (dense_covers_all_) return nullptr;
+    if (place_mask_ == 0 || tag == 0) return nullptr;  // 0 marks empty hash slots
     for (uint32_t h = (tag * 0x9E3779B1u >> 7) & place_mask_;; h = (h + 1) & place_mask_) {
       if (place_keys_[h] == tag) return &place_values_[h];
       if (place_keys_[h] == 0) return nullptr;
@@ -162,6 +186,10 @@ struct MessageDef {
   void index_placements(const FieldSet& header, const FieldSet& trailer);
 
  private:
+  static constexpr uint16_t kNoPlace = 0xffff;  // the index of an absent dense entry
+  std::vector<Placement> dense_place_;          // for tags dense_base_ …
+  Tag dense_base_ = 0;
+  bool dense_covers_all_ = false;
   std::vector<Tag> place_keys_;
   std::vector<Placement> place_values_;
   uint32_t place_mask_ = 0;

@@ -15,17 +15,17 @@ namespace fixgate::dict {
 
 // QuickFIX's switches, with QuickFIX's defaults.
 struct ValidationOptions {
-  bool validate_fields_out_of_order = true;  // header first, trailer last, group order
-  bool validate_fields_have_values = true;   // "55=|" is rejected (reason 4)
-  bool validate_user_defined_fields = true;  // tags >= 5000 must be in the dictionary
-  bool allow_unknown_message_fields = false; // tags < 5000 not in the message are let through
-  bool validate_length_and_checksum = true;  // applied by the framer (FramerOptions)
+  bool validate_fields_out_of_order = true;   // header first, trailer last, group order
+  bool validate_fields_have_values = true;    // "55=|" is rejected (reason 4)
+  bool validate_user_defined_fields = true;   // tags >= 5000 must be in the dictionary
+  bool allow_unknown_message_fields = false;  // tags < 5000 not in the message are let through
+  bool validate_length_and_checksum = true;   // applied by the framer (FramerOptions)
 };
 
 struct ValidationError {
   codec::SessionRejectReason reason = codec::SessionRejectReason::kOther;
-  Tag tag = 0;               // RefTagID (371), 0 if none
-  bool business = false;     // send BusinessMessageReject (j) instead of Reject (3)
+  Tag tag = 0;            // RefTagID (371), 0 if none
+  bool business = false;  // send BusinessMessageReject (j) instead of Reject (3)
   codec::BusinessRejectReason business_reason = codec::BusinessRejectReason::kOther;
   // The Text (58) to send: the spec's wording plus the tag, e.g. "Required tag missing, field=55".
   std::string text() const;
@@ -61,14 +61,19 @@ class Validator {
   };
   // Per-call context: where fields are looked up and which scratch stamps to use.
   struct Ctx;
-  std::optional<ValidationError> check_value(const FieldDef& def, std::string_view value) const {
-    if (!def.needs_value_check() || value.empty()) return std::nullopt;  // empty: allowed here
-    return check_value_slow(def, value);
+  // The helpers return true to go on, or record the reject in error_ and return false: a bool
+  // in a register is cheaper per field than an optional<ValidationError> built in memory.
+  bool fail(codec::SessionRejectReason reason, Tag tag) {
+    error_ = ValidationError{reason, tag};
+    return false;
   }
-  std::optional<ValidationError> check_value_slow(const FieldDef& def, std::string_view value) const;
-  std::optional<ValidationError> walk_group(Ctx& ctx, const FieldSet& group, size_t& i);
-  std::optional<ValidationError> check_required(const FieldSet& set, uint32_t epoch,
-                                                std::vector<uint32_t>& stamps) const;
+  // A cheap test inline; the full check of the values it is not sure about out of line.
+  bool check_value(const FieldDef& def, std::string_view value);
+  bool check_value_full(const FieldDef& def, std::string_view value);
+  bool walk_group(Ctx& ctx, const FieldSet& group, size_t& i);
+  bool walk_small_group(Ctx& ctx, const FieldSet& group, size_t& i);
+  bool check_required(const FieldSet& set, uint32_t epoch, const std::vector<uint32_t>& stamps);
+  bool validate_fields(const codec::Message& msg);
   uint32_t next_epoch();
 
   Dictionary::Ptr transport_;
@@ -78,6 +83,8 @@ class Validator {
   std::vector<std::string> supported_;
   std::vector<uint32_t> transport_stamps_;
   uint32_t epoch_ = 0;
+  ValidationError error_;               // the reject of the last validate() that failed
+  const char* readable_end_ = nullptr;  // end of the bytes of the message being validated
 };
 
 }  // namespace fixgate::dict
