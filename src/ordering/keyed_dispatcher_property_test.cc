@@ -161,6 +161,45 @@ TEST(OrderPropertyTest, SingleProducerSeesExactArrivalOrderPerKey) {
   }
 }
 
+// Property: a hand-back drain racing busy workers neither loses nor duplicates a message: each
+// accepted message is handled or handed back, once, and per key the handled ones come first.
+TEST(DrainPropertyTest, HandBackWhileWorkersRunGivesEachMessageExactlyOnce) {
+  constexpr int kKeys = 8;
+  constexpr int kMessages = 400;
+  std::mt19937 rng(5);
+  for (int round = 0; round < 100; ++round) {
+    std::vector<PerKey> per_key(kKeys);
+    DispatcherOptions o;
+    o.workers = 3;
+    o.capacity = 64;
+    o.monitor_interval = Duration::zero();
+    KeyedDispatcher<Msg> d(o, [&](std::string_view key, Msg& m) {
+      spin(m.spin);
+      per_key[index_of(key)].seen.push_back(m);
+    });
+    std::vector<std::vector<int>> accepted(kKeys);
+    int stop_after = static_cast<int>(rng() % kMessages);
+    for (int i = 0; i < stop_after; ++i) {
+      int k = static_cast<int>(rng() % kKeys);
+      if (d.submit(SessionKey::make(testing::numbered("k", k)).value(),
+                   Msg{0, i, static_cast<int>(rng() % 200)}) == SubmitResult::kAccepted)
+        accepted[k].push_back(i);
+    }
+    std::vector<Pending<Msg>> back = d.stop(DrainPolicy::kHandBack);
+    d.join();
+    std::vector<std::vector<int>> got(kKeys);
+    for (int k = 0; k < kKeys; ++k) {
+      for (const Msg& m : per_key[k].seen) got[k].push_back(m.seq);
+    }
+    for (const Pending<Msg>& p : back) {
+      ASSERT_TRUE(p.key.has_value());
+      got[index_of(p.key->view())].push_back(p.message.seq);
+    }
+    for (int k = 0; k < kKeys; ++k)
+      ASSERT_EQ(got[k], accepted[k]) << "round " << round << " k" << k;
+  }
+}
+
 // Property: with as many keys as workers, every round of every key runs at the same time as
 // the same round of all other keys — observed concurrency equals the worker count, each round.
 TEST(ConcurrencyTest, KeysOverlapInTimeWhenWorkersAreFree) {

@@ -18,7 +18,8 @@ namespace fixgate::ordering {
 
 // What submit() does when `capacity` messages are already waiting.
 enum class FullPolicy : uint8_t {
-  kBlock,   // wait for room: backpressure reaches the producer
+  kBlock,   // wait for room: backpressure reaches the producer. A blocked producer resumes
+            // once a quarter of the capacity is free, or when a worker runs out of work
   kRefuse,  // return SubmitResult::kFull at once; the caller keeps the message
 };
 
