@@ -19,26 +19,36 @@ void DispatchCore::make_idle(Shard& s, KeyState& k, TimePoint now, uint64_t stam
   assert(!k.idle && !k.head && !k.running_since);
   k.idle = true;
   k.idle_stamp = stamp;
-  s.idle.push_back({&k, stamp});
+  bool was_empty = s.idle.empty();
+  s.idle.push_back({&k, stamp, now});
   ++s.idle_count;
   if (!k.counted_idle) {
     k.counted_idle = true;
     idle_keys_.fetch_add(1, std::memory_order_relaxed);
   }
   // Amortised O(1): at least idle_count + 64 pushes between two compactions.
-  if (s.idle.size() > 2 * s.idle_count + 64) s.idle.compact(live);
-  settle_front(s);
+  if (s.idle.size() > 2 * s.idle_count + 64) {
+    s.idle.compact(live);
+    publish_oldest(s);
+  } else if (was_empty) {
+    publish_oldest(s);
+  }
   // Expire a little on every finish, so memory stays bounded without the monitor thread.
   expire_shard(s, now, 2);
 }
 
-// Drops stale entries from the front of the idle ring and publishes the oldest live stamp.
+// Publishes the front entry's stamp, live or stale (then older than the oldest live one).
+void DispatchCore::publish_oldest(Shard& s) {
+  s.oldest_idle.store(s.idle.empty() ? UINT64_MAX : s.idle.front().stamp,
+                      std::memory_order_relaxed);
+}
+
+// Drops stale entries from the front of the idle ring, so the front is the oldest live key.
 // Stale entries are safe to read: a key is destroyed only from the front of the ring, with its
 // live entry, which is its latest, so its stale entries have gone before it.
 void DispatchCore::settle_front(Shard& s) {
   while (!s.idle.empty() && !live(s.idle.front())) s.idle.pop_front();
-  s.oldest_idle.store(s.idle.empty() ? UINT64_MAX : s.idle.front().stamp,
-                      std::memory_order_relaxed);
+  publish_oldest(s);
 }
 
 // Destroys the key at the front of the idle ring (settled: a live entry).
@@ -50,7 +60,7 @@ void DispatchCore::forget_oldest(Shard& s) {
   if (k->counted_idle) idle_keys_.fetch_sub(1, std::memory_order_relaxed);
   ++s.expired;
   s.keys.erase(k);
-  settle_front(s);
+  publish_oldest(s);
 }
 
 // Forgets the least recently active idle keys, across shards, while there are too many.
@@ -77,12 +87,16 @@ void DispatchCore::bound_idle_keys() {
 
 size_t DispatchCore::expire_shard(Shard& s, TimePoint now, size_t budget) {
   size_t n = 0;
-  settle_front(s);
-  // The ring is in order of last activity, so the expired keys are a prefix of it.
-  while (n < budget && !s.idle.empty() &&
-         now - s.idle.front().state->last_activity >= options_.idle_timeout) {
-    forget_oldest(s);
-    ++n;
+  // The ring is in the order keys went idle, so the expired ones are a prefix of it; a stale
+  // entry is older than any live one behind it. Nothing expired: the key states go untouched.
+  while (n < budget && !s.idle.empty() && now - s.idle.front().since >= options_.idle_timeout) {
+    if (live(s.idle.front())) {
+      forget_oldest(s);
+      ++n;
+    } else {
+      s.idle.pop_front();
+      publish_oldest(s);
+    }
   }
   return n;
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <bit>
 #include <cassert>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -105,6 +106,8 @@ class IdleRing {
   struct Entry {
     State* state = nullptr;
     uint64_t stamp = 0;
+    // When it went idle: whether the front has expired is known without touching its state.
+    std::chrono::steady_clock::time_point since{};
   };
 
   size_t size() const { return size_; }

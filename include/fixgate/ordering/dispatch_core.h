@@ -125,6 +125,7 @@ class DispatchCore {
   Shard& shard_of(size_t hash) const;
   void make_idle(Shard& s, KeyState& k, TimePoint now, uint64_t stamp);
   void settle_front(Shard& s);
+  void publish_oldest(Shard& s);
   void forget_oldest(Shard& s);
   void bound_idle_keys();
   size_t expire_shard(Shard& s, TimePoint now, size_t budget);
