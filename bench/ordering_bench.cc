@@ -2,7 +2,7 @@
 // keys and 1..4 workers, against a plain single-threaded loop running the same handler (the
 // floor for the one-key case); plus the hand-off latency of an idle dispatcher. `rounds` sets
 // the handler's work: 32 (~17 ns) shows the dispatcher's own cost, where the single producer is
-// the bottleneck; 2048 (~1 µs) makes the workers the bottleneck, to show scaling with workers.
+// the bottleneck; 2048 (~2 µs) makes the workers the bottleneck, to show scaling with workers.
 //   build/bench/ordering_bench --benchmark_counters_tabular=true
 #include <benchmark/benchmark.h>
 

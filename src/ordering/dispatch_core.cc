@@ -51,7 +51,7 @@ Status DispatcherOptions::validate() const {
   if (retry.initial_backoff < Duration::zero() || retry.max_backoff < Duration::zero())
     return Status::error("dispatcher: negative retry backoff");
   if (stall_threshold < Duration::zero() || idle_timeout < Duration::zero() ||
-      monitor_interval < Duration::zero())
+      monitor_interval < Duration::zero() || idle_spin < Duration::zero())
     return Status::error("dispatcher: negative duration");
   return Status::ok();
 }
@@ -61,9 +61,6 @@ namespace {
 
 constexpr size_t kLocalNodes = 64;  // a pool keeps at most this many free nodes at hand
 constexpr size_t kNodeBatch = 32;   // moved to or from the shared pool at once
-// How long a worker that ran out of work watches the run queue before sleeping: back-to-back
-// messages then skip the futex wake-up, which costs microseconds.
-constexpr std::chrono::microseconds kIdleSpin{20};
 
 size_t shard_count(size_t workers) {
   return std::clamp<size_t>(std::bit_ceil(workers * 4), 16, 256);
@@ -294,7 +291,7 @@ Node* DispatchCore::next_runnable(WorkerSlot& slot) {
     }
     // One worker at a time watches the queue before sleeping; more would take the CPU from
     // the producers and the running handlers.
-    if (spun || spinning_workers_ > 0) {
+    if (spun || spinning_workers_ > 0 || options_.idle_spin == Duration::zero()) {
       ++sleeping_workers_;
       work_cv_.wait(lk, [&] { return run_head_ || stopping_and_empty(); });
       --sleeping_workers_;
@@ -304,7 +301,7 @@ Node* DispatchCore::next_runnable(WorkerSlot& slot) {
     ++spinning_workers_;
     lk.unlock();
     // Watches without the lock; the clock is read only now and then.
-    auto until = std::chrono::steady_clock::now() + kIdleSpin;
+    auto until = std::chrono::steady_clock::now() + options_.idle_spin;
     for (int i = 1; runnable_.load(std::memory_order_relaxed) == 0; ++i) {
       cpu_relax();
       if (i % 64 == 0 && std::chrono::steady_clock::now() >= until) break;

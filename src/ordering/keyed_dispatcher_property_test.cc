@@ -136,13 +136,14 @@ INSTANTIATE_TEST_SUITE_P(
                       Params{6, 2, 50, 3000, 1, 256, FullPolicy::kBlock}));
 
 // A single producer defines one arrival order: each key must see exactly its subsequence.
-TEST(OrderPropertyTest, SingleProducerSeesExactArrivalOrderPerKey) {
+void check_arrival_order_per_key(Duration idle_spin) {
   constexpr int kKeys = 200;
   std::vector<PerKey> per_key(kKeys);
   DispatcherOptions o;
   o.workers = 4;
   o.capacity = 128;
   o.monitor_interval = Duration::zero();
+  o.idle_spin = idle_spin;
   KeyedDispatcher<Msg> d(
       o, [&](std::string_view key, Msg& m) { per_key[index_of(key)].seen.push_back(m); });
   std::mt19937 rng(99);
@@ -158,6 +159,14 @@ TEST(OrderPropertyTest, SingleProducerSeesExactArrivalOrderPerKey) {
     std::vector<int> got;
     for (const Msg& m : per_key[k].seen) got.push_back(m.seq);
     ASSERT_EQ(got, expected[k]) << "key k" << k;
+  }
+}
+
+// With workers that watch for work before sleeping, and with workers that sleep at once.
+TEST(OrderPropertyTest, SingleProducerSeesExactArrivalOrderPerKey) {
+  for (Duration idle_spin : {Duration(std::chrono::microseconds(20)), Duration::zero()}) {
+    SCOPED_TRACE(testing::numbered("idle_spin us ", static_cast<size_t>(idle_spin.count() / 1000)));
+    check_arrival_order_per_key(idle_spin);
   }
 }
 
