@@ -109,11 +109,13 @@ BENCHMARK(BM_Dispatch)
     ->UseRealTime();
 
 // One message at a time through an idle dispatcher: submit, then spin until the handler ran.
-// The worker sleeps between messages, so this is the wake-up cost an unloaded system pays.
+// With idle_spin the worker is still watching when the next message comes (if it has a core of
+// its own); with idle_spin_us:0 it sleeps between messages and each one pays the wake-up.
 void BM_HandoffLatency(benchmark::State& state) {
   std::atomic<uint64_t> done{0};
   DispatcherOptions o;
   o.workers = static_cast<size_t>(state.range(0));
+  o.idle_spin = std::chrono::microseconds(state.range(1));
   o.monitor_interval = Duration::zero();
   KeyedDispatcher<Msg> d(
       o, [&](std::string_view, Msg& m) { done.store(m.seq + 1, std::memory_order_release); });
@@ -127,7 +129,10 @@ void BM_HandoffLatency(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
-BENCHMARK(BM_HandoffLatency)->ArgName("workers")->Arg(1)->Arg(2)->UseRealTime();
+BENCHMARK(BM_HandoffLatency)
+    ->ArgNames({"workers", "idle_spin_us"})
+    ->ArgsProduct({{1, 2}, {20, 0}})
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace fixgate::ordering

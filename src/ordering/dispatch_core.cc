@@ -172,8 +172,10 @@ void DispatchCore::done(size_t n) {
   }
 }
 
-// Under run_mu_ and, for a key's head, under that key's shard lock.
-void DispatchCore::push_run(Node* node) {
+// Under run_mu_ and, for a key's head, under that key's shard lock. The caller notifies
+// work_cv_ after releasing its locks when this returns true, so the woken worker does not
+// block on them at once.
+bool DispatchCore::push_run(Node* node) {
   node->run_next = nullptr;
   if (run_tail_) {
     run_tail_->run_next = node;
@@ -184,7 +186,7 @@ void DispatchCore::push_run(Node* node) {
   node->in_run = true;
   runnable_.store(runnable_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   // A spinning worker takes it without the futex wake-up, which costs the producer microseconds.
-  if (sleeping_workers_ > 0 && spinning_workers_ == 0) work_cv_.notify_one();
+  return sleeping_workers_ > 0 && spinning_workers_ == 0;
 }
 
 SubmitResult DispatchCore::submit(const SessionKey* key, bool wait, Fill fill, void* context) {
@@ -211,7 +213,9 @@ SubmitResult DispatchCore::submit_keyless(Fill fill, void* context) {
   n->next = nullptr;
   n->seq = next_seq_.fetch_add(1, std::memory_order_relaxed);
   ++keyless_submitted_;
-  push_run(n);
+  bool wake = push_run(n);
+  lk.unlock();
+  if (wake) work_cv_.notify_one();
   return SubmitResult::kAccepted;
 }
 
@@ -248,10 +252,13 @@ SubmitResult DispatchCore::submit_keyed(const SessionKey& key, Fill fill, void* 
   }
   k->tail = n;
   ++k->queued;
+  bool wake = false;
   if (!k->running_since && k->head == n) {
     auto run_lk = lock_spinning(run_mu_);
-    push_run(n);
+    wake = push_run(n);
   }
+  lk.unlock();
+  if (wake) work_cv_.notify_one();
   return SubmitResult::kAccepted;
 }
 
@@ -368,6 +375,7 @@ Node* DispatchCore::finish(WorkerSlot& slot, Node* n, const RunOutcome& outcome)
   Shard& s = *k->shard;
   Node* next = nullptr;
   bool went_idle = false;
+  bool wake = false;
   {
     auto lk = lock_spinning(s.mu);
     k->running_since.reset();
@@ -394,10 +402,12 @@ Node* DispatchCore::finish(WorkerSlot& slot, Node* n, const RunOutcome& outcome)
         k->running_since = now;
       } else {
         auto run_lk = lock_spinning(run_mu_);
-        push_run(k->head);  // behind the keys already waiting: one hot key cannot starve others
+        // Behind the keys already waiting: one hot key cannot starve others.
+        wake = push_run(k->head);
       }
     }
   }
+  if (wake) work_cv_.notify_one();
   if (next) {
     release_room(1);
     std::lock_guard slot_lk(slot.mu);

@@ -113,7 +113,7 @@ class DispatchCore {
   Node* next_runnable(WorkerSlot& slot);
   Node* start_keyed(WorkerSlot& slot, Node* n);
   Node* finish(WorkerSlot& slot, Node* n, const RunOutcome& outcome);
-  void push_run(Node* node);
+  [[nodiscard]] bool push_run(Node* node);  // true: a sleeping worker should be woken
   Node* take_node(NodePool& local);
   void give_node(NodePool& local, Node* n);
   SubmitResult submit_keyed(const SessionKey& key, Fill fill, void* context);
