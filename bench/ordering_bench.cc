@@ -1,6 +1,8 @@
 // Keyed dispatcher cost: messages per second through KeyedDispatcher with 1, 100 and 100,000
 // keys and 1..4 workers, against a plain single-threaded loop running the same handler (the
-// floor for the one-key case); plus the hand-off latency of an idle dispatcher.
+// floor for the one-key case); plus the hand-off latency of an idle dispatcher. `rounds` sets
+// the handler's work: 32 (~17 ns) shows the dispatcher's own cost, where the single producer is
+// the bottleneck; 2048 (~2 µs) makes the workers the bottleneck, to show scaling with workers.
 //   build/bench/ordering_bench --benchmark_counters_tabular=true
 #include <benchmark/benchmark.h>
 
@@ -23,10 +25,10 @@ struct Msg {
   std::chrono::steady_clock::time_point submitted;  // set on every 64th message only
 };
 
-// A small, fixed amount of handler work (~tens of ns), so the dispatcher's cost is visible.
-inline uint64_t work(const Msg& m) {
+// A fixed amount of handler work: `rounds` dependent multiply-adds.
+inline uint64_t work(const Msg& m, int64_t rounds) {
   uint64_t x = m.seq | 1;
-  for (int i = 0; i < 32; ++i) x = x * 6364136223846793005ull + 1442695040888963407ull;
+  for (int64_t i = 0; i < rounds; ++i) x = x * 6364136223846793005ull + 1442695040888963407ull;
   return x;
 }
 
@@ -47,18 +49,20 @@ std::vector<uint32_t> make_order(size_t keys) {
 }
 
 void BM_PlainLoop(benchmark::State& state) {
+  const int64_t rounds = state.range(0);
   uint64_t sink = 0;
   for (auto _ : state) {
-    for (size_t i = 0; i < kBatch; ++i) sink += work(Msg{i, {}});
+    for (size_t i = 0; i < kBatch; ++i) sink += work(Msg{i, {}}, rounds);
     benchmark::DoNotOptimize(sink);
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kBatch));
 }
-BENCHMARK(BM_PlainLoop)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PlainLoop)->ArgName("rounds")->Arg(32)->Arg(2048)->Unit(benchmark::kMillisecond);
 
 void BM_Dispatch(benchmark::State& state) {
   const size_t n_keys = static_cast<size_t>(state.range(0));
   const size_t workers = static_cast<size_t>(state.range(1));
+  const int64_t rounds = state.range(2);
   auto keys = make_keys(n_keys);
   auto order = make_order(n_keys);
   std::atomic<uint64_t> sink{0};
@@ -70,7 +74,7 @@ void BM_Dispatch(benchmark::State& state) {
   o.idle_timeout = std::chrono::hours(1);  // keys stay tracked: measure steady state
   o.monitor_interval = Duration::zero();
   KeyedDispatcher<Msg> d(o, [&](std::string_view, Msg& m) {
-    uint64_t r = work(m);
+    uint64_t r = work(m, rounds);
     if ((m.seq & 63) == 0) {
       auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
           std::chrono::steady_clock::now() - m.submitted);
@@ -98,17 +102,20 @@ void BM_Dispatch(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Dispatch)
-    ->ArgNames({"keys", "workers"})
-    ->ArgsProduct({{1, 100, 100'000}, {1, 2, 4}})
+    ->ArgNames({"keys", "workers", "rounds"})
+    ->ArgsProduct({{1, 100, 100'000}, {1, 2, 4}, {32}})
+    ->ArgsProduct({{100, 100'000}, {1, 2}, {2048}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
 // One message at a time through an idle dispatcher: submit, then spin until the handler ran.
-// The worker sleeps between messages, so this is the wake-up cost an unloaded system pays.
+// With idle_spin the worker is still watching when the next message comes (if it has a core of
+// its own); with idle_spin_us:0 it sleeps between messages and each one pays the wake-up.
 void BM_HandoffLatency(benchmark::State& state) {
   std::atomic<uint64_t> done{0};
   DispatcherOptions o;
   o.workers = static_cast<size_t>(state.range(0));
+  o.idle_spin = std::chrono::microseconds(state.range(1));
   o.monitor_interval = Duration::zero();
   KeyedDispatcher<Msg> d(
       o, [&](std::string_view, Msg& m) { done.store(m.seq + 1, std::memory_order_release); });
@@ -122,7 +129,10 @@ void BM_HandoffLatency(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
-BENCHMARK(BM_HandoffLatency)->ArgName("workers")->Arg(1)->Arg(2)->UseRealTime();
+BENCHMARK(BM_HandoffLatency)
+    ->ArgNames({"workers", "idle_spin_us"})
+    ->ArgsProduct({{1, 2}, {20, 0}})
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace fixgate::ordering

@@ -1,16 +1,27 @@
-// The keyed dispatcher's engine. One mutex guards all state; handlers run outside it.
+// The keyed dispatcher's engine. Keys are spread over shards by hash, each with its own lock;
+// the run queue has its own; counters a producer and a worker would both write are atomics or
+// per worker. Handlers run outside every lock.
 //
-// Invariants (under mu_):
+// Invariants:
 //  - A key with queued messages is either running (its head is not in the run queue) or its
-//    head node is in the run queue; never both, so one key never runs on two workers.
+//    head node is in the run queue; never both, so one key never runs on two workers. Both
+//    changes happen under the key's shard lock (the run queue is pushed with it held).
 //  - Nodes of a key are queued in arrival order and only the head is ever started.
-//  - stats_.queued counts nodes accepted and not yet started; it never exceeds capacity.
-//  - A key is in the idle list iff nothing of it is queued or running.
+//  - queued_ counts nodes accepted and not yet started; it never exceeds capacity.
+//  - outstanding_ counts nodes accepted and not yet finished; it reaches zero only after the
+//    finished message's bookkeeping, so wait_idle() returns to consistent statistics.
+//  - A key is idle, with one live entry in its shard's idle ring, iff nothing of it is queued
+//    or running.
+//  - A key's head that is neither running nor in the run queue has been popped by a worker
+//    that is about to start it; stop() leaves it to that worker.
 #include "fixgate/ordering/dispatch_core.h"
 
 #include <algorithm>
+#include <bit>
 #include <cassert>
 #include <cmath>
+
+#include "dispatch_shard.h"
 
 namespace fixgate::ordering {
 
@@ -40,33 +51,33 @@ Status DispatcherOptions::validate() const {
   if (retry.initial_backoff < Duration::zero() || retry.max_backoff < Duration::zero())
     return Status::error("dispatcher: negative retry backoff");
   if (stall_threshold < Duration::zero() || idle_timeout < Duration::zero() ||
-      monitor_interval < Duration::zero())
+      monitor_interval < Duration::zero() || idle_spin < Duration::zero())
     return Status::error("dispatcher: negative duration");
   return Status::ok();
 }
 
 namespace detail {
+namespace {
 
-struct KeyState {
-  std::string key;
-  Node* head = nullptr;
-  Node* tail = nullptr;
-  size_t queued = 0;
-  uint64_t processed = 0;
-  uint64_t failed = 0;
-  TimePoint last_activity;
-  std::optional<TimePoint> running_since;
-  bool idle = false;
-  KeyState* idle_prev = nullptr;
-  KeyState* idle_next = nullptr;
-};
+constexpr size_t kLocalNodes = 64;  // a pool keeps at most this many free nodes at hand
+constexpr size_t kNodeBatch = 32;   // moved to or from the shared pool at once
+
+size_t shard_count(size_t workers) {
+  return std::clamp<size_t>(std::bit_ceil(workers * 4), 16, 256);
+}
+
+}  // namespace
 
 DispatchCore::DispatchCore(DispatcherOptions options, NodeOps& ops, StallCallback on_stall)
     : options_(std::move(options)), ops_(ops), on_stall_(std::move(on_stall)) {
   assert(options_.validate().is_ok());
-  slots_.resize(options_.workers);
-  stats_.workers = options_.workers;
-  stats_.capacity = options_.capacity;
+  size_t shards = shard_count(options_.workers);
+  shard_mask_ = shards - 1;
+  shards_ = std::make_unique<Shard[]>(shards);
+  slots_ = std::make_unique<WorkerSlot[]>(options_.workers);
+  // A blocked producer resumes once a quarter of the queue has drained, not on every start:
+  // waking it per message would cost a futex round trip per message.
+  resume_level_ = options_.capacity - std::max<size_t>(1, options_.capacity / 4);
 }
 
 DispatchCore::~DispatchCore() {
@@ -82,26 +93,89 @@ void DispatchCore::start() {
     monitor_ = std::thread([this] { monitor_loop(); });
 }
 
-Node* DispatchCore::take_free_node() {
-  if (free_) {
-    Node* n = free_;
-    free_ = n->next;
-    return n;
+Shard& DispatchCore::shard_of(size_t hash) const {
+  // The table inside the shard uses the hash's low bits; the shard, bits it does not favour.
+  return shards_[(hash >> 17 ^ hash >> 41) & shard_mask_];
+}
+
+Node* DispatchCore::take_node(NodePool& local) {
+  if (local.count == 0) {
+    std::lock_guard lk(pool_mu_);
+    while (pool_.count > 0 && local.count < kNodeBatch) local.push(pool_.pop());
+    if (local.count == 0) {
+      Node* n = ops_.new_node();
+      all_nodes_.push_back(n);
+      return n;
+    }
   }
-  // The pool grows to at most capacity + workers nodes: the queue bound is the memory bound.
-  Node* n = ops_.new_node();
-  all_nodes_.push_back(n);
-  return n;
+  return local.pop();
+}
+
+void DispatchCore::give_node(NodePool& local, Node* n) {
+  local.push(n);
+  if (local.count <= kLocalNodes) return;
+  std::lock_guard lk(pool_mu_);
+  while (local.count > kLocalNodes - kNodeBatch) pool_.push(local.pop());
 }
 
 void DispatchCore::recycle(Node* node) {
-  std::lock_guard lk(mu_);
-  node->key = nullptr;
-  node->next = free_;
-  free_ = node;
+  std::lock_guard lk(pool_mu_);
+  pool_.push(node);
 }
 
-void DispatchCore::push_run(Node* node) {
+// Takes room for one message, waiting for it when `wait`; false (and why) when refused.
+bool DispatchCore::reserve(bool wait, SubmitResult& refusal) {
+  size_t q = queued_.load(std::memory_order_relaxed);
+  for (;;) {
+    while (q < options_.capacity) {
+      if (queued_.compare_exchange_weak(q, q + 1)) return true;
+    }
+    if (state_.load() != State::kRunning) {
+      refusal = SubmitResult::kStopped;
+      return false;
+    }
+    if (!wait) {
+      refused_.fetch_add(1, std::memory_order_relaxed);
+      refusal = SubmitResult::kFull;
+      return false;
+    }
+    std::unique_lock lk(wait_mu_);
+    waiting_producers_.fetch_add(1);
+    // Pairs with release_room(): it lowers queued_ before it reads waiting_producers_.
+    space_cv_.wait(
+        lk, [&] { return queued_.load() < options_.capacity || state_.load() != State::kRunning; });
+    waiting_producers_.fetch_sub(1);
+    q = queued_.load(std::memory_order_relaxed);
+  }
+}
+
+void DispatchCore::unreserve() { release_room(1); }
+
+// `n` reserved messages left the queue: started, or handed back.
+void DispatchCore::release_room(size_t n) {
+  size_t after = queued_.fetch_sub(n) - n;
+  if (after <= resume_level_ && waiting_producers_.load() > 0) {
+    std::lock_guard lk(wait_mu_);
+    space_cv_.notify_all();
+  }
+  if (after == 0 && state_.load() != State::kRunning) {
+    auto lk = lock_spinning(run_mu_);
+    work_cv_.notify_all();  // stopping and nothing left: let waiting workers exit
+  }
+}
+
+// `n` accepted messages will never be touched again (finished, or handed back).
+void DispatchCore::done(size_t n) {
+  if (outstanding_.fetch_sub(n) == n && idle_waiters_.load() > 0) {
+    std::lock_guard lk(wait_mu_);
+    idle_cv_.notify_all();
+  }
+}
+
+// Under run_mu_ and, for a key's head, under that key's shard lock. The caller notifies
+// work_cv_ after releasing its locks when this returns true, so the woken worker does not
+// block on them at once.
+bool DispatchCore::push_run(Node* node) {
   node->run_next = nullptr;
   if (run_tail_) {
     run_tail_->run_next = node;
@@ -109,316 +183,243 @@ void DispatchCore::push_run(Node* node) {
     run_head_ = node;
   }
   run_tail_ = node;
-  if (idle_workers_ > 0) work_cv_.notify_one();
+  node->in_run = true;
+  runnable_.store(runnable_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  // A spinning worker takes it without the futex wake-up, which costs the producer microseconds.
+  return sleeping_workers_ > 0 && spinning_workers_ == 0;
 }
 
-Node* DispatchCore::pop_run() {
-  Node* n = run_head_;
-  run_head_ = n->run_next;
-  if (!run_head_) run_tail_ = nullptr;
-  return n;
-}
-
-KeyState& DispatchCore::key_state(SessionKey&& key) {
-  auto it = keys_.find(key.view());
-  if (it != keys_.end()) return *it->second;
-  auto state = std::make_unique<KeyState>();
-  state->key = std::move(key).release();
-  KeyState& k = *state;
-  keys_.emplace(std::string_view(k.key), std::move(state));
-  return k;
-}
-
-SubmitResult DispatchCore::submit(std::optional<SessionKey>& key, bool wait, Fill fill,
-                                  void* context) {
-  std::unique_lock lk(mu_);
-  if (state_ != State::kRunning) return SubmitResult::kStopped;
-  if (stats_.queued >= options_.capacity) {
-    if (!wait) {
-      ++stats_.refused;
-      return SubmitResult::kFull;
-    }
-    ++stats_.waiting_producers;
-    space_cv_.wait(lk,
-                   [&] { return stats_.queued < options_.capacity || state_ != State::kRunning; });
-    --stats_.waiting_producers;
-    if (state_ != State::kRunning) return SubmitResult::kStopped;
+SubmitResult DispatchCore::submit(const SessionKey* key, bool wait, Fill fill, void* context) {
+  if (state_.load(std::memory_order_relaxed) != State::kRunning) return SubmitResult::kStopped;
+  SubmitResult refusal;
+  if (!reserve(wait, refusal)) return refusal;
+  // Counted before any worker can see the node, so outstanding_ never goes below zero.
+  outstanding_.fetch_add(1);
+  SubmitResult r = key ? submit_keyed(*key, fill, context) : submit_keyless(fill, context);
+  if (r != SubmitResult::kAccepted) {
+    unreserve();
+    done(1);
   }
-  Node* n = take_free_node();
+  return r;
+}
+
+SubmitResult DispatchCore::submit_keyless(Fill fill, void* context) {
+  auto lk = lock_spinning(run_mu_);
+  // Checked under the lock stop() takes: a message is accepted entirely before or after it.
+  if (state_.load(std::memory_order_relaxed) != State::kRunning) return SubmitResult::kStopped;
+  Node* n = take_node(keyless_pool_);
   fill(context, n);
-  n->seq = next_seq_++;
+  n->key = nullptr;
   n->next = nullptr;
-  n->run_next = nullptr;
-  ++stats_.queued;
-  ++stats_.submitted;
-  if (!key) {
-    n->key = nullptr;
-    push_run(n);
-    return SubmitResult::kAccepted;
+  n->seq = next_seq_.fetch_add(1, std::memory_order_relaxed);
+  ++keyless_submitted_;
+  bool wake = push_run(n);
+  lk.unlock();
+  if (wake) work_cv_.notify_one();
+  return SubmitResult::kAccepted;
+}
+
+SubmitResult DispatchCore::submit_keyed(const SessionKey& key, Fill fill, void* context) {
+  size_t hash = hash_key(key.view());
+  Shard& s = shard_of(hash);
+  TimePoint now = options_.clock->now();
+  auto lk = lock_spinning(s.mu);
+  if (state_.load(std::memory_order_relaxed) != State::kRunning) return SubmitResult::kStopped;
+  KeyState* k = s.keys.find(key.view(), hash);
+  if (!k) {
+    k = new KeyState();
+    k->key = key.str();
+    k->hash = hash;
+    k->shard = &s;
+    s.keys.insert(k);
   }
-  KeyState& k = key_state(std::move(*key));
-  n->key = &k;
-  k.last_activity = options_.clock->now();
-  if (k.idle) unlink_idle(k);
-  bool was_active = k.head || k.running_since;
-  if (!was_active) ++stats_.active_keys;
-  if (k.tail) {
-    k.tail->next = n;
+  Node* n = take_node(s.pool);
+  fill(context, n);
+  n->key = k;
+  n->next = nullptr;
+  n->seq = next_seq_.fetch_add(1, std::memory_order_relaxed);
+  ++s.submitted;
+  k->last_activity = now;
+  if (k->idle) {
+    k->idle = false;  // its idle entry goes stale
+    --s.idle_count;
+  }
+  if (!k->head && !k->running_since) ++s.active_keys;
+  if (k->tail) {
+    k->tail->next = n;
   } else {
-    k.head = n;
+    k->head = n;
   }
-  k.tail = n;
-  ++k.queued;
-  if (!k.running_since && k.head == n) push_run(n);
+  k->tail = n;
+  ++k->queued;
+  bool wake = false;
+  if (!k->running_since && k->head == n) {
+    auto run_lk = lock_spinning(run_mu_);
+    wake = push_run(n);
+  }
+  lk.unlock();
+  if (wake) work_cv_.notify_one();
   return SubmitResult::kAccepted;
 }
 
 void DispatchCore::worker_loop(size_t index) {
   WorkerSlot& slot = slots_[index];
-  std::unique_lock lk(mu_);
-  for (;;) {
-    if (!run_head_) {
-      if (state_ != State::kRunning && stats_.queued == 0) break;
-      ++idle_workers_;
-      work_cv_.wait(lk,
-                    [&] { return run_head_ || (state_ != State::kRunning && stats_.queued == 0); });
-      --idle_workers_;
-      continue;
-    }
-    Node* n = pop_run();
-    KeyState* k = n->key;
-    TimePoint now = options_.clock->now();
-    if (k) {
-      // Invariant: only a key's head is ever runnable.
-      assert(k->head == n && !k->running_since);
-      k->head = n->next;
-      if (!k->head) k->tail = nullptr;
-      --k->queued;
-      k->running_since = now;
-    }
-    --stats_.queued;
-    ++stats_.running;
-    slot = WorkerSlot{true, false, k, now};
-    if (stats_.waiting_producers > 0) space_cv_.notify_one();
-    std::string_view key = k ? std::string_view(k->key) : std::string_view();
-    lk.unlock();
+  for (Node* n = next_runnable(slot); n;) {
+    std::string_view key = n->key ? std::string_view(n->key->key) : std::string_view();
     RunOutcome outcome = ops_.execute(n, key);
-    lk.lock();
-    finish(index, n, outcome);
+    n = finish(slot, n, outcome);
+    if (!n) n = next_runnable(slot);
   }
 }
 
-void DispatchCore::finish(size_t worker, Node* n, const RunOutcome& outcome) {
+// Pops the run queue, waiting for work, and starts what it popped. Null: time to exit.
+Node* DispatchCore::next_runnable(WorkerSlot& slot) {
+  auto stopping_and_empty = [&] { return state_.load() != State::kRunning && queued_.load() == 0; };
+  bool spun = false;
+  Node* n = nullptr;
+  auto lk = lock_spinning(run_mu_);
+  for (;;) {
+    if (run_head_) {
+      n = run_head_;
+      run_head_ = n->run_next;
+      if (!run_head_) run_tail_ = nullptr;
+      n->in_run = false;
+      runnable_.store(runnable_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+      // Pushes seen by a spinner wake no one: pass the rest on to a sleeping worker.
+      if (run_head_ && sleeping_workers_ > 0 && spinning_workers_ == 0) work_cv_.notify_one();
+      break;
+    }
+    if (stopping_and_empty()) return nullptr;
+    // Out of work: a producer held back until a quarter of the queue is free may use what room
+    // there is (the rest may belong to a key whose handler hangs).
+    if (waiting_producers_.load() > 0) {
+      std::lock_guard wait_lk(wait_mu_);
+      space_cv_.notify_all();
+    }
+    // One worker at a time watches the queue before sleeping; more would take the CPU from
+    // the producers and the running handlers.
+    if (spun || spinning_workers_ > 0 || options_.idle_spin == Duration::zero()) {
+      ++sleeping_workers_;
+      work_cv_.wait(lk, [&] { return run_head_ || stopping_and_empty(); });
+      --sleeping_workers_;
+      spun = false;
+      continue;
+    }
+    ++spinning_workers_;
+    lk.unlock();
+    // Watches without the lock; the clock is read only now and then.
+    auto until = std::chrono::steady_clock::now() + options_.idle_spin;
+    for (int i = 1; runnable_.load(std::memory_order_relaxed) == 0; ++i) {
+      cpu_relax();
+      if (i % 64 == 0 && std::chrono::steady_clock::now() >= until) break;
+    }
+    relock_spinning(lk);
+    --spinning_workers_;
+    spun = true;
+  }
+  lk.unlock();
+  if (n->key) return start_keyed(slot, n);
+  release_room(1);
+  std::lock_guard slot_lk(slot.mu);
+  slot.busy = true;
+  slot.stall_reported = false;
+  slot.key = nullptr;
+  slot.started = options_.clock->now();
+  return n;
+}
+
+// Marks the key of run-queue node `n` running, with `n` its running message.
+Node* DispatchCore::start_keyed(WorkerSlot& slot, Node* n) {
+  KeyState* k = n->key;
   TimePoint now = options_.clock->now();
-  slots_[worker] = WorkerSlot{};
-  --stats_.running;
-  ++stats_.processed;
-  stats_.retries += outcome.retries;
-  if (outcome.failed) ++stats_.failed;
-  if (outcome.dead_letter_threw) ++stats_.dead_letter_errors;
-  if (KeyState* k = n->key) {
+  {
+    auto lk = lock_spinning(k->shard->mu);
+    // Invariant: only a key's head is ever runnable.
+    assert(k->head == n && !k->running_since);
+    k->head = n->next;
+    if (!k->head) k->tail = nullptr;
+    --k->queued;
+    k->running_since = now;
+  }
+  release_room(1);
+  std::lock_guard slot_lk(slot.mu);
+  slot.busy = true;
+  slot.stall_reported = false;
+  slot.key = k;
+  slot.started = now;
+  return n;
+}
+
+// Records `n` as finished. Returns the key's next message, already started, when the worker
+// should run it at once (nothing else waits to run), else null.
+Node* DispatchCore::finish(WorkerSlot& slot, Node* n, const RunOutcome& outcome) {
+  TimePoint now = options_.clock->now();
+  {
+    std::lock_guard slot_lk(slot.mu);  // cleared before the key may go idle and expire
+    slot.busy = false;
+    slot.key = nullptr;
+    ++slot.processed;
+    slot.retries += outcome.retries;
+    if (outcome.failed) ++slot.failed;
+    if (outcome.dead_letter_threw) ++slot.dead_letter_errors;
+  }
+  KeyState* k = n->key;
+  if (!k) {
+    {
+      auto lk = lock_spinning(run_mu_);
+      give_node(keyless_pool_, n);
+    }
+    done(1);
+    return nullptr;
+  }
+  Shard& s = *k->shard;
+  Node* next = nullptr;
+  bool went_idle = false;
+  bool wake = false;
+  {
+    auto lk = lock_spinning(s.mu);
     k->running_since.reset();
     k->last_activity = now;
     ++k->processed;
     if (outcome.failed) ++k->failed;
-    if (k->head) {
-      push_run(k->head);  // behind the keys already waiting: one hot key cannot starve others
+    uint64_t stamp = n->seq;
+    give_node(s.pool, n);
+    if (!k->head) {
+      --s.active_keys;
+      make_idle(s, *k, now, stamp);  // may destroy k once idle_timeout has passed
+      went_idle = true;
     } else {
-      --stats_.active_keys;
-      make_idle(*k, now);
+      if (k->counted_idle) {
+        k->counted_idle = false;
+        idle_keys_.fetch_sub(1, std::memory_order_relaxed);
+      }
+      if (runnable_.load(std::memory_order_relaxed) == 0) {
+        // Nothing else waits to run, so no other key is overtaken: run the next one here.
+        next = k->head;
+        k->head = next->next;
+        if (!k->head) k->tail = nullptr;
+        --k->queued;
+        k->running_since = now;
+      } else {
+        auto run_lk = lock_spinning(run_mu_);
+        // Behind the keys already waiting: one hot key cannot starve others.
+        wake = push_run(k->head);
+      }
     }
   }
-  n->key = nullptr;
-  n->next = free_;
-  free_ = n;
-  if (stats_.queued == 0 && stats_.running == 0) {
-    if (idle_waiters_ > 0) idle_cv_.notify_all();
-    if (state_ != State::kRunning) work_cv_.notify_all();  // let waiting workers exit
+  if (wake) work_cv_.notify_one();
+  if (next) {
+    release_room(1);
+    std::lock_guard slot_lk(slot.mu);
+    slot.busy = true;
+    slot.stall_reported = false;
+    slot.key = k;
+    slot.started = now;
   }
-}
-
-void DispatchCore::make_idle(KeyState& k, TimePoint now) {
-  assert(!k.idle && !k.head && !k.running_since);
-  k.idle = true;
-  k.idle_prev = idle_tail_;
-  k.idle_next = nullptr;
-  if (idle_tail_) {
-    idle_tail_->idle_next = &k;
-  } else {
-    idle_head_ = &k;
-  }
-  idle_tail_ = &k;
-  ++idle_count_;
-  // Expire a little on every finish, so memory stays bounded without the monitor thread.
-  expire_idle_locked(now, 2);
-  while (idle_count_ > options_.max_idle_keys) {
-    ++stats_.expired_keys;
-    forget(*idle_head_);
-  }
-}
-
-void DispatchCore::unlink_idle(KeyState& k) {
-  assert(k.idle);
-  (k.idle_prev ? k.idle_prev->idle_next : idle_head_) = k.idle_next;
-  (k.idle_next ? k.idle_next->idle_prev : idle_tail_) = k.idle_prev;
-  k.idle_prev = k.idle_next = nullptr;
-  k.idle = false;
-  --idle_count_;
-}
-
-void DispatchCore::forget(KeyState& k) {
-  unlink_idle(k);
-  auto it = keys_.find(std::string_view(k.key));
-  assert(it != keys_.end());
-  keys_.erase(it);  // destroys k
-}
-
-size_t DispatchCore::expire_idle_locked(TimePoint now, size_t budget) {
-  size_t n = 0;
-  // The idle list is in order of last activity, so the expired keys are a prefix of it.
-  while (n < budget && idle_head_ && now - idle_head_->last_activity >= options_.idle_timeout) {
-    forget(*idle_head_);
-    ++n;
-  }
-  stats_.expired_keys += n;
-  return n;
-}
-
-size_t DispatchCore::expire_idle(TimePoint now) {
-  std::lock_guard lk(mu_);
-  return expire_idle_locked(now, SIZE_MAX);
-}
-
-size_t DispatchCore::check_stalls(TimePoint now) {
-  if (options_.stall_threshold <= Duration::zero()) return 0;
-  std::vector<StallReport> reports;
-  {
-    std::lock_guard lk(mu_);
-    for (size_t i = 0; i < slots_.size(); ++i) {
-      WorkerSlot& s = slots_[i];
-      if (!s.busy || s.stall_reported || now - s.started < options_.stall_threshold) continue;
-      s.stall_reported = true;
-      reports.push_back(
-          StallReport{s.key ? s.key->key : std::string(), i, s.started, now - s.started});
-    }
-    stats_.stalls += reports.size();
-  }
-  // Outside the lock: the callback may log, snapshot, or even submit.
-  if (on_stall_) {
-    for (const StallReport& r : reports) on_stall_(r);
-  }
-  return reports.size();
-}
-
-std::vector<std::pair<Node*, std::optional<SessionKey>>> DispatchCore::stop(DrainPolicy policy) {
-  std::vector<std::pair<Node*, std::optional<SessionKey>>> back;
-  std::lock_guard lk(mu_);
-  if (state_ != State::kRunning) return back;
-  state_ = State::kStopping;
-  stats_.accepting = false;
-  if (policy == DrainPolicy::kHandBack) {
-    std::vector<Node*> nodes;
-    nodes.reserve(stats_.queued);
-    for (Node* n = run_head_; n; n = n->run_next) {
-      if (!n->key) nodes.push_back(n);
-    }
-    std::vector<KeyState*> emptied;
-    for (auto& [name, k] : keys_) {
-      if (!k->head) continue;
-      for (Node* n = k->head; n; n = n->next) nodes.push_back(n);
-      k->head = k->tail = nullptr;
-      k->queued = 0;
-      if (!k->running_since) emptied.push_back(k.get());
-    }
-    run_head_ = run_tail_ = nullptr;
-    stats_.queued = 0;
-    std::sort(nodes.begin(), nodes.end(), [](Node* a, Node* b) { return a->seq < b->seq; });
-    back.reserve(nodes.size());
-    // Keys are copied out before any key state can be expired below.
-    for (Node* n : nodes) {
-      std::optional<SessionKey> key;
-      if (n->key) key = SessionKey::make(n->key->key).value();
-      n->key = nullptr;
-      back.emplace_back(n, std::move(key));
-    }
-    TimePoint now = options_.clock->now();
-    for (KeyState* k : emptied) {
-      --stats_.active_keys;
-      k->last_activity = now;
-      make_idle(*k, now);  // may expire idle keys, but none of `emptied` not yet made idle
-    }
-  }
-  work_cv_.notify_all();
-  space_cv_.notify_all();
-  idle_cv_.notify_all();
-  return back;
-}
-
-void DispatchCore::join() {
-  std::lock_guard join_lk(join_mu_);
-  std::vector<std::thread> workers;
-  std::thread monitor;
-  {
-    std::lock_guard lk(mu_);
-    assert(state_ != State::kRunning);  // stop() first, or the workers never leave
-    workers.swap(workers_);
-    monitor.swap(monitor_);
-    monitor_stop_ = true;
-    monitor_cv_.notify_all();
-  }
-  for (std::thread& t : workers) t.join();
-  if (monitor.joinable()) monitor.join();
-  std::lock_guard lk(mu_);
-  if (state_ == State::kStopping && workers_.empty()) state_ = State::kStopped;
-}
-
-void DispatchCore::monitor_loop() {
-  std::unique_lock lk(mu_);
-  while (!monitor_stop_) {
-    monitor_cv_.wait_for(lk, options_.monitor_interval, [&] { return monitor_stop_; });
-    if (monitor_stop_) break;
-    lk.unlock();
-    TimePoint now = options_.clock->now();
-    check_stalls(now);
-    expire_idle(now);
-    lk.lock();
-  }
-}
-
-void DispatchCore::wait_idle() {
-  std::unique_lock lk(mu_);
-  ++idle_waiters_;
-  idle_cv_.wait(
-      lk, [&] { return (stats_.queued == 0 && stats_.running == 0) || state_ == State::kStopped; });
-  --idle_waiters_;
-}
-
-KeyStats DispatchCore::stats_of(const KeyState& k) const {
-  return KeyStats{k.key, k.queued, k.processed, k.failed, k.last_activity, k.running_since};
-}
-
-DispatcherStats DispatchCore::stats() const {
-  std::lock_guard lk(mu_);
-  DispatcherStats s = stats_;
-  s.tracked_keys = keys_.size();
-  return s;
-}
-
-std::optional<KeyStats> DispatchCore::key_stats(std::string_view key) const {
-  std::lock_guard lk(mu_);
-  auto it = keys_.find(key);
-  if (it == keys_.end()) return std::nullopt;
-  return stats_of(*it->second);
-}
-
-std::vector<KeyStats> DispatchCore::active_keys(size_t limit) const {
-  std::vector<KeyStats> out;
-  std::lock_guard lk(mu_);
-  for (const auto& [name, k] : keys_) {
-    if (out.size() >= limit) break;
-    if (!k->idle) out.push_back(stats_of(*k));
-  }
-  return out;
+  if (went_idle && idle_keys_.load(std::memory_order_relaxed) > options_.max_idle_keys)
+    bound_idle_keys();
+  done(1);
+  return next;
 }
 
 }  // namespace detail

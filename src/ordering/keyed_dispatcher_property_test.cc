@@ -136,13 +136,14 @@ INSTANTIATE_TEST_SUITE_P(
                       Params{6, 2, 50, 3000, 1, 256, FullPolicy::kBlock}));
 
 // A single producer defines one arrival order: each key must see exactly its subsequence.
-TEST(OrderPropertyTest, SingleProducerSeesExactArrivalOrderPerKey) {
+void check_arrival_order_per_key(Duration idle_spin) {
   constexpr int kKeys = 200;
   std::vector<PerKey> per_key(kKeys);
   DispatcherOptions o;
   o.workers = 4;
   o.capacity = 128;
   o.monitor_interval = Duration::zero();
+  o.idle_spin = idle_spin;
   KeyedDispatcher<Msg> d(
       o, [&](std::string_view key, Msg& m) { per_key[index_of(key)].seen.push_back(m); });
   std::mt19937 rng(99);
@@ -158,6 +159,53 @@ TEST(OrderPropertyTest, SingleProducerSeesExactArrivalOrderPerKey) {
     std::vector<int> got;
     for (const Msg& m : per_key[k].seen) got.push_back(m.seq);
     ASSERT_EQ(got, expected[k]) << "key k" << k;
+  }
+}
+
+// With workers that watch for work before sleeping, and with workers that sleep at once.
+TEST(OrderPropertyTest, SingleProducerSeesExactArrivalOrderPerKey) {
+  for (Duration idle_spin : {Duration(std::chrono::microseconds(20)), Duration::zero()}) {
+    SCOPED_TRACE(testing::numbered("idle_spin us ", static_cast<size_t>(idle_spin.count() / 1000)));
+    check_arrival_order_per_key(idle_spin);
+  }
+}
+
+// Property: a hand-back drain racing busy workers neither loses nor duplicates a message: each
+// accepted message is handled or handed back, once, and per key the handled ones come first.
+TEST(DrainPropertyTest, HandBackWhileWorkersRunGivesEachMessageExactlyOnce) {
+  constexpr int kKeys = 8;
+  constexpr int kMessages = 400;
+  std::mt19937 rng(5);
+  for (int round = 0; round < 100; ++round) {
+    std::vector<PerKey> per_key(kKeys);
+    DispatcherOptions o;
+    o.workers = 3;
+    o.capacity = 64;
+    o.monitor_interval = Duration::zero();
+    KeyedDispatcher<Msg> d(o, [&](std::string_view key, Msg& m) {
+      spin(m.spin);
+      per_key[index_of(key)].seen.push_back(m);
+    });
+    std::vector<std::vector<int>> accepted(kKeys);
+    int stop_after = static_cast<int>(rng() % kMessages);
+    for (int i = 0; i < stop_after; ++i) {
+      int k = static_cast<int>(rng() % kKeys);
+      if (d.submit(SessionKey::make(testing::numbered("k", k)).value(),
+                   Msg{0, i, static_cast<int>(rng() % 200)}) == SubmitResult::kAccepted)
+        accepted[k].push_back(i);
+    }
+    std::vector<Pending<Msg>> back = d.stop(DrainPolicy::kHandBack);
+    d.join();
+    std::vector<std::vector<int>> got(kKeys);
+    for (int k = 0; k < kKeys; ++k) {
+      for (const Msg& m : per_key[k].seen) got[k].push_back(m.seq);
+    }
+    for (const Pending<Msg>& p : back) {
+      ASSERT_TRUE(p.key.has_value());
+      got[index_of(p.key->view())].push_back(p.message.seq);
+    }
+    for (int k = 0; k < kKeys; ++k)
+      ASSERT_EQ(got[k], accepted[k]) << "round " << round << " k" << k;
   }
 }
 

@@ -480,6 +480,9 @@ TEST(DispatcherOptionsTest, ValidationSaysWhatIsWrong) {
   o = DispatcherOptions();
   o.idle_timeout = -1s;
   EXPECT_NE(o.validate().message().find("negative"), std::string::npos);
+  o = DispatcherOptions();
+  o.idle_spin = -1us;
+  EXPECT_NE(o.validate().message().find("negative"), std::string::npos);
 }
 
 TEST(KeyedDispatcherTest, CreateRefusesOptionsThatCannotWork) {

@@ -2,6 +2,7 @@
 // worker pool, capacity, lifecycle tracking. Use KeyedDispatcher<T>; this is its implementation.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -11,7 +12,6 @@
 #include <string>
 #include <string_view>
 #include <thread>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -21,6 +21,8 @@
 namespace fixgate::ordering::detail {
 
 struct KeyState;
+struct Shard;
+struct WorkerSlot;
 
 // One accepted message. The typed dispatcher derives from it to hold the payload; nodes are
 // pooled, so steady-state dispatch does not allocate.
@@ -29,6 +31,25 @@ struct Node {
   Node* run_next = nullptr;  // the next node in the run queue
   KeyState* key = nullptr;   // null: keyless
   uint64_t seq = 0;          // arrival order, dispatcher-wide
+  bool in_run = false;       // in the run queue (guarded by its lock)
+};
+
+// Free nodes, guarded by whoever owns the pool: a shard's lock, the run queue's, or pool_mu_.
+struct NodePool {
+  Node* free = nullptr;
+  size_t count = 0;
+  void push(Node* n) {
+    n->key = nullptr;
+    n->next = free;
+    free = n;
+    ++count;
+  }
+  Node* pop() {
+    Node* n = free;
+    free = n->next;
+    --count;
+    return n;
+  }
 };
 
 struct RunOutcome {
@@ -49,10 +70,15 @@ class NodeOps {
   ~NodeOps() = default;
 };
 
+// Keys are spread over shards by hash; each shard has its own lock, key table, idle list and
+// node pool, so producers and workers on different keys rarely meet. The run queue (keys ready
+// to run, and keyless messages) has a lock of its own, held only to link or unlink one node.
+// Lock order: a shard's lock, then the run queue's, then wait_mu_; never two shards except in
+// stop(); pool_mu_ and the worker slots' locks are taken last and alone.
 class DispatchCore {
  public:
   using StallCallback = std::function<void(const StallReport&)>;
-  // Writes the payload into a node; called under the lock once room is reserved.
+  // Writes the payload into a node; called under a shard lock once room is reserved.
   using Fill = void (*)(void* context, Node* node);
 
   DispatchCore(DispatcherOptions options, NodeOps& ops, StallCallback on_stall);
@@ -61,7 +87,8 @@ class DispatchCore {
   DispatchCore& operator=(const DispatchCore&) = delete;
 
   void start();  // starts the workers and the monitor; the NodeOps must be fully constructed
-  SubmitResult submit(std::optional<SessionKey>& key, bool wait, Fill fill, void* context);
+  // `key` null: keyless. The key's text is copied only the first time the key is seen.
+  SubmitResult submit(const SessionKey* key, bool wait, Fill fill, void* context);
 
   // Stops intake. kHandBack detaches the queued nodes and returns them (arrival order) with
   // their keys; kFinishQueued returns none. Running handlers are not interrupted.
@@ -79,52 +106,72 @@ class DispatchCore {
   const DispatcherOptions& options() const { return options_; }
 
  private:
-  struct WorkerSlot {
-    bool busy = false;
-    bool stall_reported = false;
-    KeyState* key = nullptr;
-    TimePoint started;
-  };
   enum class State : uint8_t { kRunning, kStopping, kStopped };
 
   void worker_loop(size_t index);
   void monitor_loop();
-  Node* take_free_node();
-  void push_run(Node* node);
-  Node* pop_run();
-  KeyState& key_state(SessionKey&& key);
-  void finish(size_t worker, Node* node, const RunOutcome& outcome);
-  void make_idle(KeyState& k, TimePoint now);
-  void unlink_idle(KeyState& k);
-  void forget(KeyState& k);
-  size_t expire_idle_locked(TimePoint now, size_t budget);
-  KeyStats stats_of(const KeyState& k) const;
+  Node* next_runnable(WorkerSlot& slot);
+  Node* start_keyed(WorkerSlot& slot, Node* n);
+  Node* finish(WorkerSlot& slot, Node* n, const RunOutcome& outcome);
+  [[nodiscard]] bool push_run(Node* node);  // true: a sleeping worker should be woken
+  Node* take_node(NodePool& local);
+  void give_node(NodePool& local, Node* n);
+  SubmitResult submit_keyed(const SessionKey& key, Fill fill, void* context);
+  SubmitResult submit_keyless(Fill fill, void* context);
+  bool reserve(bool wait, SubmitResult& refusal);
+  void unreserve();
+  void release_room(size_t n);
+  void done(size_t n);
+  Shard& shard_of(size_t hash) const;
+  void make_idle(Shard& s, KeyState& k, TimePoint now, uint64_t stamp);
+  void settle_front(Shard& s);
+  void publish_oldest(Shard& s);
+  void forget_oldest(Shard& s);
+  void bound_idle_keys();
+  size_t expire_shard(Shard& s, TimePoint now, size_t budget);
 
   DispatcherOptions options_;
   NodeOps& ops_;
   StallCallback on_stall_;
+  size_t shard_mask_ = 0;
+  std::unique_ptr<Shard[]> shards_;
+  std::unique_ptr<WorkerSlot[]> slots_;  // one per worker
+  size_t resume_level_ = 0;              // blocked producers are woken once queued drops to this
 
-  std::mutex join_mu_;  // serialises join(): only the last joiner may declare kStopped
-  mutable std::mutex mu_;
-  std::condition_variable work_cv_;     // run queue not empty, or stopping
-  std::condition_variable space_cv_;    // room below capacity, or stopping
-  std::condition_variable idle_cv_;     // nothing queued or running
-  std::condition_variable monitor_cv_;  // the monitor's stop signal
-  State state_ = State::kRunning;
-  std::unordered_map<std::string_view, std::unique_ptr<KeyState>> keys_;  // views into KeyState
-  Node* run_head_ = nullptr;  // heads of runnable keys, and keyless nodes, in FIFO order
+  // The run queue.
+  alignas(64) mutable std::mutex run_mu_;
+  std::condition_variable work_cv_;  // run queue not empty, or stopping with nothing queued
+  Node* run_head_ = nullptr;         // heads of runnable keys, and keyless nodes, in FIFO order
   Node* run_tail_ = nullptr;
-  Node* free_ = nullptr;
+  size_t sleeping_workers_ = 0;
+  size_t spinning_workers_ = 0;      // watching runnable_ before sleeping: at most one
+  std::atomic<size_t> runnable_{0};  // nodes in the run queue; read without the lock to spin on
+  NodePool keyless_pool_;            // nodes of keyless messages
+  uint64_t keyless_submitted_ = 0;
+
+  // Nodes beyond what the shards keep at hand. The pool grows to at most capacity + workers
+  // nodes plus what the shards keep (a bounded batch each): the queue bound is the memory bound.
+  alignas(64) std::mutex pool_mu_;
+  NodePool pool_;
   std::vector<Node*> all_nodes_;
-  KeyState* idle_head_ = nullptr;  // least recently active first
-  KeyState* idle_tail_ = nullptr;
-  size_t idle_count_ = 0;
-  size_t idle_workers_ = 0;
-  size_t idle_waiters_ = 0;
-  uint64_t next_seq_ = 0;
-  std::vector<WorkerSlot> slots_;
-  DispatcherStats stats_;
+
+  alignas(64) std::atomic<size_t> queued_{0};       // accepted, not started; never above capacity
+  alignas(64) std::atomic<size_t> outstanding_{0};  // accepted, not finished
+  std::atomic<uint64_t> next_seq_{0};
+  std::atomic<State> state_{State::kRunning};
+
+  // Slow paths: blocked producers, wait_idle(), the idle-key bound, the monitor, join().
+  alignas(64) std::mutex wait_mu_;
+  std::condition_variable space_cv_;    // room at or below resume_level_, or stopping
+  std::condition_variable idle_cv_;     // nothing queued or running, or stopped
+  std::condition_variable monitor_cv_;  // the monitor's stop signal
+  std::atomic<size_t> waiting_producers_{0};
+  std::atomic<size_t> idle_waiters_{0};
+  std::atomic<size_t> idle_keys_{0};  // over all shards (see KeyState::counted_idle)
+  std::atomic<uint64_t> refused_{0};
+  std::atomic<uint64_t> stalls_{0};
   bool monitor_stop_ = false;
+  std::mutex join_mu_;  // serialises join(): only the last joiner may declare kStopped
 
   std::vector<std::thread> workers_;
   std::thread monitor_;

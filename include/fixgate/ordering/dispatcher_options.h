@@ -18,7 +18,8 @@ namespace fixgate::ordering {
 
 // What submit() does when `capacity` messages are already waiting.
 enum class FullPolicy : uint8_t {
-  kBlock,   // wait for room: backpressure reaches the producer
+  kBlock,   // wait for room: backpressure reaches the producer. A blocked producer resumes
+            // once a quarter of the capacity is free, or when a worker runs out of work
   kRefuse,  // return SubmitResult::kFull at once; the caller keeps the message
 };
 
@@ -62,6 +63,10 @@ struct DispatcherOptions {
   // How often a monitor thread runs check_stalls() and expire_idle(). Zero: no monitor thread;
   // the owner calls them (tests do, with a ManualClock).
   Duration monitor_interval = std::chrono::milliseconds(100);
+  // How long one worker that ran out of work watches for more before it sleeps: a message
+  // arriving meanwhile starts without a futex wake-up (microseconds). It burns that much CPU
+  // each time work runs out; zero disables it (hosts with more busy threads than cores).
+  Duration idle_spin = std::chrono::microseconds(20);
   std::shared_ptr<const Clock> clock = Clock::steady();
 
   // Why these options cannot run (zero workers, zero capacity, a null clock …), or ok.

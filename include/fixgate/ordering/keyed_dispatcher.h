@@ -70,13 +70,20 @@ class KeyedDispatcher final : private detail::NodeOps {
   KeyedDispatcher& operator=(const KeyedDispatcher&) = delete;
 
   // Queues `message` under `key` (nullopt: no ordering). When the queue is full, blocks or
-  // refuses by options().when_full. `message` is moved from only when kAccepted.
-  SubmitResult submit(std::optional<SessionKey> key, T&& message) {
-    return core_.submit(key, core_.options().when_full == FullPolicy::kBlock, &fill, &message);
+  // refuses by options().when_full. `message` is moved from only when kAccepted. The key is
+  // copied only when the dispatcher does not track it yet.
+  SubmitResult submit(const std::optional<SessionKey>& key, T&& message) {
+    return core_.submit(key ? &*key : nullptr, blocks(), &fill, &message);
+  }
+  SubmitResult submit(const SessionKey& key, T&& message) {
+    return core_.submit(&key, blocks(), &fill, &message);
   }
   // As submit(), but never blocks: kFull when there is no room.
-  SubmitResult try_submit(std::optional<SessionKey> key, T&& message) {
-    return core_.submit(key, false, &fill, &message);
+  SubmitResult try_submit(const std::optional<SessionKey>& key, T&& message) {
+    return core_.submit(key ? &*key : nullptr, false, &fill, &message);
+  }
+  SubmitResult try_submit(const SessionKey& key, T&& message) {
+    return core_.submit(&key, false, &fill, &message);
   }
 
   // Stops intake (later submits give kStopped, blocked ones wake with kStopped), then drains by
@@ -123,6 +130,7 @@ class KeyedDispatcher final : private detail::NodeOps {
     std::optional<T> value;
   };
 
+  bool blocks() const { return core_.options().when_full == FullPolicy::kBlock; }
   static void fill(void* context, detail::Node* node) {
     static_cast<TypedNode*>(node)->value.emplace(std::move(*static_cast<T*>(context)));
   }
