@@ -97,8 +97,9 @@ struct Application {
 
 class SessionRuntime;
 
-// One session of an Engine. Every call is thread-safe; the session state itself lives on its
-// event loop thread.
+// One session of an Engine. Every call is thread-safe. The session's socket, timers and
+// callbacks live on its event loop thread; the protocol state is shared with send_message()
+// callers under a lock, so a send does not wait for that thread.
 class SessionHandle {
  public:
   using Handler = std::function<void(const codec::Message&)>;
