@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 
-
 #include "fixgate/engine/session_manager.h"
 
 namespace fixgate::engine {
@@ -161,13 +160,13 @@ TEST(EngineTest, InitiatorConnectsWhenItsWindowOpensAndLogsOutWhenItCloses) {
 }
 
 TEST(EngineTest, AcceptorRefusesALogonOutsideItsWindow) {
+  testing::TextLog events;  // before the engine whose session writes into it
   Gateway gw;
   ManagerConfig a = acceptor("GW", "C", 0);
   std::chrono::system_clock::time_point opens;
   a.session.schedule = window_in(3600, 7200, &opens);
   auto h = gw.engine.add_session(a);
   ASSERT_TRUE(h);
-  testing::TextLog events;
   (*h)->on_event(events.listener());
   ASSERT_TRUE(gw.engine.start().is_ok());
   SessionManager client;
