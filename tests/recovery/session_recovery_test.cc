@@ -169,9 +169,13 @@ struct Requester {
     });
   }
   ~Requester() {
-    stop = true;
-    sender.join();
+    stop_sending();
     engine.stop();
+  }
+  // After this, `sent` is final: every reply that can come is for an order below it.
+  void stop_sending() {
+    stop = true;
+    if (sender.joinable()) sender.join();
   }
   uint16_t port() { return session->local_port(); }
 };
@@ -190,7 +194,7 @@ void kill_responder(const std::string& kind, const std::string& where, int kills
     ASSERT_EQ(up.rfind("UP ", 0), 0u) << "child " << k << " did not log on: '" << up << "'";
     if (k == kills) {
       // The last life: stop sending, then wait until every order sent has its answer.
-      peer.stop = true;
+      peer.stop_sending();
       std::unique_lock lock(peer.mu);
       ASSERT_TRUE(peer.cv.wait_for(lock, 30s, [&] { return peer.reply_seqs.size() == peer.sent; }))
           << peer.reply_seqs.size() << " of " << peer.sent << " orders answered";
