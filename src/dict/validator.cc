@@ -114,6 +114,19 @@ bool Validator::check_required(const FieldSet& set, uint32_t epoch,
 }
 
 // Walks a repeating group whose NumInGroup field is fields[i]; on return `i` is past the group.
+// A group member's field: its value, then (a NumInGroup) its own group; `i` moves past both.
+[[gnu::always_inline]] inline bool Validator::take_member(Ctx& ctx, const Member& m, const Field& f,
+                                                          size_t& i, bool have_values) {
+  if (f.value.empty()) {
+    if (have_values) return fail(R::kTagSpecifiedWithoutValue, f.tag);
+  } else if (!check_value(*m.def, f.value)) {
+    return false;
+  }
+  if (m.group) return walk_group(ctx, *m.group, i);
+  ++i;
+  return true;
+}
+
 bool Validator::walk_group(Ctx& ctx, const FieldSet& group, size_t& i) {
   if (group.members().size() <= 64) return walk_small_group(ctx, group, i);
   const Tag count_tag = ctx.fields[i].tag;
@@ -147,17 +160,7 @@ bool Validator::walk_group(Ctx& ctx, const FieldSet& group, size_t& i) {
       last = idx;
     }
     group_stamps[idx] = epoch;
-    const Member& m = members[idx];
-    if (f.value.empty()) {
-      if (have_values) return fail(R::kTagSpecifiedWithoutValue, f.tag);
-    } else if (!check_value(*m.def, f.value)) {
-      return false;
-    }
-    if (m.group) {
-      if (!walk_group(ctx, *m.group, i)) return false;
-    } else {
-      ++i;
-    }
+    if (!take_member(ctx, members[idx], f, i, have_values)) return false;
   }
   if (entries > 0)
     if (!check_required(group, epoch, stamps)) return false;
@@ -201,17 +204,7 @@ bool Validator::walk_small_group(Ctx& ctx, const FieldSet& group, size_t& i) {
       last = idx;
     }
     seen |= bit;
-    const Member& m = members[idx];
-    if (f.value.empty()) {
-      if (have_values) return fail(R::kTagSpecifiedWithoutValue, f.tag);
-    } else if (!check_value(*m.def, f.value)) {
-      return false;
-    }
-    if (m.group) {
-      if (!walk_group(ctx, *m.group, i)) return false;
-    } else {
-      ++i;
-    }
+    if (!take_member(ctx, members[idx], f, i, have_values)) return false;
   }
   if (entries > 0 && (required & ~seen) != 0) return missing();
   if (entries != declared) return fail(R::kIncorrectNumInGroupCount, count_tag);

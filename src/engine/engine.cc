@@ -402,14 +402,9 @@ class SessionRuntime {
 
   void flush() {
     if (writing || !socket || !connected) return;
-    {
-      // Everything the session has for the wire goes in one write, however many sends (from
-      // however many threads) queued it.
-      auto s = locked();
-      std::string_view out = s->pending_output();
-      write_buf.assign(out);
-      s->consume_output(out.size());
-    }
+    // Everything the session has for the wire goes in one write, however many sends (from
+    // however many threads) queued it.
+    locked()->take_output(write_buf);
     if (write_buf.empty()) {
       if (close_after_write) close_socket();
       return;

@@ -24,6 +24,17 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// "Mon, Tue,,Wed " -> {"Mon", "Tue", "", "Wed"}: the items of a comma-separated value, trimmed.
+std::vector<std::string_view> comma_list(std::string_view list) {
+  std::vector<std::string_view> items;
+  while (!list.empty()) {
+    size_t comma = list.find(',');
+    items.push_back(trim(list.substr(0, comma)));
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+  }
+  return items;
+}
+
 std::string upper(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -247,16 +258,12 @@ Result<std::optional<session::Schedule>> schedule_of(const SessionSettings& s) {
   }
   std::vector<int> weekdays;
   if (const Setting* w = s.find("Weekdays")) {
-    std::string_view list = w->value;
-    while (!list.empty()) {
-      size_t comma = list.find(',');
-      std::string_view name = trim(list.substr(0, comma));
+    for (std::string_view name : comma_list(w->value)) {
       auto d = session::parse_weekday(name);
       if (!d)
         return Status::error(where("Weekdays") + ": '" + std::string(name) +
                              "' is not a day of the week");
       weekdays.push_back(*d);
-      list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
     }
     if (weekdays.empty()) return Status::error(where("Weekdays") + ": names no day");
   }
@@ -483,13 +490,8 @@ Result<std::optional<engine::AcceptorTemplate>> to_acceptor_template(const Sessi
                          ": a template needs AllowedCompIDs (the CompIDs that may log on, or *)");
   engine::AcceptorTemplate t;
   t.config = std::move(config);
-  std::string_view list = s.find("AllowedCompIDs")->value;
-  while (!list.empty()) {
-    size_t comma = list.find(',');
-    std::string_view id = trim(list.substr(0, comma));
+  for (std::string_view id : comma_list(s.find("AllowedCompIDs")->value))
     if (!id.empty()) t.allowed_comp_ids.emplace_back(id);
-    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-  }
   if (t.allowed_comp_ids.empty())
     return Status::error(where("AllowedCompIDs") + ": names no CompID");
   t.store = [s](const session::SessionId& id) { return open_store(s, id); };

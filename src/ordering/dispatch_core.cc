@@ -319,13 +319,19 @@ Node* DispatchCore::next_runnable(WorkerSlot& slot) {
   }
   lk.unlock();
   if (n->key) return start_keyed(slot, n);
+  occupy(slot, nullptr, options_.clock->now());
+  return n;
+}
+
+// Worker `slot` starts a message of key `k` (null: keyless): its queue room is freed, and the
+// slot tells stall detection since when it runs.
+void DispatchCore::occupy(WorkerSlot& slot, KeyState* k, TimePoint now) {
   release_room(1);
   std::lock_guard slot_lk(slot.mu);
   slot.busy = true;
   slot.stall_reported = false;
-  slot.key = nullptr;
-  slot.started = options_.clock->now();
-  return n;
+  slot.key = k;
+  slot.started = now;
 }
 
 // Marks the key of run-queue node `n` running, with `n` its running message.
@@ -341,12 +347,7 @@ Node* DispatchCore::start_keyed(WorkerSlot& slot, Node* n) {
     --k->queued;
     k->running_since = now;
   }
-  release_room(1);
-  std::lock_guard slot_lk(slot.mu);
-  slot.busy = true;
-  slot.stall_reported = false;
-  slot.key = k;
-  slot.started = now;
+  occupy(slot, k, now);
   return n;
 }
 
@@ -408,14 +409,7 @@ Node* DispatchCore::finish(WorkerSlot& slot, Node* n, const RunOutcome& outcome)
     }
   }
   if (wake) work_cv_.notify_one();
-  if (next) {
-    release_room(1);
-    std::lock_guard slot_lk(slot.mu);
-    slot.busy = true;
-    slot.stall_reported = false;
-    slot.key = k;
-    slot.started = now;
-  }
+  if (next) occupy(slot, k, now);
   if (went_idle && idle_keys_.load(std::memory_order_relaxed) > options_.max_idle_keys)
     bound_idle_keys();
   done(1);

@@ -255,6 +255,17 @@ std::optional<SessionEvent> Session::poll_event() {
   return e;
 }
 
+void Session::take_output(std::string& out) {
+  out.clear();
+  if (output_committed_ == output_.size()) {
+    out.swap(output_);  // output_ keeps `out`'s capacity for what comes next
+  } else {
+    out.assign(output_, 0, output_committed_);
+    output_.erase(0, output_committed_);
+  }
+  output_committed_ = 0;
+}
+
 void Session::consume_output(size_t n) {
   n = std::min(n, output_.size());
   output_.erase(0, n);

@@ -60,6 +60,21 @@ TEST(FixSessionReply, ABatchOfHandledMessagesIsOneCommitAndWaitsForIt) {
   EXPECT_EQ(out[2].get(tag::ClOrdID), "C");
 }
 
+TEST(FixSessionReply, TakeOutputHandsOverOnlyCommittedBytes) {
+  OrderPending t;
+  std::string out = "stale";
+  t.session.begin_batch();
+  t.session.handled(SeqNum(2), t.now, fill("A"));
+  t.session.take_output(out);
+  EXPECT_TRUE(out.empty());  // the reply waits for its commit
+  t.session.end_batch(t.now);
+  t.session.take_output(out);
+  codec::Message m;
+  ASSERT_TRUE(m.parse(out).ok());
+  EXPECT_EQ(m.get(tag::ClOrdID).value_or(""), "A");
+  EXPECT_TRUE(t.session.pending_output().empty());
+}
+
 TEST(FixSessionReply, ASendInsideABatchCommitsWhatIsPendingWithIt) {
   OrderPending t;
   t.session.begin_batch();

@@ -19,6 +19,7 @@
 #include "fixgate/codec/encoder.h"
 #include "fixgate/dict/dictionary.h"
 #include "fixgate/engine/session_manager.h"
+#include "orders.h"
 
 namespace fixgate::engine {
 namespace {
@@ -32,17 +33,6 @@ using session::SessionStatus;
 
 constexpr int kOrders = 10000;
 const std::string kDict = std::string(FIXGATE_DICT_DIR) + "/FIX44.xml";
-
-std::string order_body(int i) {
-  return "11=ORD-" + std::to_string(i) +
-         "\x01"
-         "21=1\x01"
-         "55=IBM\x01"
-         "54=1\x01" +
-         "60=20261122-12:00:00.000\x01"
-         "38=100\x01"
-         "40=1\x01";
-}
 
 TEST(QuickFixInterop, FixgateInitiatorAgainstQuickFixAcceptor) {
   const uint16_t port = free_port();
@@ -59,7 +49,8 @@ TEST(QuickFixInterop, FixgateInitiatorAgainstQuickFixAcceptor) {
   ASSERT_TRUE(fg.initialize_session(c).is_ok());
   ASSERT_TRUE(fg.start_session().is_ok());
   ASSERT_TRUE(fg.wait_for_status(SessionStatus::kActive, 10s));
-  for (int i = 0; i < kOrders; ++i) ASSERT_TRUE(fg.send_message("D", order_body(i)).is_ok());
+  for (int i = 0; i < kOrders; ++i)
+    ASSERT_TRUE(fg.send_message("D", order_body("ORD-" + std::to_string(i))).is_ok());
   for (int i = 0; i < kOrders; ++i) {
     auto echo = fg.receive_message(10s);
     ASSERT_TRUE(echo) << "echo " << i << " missing";

@@ -41,12 +41,13 @@ class Peer : public FIX::Application {
   }
   void toAdmin(FIX::Message&, const FIX::SessionID&) override {}
   void toApp(FIX::Message&, const FIX::SessionID&) throw(FIX::DoNotSend) override {}
-  void fromAdmin(const FIX::Message&, const FIX::SessionID&) throw(
-      FIX::FieldNotFound, FIX::IncorrectDataFormat, FIX::IncorrectTagValue,
-      FIX::RejectLogon) override {}
-  void fromApp(const FIX::Message& message, const FIX::SessionID& id) throw(
-      FIX::FieldNotFound, FIX::IncorrectDataFormat, FIX::IncorrectTagValue,
-      FIX::UnsupportedMessageType) override {
+  void fromAdmin(const FIX::Message&,
+                 const FIX::SessionID&) throw(FIX::FieldNotFound, FIX::IncorrectDataFormat,
+                                              FIX::IncorrectTagValue, FIX::RejectLogon) override {}
+  void fromApp(const FIX::Message& message,
+               const FIX::SessionID& id) throw(FIX::FieldNotFound, FIX::IncorrectDataFormat,
+                                               FIX::IncorrectTagValue,
+                                               FIX::UnsupportedMessageType) override {
     if (echo_) {
       FIX::Message reply(message);
       reply.getHeader().removeField(FIX::FIELD::PossDupFlag);
@@ -73,7 +74,8 @@ class Peer : public FIX::Application {
   }
   bool wait_received(int n, int seconds) {
     std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, std::chrono::seconds(seconds), [&] { return received_ >= n || bad_; });
+    return cv_.wait_for(lock, std::chrono::seconds(seconds),
+                        [&] { return received_ >= n || bad_; });
   }
   FIX::SessionID session() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -114,7 +116,8 @@ int main(int argc, char** argv) {
       << "FileStorePath=" << dir << "/store\nFileLogPath=" << dir << "/log\n"
       << "UseDataDictionary=Y\nDataDictionary=" << dict << "\nHeartBtInt=30\n"
       << "ReconnectInterval=1\nSocketNodelay=Y\n"
-      << (acceptor ? "SocketAcceptPort=" + port : "SocketConnectHost=127.0.0.1\nSocketConnectPort=" + port)
+      << (acceptor ? "SocketAcceptPort=" + port
+                   : "SocketConnectHost=127.0.0.1\nSocketConnectPort=" + port)
       << "\n[SESSION]\nBeginString=FIX.4.4\nSenderCompID=" << sender << "\nTargetCompID=" << target
       << "\n";
   try {

@@ -12,6 +12,7 @@
 #include "../support/text_log.h"
 #include "fixgate/codec/message.h"
 #include "fixgate/engine/session_manager.h"
+#include "orders.h"
 
 namespace fixgate::engine {
 namespace {
@@ -26,17 +27,6 @@ using namespace std::chrono_literals;
 using session::SessionStatus;
 
 const std::string kDict = std::string(FIXGATE_DICT_DIR) + "/FIX44.xml";
-
-std::string order(const std::string& id) {
-  return "11=" + id +
-         "\x01"
-         "21=1\x01"
-         "55=IBM\x01"
-         "54=1\x01"
-         "60=20261122-12:00:00.000\x01"
-         "38=100\x01"
-         "40=1\x01";
-}
 
 // A QuickFIX acceptor that echoes, on a fresh port.
 struct QuickFixEcho {
@@ -86,7 +76,7 @@ TEST(QuickFixScenarios, HeartbeatsAndTestRequestsAtHeartBtInt1) {
   EXPECT_TRUE(admin.wait_for("0 PING-1", 5s));  // answered with a Heartbeat carrying the id
   const auto before = fg.session_stats();
   std::string order_id = "HB-1";
-  ASSERT_TRUE(fg.send_message("D", order(order_id)).is_ok());
+  ASSERT_TRUE(fg.send_message("D", order_body(order_id)).is_ok());
   ASSERT_TRUE(fg.receive_message(5s));
   // Three more heartbeat intervals of silence: still logged on, heartbeats counted both ways.
   ASSERT_FALSE(fg.receive_message(3500ms));
@@ -109,7 +99,7 @@ TEST(QuickFixScenarios, NetworkCutWithOrdersInFlightLosesAndDuplicatesNothing) {
   for (int i = 0; i < kOrders; ++i) {
     if (i == kOrders / 2) proxy.cut();  // echoes (and maybe orders) are in flight right now
     // A send refused while the connection is down is made again once logged on.
-    while (!fg.send_message("D", order("CUT-" + std::to_string(i))).is_ok())
+    while (!fg.send_message("D", order_body("CUT-" + std::to_string(i))).is_ok())
       ASSERT_TRUE(fg.wait_for_status(SessionStatus::kActive, 10s));
   }
   std::map<std::string, int> echoes;
@@ -136,10 +126,10 @@ TEST(QuickFixScenarios, OutboundSequenceResetIsAcceptedByQuickFix) {
   ASSERT_TRUE(fg.initialize_session(fixgate_initiator(qf.port)).is_ok());
   ASSERT_TRUE(fg.start_session().is_ok());
   ASSERT_TRUE(fg.wait_for_status(SessionStatus::kActive, 10s));
-  ASSERT_TRUE(fg.send_message("D", order("BEFORE")).is_ok());
+  ASSERT_TRUE(fg.send_message("D", order_body("BEFORE")).is_ok());
   ASSERT_TRUE(fg.receive_message(5s));
   ASSERT_TRUE(fg.process_sequence_reset(session::SeqNum(500)).is_ok());
-  ASSERT_TRUE(fg.send_message("D", order("AFTER")).is_ok());  // MsgSeqNum 500
+  ASSERT_TRUE(fg.send_message("D", order_body("AFTER")).is_ok());  // MsgSeqNum 500
   auto echo = fg.receive_message(5s);
   ASSERT_TRUE(echo);  // QuickFIX took 500 as its next expected: no gap, no reject
   codec::Message m;

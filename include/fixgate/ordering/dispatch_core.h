@@ -121,6 +121,7 @@ class DispatchCore {
   bool reserve(bool wait, SubmitResult& refusal);
   void unreserve();
   void release_room(size_t n);
+  void occupy(WorkerSlot& slot, KeyState* k, TimePoint now);
   void done(size_t n);
   Shard& shard_of(size_t hash) const;
   void make_idle(Shard& s, KeyState& k, TimePoint now, uint64_t stamp);

@@ -154,6 +154,9 @@ class Session {
     return std::string_view(output_).substr(0, output_committed_);
   }
   void consume_output(size_t n);
+  // pending_output() then consume_output() of all of it, into `out` (its old contents dropped).
+  // Swaps buffers when everything is committed, so a writer's loop copies nothing.
+  void take_output(std::string& out);
   std::optional<SessionEvent> poll_event();
   bool has_events() const { return !events_.empty(); }
   std::optional<Duration> poll_timeout() const;  // monotonic deadline of the next timer
