@@ -12,15 +12,19 @@
 // before each measurement; every pair runs --repeat times, round robin, and a row reports the
 // median throughput and the percentiles over all its timed round trips.
 //
-// Threads: the benchmark thread sends every order (SessionManager::send_message, which hands the
-// send to the initiator's I/O thread and waits for it to be done). The echoes reach it in one of
-// two ways, each a row: "fixgate <-> fixgate" (the headline) counts them in a NewOrderSingle
-// handler on the initiator's I/O thread, which signals a condition variable once the awaited
-// count is reached; "(receive_message)" takes each with receive_message(). The acceptor echoes
-// from its NewOrderSingle handler on its own I/O thread. QuickFIX is driven like the headline:
-// Session::send from the benchmark thread, echoes counted in fromApp on QuickFIX's socket thread,
-// a condition variable signalled once the count is reached. Both engines validate with FIX44.xml
-// on both sides; neither logs messages.
+// Threads: the benchmark thread sends every order (SessionManager::send_message, which encodes and
+// commits on the calling thread and leaves the write to the initiator's I/O thread). The echoes
+// reach it in one of two ways, each a row: "fixgate <-> fixgate" (the headline) counts them in a
+// NewOrderSingle handler on the initiator's I/O thread, which signals a condition variable once
+// the awaited count is reached; "(receive_message)" takes each with receive_message(). The
+// "(caller-driven)" rows give the initiator no I/O thread (EngineOptions::caller_driven): the
+// benchmark thread writes the socket itself when it sends and runs the loop (and so the echo
+// handler) in run_once() while it waits, blocking in epoll or, with busy-poll, spinning 200 µs
+// first. The acceptor echoes from its NewOrderSingle handler on its own I/O thread. QuickFIX is
+// driven like the headline: Session::send from the benchmark thread (QuickFIX writes the socket
+// on the sending thread), echoes counted in fromApp on QuickFIX's socket thread, a condition
+// variable signalled once the count is reached. Both engines validate with FIX44.xml on both
+// sides; neither logs messages.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -51,8 +55,8 @@
 #include "fixgate/codec/encoder.h"
 #include "fixgate/dict/dictionary.h"
 #include "fixgate/engine/session_manager.h"
-#include "fixgate/store/file_store.h"
 #include "fixgate/session/memory_store.h"
+#include "fixgate/store/file_store.h"
 
 namespace {
 
@@ -67,7 +71,8 @@ struct Options {
   uint64_t warmup = 2000;        // ping-pongs before each measurement, not timed
   int repeat = 3;                // runs per pair and condition
   bool idle = false, warm = false, quick = false, qf_threaded = false;
-  std::string only;  // comma-separated subset of raw,fixgate,qf-file,qf-mem
+  std::string only;          // comma-separated subset of raw,fixgate,qf-file,qf-mem
+  std::string fixgate_rows;  // only fixgate rows whose "pair, store" contains this
   std::string dictionary = std::string(FIXGATE_DICT_DIR) + "/FIX44.xml";
   // Store files go here: a real disk, not tmpfs, or fsync costs nothing.
   std::string scratch = std::filesystem::temp_directory_path().string();
@@ -281,17 +286,28 @@ enum class FixgateStore { kMemory, kFileAlways, kFileBatch, kFileNever };
 //            its handled() back to the I/O thread.
 enum class Receive { kHandler, kQueue };
 
+// Who runs the initiator's event loop: its own thread, or the benchmark thread itself
+// (EngineOptions::caller_driven), blocking in the kernel or spinning first (busy_poll).
+enum class InitiatorLoop { kThread, kCaller, kCallerSpin };
+
 struct FixgateRun {
   FixgateStore store;
   Receive receive;
   const char* pair;
   const char* store_label;
+  InitiatorLoop loop = InitiatorLoop::kThread;
 };
 
 // Every store mode gets a row; the file store's modes print as pending until it lands.
 constexpr FixgateRun kFixgateRuns[] = {
     {FixgateStore::kMemory, Receive::kHandler, "fixgate <-> fixgate", "memory"},
     {FixgateStore::kMemory, Receive::kQueue, "fixgate <-> fixgate (receive_message)", "memory"},
+    {FixgateStore::kMemory, Receive::kHandler, "fixgate <-> fixgate (caller-driven)", "memory",
+     InitiatorLoop::kCaller},
+    {FixgateStore::kMemory, Receive::kHandler, "fixgate <-> fixgate (caller, busy-poll)", "memory",
+     InitiatorLoop::kCallerSpin},
+    {FixgateStore::kFileBatch, Receive::kHandler, "fixgate <-> fixgate (caller-driven)",
+     "file, fsync batch", InitiatorLoop::kCaller},
     {FixgateStore::kFileAlways, Receive::kHandler, "fixgate <-> fixgate", "file, fsync always"},
     {FixgateStore::kFileBatch, Receive::kHandler, "fixgate <-> fixgate", "file, fsync batch"},
     {FixgateStore::kFileNever, Receive::kHandler, "fixgate <-> fixgate", "file, fsync never"}};
@@ -330,6 +346,10 @@ class EchoCounter {
   size_t bytes() {
     std::lock_guard lock(mu_);
     return bytes_;
+  }
+  uint64_t echoes() {
+    std::lock_guard lock(mu_);
+    return echoes_;
   }
 
  private:
@@ -371,7 +391,10 @@ Figures run_fixgate(const Options& o, const FixgateRun& run,
   });
   if (!broker.start_session().is_ok()) return with_error(std::move(f), "acceptor start");
 
-  engine::SessionManager client;
+  engine::EngineOptions client_options;
+  client_options.caller_driven = run.loop != InitiatorLoop::kThread;
+  if (run.loop == InitiatorLoop::kCallerSpin) client_options.busy_poll = 200us;
+  engine::SessionManager client(client_options);
   engine::ManagerConfig cc;
   cc.session.id = {
       .begin_string = "FIX.4.4", .sender_comp_id = "CLIENT", .target_comp_id = "BROKER"};
@@ -395,6 +418,14 @@ Figures run_fixgate(const Options& o, const FixgateRun& run,
     return client.send_message("D", body).is_ok();
   };
   auto await = [&](uint64_t total) {
+    if (client_options.caller_driven) {
+      // The echo handler runs on this thread, inside run_once().
+      const auto deadline = Clock::now() + 30s;
+      while (counter.echoes() < total)
+        if (Clock::now() > deadline || (!client.run_once(1s) && !client.is_session_active()))
+          return false;
+      return true;
+    }
     if (run.receive == Receive::kHandler) return counter.wait(total, 30s);
     while (received < total) {
       auto echo = client.receive_message(30s);
@@ -501,7 +532,9 @@ std::vector<Figures> run_condition(const Options& o, const dict::Dictionary::Ptr
   if (selected(o, "raw")) pairs.push_back([&] { return run_raw(o); });
   if (selected(o, "fixgate"))
     for (const FixgateRun& run : kFixgateRuns)
-      pairs.push_back([&o, &run, &dictionary] { return run_fixgate(o, run, dictionary); });
+      if ((std::string(run.pair) + ", " + run.store_label).find(o.fixgate_rows) !=
+          std::string::npos)
+        pairs.push_back([&o, &run, &dictionary] { return run_fixgate(o, run, dictionary); });
   if (selected(o, "qf-file")) pairs.push_back([&] { return run_quickfix(o, true); });
   if (selected(o, "qf-mem")) pairs.push_back([&] { return run_quickfix(o, false); });
   std::vector<std::vector<Figures>> samples(pairs.size());
@@ -555,6 +588,8 @@ int main(int argc, char** argv) {
   app.add_flag("--qf-threaded", o.qf_threaded,
                "QuickFIX's ThreadedSocketAcceptor/Initiator instead of the Socket* ones");
   app.add_option("--only", o.only, "Run a subset: comma-separated raw,fixgate,qf-file,qf-mem");
+  app.add_option("--fixgate-rows", o.fixgate_rows,
+                 "Only the fixgate rows whose \"pair, store\" contains this text");
   app.add_option("--scratch", o.scratch, "Folder for store files (use a real disk, not tmpfs)")
       ->capture_default_str();
   app.add_option("--dict", o.dictionary, "FIX 4.4 dictionary, loaded by both engines")

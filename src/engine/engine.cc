@@ -35,6 +35,123 @@ Now clock_now() {
 
 }  // namespace
 
+// One event loop: an io_context run by its own thread, or, when caller-driven
+// (EngineOptions::caller_driven), by whichever application thread is inside a blocking call or
+// run_once(), one thread at a time.
+class Loop {
+ public:
+  explicit Loop(bool driven_by_caller, std::chrono::microseconds spin)
+      : caller_driven(driven_by_caller), busy_poll(spin) {}
+  asio::io_context io{1};
+  const bool caller_driven;
+  const std::chrono::microseconds busy_poll;  // caller-driven: spin this long before blocking
+  std::thread::id thread;                     // the loop's own thread, while started
+
+  // True on the thread that runs the loop now: its own thread, or the caller driving it.
+  bool in_loop() const {
+    const auto me = std::this_thread::get_id();
+    return me == thread || driver_.load(std::memory_order_relaxed) == me;
+  }
+
+  // The right to run a caller-driven loop, held for the lifetime of this object.
+  class Drive {
+   public:
+    Drive(Loop& loop, bool wait) : loop_(loop) {
+      owned_ = wait ? (loop.drive_mu_.lock(), true) : loop.drive_mu_.try_lock();
+      if (owned_) loop_.driver_ = std::this_thread::get_id();
+    }
+    ~Drive() {
+      if (!owned_) return;
+      loop_.driver_ = std::thread::id();
+      loop_.drive_mu_.unlock();
+    }
+    Drive(const Drive&) = delete;
+    Drive& operator=(const Drive&) = delete;
+    explicit operator bool() const { return owned_; }
+
+   private:
+    Loop& loop_;
+    bool owned_;
+  };
+
+  // Runs `fn` on the loop and returns its result: directly when on it already, or when
+  // `started` is false; caller-driven, as the loop's driver; otherwise posted to the loop's
+  // thread and waited for.
+  template <typename F>
+  auto call(F fn, bool started) -> decltype(fn()) {
+    using R = decltype(fn());
+    if (in_loop() || !started) return fn();
+    if (caller_driven) {
+      Drive d(*this, true);
+      return fn();
+    }
+    // Waits on a mutex and condition variable on the caller's stack, not a future: no shared
+    // state to allocate. The loop notifies while holding the mutex, so the waiter cannot
+    // return (and free them) before the notifier is done with them.
+    std::optional<R> result;
+    std::mutex call_mu;
+    std::condition_variable call_cv;
+    bool done = false;
+    asio::post(io, [&] {
+      auto value = fn();
+      std::lock_guard lock(call_mu);
+      result.emplace(std::move(value));
+      done = true;
+      call_cv.notify_one();
+    });
+    std::unique_lock lock(call_mu);
+    call_cv.wait(lock, [&] { return done; });
+    return std::move(*result);
+  }
+
+  // Caller-driven: runs the loop on this thread until `done()` or `deadline`; true if done().
+  // While another thread drives, waits on `cv` (notified when the state `done` reads changes)
+  // and takes over when that thread lets go. `lock` guards what `done` reads.
+  bool drive_until(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                   const std::function<bool()>& done,
+                   std::chrono::steady_clock::time_point deadline) {
+    for (;;) {
+      if (done()) return true;
+      auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) return false;
+      lock.unlock();
+      {
+        Drive d(*this, false);
+        if (d) {
+          run_once_until(deadline);
+          lock.lock();
+          continue;
+        }
+      }
+      lock.lock();
+      // Another thread drives: what it does is published under `lock`. Look again at least
+      // every millisecond, in case it lets go without changing anything we wait for.
+      cv.wait_until(lock, std::min(deadline, now + std::chrono::milliseconds(1)));
+    }
+  }
+
+  // Caller-driven, as the driver: spins for busy_poll, then blocks until something is ready or
+  // `deadline`; runs what is ready. Returns the number of handlers run.
+  size_t run_once_until(std::chrono::steady_clock::time_point deadline) {
+    if (io.stopped()) io.restart();
+    size_t n = io.poll();
+    if (n > 0) return n;
+    if (busy_poll.count() > 0) {
+      const auto spin_end = std::min(deadline, std::chrono::steady_clock::now() + busy_poll);
+      do {
+        n = io.poll();
+        if (n > 0) return n;
+      } while (std::chrono::steady_clock::now() < spin_end);
+    }
+    n = io.run_one_until(deadline);
+    return n + io.poll();
+  }
+
+ private:
+  std::mutex drive_mu_;
+  std::atomic<std::thread::id> driver_{};
+};
+
 class SessionRuntime;
 
 // The handler running on this thread. send_message() on its session from inside it collects a
@@ -102,8 +219,8 @@ class SessionRuntime {
   std::unique_ptr<FileLog> log;
   codec::FrameReader log_reader;  // frames inbound bytes again for the message log
 
-  asio::io_context& io;
-  std::thread::id io_thread;  // the thread running `io`, set by the engine at start
+  Loop& loop;
+  asio::io_context& io;                              // loop.io
   std::function<void(std::string_view)> engine_log;  // EngineOptions::on_log
   // Keyed dispatch (EngineOptions::key_strategy); null when handlers run on the loop.
   Dispatcher* dispatcher = nullptr;
@@ -148,10 +265,11 @@ class SessionRuntime {
   std::vector<ReceivedMessage> outbox;  // I/O thread only: delivered since the last publish()
   uint16_t bound_port = 0;
 
-  SessionRuntime(asio::io_context& context, ManagerConfig c, std::unique_ptr<session::Store> s)
+  SessionRuntime(Loop& l, ManagerConfig c, std::unique_ptr<session::Store> s)
       : config(std::move(c)),
         store(std::move(s)),
-        io(context),
+        loop(l),
+        io(l.io),
         id_text(config.session.id.to_string()) {
     session.emplace(config.session, *store);
   }
@@ -163,29 +281,20 @@ class SessionRuntime {
     return fallback_handler ? &fallback_handler : nullptr;
   }
 
-  // Runs `fn` on the I/O thread and returns its result; directly when already on it (a handler
-  // replying from inside its callback).
+  // Runs `fn` on the session's loop and returns its result (see Loop::call).
   template <typename F>
   auto call(F fn) -> decltype(fn()) {
-    using R = decltype(fn());
-    if (std::this_thread::get_id() == io_thread || !running) return fn();
-    // Waits on a mutex and condition variable on the caller's stack, not a future: no shared
-    // state to allocate. The I/O thread notifies while holding the mutex, so the waiter cannot
-    // return (and free them) before the notifier is done with them.
-    std::optional<R> result;
-    std::mutex call_mu;
-    std::condition_variable call_cv;
-    bool done = false;
-    asio::post(io, [&] {
-      auto value = fn();
-      std::lock_guard lock(call_mu);
-      result.emplace(std::move(value));
-      done = true;
-      call_cv.notify_one();
-    });
-    std::unique_lock lock(call_mu);
-    call_cv.wait(lock, [&] { return done; });
-    return std::move(*result);
+    return loop.call(std::move(fn), running);
+  }
+
+  // Blocks until `done()` (read under `mu`) or `timeout`: waits for the loop's thread, or, on a
+  // caller-driven loop, runs the loop meanwhile. True if done().
+  bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    if (loop.caller_driven && running && !loop.in_loop())
+      return loop.drive_until(lock, cv, done, deadline);
+    return cv.wait_until(lock, deadline, done);
   }
 
   // ---- I/O thread -------------------------------------------------------------------------
@@ -347,6 +456,8 @@ class SessionRuntime {
     close_after_write = false;
     asio::error_code ignored;
     socket->lowest().set_option(tcp::no_delay(true), ignored);
+    // flush() writes plain sockets directly first: it must get EAGAIN, never block.
+    if (!socket->is_tls()) socket->lowest().non_blocking(true, ignored);
     const Now now = clock_now();
     if (log && !initial.empty()) log_inbound(initial, now);
     {
@@ -419,6 +530,25 @@ class SessionRuntime {
       }
       log->flush();
     }
+    if (!socket->is_tls()) {
+      // Write at once, on this thread: a whole write (the usual case) costs no asynchronous
+      // operation and no completion to dispatch. Only what the kernel did not take waits for
+      // the socket to become writable.
+      asio::error_code e;
+      size_t n = socket->lowest().write_some(asio::buffer(write_buf), e);
+      if (e == asio::error::would_block || e == asio::error::try_again) {
+        n = 0;
+      } else if (e) {
+        on_transport_closed("write failed: " + e.message());
+        return;
+      }
+      if (n == write_buf.size()) {
+        write_buf.clear();
+        if (close_after_write) flush();  // closes once nothing more is queued
+        return;
+      }
+      write_buf.erase(0, n);
+    }
     writing = true;
     socket->async_write(asio::buffer(write_buf),
                         [this, conn = socket](const asio::error_code& e, size_t) {
@@ -489,10 +619,11 @@ class SessionRuntime {
       }
     }
     if (log) log->flush();
+    // Published before the write: whoever sees the peer react to these bytes sees this state.
+    publish();
     flush();
     arm_timer();
     arm_store_flush();
-    publish();
   }
 
   // A store that deferred its fsync (FileStore batch) gets it when traffic stops, not later than
@@ -659,8 +790,7 @@ SessionStatus SessionHandle::session_status() const {
 }
 
 bool SessionHandle::wait_for_status(SessionStatus status, std::chrono::milliseconds timeout) const {
-  std::unique_lock lock(rt_.mu);
-  return rt_.cv.wait_for(lock, timeout, [&] { return rt_.status == status; });
+  return rt_.wait_until([&] { return rt_.status == status; }, timeout);
 }
 
 Status SessionHandle::set_application(Application app) {
@@ -711,6 +841,13 @@ Status SessionHandle::send_message(std::string_view msg_type, std::string_view b
     std::lock_guard lock(m.mu);
     m.publish_state(*s);
   }
+  if (m.loop.caller_driven && !m.loop.in_loop()) {
+    // Nobody runs the loop, or someone blocked in it: as its driver for a moment, write now.
+    if (Loop::Drive d(m.loop, false); d) {
+      m.after_event();
+      return sent;
+    }
+  }
   if (!m.flush_posted.exchange(true))
     asio::post(m.io, [&m] {
       m.flush_posted = false;
@@ -721,8 +858,9 @@ Status SessionHandle::send_message(std::string_view msg_type, std::string_view b
 
 std::optional<ReceivedMessage> SessionHandle::receive_message(std::chrono::milliseconds timeout) {
   SessionRuntime& m = rt_;
+  if (!m.wait_until([&] { return !m.inbox.empty(); }, timeout)) return std::nullopt;
   std::unique_lock lock(m.mu);
-  if (!m.cv.wait_for(lock, timeout, [&] { return !m.inbox.empty(); })) return std::nullopt;
+  if (m.inbox.empty()) return std::nullopt;  // another receiver took it
   ReceivedMessage r = std::move(m.inbox.front());
   m.inbox.pop_front();
   lock.unlock();
@@ -738,10 +876,15 @@ std::optional<ReceivedMessage> SessionHandle::receive_message(std::chrono::milli
     }
     if (resume) m.start_read();
   };
-  if (m.running) {
-    asio::post(m.io, mark_handled);
-  } else {
+  if (!m.running) {
     m.locked()->handled(seq, clock_now());
+  } else if (m.loop.caller_driven && !m.loop.in_loop()) {
+    Loop::Drive d(m.loop, true);
+    mark_handled();
+  } else if (m.loop.in_loop()) {
+    mark_handled();
+  } else {
+    asio::post(m.io, mark_handled);
   }
   return r;
 }
@@ -818,9 +961,7 @@ Status SessionHandle::logout(std::string_view reason) {
 
 Status SessionHandle::request_logoff(std::chrono::milliseconds timeout) {
   if (Status s = logout(""); !s) return s;
-  std::unique_lock lock(rt_.mu);
-  bool done =
-      rt_.cv.wait_for(lock, timeout, [&] { return rt_.status == SessionStatus::kDisconnected; });
+  bool done = rt_.wait_until([&] { return rt_.status == SessionStatus::kDisconnected; }, timeout);
   return done ? Status::ok() : Status::error("request_logoff: no Logout reply within the timeout");
 }
 
@@ -1033,7 +1174,7 @@ SessionRuntime* Listener::from_template(const codec::Message& logon) {
 struct Engine::Impl {
   EngineOptions options;
   std::unique_ptr<Dispatcher> dispatcher;  // shut down first in ~Engine(): it calls the sessions
-  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<std::unique_ptr<Loop>> loops;
   std::vector<std::optional<asio::executor_work_guard<asio::io_context::executor_type>>> guards;
   std::vector<std::thread> threads;
   std::vector<std::unique_ptr<SessionRuntime>> runtimes;
@@ -1069,9 +1210,9 @@ Result<SessionHandle*> Engine::Impl::make_runtime(ManagerConfig config,
   // live on the listeners' thread (a TLS stream cannot move between threads).
   std::lock_guard lock(mu);
   const bool tls_acceptor = tls && config.session.role == session::Role::kAcceptor;
-  asio::io_context& io = tls_acceptor ? *contexts[0] : *contexts[runtimes.size() % contexts.size()];
+  Loop& loop = tls_acceptor ? *loops[0] : *loops[runtimes.size() % loops.size()];
   auto rt = std::make_unique<SessionRuntime>(
-      io, std::move(config), store ? std::move(store) : std::make_unique<session::MemoryStore>());
+      loop, std::move(config), store ? std::move(store) : std::make_unique<session::MemoryStore>());
   rt->log = std::move(log);
   rt->engine_log = options.on_log;
   if (dispatcher) {
@@ -1106,8 +1247,6 @@ SessionRuntime* Engine::Impl::create_dynamic(const AcceptorTemplate& t,
   if (!made) return fail(made.error());
   SessionHandle& handle = **made;
   SessionRuntime* r = &handle.rt_;
-  for (size_t i = 0; i < contexts.size(); ++i)
-    if (contexts[i].get() == &r->io) r->io_thread = threads[i].get_id();
   {
     std::lock_guard lock(r->mu);
     r->bound_port = static_cast<uint16_t>(r->config.accept.port);
@@ -1152,9 +1291,11 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
   }
   unsigned n =
       impl_->options.threads ? impl_->options.threads : std::thread::hardware_concurrency();
+  if (impl_->options.caller_driven) n = 1;
   for (unsigned i = 0; i < std::max(1u, n); ++i)
-    impl_->contexts.push_back(std::make_unique<asio::io_context>(1));
-  impl_->guards.resize(impl_->contexts.size());
+    impl_->loops.push_back(
+        std::make_unique<Loop>(impl_->options.caller_driven, impl_->options.busy_poll));
+  impl_->guards.resize(impl_->loops.size());
 }
 
 Engine::~Engine() {
@@ -1207,7 +1348,7 @@ Status Engine::start() {
                              std::to_string(ep.port) + " but not the TLS setting");
       return found->second;
     }
-    auto fresh = std::make_unique<Listener>(*e.contexts[0]);
+    auto fresh = std::make_unique<Listener>(e.loops[0]->io);
     fresh->on_log = e.options.on_log;
     fresh->tls = tls;
     fresh->create = [&e](const AcceptorTemplate& t, const codec::Message& logon) {
@@ -1260,15 +1401,16 @@ Status Engine::start() {
     (*found)->templates.push_back(t.get());
     t->config.accept.port = (*found)->acceptor.local_endpoint().port();
   }
-  for (size_t i = 0; i < e.contexts.size(); ++i) {
-    e.contexts[i]->restart();
-    e.guards[i].emplace(e.contexts[i]->get_executor());
-    e.threads.emplace_back([ctx = e.contexts[i].get()] { ctx->run(); });
+  for (size_t i = 0; i < e.loops.size(); ++i) {
+    Loop& loop = *e.loops[i];
+    loop.io.restart();
+    // Kept even when caller-driven, so that a driver blocks for work instead of returning.
+    e.guards[i].emplace(loop.io.get_executor());
+    if (loop.caller_driven) continue;
+    e.threads.emplace_back([&loop] { loop.io.run(); });
+    loop.thread = e.threads.back().get_id();
   }
   for (auto& rt : e.runtimes) {
-    // The thread running the session's io_context, for calls made from inside its handlers.
-    for (size_t i = 0; i < e.contexts.size(); ++i)
-      if (e.contexts[i].get() == &rt->io) rt->io_thread = e.threads[i].get_id();
     rt->running = true;
     asio::post(rt->io, [r = rt.get()] { r->start(); });
   }
@@ -1287,12 +1429,12 @@ void Engine::stop() {
   if (e.dispatcher) e.dispatcher->wait_idle();
   // Listeners close first and for good: none may add a dynamic session behind our back.
   for (auto& l : e.listeners) {
-    std::promise<void> closed;
-    asio::post(l->io, [lp = l.get(), &closed] {
-      lp->close();
-      closed.set_value();
-    });
-    closed.get_future().wait();
+    e.loops[0]->call(
+        [lp = l.get()] {
+          lp->close();
+          return true;
+        },
+        true);
   }
   {
     std::lock_guard lock(e.mu);
@@ -1302,9 +1444,12 @@ void Engine::stop() {
   for (auto& t : e.threads) t.join();
   e.threads.clear();
   // Run what the stops cancelled, so no handler outlives its objects.
-  for (auto& ctx : e.contexts) {
-    ctx->restart();
-    ctx->run();
+  for (auto& loop : e.loops) {
+    loop->thread = std::thread::id();
+    std::optional<Loop::Drive> d;
+    if (loop->caller_driven && !loop->in_loop()) d.emplace(*loop, true);
+    loop->io.restart();
+    loop->io.run();
   }
   e.listeners.clear();
   for (auto& rt : e.runtimes) rt->publish();
@@ -1321,6 +1466,16 @@ void Engine::shutdown(std::chrono::milliseconds timeout) {
     if (left.count() > 0) h->wait_for_status(SessionStatus::kDisconnected, left);
   }
   stop();
+}
+
+size_t Engine::run_once(std::chrono::milliseconds timeout) {
+  Impl& e = *impl_;
+  Loop& loop = *e.loops[0];
+  if (!loop.caller_driven || !e.running) return 0;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  if (loop.in_loop()) return 0;  // called from a handler: the loop is already running
+  Loop::Drive d(loop, true);
+  return loop.run_once_until(deadline);
 }
 
 bool Engine::running() const { return impl_->running; }

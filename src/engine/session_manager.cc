@@ -8,15 +8,16 @@ Status not_initialized(const char* what) {
 }
 }  // namespace
 
-SessionManager::SessionManager() = default;
+SessionManager::SessionManager(EngineOptions options) : options_(std::move(options)) {
+  options_.threads = 1;
+}
 SessionManager::~SessionManager() { stop_session(); }
 
 Status SessionManager::initialize_session(ManagerConfig config,
                                           std::unique_ptr<session::Store> store) {
-  if (engine_ && engine_->running()) return Status::error("initialize_session: the session is running");
-  EngineOptions options;
-  options.threads = 1;
-  auto engine = std::make_unique<Engine>(std::move(options));
+  if (engine_ && engine_->running())
+    return Status::error("initialize_session: the session is running");
+  auto engine = std::make_unique<Engine>(options_);
   auto handle = engine->add_session(std::move(config), std::move(store));
   if (!handle) return handle.status();
   engine_ = std::move(engine);
@@ -80,9 +81,14 @@ session::SessionStats SessionManager::session_stats() const {
   return handle_ ? handle_->session_stats() : session::SessionStats{};
 }
 std::pair<session::SeqNum, session::SeqNum> SessionManager::sequence_numbers() const {
-  return handle_ ? handle_->sequence_numbers()
-                 : std::pair<session::SeqNum, session::SeqNum>{session::SeqNum(1), session::SeqNum(1)};
+  return handle_
+             ? handle_->sequence_numbers()
+             : std::pair<session::SeqNum, session::SeqNum>{session::SeqNum(1), session::SeqNum(1)};
 }
 uint16_t SessionManager::local_port() const { return handle_ ? handle_->local_port() : 0; }
+
+size_t SessionManager::run_once(std::chrono::milliseconds timeout) {
+  return engine_ ? engine_->run_once(timeout) : 0;
+}
 
 }  // namespace fixgate::engine

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "fixgate/session/memory_store.h"
+#include "test_configs.h"
 
 namespace fixgate::engine {
 namespace {
@@ -17,24 +18,8 @@ using namespace std::chrono_literals;
 using session::SeqNum;
 using session::SessionStatus;
 
-ManagerConfig acceptor_config() {
-  ManagerConfig c;
-  c.session.id = {"FIX.4.4", "SERVER", "CLIENT"};
-  c.session.role = session::Role::kAcceptor;
-  c.accept = {"127.0.0.1", 0};
-  return c;
-}
-
-ManagerConfig initiator_config(uint16_t port) {
-  ManagerConfig c;
-  c.session.id = {"FIX.4.4", "CLIENT", "SERVER"};
-  c.session.role = session::Role::kInitiator;
-  c.session.heartbeat_interval = 30s;
-  c.connect = {{"127.0.0.1", port}};
-  c.reconnect.initial = 50ms;
-  c.reconnect.max = 200ms;
-  return c;
-}
+using testing::acceptor_config;
+using testing::initiator_config;
 
 std::string order_body(int i) {
   return "11=ORD-" + std::to_string(i) +

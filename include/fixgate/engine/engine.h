@@ -154,6 +154,16 @@ class SessionHandle {
 
 struct EngineOptions {
   unsigned threads = 0;  // event loop threads; 0 = one per core
+  // No loop thread at all: the application's own thread runs the one event loop, inside
+  // run_once() and inside the session calls that wait (receive_message, wait_for_status,
+  // request_logoff …), one thread at a time. A send made while no thread runs the loop writes the
+  // socket on the caller's thread. The lowest latency (no thread hand-off on either path), for
+  // an application that owns a thread per engine; handlers and timers run only while some
+  // thread drives the loop, so drive it at least every heartbeat interval. `threads` is ignored.
+  bool caller_driven = false;
+  // Caller-driven: how long a driver spins, polling the sockets, before it blocks in the kernel.
+  // Spinning trades a CPU for the wake-up latency of a sleeping thread.
+  std::chrono::microseconds busy_poll{0};
   // Engine-level events: connections refused by routing, listener errors.
   std::function<void(std::string_view)> on_log = {};
   // Where handlers registered with on() run. Without a key strategy: on the session's event
@@ -201,6 +211,11 @@ class Engine {
   void stop();
   // Logout handshake on every logged-on session, waiting up to `timeout` in all, then stop().
   void shutdown(std::chrono::milliseconds timeout);
+
+  // Caller-driven engine (EngineOptions::caller_driven): runs the event loop on this thread until
+  // at least one handler ran or `timeout` passed; returns the number run. Waits its turn while
+  // another thread drives. 0 at once on an engine with loop threads of its own.
+  size_t run_once(std::chrono::milliseconds timeout);
 
   bool running() const;
   std::vector<SessionHandle*> sessions() const;

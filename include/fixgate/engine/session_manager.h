@@ -16,7 +16,8 @@ class SessionManager {
   using Handler = SessionHandle::Handler;
   using EventListener = SessionHandle::EventListener;
 
-  SessionManager();
+  // `options` for its engine: caller_driven and busy_poll (threads is always 1).
+  explicit SessionManager(EngineOptions options = {});
   ~SessionManager();  // stops the session without a logout
 
   // Configures the session; `store` defaults to a MemoryStore. Call before start_session().
@@ -43,8 +44,11 @@ class SessionManager {
   session::SessionStats session_stats() const;
   std::pair<session::SeqNum, session::SeqNum> sequence_numbers() const;
   uint16_t local_port() const;
+  // Caller-driven: runs the session's event loop on this thread (Engine::run_once).
+  size_t run_once(std::chrono::milliseconds timeout);
 
  private:
+  EngineOptions options_;
   std::unique_ptr<Engine> engine_;
   SessionHandle* handle_ = nullptr;
   // Registered before initialize_session(); installed on the session when it is created.

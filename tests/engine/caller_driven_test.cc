@@ -1,0 +1,225 @@
+// Caller-driven engines (EngineOptions::caller_driven) over real loopback TCP: the application's
+// thread runs the event loop inside run_once() and the calls that wait, and a send made while
+// no thread drives writes the socket on the caller's thread.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "fixgate/engine/engine.h"
+#include "fixgate/engine/session_manager.h"
+#include "test_configs.h"
+
+namespace fixgate::engine {
+namespace {
+
+using namespace std::chrono_literals;
+using session::SeqNum;
+using session::SessionStatus;
+
+using testing::acceptor_config;
+using testing::initiator_config;
+
+std::string order_body(int i) {
+  return "11=ORD-" + std::to_string(i) + "\x01" + "55=IBM\x01" + "54=1\x01" + "38=100\x01";
+}
+
+std::string clordid(std::string_view bytes) {
+  codec::Message msg;
+  EXPECT_TRUE(msg.parse(bytes).ok());
+  return std::string(msg.get(tag::ClOrdID).value_or(""));
+}
+
+EngineOptions caller_driven() {
+  EngineOptions o;
+  o.caller_driven = true;
+  return o;
+}
+
+// Starts `client` as an initiator to `port` and waits (driving its loop) until it is logged on.
+void log_on(SessionManager& client, uint16_t port) {
+  ASSERT_TRUE(client.initialize_session(initiator_config(port)).is_ok());
+  ASSERT_TRUE(client.start_session().is_ok());
+  ASSERT_TRUE(client.wait_for_status(SessionStatus::kActive, 5s));
+}
+
+// A threaded acceptor that echoes every order from its handler on its own loop thread.
+struct EchoAcceptor {
+  SessionManager manager;
+  void start() {
+    ASSERT_TRUE(manager.initialize_session(acceptor_config()).is_ok());
+    manager.on("D", [this](const codec::Message& order) {
+      std::string_view body = order.bytes();
+      // Echo the body fields after the header (from ClOrdID on).
+      body.remove_prefix(body.find("\x01"
+                                   "11=") +
+                         1);
+      body.remove_suffix(7);  // "10=nnn\x01"
+      ASSERT_TRUE(manager.send_message("D", body).is_ok());
+    });
+    ASSERT_TRUE(manager.start_session().is_ok());
+  }
+};
+
+TEST(CallerDrivenTest, PingPongRunsOnTheCallersThreadWithNoLoopThread) {
+  EchoAcceptor acceptor;
+  acceptor.start();
+  SessionManager client(caller_driven());
+  // Nothing happens until this thread drives: wait_for_status runs the connect and the Logon.
+  log_on(client, acceptor.manager.local_port());
+  constexpr int kOrders = 1000;
+  for (int i = 0; i < kOrders; ++i) {
+    ASSERT_TRUE(client.send_message("D", order_body(i)).is_ok());
+    auto echo = client.receive_message(5s);
+    ASSERT_TRUE(echo) << "echo " << i << " missing";
+    ASSERT_EQ(clordid(echo->bytes), "ORD-" + std::to_string(i));
+    ASSERT_EQ(echo->seq, SeqNum(static_cast<uint64_t>(i) + 2));
+  }
+  EXPECT_EQ(client.sequence_numbers(), std::make_pair(SeqNum(kOrders + 2), SeqNum(kOrders + 2)));
+  ASSERT_TRUE(client.request_logoff(5s).is_ok());  // the handshake, driven by this call
+  EXPECT_EQ(client.session_stats().logouts, 1u);
+  EXPECT_TRUE(acceptor.manager.wait_for_status(SessionStatus::kDisconnected, 5s));
+}
+
+TEST(CallerDrivenTest, HandlersRunInsideRunOnceOnTheDrivingThread) {
+  EchoAcceptor acceptor;
+  acceptor.start();
+  SessionManager client(caller_driven());
+  ASSERT_TRUE(client.initialize_session(initiator_config(acceptor.manager.local_port())).is_ok());
+  std::vector<std::string> echoes;
+  std::atomic<bool> off_thread{false};
+  const auto me = std::this_thread::get_id();
+  client.on("D", [&](const codec::Message& m) {
+    if (std::this_thread::get_id() != me) off_thread = true;
+    echoes.push_back(clordid(m.bytes()));
+  });
+  ASSERT_TRUE(client.start_session().is_ok());
+  ASSERT_TRUE(client.wait_for_status(SessionStatus::kActive, 5s));
+  constexpr int kOrders = 200;
+  for (int i = 0; i < kOrders; ++i) ASSERT_TRUE(client.send_message("D", order_body(i)).is_ok());
+  // The echoes are in this process's socket buffer; none is handled until this thread drives.
+  EXPECT_TRUE(echoes.empty());
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (echoes.size() < kOrders && std::chrono::steady_clock::now() < deadline)
+    client.run_once(100ms);
+  ASSERT_EQ(echoes.size(), size_t{kOrders});
+  for (int i = 0; i < kOrders; ++i) EXPECT_EQ(echoes[i], "ORD-" + std::to_string(i));
+  EXPECT_FALSE(off_thread);
+  EXPECT_EQ(client.sequence_numbers().first, SeqNum(kOrders + 2));  // every echo marked handled
+}
+
+TEST(CallerDrivenTest, SendsTheKernelCannotTakeAtOnceAreFinishedByTheLoop) {
+  // Both ends caller-driven: while nobody drives the server, it reads nothing, so its receive
+  // buffer and then the client's send buffer fill (about 4 MB on Linux loopback), and the
+  // client's direct writes come back short. What is left must go out, in order, once the
+  // loops run again.
+  SessionManager server(caller_driven());
+  ASSERT_TRUE(server.initialize_session(acceptor_config()).is_ok());
+  server.on("D", [&server](const codec::Message& order) {
+    ASSERT_TRUE(server.send_message("D", "11=" + clordid(order.bytes()) + "\x01").is_ok());
+  });
+  ASSERT_TRUE(server.start_session().is_ok());
+  SessionManager client(caller_driven());
+  ASSERT_TRUE(client.initialize_session(initiator_config(server.local_port())).is_ok());
+  ASSERT_TRUE(client.start_session().is_ok());
+  std::atomic<bool> drive{true};
+  auto drive_server = [&] {
+    while (drive) server.run_once(5ms);
+  };
+  std::thread driver(drive_server);
+  ASSERT_TRUE(client.wait_for_status(SessionStatus::kActive, 5s));
+  drive = false;
+  driver.join();
+  constexpr int kOrders = 60000;  // about 7 MB
+  for (int i = 0; i < kOrders; ++i) ASSERT_TRUE(client.send_message("D", order_body(i)).is_ok());
+  EXPECT_LT(server.session_stats().messages_received, 2u);  // the Logon only, so far
+  drive = true;
+  driver = std::thread(drive_server);
+  for (int i = 0; i < kOrders; ++i) {
+    auto echo = client.receive_message(10s);
+    ASSERT_TRUE(echo) << "echo " << i << " missing";
+    ASSERT_EQ(clordid(echo->bytes), "ORD-" + std::to_string(i));
+  }
+  drive = false;
+  driver.join();
+  EXPECT_EQ(server.session_stats().messages_received, kOrders + 1u);
+}
+
+TEST(CallerDrivenTest, AnotherThreadSendsWhileThisOneBlocksDrivingTheLoop) {
+  EchoAcceptor acceptor;
+  acceptor.start();
+  SessionManager client(caller_driven());
+  log_on(client, acceptor.manager.local_port());
+  constexpr int kOrders = 2000;
+  std::atomic<int> send_failures{0};
+  // This thread blocks in receive_message, driving the loop; the sender's writes are handed to
+  // it (the sender cannot drive meanwhile) and must wake it.
+  std::thread sender([&] {
+    for (int i = 0; i < kOrders; ++i)
+      if (!client.send_message("D", order_body(i)).is_ok()) ++send_failures;
+  });
+  int received = 0;
+  for (; received < kOrders; ++received) {
+    auto echo = client.receive_message(10s);
+    if (!echo) break;
+    EXPECT_EQ(clordid(echo->bytes), "ORD-" + std::to_string(received));
+  }
+  sender.join();
+  EXPECT_EQ(send_failures, 0);
+  EXPECT_EQ(received, kOrders);
+}
+
+TEST(CallerDrivenTest, AcceptorAnswersLogonAndTestRequestWhileItsOwnerDrives) {
+  SessionManager server(caller_driven());
+  ASSERT_TRUE(server.initialize_session(acceptor_config()).is_ok());
+  ASSERT_TRUE(server.start_session().is_ok());
+  ASSERT_NE(server.local_port(), 0);
+  SessionManager client;  // threaded
+  ASSERT_TRUE(client.initialize_session(initiator_config(server.local_port())).is_ok());
+  ASSERT_TRUE(client.start_session().is_ok());
+  // The accept, the routing of the Logon and the reply all run inside this wait.
+  ASSERT_TRUE(server.wait_for_status(SessionStatus::kActive, 5s));
+  ASSERT_TRUE(client.wait_for_status(SessionStatus::kActive, 5s));
+  // The server's test request goes out through call(), as the loop's driver; the Heartbeat
+  // that answers it is read while this thread waits in receive_message.
+  ASSERT_TRUE(server.process_test_request("PING").is_ok());
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (server.session_stats().heartbeats_received == 0 &&
+         std::chrono::steady_clock::now() < deadline)
+    ASSERT_FALSE(server.receive_message(50ms));  // no application message is sent here
+  EXPECT_GE(server.session_stats().heartbeats_received, 1u);
+  EXPECT_EQ(client.session_stats().test_requests_received, 1u);
+  ASSERT_TRUE(client.send_message("D", order_body(5)).is_ok());
+  auto order = server.receive_message(5s);
+  ASSERT_TRUE(order);
+  EXPECT_EQ(clordid(order->bytes), "ORD-5");
+  server.stop_session();
+  EXPECT_EQ(server.session_status(), SessionStatus::kDisconnected);
+}
+
+TEST(CallerDrivenTest, BusyPollDeliversTheSameEchoes) {
+  EchoAcceptor acceptor;
+  acceptor.start();
+  EngineOptions o = caller_driven();
+  o.busy_poll = 50us;
+  SessionManager client(o);
+  log_on(client, acceptor.manager.local_port());
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_TRUE(client.send_message("D", order_body(i)).is_ok());
+    auto echo = client.receive_message(5s);
+    ASSERT_TRUE(echo);
+    ASSERT_EQ(clordid(echo->bytes), "ORD-" + std::to_string(i));
+  }
+}
+
+TEST(CallerDrivenTest, RunOnceIsANoOpOnAnEngineWithLoopThreads) {
+  Engine engine;
+  ASSERT_TRUE(engine.add_session(acceptor_config()).is_ok());
+  ASSERT_TRUE(engine.start().is_ok());
+  EXPECT_EQ(engine.run_once(10ms), 0u);
+  Engine idle(caller_driven());
+  EXPECT_EQ(idle.run_once(10ms), 0u);  // not started
+}
+
+}  // namespace
+}  // namespace fixgate::engine
