@@ -157,15 +157,27 @@ class SessionRuntime;
 // The handler running on this thread. send_message() on its session from inside it collects a
 // reply, committed together with the handled mark of the message when the handler returns.
 struct HandlerScope {
-  explicit HandlerScope(SessionRuntime* runtime) : rt(runtime), previous(current) {
+  // `storage` holds the replies: a buffer the caller reuses, whose strings keep their capacity
+  // (only `count` of its entries are this handler's).
+  HandlerScope(SessionRuntime* runtime, std::vector<session::Reply>& storage)
+      : rt(runtime), replies(storage), previous(current) {
     current = this;
   }
   ~HandlerScope() { current = previous; }
   HandlerScope(const HandlerScope&) = delete;
   HandlerScope& operator=(const HandlerScope&) = delete;
 
+  void add(std::string_view msg_type, std::string_view body) {
+    if (count == replies.size()) replies.emplace_back();
+    replies[count].msg_type.assign(msg_type);
+    replies[count].body.assign(body);
+    ++count;
+  }
+  std::span<const session::Reply> taken() const { return {replies.data(), count}; }
+
   SessionRuntime* rt;
-  std::vector<session::Reply> replies;
+  std::vector<session::Reply>& replies;
+  size_t count = 0;
   HandlerScope* previous;
   static thread_local HandlerScope* current;
 };
@@ -263,6 +275,14 @@ class SessionRuntime {
   session::SeqNum next_in{1}, next_out{1};
   std::deque<ReceivedMessage> inbox;
   std::vector<ReceivedMessage> outbox;  // I/O thread only: delivered since the last publish()
+  // Loop thread only: buffers reused from one message to the next (deliver, after_event).
+  struct Reusable {
+    codec::Message msg;
+    std::vector<session::Reply> replies;
+  };
+  Reusable reusable;
+  bool reusable_busy = false;
+  std::vector<SessionEvent> spare_events;
   uint16_t bound_port = 0;
 
   SessionRuntime(Loop& l, ManagerConfig c, std::unique_ptr<session::Store> s)
@@ -574,11 +594,18 @@ class SessionRuntime {
   // Takes the session's events and acts on them, calling the application without the lock;
   // then writes, re-arms the timers and publishes the state.
   void after_event() {
+    // Events are polled into one SessionEvent taken from spare_events and given back, so its
+    // strings keep their capacity (after_event may run again from inside a listener).
+    SessionEvent event;
+    if (!spare_events.empty()) {
+      event = std::move(spare_events.back());
+      spare_events.pop_back();
+    }
+    SessionEvent* e = &event;
     // The handled marks (and replies) of every message in this burst share one store commit.
     locked()->begin_batch();
     for (;;) {
-      auto e = locked()->poll_event();
-      if (!e) {
+      if (!locked()->poll_event(event)) {
         auto s = locked();
         s->end_batch(clock_now());
         if (!s->has_events()) break;  // a failed commit reports itself
@@ -594,7 +621,7 @@ class SessionRuntime {
       }
       switch (e->type) {
         case SessionEvent::Type::kAppMessage:
-          deliver(std::move(*e));
+          deliver(event);
           break;
         case SessionEvent::Type::kDisconnect:
           close_after_write = true;
@@ -618,6 +645,7 @@ class SessionRuntime {
           break;
       }
     }
+    spare_events.push_back(std::move(event));
     if (log) log->flush();
     // Published before the write: whoever sees the peer react to these bytes sees this state.
     publish();
@@ -661,8 +689,21 @@ class SessionRuntime {
     (void)app.from_admin(config.session.id, msg);
   }
 
-  void deliver(SessionEvent&& e) {
-    codec::Message msg;
+  void deliver(SessionEvent& e) {
+    // The parsed message and the replies use buffers kept from one message to the next; a
+    // nested delivery (a listener re-entering the loop) gets its own.
+    std::optional<Reusable> nested;
+    if (reusable_busy) nested.emplace();
+    Reusable& r = nested ? *nested : reusable;
+    reusable_busy = true;
+    struct Release {
+      bool& busy;
+      bool nested;
+      ~Release() {
+        if (!nested) busy = false;
+      }
+    } release{reusable_busy, nested.has_value()};
+    codec::Message& msg = r.msg;
     if (!msg.parse(e.bytes).ok()) {
       locked()->handled(e.seq, clock_now());
       return;
@@ -675,11 +716,11 @@ class SessionRuntime {
       return;
     }
     if (h) {
-      std::vector<session::Reply> replies;
+      std::span<const session::Reply> replies;
       try {
-        HandlerScope scope(this);
+        HandlerScope scope(this, r.replies);
         (*h)(msg);
-        replies = std::move(scope.replies);
+        replies = scope.taken();
       } catch (const std::exception& ex) {
         emit_log("handler for " + std::string(msg.msg_type()) + " threw: " + ex.what() +
                  "; its replies are dropped");
@@ -826,7 +867,7 @@ Status SessionHandle::set_application(Application app) {
 Status SessionHandle::send_message(std::string_view msg_type, std::string_view body) {
   SessionRuntime& m = rt_;
   if (HandlerScope* scope = HandlerScope::current; scope && scope->rt == &m) {
-    scope->replies.push_back({std::string(msg_type), std::string(body)});
+    scope->add(msg_type, body);
     return Status::ok();
   }
   if (!m.running) return Status::error("send_message: session not started");
@@ -1269,9 +1310,9 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
           if (msg.parse(job.bytes).ok()) {
             if (const auto* h = rt->handler_for(msg.msg_type())) {
               // A throw is retried, then dead-lettered; the failed attempt's replies go with it.
-              HandlerScope scope(rt);
+              HandlerScope scope(rt, replies);
               (*h)(msg);
-              replies = std::move(scope.replies);
+              replies.resize(scope.count);
             }
           }
           asio::post(rt->io, [rt, seq = job.seq, replies = std::move(replies)]() mutable {

@@ -1,5 +1,7 @@
 #include "fixgate/session/memory_store.h"
 
+#include <algorithm>
+
 namespace fixgate::session {
 
 Status MemoryStore::commit(const StoreBatch& batch) {
@@ -7,8 +9,23 @@ Status MemoryStore::commit(const StoreBatch& batch) {
     fail_next_commit = false;
     return Status::error("memory store: commit failed (injected)");
   }
-  for (const auto& m : batch.sent)
-    if (!m.bytes.empty()) messages_[m.seq.value] = m.bytes;
+  for (const auto& m : batch.sent) {
+    if (m.bytes.empty()) continue;
+    Stored entry{m.seq.value, data_.size(), m.bytes.size()};
+    data_.append(m.bytes);
+    if (index_.empty() || entry.seq > index_.back().seq) {
+      index_.push_back(entry);
+      continue;
+    }
+    // Sent again under a number already stored (a rewrite after a rollback): the new bytes win.
+    auto at = std::lower_bound(index_.begin(), index_.end(), entry.seq,
+                               [](const Stored& s, uint64_t seq) { return s.seq < seq; });
+    if (at != index_.end() && at->seq == entry.seq) {
+      *at = entry;
+    } else {
+      index_.insert(at, entry);
+    }
+  }
   if (batch.next_sender) next_sender_ = *batch.next_sender;
   if (batch.next_target) next_target_ = *batch.next_target;
   ++commits;
@@ -17,14 +34,16 @@ Status MemoryStore::commit(const StoreBatch& batch) {
 
 Status MemoryStore::read(SeqNum begin, SeqNum end,
                          const std::function<void(SeqNum, std::string_view)>& visit) const {
-  for (auto it = messages_.lower_bound(begin.value);
-       it != messages_.end() && it->first <= end.value; ++it)
-    visit(SeqNum(it->first), it->second);
+  auto it = std::lower_bound(index_.begin(), index_.end(), begin.value,
+                             [](const Stored& s, uint64_t seq) { return s.seq < seq; });
+  for (; it != index_.end() && it->seq <= end.value; ++it)
+    visit(SeqNum(it->seq), std::string_view(data_).substr(it->offset, it->length));
   return Status::ok();
 }
 
 Status MemoryStore::reset(Duration now_utc) {
-  messages_.clear();
+  index_.clear();
+  data_.clear();
   next_sender_ = SeqNum(1);
   next_target_ = SeqNum(1);
   creation_time_ = now_utc;

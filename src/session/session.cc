@@ -249,10 +249,35 @@ std::optional<Duration> Session::poll_timeout() const {
 }
 
 std::optional<SessionEvent> Session::poll_event() {
-  if (events_.empty()) return std::nullopt;
-  SessionEvent e = std::move(events_.front());
-  events_.pop_front();
+  SessionEvent e;
+  if (!events_.pop(e)) return std::nullopt;
   return e;
+}
+
+SessionEvent& EventQueue::push() {
+  if (size_ == slots_.size()) {
+    // Full: unroll the ring so that a new slot can go at the end.
+    std::rotate(slots_.begin(), slots_.begin() + static_cast<std::ptrdiff_t>(head_), slots_.end());
+    head_ = 0;
+    slots_.emplace_back();
+  }
+  SessionEvent& e = slots_[(head_ + size_) % slots_.size()];
+  ++size_;
+  e.type = SessionEvent::Type::kLog;
+  e.status = SessionStatus::kDisconnected;
+  e.seq = SeqNum();
+  e.poss_dup = e.poss_resend = false;
+  e.bytes.clear();
+  e.text.clear();
+  return e;
+}
+
+bool EventQueue::pop(SessionEvent& out) {
+  if (size_ == 0) return false;
+  std::swap(out, slots_[head_]);
+  head_ = (head_ + 1) % slots_.size();
+  --size_;
+  return true;
 }
 
 void Session::take_output(std::string& out) {
@@ -683,15 +708,19 @@ void Session::on_app_message(const codec::Message& msg, std::string_view bytes) 
   // Delivered in every logged-on state, LoggingOut included: the counterparty may have sent it
   // before it saw our Logout, and it has used up its sequence number.
   const SeqNum seq(*msg.seq_num());
-  unhandled_.insert(seq.value);
-  SessionEvent e;
+  if (unhandled_.empty() || seq.value > unhandled_.back()) {
+    unhandled_.push_back(seq.value);
+  } else if (auto at = std::lower_bound(unhandled_.begin(), unhandled_.end(), seq.value);
+             *at != seq.value) {
+    unhandled_.insert(at, seq.value);
+  }
+  SessionEvent& e = events_.push();
   e.type = SessionEvent::Type::kAppMessage;
   e.status = status_;
   e.seq = seq;
   e.poss_dup = msg.poss_dup();
   e.poss_resend = msg.poss_resend();
   e.bytes.assign(bytes);
-  events_.push_back(std::move(e));
 }
 
 void Session::advance_target(SeqNum seq) {

@@ -34,7 +34,7 @@ void Session::finish_admin(Now now) {
   if (hooks_.to_admin) hooks_.to_admin(encoding_type_, enc_);
   std::string_view bytes = enc_.finish();
   // Admin messages are never resent, so only their sequence number is stored.
-  batch_.sent.push_back({next_sender_, {}});
+  batch_.add_sent(next_sender_, {});
   next_sender_ = next_sender_.next();
   batch_.next_sender = next_sender_;
   output_.append(bytes);
@@ -46,8 +46,7 @@ void Session::finish_admin(Now now) {
 }
 
 void Session::record_app(std::string_view bytes, Now now, bool write) {
-  batch_.sent.push_back(
-      {next_sender_, config_.persist_messages ? std::string(bytes) : std::string()});
+  batch_.add_sent(next_sender_, config_.persist_messages ? bytes : std::string_view());
   next_sender_ = next_sender_.next();
   batch_.next_sender = next_sender_;
   if (!write) return;
@@ -225,13 +224,15 @@ Status Session::send(std::string_view msg_type, std::string_view body, Now now) 
 }
 
 void Session::handled(SeqNum seq, Now now, std::span<const Reply> replies) {
-  if (!unhandled_.erase(seq.value)) {
+  auto pending = std::lower_bound(unhandled_.begin(), unhandled_.end(), seq.value);
+  if (pending == unhandled_.end() || *pending != seq.value) {
     if (!replies.empty())
       emit(SessionEvent::Type::kLog, std::to_string(replies.size()) + " replies to message " +
                                          std::to_string(seq.value) +
                                          " dropped: it is no longer pending");
     return;
   }
+  unhandled_.erase(pending);
   // Logged on: the replies go out now. Otherwise (disconnected, logging out) they are only
   // stored, and the counterparty's ResendRequest after the next Logon brings them.
   const bool write = is_logged_on();
@@ -316,7 +317,7 @@ void Session::business_reject(const codec::Message& msg, codec::BusinessRejectRe
 // ---- state --------------------------------------------------------------------------------
 
 void Session::commit(Now now) {
-  SeqNum watermark = unhandled_.empty() ? next_target_ : SeqNum(*unhandled_.begin());
+  SeqNum watermark = unhandled_.empty() ? next_target_ : SeqNum(unhandled_.front());
   if (watermark != committed_target_) batch_.next_target = watermark;
   if (batch_.empty()) {
     output_committed_ = output_.size();  // resends: stored long ago, nothing new to commit
@@ -361,10 +362,9 @@ void Session::reset_sequences(Now now) {
 void Session::set_status(SessionStatus s) {
   if (s == status_) return;
   status_ = s;
-  SessionEvent e;
+  SessionEvent& e = events_.push();
   e.type = SessionEvent::Type::kStatus;
   e.status = s;
-  events_.push_back(std::move(e));
 }
 
 void Session::disconnect(std::string_view reason, Now now, bool error) {
@@ -380,16 +380,15 @@ void Session::disconnect(std::string_view reason, Now now, bool error) {
 
 void Session::emit_admin(std::string_view bytes, SeqNum seq) {
   emit(SessionEvent::Type::kAdminMessage, {}, seq);
-  events_.back().bytes = std::string(bytes);
+  events_.back().bytes.assign(bytes);
 }
 
 void Session::emit(SessionEvent::Type type, std::string text, SeqNum seq) {
-  SessionEvent e;
+  SessionEvent& e = events_.push();
   e.type = type;
   e.status = status_;
   e.seq = seq;
   e.text = std::move(text);
-  events_.push_back(std::move(e));
 }
 
 }  // namespace fixgate::session

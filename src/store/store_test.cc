@@ -46,4 +46,25 @@ INSTANTIATE_TYPED_TEST_SUITE_P(FileStore, DurableStoreTest, FileFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(SqliteStore, StoreContractTest, SqliteFactory);
 INSTANTIATE_TYPED_TEST_SUITE_P(SqliteStore, DurableStoreTest, SqliteFactory);
 
+// StoreBatch keeps the bytes of its messages in one buffer of its own: views stay right as the
+// buffer grows, a copy points into its copy, and a cleared batch starts empty.
+TEST(StoreBatchTest, BytesSurviveGrowthCopiesAndClear) {
+  StoreBatch batch;
+  std::vector<std::string> bodies;
+  for (int i = 0; i < 200; ++i) {
+    bodies.push_back(std::string(static_cast<size_t>(i % 37), static_cast<char>('a' + i % 26)));
+    batch.add_sent(SeqNum(static_cast<uint64_t>(i) + 1), bodies.back());
+  }
+  StoreBatch copy = batch;
+  batch.clear();
+  batch.add_sent(SeqNum(1), "overwrites the old buffer");
+  ASSERT_EQ(copy.sent.size(), bodies.size());
+  for (size_t i = 0; i < bodies.size(); ++i) {
+    EXPECT_EQ(copy.sent[i].seq, SeqNum(i + 1));
+    EXPECT_EQ(copy.sent[i].bytes, bodies[i]) << "message " << i;
+  }
+  ASSERT_EQ(batch.sent.size(), 1u);
+  EXPECT_EQ(batch.sent[0].bytes, "overwrites the old buffer");
+}
+
 }  // namespace fixgate::store::testing

@@ -63,7 +63,7 @@ StoreState snapshot(const Store& store) {
 StoreBatch make_batch(std::initializer_list<std::pair<uint64_t, std::string>> sent,
                       std::optional<uint64_t> next_sender, std::optional<uint64_t> next_target) {
   StoreBatch b;
-  for (const auto& [seq, bytes] : sent) b.sent.push_back({SeqNum(seq), bytes});
+  for (const auto& [seq, bytes] : sent) b.add_sent(SeqNum(seq), bytes);
   if (next_sender) b.next_sender = SeqNum(*next_sender);
   if (next_target) b.next_target = SeqNum(*next_target);
   return b;
@@ -101,7 +101,7 @@ Status Workload::apply(Store& store, uint64_t op) {
   StoreBatch batch;
   uint64_t seq = store.next_sender_seq().value;
   for (uint64_t i = 0; i < op % 4; ++i, ++seq)
-    batch.sent.push_back({SeqNum(seq), seq % 3 == 0 ? std::string() : body(seq, op)});
+    batch.add_sent(SeqNum(seq), seq % 3 == 0 ? std::string() : body(seq, op));
   batch.next_sender = SeqNum(seq);
   batch.next_target = store.next_target_seq().next();
   return store.commit(batch);

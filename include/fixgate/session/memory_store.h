@@ -2,7 +2,8 @@
 // interface, and the store the protocol tests run against.
 #pragma once
 
-#include <map>
+#include <string>
+#include <vector>
 
 #include "fixgate/session/store.h"
 
@@ -26,7 +27,14 @@ class MemoryStore : public Store {
   SeqNum next_sender_{1};
   SeqNum next_target_{1};
   Duration creation_time_{0};
-  std::map<uint64_t, std::string> messages_;
+  // Sent messages end to end in one buffer, indexed by sequence number (ascending): one
+  // allocation per doubling instead of a map node and a string per message.
+  struct Stored {
+    uint64_t seq;
+    size_t offset, length;
+  };
+  std::vector<Stored> index_;
+  std::string data_;
 };
 
 }  // namespace fixgate::session

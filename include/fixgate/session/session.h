@@ -71,6 +71,22 @@ struct SessionEvent {
   std::string text;
 };
 
+// Events waiting for poll_event(), in a ring of slots that are reused: their strings keep their
+// capacity, so a steady flow of events allocates nothing.
+class EventQueue {
+ public:
+  bool empty() const { return size_ == 0; }
+  // A cleared slot at the back.
+  SessionEvent& push();
+  SessionEvent& back() { return slots_[(head_ + size_ - 1) % slots_.size()]; }
+  // The front event, swapped into `out` (whose old strings go to the freed slot); false if none.
+  bool pop(SessionEvent& out);
+
+ private:
+  std::vector<SessionEvent> slots_;
+  size_t head_ = 0, size_ = 0;
+};
+
 struct SessionStats {
   Duration session_start{0};  // UTC of the last logon
   uint64_t messages_sent = 0, messages_received = 0;
@@ -158,6 +174,9 @@ class Session {
   // Swaps buffers when everything is committed, so a writer's loop copies nothing.
   void take_output(std::string& out);
   std::optional<SessionEvent> poll_event();
+  // The next event into `out`, reusing its strings' capacity (the allocation-free form for a
+  // loop that keeps one SessionEvent); false if there is none.
+  bool poll_event(SessionEvent& out) { return events_.pop(out); }
   bool has_events() const { return !events_.empty(); }
   std::optional<Duration> poll_timeout() const;  // monotonic deadline of the next timer
 
@@ -258,9 +277,11 @@ class Session {
   SessionStatus status_ = SessionStatus::kDisconnected;
   std::chrono::seconds heartbeat_interval_;
   SeqNum next_sender_{1};
-  SeqNum next_target_{1};                  // next expected inbound (processed in memory)
-  SeqNum committed_target_{1};             // the watermark as last committed
-  std::set<uint64_t> unhandled_;           // delivered application messages not yet handled
+  SeqNum next_target_{1};       // next expected inbound (processed in memory)
+  SeqNum committed_target_{1};  // the watermark as last committed
+  // Delivered application messages not yet handled, ascending: a sorted vector, as there are
+  // rarely more than a few (a set would allocate a node per message).
+  std::vector<uint64_t> unhandled_;
   std::map<uint64_t, std::string> queue_;  // received ahead of a gap, in sequence order
   std::optional<SeqNum> resend_end_;       // our outstanding ResendRequest covers up to this
   bool logon_received_ = false;
@@ -279,7 +300,7 @@ class Session {
   std::string output_;
   size_t output_committed_ = 0;  // bytes of output_ already covered by a store commit
   int batch_depth_ = 0;          // begin_batch() nesting: handled() defers its commit
-  std::deque<SessionEvent> events_;
+  EventQueue events_;
   SessionStats stats_;
   std::string last_error_;
 };

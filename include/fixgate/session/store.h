@@ -20,18 +20,46 @@ namespace fixgate::session {
 struct StoreBatch {
   struct Sent {
     SeqNum seq;
-    std::string bytes;  // empty for admin messages: only the sequence number advances
+    std::string_view bytes;  // into the batch's own buffer; empty for admin messages
   };
   std::vector<Sent> sent;
   std::optional<SeqNum> next_sender;
   std::optional<SeqNum> next_target;
 
+  StoreBatch() = default;
+  // A copy's views point into its own buffer.
+  StoreBatch(const StoreBatch& other) { *this = other; }
+  StoreBatch& operator=(const StoreBatch& other) {
+    if (this == &other) return *this;
+    clear();
+    for (const Sent& m : other.sent) add_sent(m.seq, m.bytes);
+    next_sender = other.next_sender;
+    next_target = other.next_target;
+    return *this;
+  }
+
+  // Adds sent message `seq`, copying `bytes` into the batch's buffer. The buffer and `sent`
+  // keep their capacity across clear(), so a session's steady traffic allocates nothing here.
+  void add_sent(SeqNum seq, std::string_view bytes) {
+    const char* old = data_.data();
+    const size_t at = data_.size();
+    data_.append(bytes);
+    if (data_.data() != old)  // moved: point the earlier views at the new buffer
+      for (Sent& m : sent)
+        if (!m.bytes.empty())
+          m.bytes = std::string_view(data_.data() + (m.bytes.data() - old), m.bytes.size());
+    sent.push_back({seq, bytes.empty() ? std::string_view() : std::string_view(data_).substr(at)});
+  }
   bool empty() const { return sent.empty() && !next_sender && !next_target; }
   void clear() {
     sent.clear();
+    data_.clear();
     next_sender.reset();
     next_target.reset();
   }
+
+ private:
+  std::string data_;
 };
 
 class Store {
