@@ -670,6 +670,18 @@ class SessionRuntime {
     flush_timer.async_wait([this](const asio::error_code& e) {
       flush_armed = false;
       if (e || !running) return;
+      std::optional<session::Duration> due;
+      {
+        std::lock_guard lock(smu);
+        due = store->flush_deadline();
+      }
+      if (!due) return;  // synced meanwhile
+      // The deadline moves on while commits flow (the store syncs those in the background):
+      // flush here only once traffic has really stopped.
+      if (*due > clock_now().mono) {
+        arm_store_flush();
+        return;
+      }
       if (Status f = flush_store(); !f) emit_log("store flush failed: " + f.message());
     });
   }

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 
+#include "background_sync.h"
 #include "posix_io.h"
 #include "segment_format.h"
 
@@ -77,7 +78,10 @@ std::string_view to_string(FsyncPolicy policy) {
 }
 
 FileStore::FileStore(std::string dir, FileStoreOptions options)
-    : dir_(std::move(dir)), options_(std::move(options)) {}
+    : dir_(std::move(dir)), options_(std::move(options)) {
+  if (options_.fsync == FsyncPolicy::kBatch)
+    background_ = std::make_shared<detail::BackgroundSync>();
+}
 
 FileStore::~FileStore() {
   if (options_.fsync != FsyncPolicy::kNever && broken_.empty()) (void)flush();
@@ -133,6 +137,7 @@ void FileStore::index_put(const IndexEntry& e) {
 
 FileStoreStats FileStore::stats() const {
   FileStoreStats s = stats_;
+  if (background_) s.data_syncs += background_->syncs();
   s.segments = sizes_.size();
   s.bytes = 0;
   for (uint64_t n : sizes_) s.bytes += n;
@@ -363,6 +368,11 @@ Status FileStore::commit(const session::StoreBatch& batch) {
   if (!broken_.empty())
     return Status::error("file store " + dir_ + ": unusable after an earlier error, reopen it (" +
                          broken_ + ")");
+  if (background_) {
+    // A background sync that failed leaves the outcome of the commits before it unknown.
+    if (Status e = background_->error(); !e) return fail(e);
+    if (synced_by_background()) dirty_ = false;
+  }
   if (!detail::encode_commit(batch, !dirty_, record_, offsets_)) return Status::ok();
   if (record_.size() - detail::kRecordOverhead > detail::kMaxRecordPayload)
     return Status::error("file store " + dir_ + ": commit of " + std::to_string(record_.size()) +
@@ -376,9 +386,19 @@ Status FileStore::commit(const session::StoreBatch& batch) {
 
   dirty_ = true;
   Status synced = Status::ok();
-  if (options_.fsync == FsyncPolicy::kAlways ||
-      (options_.fsync == FsyncPolicy::kBatch && now_mono() - last_sync_ >= options_.batch_interval))
+  if (options_.fsync == FsyncPolicy::kAlways) {
     synced = flush();
+  } else if (background_) {
+    const Duration now = now_mono();
+    last_write_ = now;
+    // Asked of the sync thread, not waited for; while one is still running the next commit asks.
+    if (now - last_sync_ >= options_.batch_interval) {
+      int injected = 0;
+      if (options_.faults) std::swap(injected, options_.faults->background_sync_error);
+      if (background_->request(fd_, live_path_, {generation_, segment_, segment_size_}, injected))
+        last_sync_ = now;
+    }
+  }
   // A failed sync leaves the outcome unknown until reopened (see flush): report the commit as
   // failed and keep the state from before it.
   if (!synced) return synced;
@@ -440,8 +460,22 @@ Status FileStore::append(bool rotate, uint64_t& at) {
   return Status::ok();
 }
 
+bool FileStore::synced_by_background() const {
+  return dirty_ && background_ &&
+         background_->completed() == detail::SyncPoint{generation_, segment_, segment_size_};
+}
+
+void FileStore::wait_for_background_sync() {
+  if (background_) background_->wait();
+}
+
 Status FileStore::flush() {
   if (!broken_.empty()) return Status::error("file store " + dir_ + ": " + broken_);
+  if (background_) {
+    background_->wait();
+    if (Status e = background_->error(); !e) return fail(e);
+    if (synced_by_background()) dirty_ = false;
+  }
   if (dirty_) {
     // After a failed fsync the kernel may have dropped the dirty pages: nothing is certain
     // any more, so the store refuses further commits until reopened.
@@ -459,8 +493,12 @@ Status FileStore::flush() {
 }
 
 std::optional<Duration> FileStore::flush_deadline() const {
-  if (options_.fsync != FsyncPolicy::kBatch || (!dirty_ && !dir_dirty_)) return std::nullopt;
-  return last_sync_ + std::chrono::duration_cast<Duration>(options_.batch_interval);
+  if (options_.fsync != FsyncPolicy::kBatch) return std::nullopt;
+  if ((!dirty_ || synced_by_background()) && !dir_dirty_) return std::nullopt;
+  // An interval after the last commit: while commits flow, their background syncs keep the
+  // window bounded, and the caller's flush() only comes once traffic stops.
+  return std::max(last_sync_, last_write_) +
+         std::chrono::duration_cast<Duration>(options_.batch_interval);
 }
 
 Status FileStore::read(SeqNum begin, SeqNum end,

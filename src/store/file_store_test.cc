@@ -360,7 +360,7 @@ TEST_F(FileStoreTest, AlwaysSyncsEveryCommit) {
   EXPECT_FALSE(store->flush_deadline());
 }
 
-TEST_F(FileStoreTest, BatchSyncsAtMostOncePerInterval) {
+TEST_F(FileStoreTest, BatchSyncsAtMostOncePerIntervalOffTheCommittingThread) {
   Duration now{0};
   FileStoreOptions o;
   o.fsync = FsyncPolicy::kBatch;
@@ -375,17 +375,51 @@ TEST_F(FileStoreTest, BatchSyncsAtMostOncePerInterval) {
   commit_at(100, 1);
   commit_at(500, 2);
   EXPECT_EQ(store->stats().data_syncs, syncs);  // returned after write() only
-  EXPECT_EQ(store->flush_deadline(), Duration(std::chrono::microseconds(1000)));
-  commit_at(1000, 3);
-  EXPECT_EQ(store->stats().data_syncs, syncs + 1);  // the interval has passed: synced
-  EXPECT_FALSE(store->flush_deadline());
+  // Pending: due an interval after the last commit, if no commit comes before.
+  EXPECT_EQ(store->flush_deadline(), Duration(std::chrono::microseconds(1500)));
+  commit_at(1000, 3);  // the interval has passed: a background sync of everything so far
+  store->wait_for_background_sync();
+  EXPECT_EQ(store->stats().data_syncs, syncs + 1);
+  EXPECT_FALSE(store->flush_deadline());  // it reached the end: nothing pending
   commit_at(1300, 4);
-  EXPECT_EQ(store->flush_deadline(), Duration(std::chrono::microseconds(2000)));
-  ASSERT_TRUE(store->flush());  // the engine's timer
+  EXPECT_EQ(store->stats().data_syncs, syncs + 1);  // within the interval: no sync asked
+  EXPECT_EQ(store->flush_deadline(), Duration(std::chrono::microseconds(2300)));
+  ASSERT_TRUE(store->flush());  // the engine's timer, once traffic stops: synced here
   EXPECT_EQ(store->stats().data_syncs, syncs + 2);
   EXPECT_FALSE(store->flush_deadline());
   ASSERT_TRUE(store->flush());  // nothing pending: no sync
   EXPECT_EQ(store->stats().data_syncs, syncs + 2);
+  // Everything returned is there after a reopen.
+  store.reset();
+  store = open(o);
+  EXPECT_EQ(store->next_sender_seq(), SeqNum(5));
+}
+
+TEST_F(FileStoreTest, AFailedBackgroundSyncFailsTheNextCommitAndEveryOneAfter) {
+  Duration now{0};
+  FileFaults faults;
+  FileStoreOptions o;
+  o.fsync = FsyncPolicy::kBatch;
+  o.batch_interval = std::chrono::microseconds(1000);
+  o.clock = [&now] { return now; };
+  o.faults = &faults;
+  auto store = open(o);
+  ASSERT_TRUE(store->commit(make_batch({{1, "kept"}}, 2, 1)));
+  faults.background_sync_error = EIO;
+  now = std::chrono::microseconds(2000);
+  ASSERT_TRUE(store->commit(make_batch({{2, "written, sync failed"}}, 3, 1)));
+  store->wait_for_background_sync();
+  Status s = store->commit(make_batch({{3, "refused"}}, 4, 1));
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.message().find("fdatasync"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find(dir_.path()), std::string::npos) << s.message();
+  EXPECT_FALSE(store->commit(make_batch({{3, "still refused"}}, 4, 1)));
+  EXPECT_FALSE(store->flush());
+  // Reopened, the store is what the files hold: both written commits, not the refused one.
+  store.reset();
+  o.faults = nullptr;
+  store = open(o);
+  EXPECT_EQ(store->next_sender_seq(), SeqNum(3));
 }
 
 TEST_F(FileStoreTest, NeverDoesNotSyncCommits) {

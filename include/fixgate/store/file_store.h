@@ -24,11 +24,12 @@ namespace fixgate::store {
 // an operating system crash or power loss:
 //  kAlways  every returned commit survives (fdatasync before commit returns; the directory is
 //           fsynced too when a commit creates a segment file).
-//  kBatch   commit returns after write(); it fdatasyncs when batch_interval has passed since the
-//           last sync, and flush() syncs on demand. An OS crash loses at most the commits made
-//           since the last sync, always from the end: the store reopens at an earlier commit,
-//           never a mix. The caller (the engine's timer) calls flush() to bound that window
-//           when traffic stops.
+//  kBatch   commit returns after write(); when batch_interval has passed since the last sync it
+//           asks for one on a background thread (shared by every store in the process) and goes
+//           on without waiting for the disk, and flush() syncs on demand. An OS crash loses at most
+//           the commits made since the last sync, always from the end: the store reopens at an
+//           earlier commit, never a mix. The caller (the engine's timer) calls flush() to bound
+//           that window when traffic stops.
 //  kNever   no fsync; the kernel writes back when it likes. An OS crash may lose any amount of
 //           recent history (damage in the last segment is then taken for a torn tail), and an
 //           earlier segment may come back damaged (open then fails, naming it).
@@ -45,6 +46,7 @@ std::string_view to_string(FsyncPolicy policy);
 struct FileFaults {
   std::optional<size_t> fail_after_bytes;
   int error = 0;
+  int background_sync_error = 0;  // kBatch: the next background sync fails with this errno
 };
 
 // How a FileStore syncs, rotates, and dates a store it creates.
@@ -67,6 +69,10 @@ struct FileStoreStats {
   uint64_t segments = 0;         // segment files of the live generation
   uint64_t bytes = 0;            // bytes in those segments
 };
+
+namespace detail {
+class BackgroundSync;
+}
 
 class FileStore final : public session::Store {
  public:
@@ -93,8 +99,11 @@ class FileStore final : public session::Store {
 
   // Syncs any commit not yet synced (kBatch, kNever); a no-op when nothing is pending.
   Status flush() override;
-  // When a kBatch sync is pending: the monotonic time by which flush() should be called.
+  // When a kBatch sync is pending: the monotonic time by which flush() should be called, which
+  // moves on with every commit (while commits flow, the background syncs keep up).
   std::optional<session::Duration> flush_deadline() const override;
+  // kBatch: waits for a background sync in progress to finish (tests; flush() also waits).
+  void wait_for_background_sync();
 
   FileStoreStats stats() const;
   // What open() repaired ("truncated torn tail at …"), empty when nothing.
@@ -139,12 +148,16 @@ class FileStore final : public session::Store {
   session::SeqNum next_sender_{1};
   session::SeqNum next_target_{1};
   session::Duration creation_time_{0};
-  bool dirty_ = false;             // written but not synced
-  bool dir_dirty_ = false;         // a segment file created but the directory not synced
-  std::string record_;             // the commit being appended (reused)
-  std::vector<uint32_t> offsets_;  // of record_'s messages within it
-  session::Duration last_sync_{0};
-  std::string broken_;  // set after an error that leaves the files in doubt
+  bool dirty_ = false;               // written but not synced
+  bool dir_dirty_ = false;           // a segment file created but the directory not synced
+  std::string record_;               // the commit being appended (reused)
+  std::vector<uint32_t> offsets_;    // of record_'s messages within it
+  session::Duration last_sync_{0};   // monotonic: the last sync (or background request)
+  session::Duration last_write_{0};  // monotonic: the last commit
+  // kBatch: the syncs made off the committing thread; null in the other modes.
+  std::shared_ptr<detail::BackgroundSync> background_;
+  bool synced_by_background() const;  // dirty_, but a background sync reached the end since
+  std::string broken_;                // set after an error that leaves the files in doubt
   std::string recovery_note_;
   FileStoreStats stats_;
 };
