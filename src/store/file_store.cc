@@ -2,12 +2,15 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <map>
 
@@ -85,7 +88,7 @@ FileStore::FileStore(std::string dir, FileStoreOptions options)
 
 FileStore::~FileStore() {
   if (options_.fsync != FsyncPolicy::kNever && broken_.empty()) (void)flush();
-  if (fd_ >= 0) ::close(fd_);
+  close_live();
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
 }
 
@@ -203,8 +206,7 @@ Result<uint64_t> FileStore::pick_live(const SegmentFiles& gens) {
 }
 
 Status FileStore::load() {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
+  close_live();
   recovery_note_.clear();
   Result<std::map<uint64_t, Generation>> gens = list_segments(dir_);
   if (!gens) return gens.status();
@@ -308,8 +310,12 @@ void FileStore::adopt(Loaded&& loaded) {
 // so that the next record may honestly claim synced_before.
 Status FileStore::open_live() {
   live_path_ = segment_path(generation_, segment_);
-  fd_ = ::open(live_path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  fd_ = ::open(live_path_.c_str(), O_RDWR | O_CLOEXEC);
   if (fd_ < 0) return detail::io_error("open", live_path_, errno);
+  struct stat st;
+  if (::fstat(fd_, &st) != 0) return detail::io_error("stat", live_path_, errno);
+  allocated_ = static_cast<uint64_t>(st.st_size);
+  if (Status s = map_live(); !s) return s;
   dirty_ = options_.fsync == FsyncPolicy::kNever;
   if (!dirty_) {
     if (Status s = detail::sync_data(fd_, live_path_); !s) return s;
@@ -343,8 +349,7 @@ Status FileStore::create_generation(uint64_t generation, Duration creation_time)
   Loaded fresh;
   fresh.sizes = {header.size()};
   fresh.creation_time = creation_time;
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
+  close_live();
   adopt(std::move(fresh));
   if (Status o = open_live(); !o) return fail(o);
   // The old generation is unreachable now; removing it is tidying, retried by the next open.
@@ -418,16 +423,24 @@ Status FileStore::commit(const session::StoreBatch& batch) {
 Status FileStore::append(bool rotate, uint64_t& at) {
   size_t written = 0;
   if (!rotate) {
-    Status s = detail::write_all(fd_, record_, live_path_, options_.faults, &written);
-    if (!s) {
-      // A partial write (a full disk) must not stay behind: later records would follow garbage.
-      if (written > 0 && ::ftruncate(fd_, static_cast<off_t>(segment_size_)) != 0)
-        return fail(Status::error(s.message() + "; and truncating back to offset " +
-                                  std::to_string(segment_size_) +
-                                  " failed: " + detail::errno_text(errno)));
+    auto not_stored = [&](const Status& s) {
       return Status::error(s.message() + " (offset " + std::to_string(segment_size_) +
                            "; the commit was not stored)");
+    };
+    // A full disk shows here, when the file is extended: before a byte of the record is copied.
+    if (Status s = reserve(segment_size_ + record_.size()); !s) return not_stored(s);
+    char* to = map_ + segment_size_;
+    if (FileFaults* f = options_.faults; f && f->fail_after_bytes) {
+      // Injected: a partial copy, then the error; the copied part is zeroed again (a torn
+      // record must not stay where the next one goes).
+      const size_t part = std::min(record_.size(), *f->fail_after_bytes);
+      std::memcpy(to, record_.data(), part);
+      std::memset(to, 0, part);
+      const int err = f->error ? f->error : EIO;
+      f->fail_after_bytes.reset();
+      return not_stored(detail::io_error("write", live_path_, err));
     }
+    std::memcpy(to, record_.data(), record_.size());
     at = segment_size_;
     segment_size_ += record_.size();
     sizes_.back() = segment_size_;
@@ -443,20 +456,88 @@ Status FileStore::append(bool rotate, uint64_t& at) {
   std::string data = detail::encode_header({generation_, next, creation_time_.count()});
   at = data.size();
   data += record_;
-  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644));
+  Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (!fd.valid()) return detail::io_error("create", path, errno);
   if (Status s = detail::write_all(fd.get(), data, path, options_.faults, &written); !s) {
     std::error_code ec;
     fs::remove(path, ec);
     return Status::error(s.message() + " (new segment; the commit was not stored)");
   }
-  if (fd_ >= 0) ::close(fd_);
+  // The finished segment gives back what it allocated ahead (its zeros would read as the end
+  // anyway); failing that only wastes the space.
+  (void)::ftruncate(fd_, static_cast<off_t>(segment_size_));
+  close_live();
   fd_ = fd.release();
   live_path_ = path;
   segment_ = next;
   segment_size_ = data.size();
   sizes_.push_back(segment_size_);
   dir_dirty_ = true;
+  allocated_ = data.size();
+  if (Status s = map_live(); !s) return fail(s);
+  return Status::ok();
+}
+
+namespace {
+
+// A new live segment's allocation step: 1 MiB, or less for small segments (tests).
+uint64_t allocation_chunk(uint64_t segment_bytes) {
+  const uint64_t page = 4096;
+  return std::clamp<uint64_t>((segment_bytes + page - 1) / page * page, page, 1 << 20);
+}
+
+}  // namespace
+
+Status FileStore::map_live() {
+  // Room for a whole segment (and more when one record is bigger), so that the mapping moves
+  // only for such a record. Mapping past the end of the file costs address space, not memory.
+  const uint64_t page = 4096;
+  const uint64_t want = std::max({options_.segment_bytes, allocated_, segment_size_});
+  map_len_ = (want + allocation_chunk(options_.segment_bytes) + page - 1) / page * page;
+  void* m = ::mmap(nullptr, map_len_, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
+  if (m == MAP_FAILED) {
+    map_ = nullptr;
+    map_len_ = 0;
+    return detail::io_error("mmap", live_path_, errno);
+  }
+  map_ = static_cast<char*>(m);
+  return Status::ok();
+}
+
+void FileStore::close_live() {
+  if (map_) ::munmap(map_, map_len_);
+  map_ = nullptr;
+  map_len_ = 0;
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+Status FileStore::reserve(uint64_t end) {
+  if (end <= allocated_ && end <= map_len_) return Status::ok();
+  if (end > map_len_) {  // a record bigger than a segment: map more
+    ::munmap(map_, map_len_);
+    map_ = nullptr;
+    const uint64_t keep = allocated_;
+    allocated_ = std::max(allocated_, end);  // sizes the new mapping
+    Status s = map_live();
+    allocated_ = keep;
+    if (!s) return fail(s);
+  }
+  if (end > allocated_) {
+    const uint64_t chunk = allocation_chunk(options_.segment_bytes);
+    const uint64_t grown = std::min((end + chunk - 1) / chunk * chunk, map_len_);
+    // Real blocks, not a hole: a full disk fails here, cleanly, instead of as a SIGBUS when a
+    // later copy touches a page the filesystem cannot back.
+    if (int err = ::posix_fallocate(fd_, static_cast<off_t>(allocated_),
+                                    static_cast<off_t>(grown - allocated_));
+        err != 0)
+      return detail::io_error("allocate", live_path_, err);
+#ifdef MADV_POPULATE_WRITE
+    // Fault the new pages in now rather than one by one inside commits (best effort).
+    (void)::madvise(map_ + allocated_, grown - allocated_, MADV_POPULATE_WRITE);
+#endif
+    allocated_ = grown;
+  }
   return Status::ok();
 }
 
@@ -529,8 +610,7 @@ Status FileStore::reset(Duration now_utc) {
 }
 
 Status FileStore::refresh() {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
+  close_live();
   dirty_ = dir_dirty_ = false;
   Status s = load();
   if (!s) broken_ = s.message();

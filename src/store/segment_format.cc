@@ -1,5 +1,6 @@
 #include "segment_format.h"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstring>
@@ -210,7 +211,11 @@ SegmentScan scan_segment(std::string_view data) {
     pos += kRecordOverhead + rec->payload.size();
   }
   scan.valid_end = pos;
-  if (scan.damage.empty() || pos >= data.size()) {
+  // Zeros to the end are the file allocated ahead of the writer (or, after an OS crash without
+  // fsync, extended before its data landed): the end of the records, not damage.
+  const std::string_view rest = data.substr(pos);
+  const bool zeros = std::all_of(rest.begin(), rest.end(), [](char c) { return c == 0; });
+  if (scan.damage.empty() || zeros) {
     scan.damage.clear();
     return scan;
   }

@@ -69,7 +69,9 @@ struct ScannedRecord {
 struct SegmentScan {
   std::vector<ScannedRecord> records;  // every intact record before the first damage
   uint64_t valid_end = 0;              // offset just past the last intact record
-  std::string damage;                  // why the record at valid_end is bad; empty if none
+  // Why the record at valid_end is bad; empty if none. Zeros from valid_end to the end are not
+  // damage: the writer allocates its file ahead.
+  std::string damage;
   // After the damage, somewhere later: an intact record (and one marked synced_before).
   bool later_intact = false;
   bool later_synced = false;

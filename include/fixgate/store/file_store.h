@@ -130,6 +130,9 @@ class FileStore final : public session::Store {
   void adopt(Loaded&& loaded);
   Status open_live();
   Status append(bool rotate, uint64_t& at);
+  Status map_live();             // maps fd_ (allocated_ bytes long) with room for a whole segment
+  void close_live();             // unmaps and closes the live segment
+  Status reserve(uint64_t end);  // allocates (and maps) the live segment up to `end`
   Status fail(Status s);
   session::Duration now_mono() const;
   std::string segment_path(uint64_t generation, uint32_t segment) const;
@@ -138,8 +141,14 @@ class FileStore final : public session::Store {
   std::string dir_;
   FileStoreOptions options_;
   int lock_fd_ = -1;
-  int fd_ = -1;            // the live segment, opened for append
+  int fd_ = -1;            // the live segment, opened for reading and writing
   std::string live_path_;  // and its path
+  // The live segment mapped shared: a commit is a copy into the page cache, with no system call
+  // (a kill -9 loses nothing once it is there). The file is allocated ahead in chunks; past the
+  // last record it is zeros, which reading takes for the end.
+  char* map_ = nullptr;
+  uint64_t map_len_ = 0;    // bytes mapped (may run past the end of the file)
+  uint64_t allocated_ = 0;  // bytes of the file (allocated; segment_size_ of them in use)
   uint64_t generation_ = 0;
   uint32_t segment_ = 0;           // number of the live segment
   uint64_t segment_size_ = 0;      // bytes in the live segment
