@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# ThreadSanitizer run of the threaded code's tests: the ordering layer (worker pools) and the
-# engine (event loop threads, cross-thread API, TLS). Configures build-tsan/, builds those two
+# ThreadSanitizer run of the threaded code's tests: the ordering layer (worker pools), the
+# engine (event loop threads, cross-thread API, TLS) and the file store (background syncs). Configures build-tsan/, builds those two
 # test programs only and runs them. Exits non-zero on any test failure or reported race.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +12,7 @@ if [[ ! -f build-tsan/build.ninja ]]; then
     "-DCMAKE_CXX_FLAGS=-fsanitize=thread -Wno-tsan" \
     -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread >/dev/null
 fi
-if ! nice cmake --build build-tsan -j"$JOBS" --target ordering_test engine_test \
+if ! nice cmake --build build-tsan -j"$JOBS" --target ordering_test engine_test store_test \
     >build-tsan/build.log 2>&1; then
   tail -n 40 build-tsan/build.log
   exit 1
@@ -21,4 +21,6 @@ fi
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 ${TSAN_OPTIONS:-}"
 build-tsan/src/ordering_test --gtest_brief=1
 build-tsan/tests/engine_test --gtest_brief=1
-echo "tsan.sh: ordering_test and engine_test clean under ThreadSanitizer"
+# The file store's tests (not the kill -9 ones, which fork a writer to kill).
+build-tsan/src/store_test --gtest_brief=1 --gtest_filter='FileStoreTest.*:SegmentFormat*'
+echo "tsan.sh: ordering_test, engine_test and store_test clean under ThreadSanitizer"
