@@ -82,8 +82,8 @@ class Loop {
     using R = decltype(fn());
     if (in_loop() || !started) return fn();
     if (caller_driven) {
-      Drive d(*this, true);
-      return fn();
+      if (Drive d(*this, false); d) return fn();
+      // Another thread drives: it runs fn (below), unless it lets go first and we take over.
     }
     // Waits on a mutex and condition variable on the caller's stack, not a future: no shared
     // state to allocate. The loop notifies while holding the mutex, so the waiter cannot
@@ -100,8 +100,29 @@ class Loop {
       call_cv.notify_one();
     });
     std::unique_lock lock(call_mu);
-    call_cv.wait(lock, [&] { return done; });
+    if (!caller_driven) {
+      call_cv.wait(lock, [&] { return done; });
+      return std::move(*result);
+    }
+    while (!call_cv.wait_for(lock, std::chrono::milliseconds(1), [&] { return done; })) {
+      lock.unlock();
+      if (Drive d(*this, false); d) io.poll();
+      lock.lock();
+    }
     return std::move(*result);
+  }
+
+  // Caller-driven, after posting work to the loop while another thread drove it: returns once
+  // that work has started (`pending` false), running the loop here if the driver let go first,
+  // so that nothing posted waits for a driver that is not coming.
+  void see_posted(const std::atomic<bool>& pending) {
+    while (pending) {
+      if (Drive d(*this, false); d) {
+        io.poll();
+        return;
+      }
+      std::this_thread::yield();
+    }
   }
 
   // Caller-driven: runs the loop on this thread until `done()` or `deadline`; true if done().
@@ -312,8 +333,12 @@ class SessionRuntime {
   bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
     std::unique_lock lock(mu);
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    if (loop.caller_driven && running && !loop.in_loop())
-      return loop.drive_until(lock, cv, done, deadline);
+    if (loop.caller_driven && running && !loop.in_loop()) {
+      // Stops driving when the session stops too (Engine::stop() from another thread).
+      loop.drive_until(
+          lock, cv, [&] { return done() || !running; }, deadline);
+      return done();
+    }
     return cv.wait_until(lock, deadline, done);
   }
 
@@ -906,6 +931,7 @@ Status SessionHandle::send_message(std::string_view msg_type, std::string_view b
       m.flush_posted = false;
       m.after_event();
     });
+  if (m.loop.caller_driven && !m.loop.in_loop()) m.loop.see_posted(m.flush_posted);
   return sent;
 }
 
@@ -931,11 +957,11 @@ std::optional<ReceivedMessage> SessionHandle::receive_message(std::chrono::milli
   };
   if (!m.running) {
     m.locked()->handled(seq, clock_now());
-  } else if (m.loop.caller_driven && !m.loop.in_loop()) {
-    Loop::Drive d(m.loop, true);
-    mark_handled();
-  } else if (m.loop.in_loop()) {
-    mark_handled();
+  } else if (m.loop.caller_driven || m.loop.in_loop()) {
+    m.call([&] {
+      mark_handled();
+      return true;
+    });
   } else {
     asio::post(m.io, mark_handled);
   }

@@ -169,6 +169,28 @@ TEST(CallerDrivenTest, AnotherThreadSendsWhileThisOneBlocksDrivingTheLoop) {
   EXPECT_EQ(received, kOrders);
 }
 
+TEST(CallerDrivenTest, AdminCallFromAnotherThreadIsRunByTheThreadDriving) {
+  EchoAcceptor acceptor;
+  acceptor.start();
+  SessionManager client(caller_driven());
+  log_on(client, acceptor.manager.local_port());
+  // This thread drives, blocked in receive_message until the echo of an order that the other
+  // thread sends only after its TestRequest went out. Had the TestRequest waited for this
+  // thread to stop driving, the order would never be sent and the receive would time out.
+  std::atomic<bool> test_request_ok{false}, order_ok{false};
+  std::thread other([&] {
+    test_request_ok = client.process_test_request("FROM-OTHER").is_ok();
+    order_ok = client.send_message("D", order_body(1)).is_ok();
+  });
+  auto echo = client.receive_message(10s);
+  other.join();
+  EXPECT_TRUE(test_request_ok);
+  EXPECT_TRUE(order_ok);
+  ASSERT_TRUE(echo);
+  EXPECT_EQ(clordid(echo->bytes), "ORD-1");
+  EXPECT_EQ(acceptor.manager.session_stats().test_requests_received, 1u);
+}
+
 TEST(CallerDrivenTest, AcceptorAnswersLogonAndTestRequestWhileItsOwnerDrives) {
   SessionManager server(caller_driven());
   ASSERT_TRUE(server.initialize_session(acceptor_config()).is_ok());
