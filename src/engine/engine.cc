@@ -151,21 +151,22 @@ class Loop {
     }
   }
 
-  // Caller-driven, as the driver: spins for busy_poll, then blocks until something is ready or
-  // `deadline`; runs what is ready. Returns the number of handlers run.
+  // Caller-driven, as the driver: runs one ready handler, or spins for busy_poll, then blocks
+  // until one is ready or `deadline`. Returns the number run (0 or 1). One handler a call, so
+  // that the caller looks at what it waits for after each; handlers already queued run without
+  // another system call (a poll() here would ask the kernel again for nothing).
   size_t run_once_until(std::chrono::steady_clock::time_point deadline) {
     if (io.stopped()) io.restart();
-    size_t n = io.poll();
-    if (n > 0) return n;
     if (busy_poll.count() > 0) {
       const auto spin_end = std::min(deadline, std::chrono::steady_clock::now() + busy_poll);
       do {
-        n = io.poll();
-        if (n > 0) return n;
+        if (io.poll_one() > 0) return 1;
+        // The peer's thread may be waiting for this CPU (a wake-up lands next to its waker):
+        // let it run rather than spin out the time slice.
+        std::this_thread::yield();
       } while (std::chrono::steady_clock::now() < spin_end);
     }
-    n = io.run_one_until(deadline);
-    return n + io.poll();
+    return io.run_one_until(deadline);
   }
 
  private:
@@ -229,9 +230,11 @@ class SessionRuntime {
   class Locked {
    public:
     explicit Locked(SessionRuntime& rt) : rt_(rt), lock_(rt.smu) {
-      rt_.smu_owner = std::this_thread::get_id();
+      // Relaxed: only the owning thread compares it with itself (in_hook); the lock orders
+      // everything else.
+      rt_.smu_owner.store(std::this_thread::get_id(), std::memory_order_relaxed);
     }
-    ~Locked() { rt_.smu_owner = std::thread::id(); }
+    ~Locked() { rt_.smu_owner.store(std::thread::id(), std::memory_order_relaxed); }
     Locked(const Locked&) = delete;
     Locked& operator=(const Locked&) = delete;
     session::Session* operator->() { return &*rt_.session; }
@@ -243,7 +246,9 @@ class SessionRuntime {
   };
   Locked locked() { return Locked(*this); }
   // True inside one of the session's hooks on this thread: calling the session would deadlock.
-  bool in_hook() const { return smu_owner.load() == std::this_thread::get_id(); }
+  bool in_hook() const {
+    return smu_owner.load(std::memory_order_relaxed) == std::this_thread::get_id();
+  }
   std::map<std::string, SessionHandle::Handler, std::less<>> handlers;
   SessionHandle::Handler fallback_handler;  // Application::from_app: types without a handler
   Application app;
@@ -532,7 +537,17 @@ class SessionRuntime {
             std::lock_guard lock(mu);
             read_paused = inbox.size() >= config.receive_queue_capacity || !waiting.empty();
           }
-          if (!read_paused) start_read();
+          if (read_paused) return;
+          if (!loop.caller_driven) {
+            start_read();
+            return;
+          }
+          // Caller-driven: the next read starts on the driver's next turn, so that its first,
+          // usually empty, attempt (a system call) is not paid between a message arriving and
+          // the caller seeing it, but while the counterparty works on the caller's next message.
+          asio::post(io, [this, conn = socket] {
+            if (running && conn == socket && connected && !read_paused) start_read();
+          });
         });
   }
 

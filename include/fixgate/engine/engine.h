@@ -213,8 +213,9 @@ class Engine {
   void shutdown(std::chrono::milliseconds timeout);
 
   // Caller-driven engine (EngineOptions::caller_driven): runs the event loop on this thread until
-  // at least one handler ran or `timeout` passed; returns the number run. Waits its turn while
-  // another thread drives. 0 at once on an engine with loop threads of its own.
+  // one handler (a read, a timer, a queued send …) ran or `timeout` passed; returns 1 or 0. Call
+  // it in a loop. Waits its turn while another thread drives. 0 at once on an engine with loop
+  // threads of its own.
   size_t run_once(std::chrono::milliseconds timeout);
 
   bool running() const;
