@@ -532,10 +532,6 @@ Status FileStore::reserve(uint64_t end) {
                                     static_cast<off_t>(grown - allocated_));
         err != 0)
       return detail::io_error("allocate", live_path_, err);
-#ifdef MADV_POPULATE_WRITE
-    // Fault the new pages in now rather than one by one inside commits (best effort).
-    (void)::madvise(map_ + allocated_, grown - allocated_, MADV_POPULATE_WRITE);
-#endif
     allocated_ = grown;
   }
   return Status::ok();
