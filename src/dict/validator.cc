@@ -100,9 +100,9 @@ uint32_t Validator::next_epoch() {
   return detail::full_value_check(def, value, reason) || fail(reason, def.tag);
 }
 
-[[gnu::always_inline]] inline bool Validator::check_value(const FieldDef& def,
-                                                          std::string_view value) {
-  return detail::quick_value_ok(def, value, readable_end_) || check_value_full(def, value);
+[[gnu::always_inline]] inline bool Validator::check_value(const Member& m, std::string_view value) {
+  return detail::quick_value_ok(m.checked, m.format, *m.def, value, readable_end_) ||
+         check_value_full(*m.def, value);
 }
 
 bool Validator::check_required(const FieldSet& set, uint32_t epoch,
@@ -119,7 +119,7 @@ bool Validator::check_required(const FieldSet& set, uint32_t epoch,
                                                           size_t& i, bool have_values) {
   if (f.value.empty()) {
     if (have_values) return fail(R::kTagSpecifiedWithoutValue, f.tag);
-  } else if (!check_value(*m.def, f.value)) {
+  } else if (!check_value(m, f.value)) {
     return false;
   }
   if (m.group) return walk_group(ctx, *m.group, i);
@@ -255,6 +255,9 @@ bool Validator::validate_fields(const codec::Message& msg) {
   const uint32_t body_epoch = next_epoch();
   enum { kHeader, kBody, kTrailer } section = kHeader;
   const bool own_frame = body_dict == transport_.get();
+  // Required members seen, each once (a second sighting is a reject): when they number all the
+  // required members of the header, body and trailer, none is missing and the lists need no walk.
+  size_t required_seen = 0;
 
   for (size_t i = 0; i < fields.size();) {
     const Field& f = fields[i];
@@ -282,7 +285,8 @@ bool Validator::validate_fields(const codec::Message& msg) {
       if (stamp == header_epoch) return fail(R::kTagAppearsMoreThanOnce, tag);
       stamp = header_epoch;
       const Member& m = frame_set.members()[place->index];
-      if (!check_value(*m.def, f.value)) return false;
+      required_seen += m.required;
+      if (!check_value(m, f.value)) return false;
       if (m.group) {
         Ctx frame_ctx{fields, *transport_, *transport_, transport_stamps_, transport_stamps_};
         if (!walk_group(frame_ctx, *m.group, i)) return false;
@@ -312,7 +316,8 @@ bool Validator::validate_fields(const codec::Message& msg) {
     if (stamp == body_epoch) return fail(R::kTagAppearsMoreThanOnce, tag);
     stamp = body_epoch;
     const Member& m = def->body.members()[place->index];
-    if (!check_value(*m.def, f.value)) return false;
+    required_seen += m.required;
+    if (!check_value(m, f.value)) return false;
     if (m.group) {
       if (!walk_group(ctx, *m.group, i)) return false;
     } else {
@@ -320,6 +325,9 @@ bool Validator::validate_fields(const codec::Message& msg) {
     }
   }
 
+  if (required_seen ==
+      header.required().size() + def->body.required().size() + trailer.required().size())
+    return true;
   if (!check_required(header, header_epoch, transport_stamps_)) return false;
   if (!check_required(def->body, body_epoch, *body_stamps)) return false;
   if (!check_required(trailer, header_epoch, transport_stamps_)) return false;

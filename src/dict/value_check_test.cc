@@ -50,7 +50,35 @@ std::vector<std::string> samples() {
                                   "1:",
                                   "/",
                                   "12:30:00",
-                                  "20261122"};
+                                  "20261122",
+                                  "20261122-14:30:00",
+                                  "20261122-14:30:00.123",
+                                  "20261122-14:30:00.123456",
+                                  "20261122-14:30:00.123456789",
+                                  "20261122-14:30:00.12",
+                                  "20261122-14:30:00.1234",
+                                  "20261122 14:30:00.123",
+                                  "20261122-14-30:00.123",
+                                  "20261122-14:30-00.123",
+                                  "20261122-14:30:00-123",
+                                  "20261122-14:30:0a.123",
+                                  "2026112x-14:30:00.123",
+                                  "20261122-14:30:00.12x",
+                                  "20240229-14:30:00.123",
+                                  "20250229-14:30:00.123",
+                                  "21000229-14:30:00",
+                                  "20000229-14:30:00",
+                                  "20261131-14:30:00",
+                                  "20261100-14:30:00",
+                                  "20261301-14:30:00",
+                                  "20260001-14:30:00",
+                                  "20261231-23:59:59.999",
+                                  "20261231-23:59:60",
+                                  "20261231-23:58:60",
+                                  "20261231-24:00:00",
+                                  "20261231-23:60:00",
+                                  "20261231-23:59:61",
+                                  "20261122-14:30:00.123\x80"};
   for (unsigned c = 0; c < 256; ++c) out.emplace_back(1, static_cast<char>(c));
   return out;
 }
@@ -64,8 +92,8 @@ TEST(ValueCheckTest, FastVerdictsEqualTheFullCheckForEveryFieldOfTheDictionary) 
     if (!def) continue;
     if (def->fast_format() != FieldDef::FastFormat::kNone) ++numbers;
     for (const std::string& s : samples()) {
-      // With and without 16 readable bytes after the value's start: both paths.
-      std::string padded = s + std::string(16, '\x01');
+      // With and without 32 readable bytes after the value's start: both paths.
+      std::string padded = s + std::string(32, '\x01');
       R full_reason = R::kOther, fast_reason = R::kOther, tight_reason = R::kOther;
       const bool full = !def->needs_value_check() || detail::full_value_check(*def, s, full_reason);
       const bool fast = detail::value_check(*def, std::string_view(padded.data(), s.size()),

@@ -68,7 +68,7 @@ class Validator {
     return false;
   }
   // A cheap test inline; the full check of the values it is not sure about out of line.
-  bool check_value(const FieldDef& def, std::string_view value);
+  bool check_value(const Member& m, std::string_view value);
   bool check_value_full(const FieldDef& def, std::string_view value);
   bool take_member(Ctx& ctx, const Member& m, const codec::Field& f, size_t& i, bool have_values);
   bool walk_group(Ctx& ctx, const FieldSet& group, size_t& i);
