@@ -117,6 +117,7 @@ bool Validator::check_required(const FieldSet& set, uint32_t epoch,
 // A group member's field: its value, then (a NumInGroup) its own group; `i` moves past both.
 [[gnu::always_inline]] inline bool Validator::take_member(Ctx& ctx, const Member& m, const Field& f,
                                                           size_t& i, bool have_values) {
+  field_members_[i] = &m;
   if (f.value.empty()) {
     if (have_values) return fail(R::kTagSpecifiedWithoutValue, f.tag);
   } else if (!check_value(m, f.value)) {
@@ -216,6 +217,43 @@ std::optional<ValidationError> Validator::validate(const codec::Message& msg) {
   return error_;
 }
 
+bool Validator::has_shape(const Shape& shape, std::span<const Field> fields) {
+  if (shape.tags.size() != fields.size()) return false;
+  for (size_t i = 0; i < fields.size(); ++i)
+    if (fields[i].tag != shape.tags[i]) return false;
+  for (const auto& [i, entries] : shape.counts)
+    if (codec::parse_uint(fields[i].value).value_or(0) != entries) return false;
+  return true;
+}
+
+// The value rules of the full walk, in its order: an empty value (where values are required),
+// else the member's value check.
+bool Validator::check_values(const Shape& shape, std::span<const Field> fields) {
+  const bool have_values = options_.validate_fields_have_values;
+  const Member* const* const members = shape.members.data();
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const Field& f = fields[i];
+    if (f.value.empty()) {
+      if (have_values) return fail(R::kTagSpecifiedWithoutValue, f.tag);
+    } else if (members[i] && !check_value(*members[i], f.value)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void Validator::keep_shape(Shape& shape, const MessageDef* def, std::span<const Field> fields) {
+  shape.def = def;
+  shape.tags.resize(fields.size());
+  shape.members.assign(field_members_.begin(), field_members_.begin() + fields.size());
+  shape.counts.clear();
+  for (size_t i = 0; i < fields.size(); ++i) {
+    shape.tags[i] = fields[i].tag;
+    if (shape.members[i] && shape.members[i]->group)
+      shape.counts.emplace_back(i, codec::parse_uint(fields[i].value).value_or(0));
+  }
+}
+
 bool Validator::validate_fields(const codec::Message& msg) {
   const auto fields = msg.fields();
   readable_end_ = msg.bytes().data() + msg.bytes().size();
@@ -242,6 +280,10 @@ bool Validator::validate_fields(const codec::Message& msg) {
                              codec::BusinessRejectReason::kUnsupportedMessageType};
     return false;
   }
+
+  Shape& shape = shape_for(def);
+  if (shape.def == def && has_shape(shape, fields)) return check_values(shape, fields);
+  if (field_members_.size() < fields.size()) field_members_.resize(fields.size());
 
   Ctx ctx{fields, *transport_, *body_dict, transport_stamps_, *body_stamps};
   const FieldSet& header = transport_->header();
@@ -285,6 +327,7 @@ bool Validator::validate_fields(const codec::Message& msg) {
       if (stamp == header_epoch) return fail(R::kTagAppearsMoreThanOnce, tag);
       stamp = header_epoch;
       const Member& m = frame_set.members()[place->index];
+      field_members_[i] = &m;
       required_seen += m.required;
       if (!check_value(m, f.value)) return false;
       if (m.group) {
@@ -309,6 +352,7 @@ bool Validator::validate_fields(const codec::Message& msg) {
           return fail(user_defined ? R::kUndefinedTag : R::kInvalidTagNumber, tag);
         return fail(R::kTagNotDefinedForMessageType, tag);
       }
+      field_members_[i] = nullptr;
       ++i;
       continue;
     }
@@ -316,6 +360,7 @@ bool Validator::validate_fields(const codec::Message& msg) {
     if (stamp == body_epoch) return fail(R::kTagAppearsMoreThanOnce, tag);
     stamp = body_epoch;
     const Member& m = def->body.members()[place->index];
+    field_members_[i] = &m;
     required_seen += m.required;
     if (!check_value(m, f.value)) return false;
     if (m.group) {
@@ -325,12 +370,13 @@ bool Validator::validate_fields(const codec::Message& msg) {
     }
   }
 
-  if (required_seen ==
-      header.required().size() + def->body.required().size() + trailer.required().size())
-    return true;
-  if (!check_required(header, header_epoch, transport_stamps_)) return false;
-  if (!check_required(def->body, body_epoch, *body_stamps)) return false;
-  if (!check_required(trailer, header_epoch, transport_stamps_)) return false;
+  if (required_seen !=
+      header.required().size() + def->body.required().size() + trailer.required().size()) {
+    if (!check_required(header, header_epoch, transport_stamps_)) return false;
+    if (!check_required(def->body, body_epoch, *body_stamps)) return false;
+    if (!check_required(trailer, header_epoch, transport_stamps_)) return false;
+  }
+  keep_shape(shape, def, fields);
   return true;
 }
 

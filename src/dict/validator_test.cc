@@ -9,6 +9,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "fixgate/codec/encoder.h"
 #include "fixgate/codec/tags.h"
@@ -496,6 +498,65 @@ TEST_F(ValidatorTest, ExposesItsOptionsAndDictionary) {
 }
 
 // --- Text, and many messages in a row -----------------------------------------------------------
+
+// A validator that has seen a valid message checks the next one with the same tags and group
+// counts by its values only. Every value change of such a message must get the verdict of a
+// fresh validator's full walk: the same reason and tag, or valid.
+TEST_F(ValidatorTest, AMessageShapedLikeAValidOneGetsTheVerdictOfAFullWalk) {
+  const std::vector<std::pair<std::string_view, std::string>> bases = {
+      {"D", cat({kHeader, kOrder})},
+      {"D", cat({kHeader, "43=Y|122=20240102-09:00:00|627=2|628=HOP1|628=HOP2|", kOrder})},
+      {"W", cat({kHeader, kSnapshot})},
+      {"W", cat({kHeader, "262=R1|55=IBM|268=2|269=0|270=1|273=10:00:00|269=1|270=2|"})},
+      {"s", cat({kHeader,
+                 "548=X1|549=1|550=0|552=2|54=1|11=A|453=1|448=P1|447=D|452=1|38=100|54=2|11=B|"
+                 "38=100|55=IBM|60=20240102-10:00:00|40=1|"})},
+      {"0", std::string(kHeader)},
+  };
+  const std::vector<std::string> values = {"",
+                                           "x",
+                                           "-",
+                                           "0",
+                                           "1",
+                                           "2",
+                                           "3",
+                                           "Z",
+                                           "1.5.5",
+                                           "-2.5",
+                                           "Y",
+                                           "20240102",
+                                           "10:00:00.000",
+                                           "20241301-10:00:00",
+                                           "20240102-10:00:00.000",
+                                           "20240229-23:59:60"};
+  for (bool have_values : {true, false}) {
+    ValidationOptions options;
+    options.validate_fields_have_values = have_values;
+    Validator primed(dict_, options);
+    for (const auto& [type, base] : bases) {
+      std::vector<std::string> fields;
+      for (size_t at = 0; at < base.size();) {
+        size_t bar = base.find('|', at);
+        fields.push_back(base.substr(at, bar - at));
+        at = bar + 1;
+      }
+      ASSERT_EQ(check(primed, type, base), kValid) << base;
+      for (size_t k = 0; k < fields.size(); ++k) {
+        for (const std::string& value : values) {
+          std::string mutated;
+          for (size_t j = 0; j < fields.size(); ++j) {
+            mutated += j == k ? fields[j].substr(0, fields[j].find('=') + 1) + value : fields[j];
+            mutated += '|';
+          }
+          Validator fresh(dict_, options);
+          const std::string want = check(fresh, type, mutated);
+          ASSERT_EQ(check(primed, type, base), kValid) << base;  // the shape to match
+          EXPECT_EQ(check(primed, type, mutated), want) << mutated;
+        }
+      }
+    }
+  }
+}
 
 TEST(ValidationErrorTest, TextIsTheSpecWordingAndTheTag) {
   EXPECT_EQ((ValidationError{R::kRequiredTagMissing, 55}.text()), "Required tag missing, field=55");

@@ -2,9 +2,13 @@
 // (SessionRejectReason 373) and tag, or a BusinessMessageReject reason, as a value.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "fixgate/codec/message.h"
@@ -61,6 +65,24 @@ class Validator {
   };
   // Per-call context: where fields are looked up and which scratch stamps to use.
   struct Ctx;
+  // The shape of the last valid message of a type: its tags in order, the member each field was
+  // validated as (null for an unknown field let through), and the count of every group. A message
+  // of that type with the same tags and counts meets every rule but the value rules just as that
+  // one did (which tags, their order, repetitions, groups, required fields depend on nothing
+  // else), so only its values are checked, in field order as the full walk checks them.
+  struct Shape {
+    const MessageDef* def = nullptr;
+    std::vector<Tag> tags;
+    std::vector<const Member*> members;
+    std::vector<std::pair<uint32_t, uint64_t>> counts;  // field index of a NumInGroup, entries
+  };
+  static constexpr size_t kShapes = 32;  // direct-mapped by MessageDef address (5 bits)
+  Shape& shape_for(const MessageDef* def) {
+    return shapes_[(reinterpret_cast<uintptr_t>(def) * 0x9E3779B97F4A7C15u) >> 59];
+  }
+  static bool has_shape(const Shape& shape, std::span<const codec::Field> fields);
+  bool check_values(const Shape& shape, std::span<const codec::Field> fields);
+  void keep_shape(Shape& shape, const MessageDef* def, std::span<const codec::Field> fields);
   // The helpers return true to go on, or record the reject in error_ and return false: a bool
   // in a register is cheaper per field than an optional<ValidationError> built in memory.
   bool fail(codec::SessionRejectReason reason, Tag tag) {
@@ -84,8 +106,10 @@ class Validator {
   std::vector<std::string> supported_;
   std::vector<uint32_t> transport_stamps_;
   uint32_t epoch_ = 0;
-  ValidationError error_;               // the reject of the last validate() that failed
-  const char* readable_end_ = nullptr;  // end of the bytes of the message being validated
+  std::array<Shape, kShapes> shapes_;
+  std::vector<const Member*> field_members_;  // during a full walk: each field's member, or null
+  ValidationError error_;                     // the reject of the last validate() that failed
+  const char* readable_end_ = nullptr;        // end of the bytes of the message being validated
 };
 
 }  // namespace fixgate::dict
