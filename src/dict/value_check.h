@@ -239,6 +239,25 @@ inline bool fast_timestamp_ok(const char* p, size_t size) {
   return false;
 }
 
+// quick_value_ok() for a non-empty value of a checked member whose fast format F is known at
+// compile time.
+template <FieldDef::FastFormat F>
+[[gnu::always_inline]] inline bool quick_value_ok_as(const FieldDef& def, std::string_view value,
+                                                     const char* readable_end) {
+  if (value.size() == 1) return def.single_char_ok(static_cast<unsigned char>(value[0]));
+#if defined(__SSE2__)
+  using FF = FieldDef::FastFormat;
+  const ptrdiff_t readable = readable_end - value.data();
+  if constexpr (F == FF::kUtcTimestamp)
+    return readable >= 32 && fast_timestamp_ok(value.data(), value.size());
+  if constexpr (F != FF::kNone && F != FF::kUtcTimestamp)
+    return value.size() <= 16 && readable >= 16 && fast_format_ok(F, value.data(), value.size());
+#else
+  (void)readable_end;
+#endif
+  return false;
+}
+
 [[gnu::always_inline]] inline bool quick_value_ok(const FieldDef& def, std::string_view value,
                                                   const char* readable_end) {
   return quick_value_ok(def.needs_value_check(), def.fast_format(), def, value, readable_end);

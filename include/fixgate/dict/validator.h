@@ -71,10 +71,20 @@ class Validator {
   // one did (which tags, their order, repetitions, groups, required fields depend on nothing
   // else), so only its values are checked, in field order as the full walk checks them.
   struct Shape {
+    // A field whose value has a rule (Member::checked).
+    struct Check {
+      uint32_t field;
+      const FieldDef* def;
+    };
+    static constexpr size_t kFormats = static_cast<size_t>(FieldDef::FastFormat::kUtcTimestamp) + 1;
     const MessageDef* def = nullptr;
     std::vector<Tag> tags;
     std::vector<const Member*> members;
     std::vector<std::pair<uint32_t, uint64_t>> counts;  // field index of a NumInGroup, entries
+    // The checks grouped by their member's fast format, a loop per format. An empty value fails
+    // them; the fields without a check are listed apart to be tested for empty values.
+    std::array<std::vector<Check>, kFormats> by_format;
+    std::vector<uint32_t> unchecked;
   };
   static constexpr size_t kShapes = 32;  // direct-mapped by MessageDef address (5 bits)
   Shape& shape_for(const MessageDef* def) {
@@ -82,6 +92,8 @@ class Validator {
   }
   static bool has_shape(const Shape& shape, std::span<const codec::Field> fields);
   bool check_values(const Shape& shape, std::span<const codec::Field> fields);
+  template <FieldDef::FastFormat F>
+  bool all_valid(const std::vector<Shape::Check>& checks, std::span<const codec::Field> fields);
   void keep_shape(Shape& shape, const MessageDef* def, std::span<const codec::Field> fields);
   // The helpers return true to go on, or record the reject in error_ and return false: a bool
   // in a register is cheaper per field than an optional<ValidationError> built in memory.
