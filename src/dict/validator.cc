@@ -171,6 +171,48 @@ bool Validator::walk_group(Ctx& ctx, const FieldSet& group, size_t& i) {
 
 // walk_group() for a group of at most 64 members (nearly all of them): the members seen in the
 // current entry are bits of a register, not stamps in memory. Same rules, same rejects.
+namespace {
+
+// A group's first entry, when no nested group is in it: an entry that starts with the same tags
+// meets the rules of the walk but the value rules just as it did, up to where it stops (the
+// walk's state then is the first entry's), so only its values are checked. Entries of a group
+// are mostly alike: market data levels, legs, parties.
+struct FirstEntry {
+  size_t begin = 0;   // index of its delimiter
+  size_t size = 0;    // its fields, once it is complete and flat; else 0
+  bool flat = true;   // no nested group met in it so far
+  uint64_t seen = 0;  // the walk's state at its end
+  int last = 0;
+  uint8_t members[64];  // member index of each field (at most 64: each member once)
+
+  // Whether the entry starting at fields[i] (a delimiter) starts with this one's tags.
+  bool starts(const Field* fields, size_t i, size_t field_count) const {
+    if (size == 0 || i + size > field_count) return false;
+    size_t k = 1;
+    while (k < size && fields[i + k].tag == fields[begin + k].tag) ++k;
+    return k == size;
+  }
+};
+
+}  // namespace
+
+// take_member() for `n` fields from fields[i] without nested groups, member_index[k] being the
+// member of fields[i + k].
+bool Validator::take_values(const Member* members, const uint8_t* member_index, const Field* fields,
+                            size_t i, size_t n, bool have_values) {
+  for (size_t k = 0; k < n; ++k) {
+    const Field& f = fields[i + k];
+    const Member& m = members[member_index[k]];
+    field_members_[i + k] = &m;
+    if (f.value.empty()) {
+      if (have_values) return fail(R::kTagSpecifiedWithoutValue, f.tag);
+    } else if (!check_value(m, f.value)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 bool Validator::walk_small_group(Ctx& ctx, const FieldSet& group, size_t& i) {
   const Tag count_tag = ctx.fields[i].tag;
   const uint64_t declared = codec::parse_uint(ctx.fields[i].value).value_or(0);
@@ -178,6 +220,7 @@ bool Validator::walk_small_group(Ctx& ctx, const FieldSet& group, size_t& i) {
   uint64_t entries = 0;
   uint64_t seen = 0;  // members present in the current entry
   int last = -1;
+  FirstEntry first;
   const uint64_t required = group.required_mask();
   const Member* const members = group.members().data();
   const Field* const fields = ctx.fields.data();
@@ -195,7 +238,19 @@ bool Validator::walk_small_group(Ctx& ctx, const FieldSet& group, size_t& i) {
     const uint64_t bit = uint64_t{1} << idx;
     if (idx == 0) {
       if (entries > 0 && (required & ~seen) != 0) return missing();
-      ++entries;
+      if (entries == 1 && first.flat) {
+        first.size = i - first.begin;
+        first.seen = seen;
+        first.last = last;
+      }
+      if (++entries == 1) first.begin = i;
+      if (first.starts(fields, i, field_count)) {
+        if (!take_values(members, first.members, fields, i, first.size, have_values)) return false;
+        i += first.size;
+        seen = first.seen;
+        last = first.last;
+        continue;
+      }
       seen = 0;
       last = 0;
     } else {
@@ -205,6 +260,10 @@ bool Validator::walk_small_group(Ctx& ctx, const FieldSet& group, size_t& i) {
       last = idx;
     }
     seen |= bit;
+    if (entries == 1) {
+      first.flat = first.flat && !members[idx].group;
+      if (first.flat) first.members[i - first.begin] = static_cast<uint8_t>(idx);
+    }
     if (!take_member(ctx, members[idx], f, i, have_values)) return false;
   }
   if (entries > 0 && (required & ~seen) != 0) return missing();

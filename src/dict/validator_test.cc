@@ -499,6 +499,25 @@ TEST_F(ValidatorTest, ExposesItsOptionsAndDictionary) {
 
 // --- Text, and many messages in a row -----------------------------------------------------------
 
+// An entry that starts with the tags of the group's first entry is checked by its values, then
+// by the rules of the walk for whatever follows: every reject is still the walk's.
+TEST_F(ValidatorTest, GroupEntriesLikeTheFirstMeetTheSameRules) {
+  auto md = [&](std::string_view group) { return check("W", cat({"262=R1|55=IBM|", group})); };
+  EXPECT_EQ(md("268=3|269=0|270=1|271=5|269=1|270=2|271=5|269=2|270=3|271=5|"), kValid);
+  EXPECT_EQ(md("268=3|269=0|270=1|271=5|269=1|270=x|271=5|269=2|270=3|271=5|"),
+            rejected(R::kIncorrectDataFormat, 270));
+  EXPECT_EQ(md("268=3|269=0|270=1|271=5|269=1|270=2|271=5|269=2|270=3|271=|"),
+            rejected(R::kTagSpecifiedWithoutValue, 271));
+  EXPECT_EQ(md("268=3|269=0|270=1|269=Z|270=2|269=1|270=3|"), rejected(R::kValueIsIncorrect, 269));
+  EXPECT_EQ(md("268=2|269=0|270=1|269=1|270=2|271=5|"), kValid);
+  EXPECT_EQ(md("268=2|269=0|271=1|269=1|271=2|270=5|"),
+            rejected(R::kRepeatingGroupFieldsOutOfOrder, 270));
+  EXPECT_EQ(md("268=2|269=0|270=1|269=1|270=2|270=5|"), rejected(R::kTagAppearsMoreThanOnce, 270));
+  EXPECT_EQ(md("268=2|269=0|270=1|269=1|270=2|269=2|270=3|"),
+            rejected(R::kIncorrectNumInGroupCount, 268));
+  EXPECT_EQ(md("268=3|269=0|270=1|271=5|269=1|270=2|269=2|270=3|271=5|"), kValid);
+}
+
 // A validator that has seen a valid message checks the next one with the same tags and group
 // counts by its values only. Every value change of such a message must get the verdict of a
 // fresh validator's full walk: the same reason and tag, or valid.
@@ -760,6 +779,17 @@ TEST_P(GroupSizeTest, AppliesEveryGroupRule) {
             rejected(R::kIncorrectNumInGroupCount, 1000));
   EXPECT_EQ(check("1000=1|1001=1|1002=|"), rejected(R::kTagSpecifiedWithoutValue, 1002));
   EXPECT_EQ(check("1000=1|1001=1|1002=x|"), rejected(R::kIncorrectDataFormat, 1002));
+  // Later entries like the first (checked by their values), then differing from it.
+  EXPECT_EQ(check("1000=3|1001=1|1002=2|1001=1|1002=2|1001=1|1002=2|"), kValid);
+  EXPECT_EQ(check("1000=3|1001=1|1002=2|1001=1|1002=2|1001=1|"),
+            rejected(R::kRequiredTagMissing, 1002));
+  EXPECT_EQ(check("1000=3|1001=1|1002=2|1001=1|1002=2|1001=1|1002=x|"),
+            rejected(R::kIncorrectDataFormat, 1002));
+  EXPECT_EQ(check("1000=2|1001=1|1002=2|1001=1|1002=2|1002=3|"),
+            rejected(R::kTagAppearsMoreThanOnce, 1002));
+  EXPECT_EQ(check(cat({"1000=2|1001=1|1002=2|1001=1|1002=2|", last, "=9|"})), kValid);
+  EXPECT_EQ(check(cat({"1000=2|1001=1|1002=2|1001=1|", last, "=9|1002=2|"})),
+            rejected(R::kRepeatingGroupFieldsOutOfOrder, 1002));
 }
 
 INSTANTIATE_TEST_SUITE_P(SmallAndLarge, GroupSizeTest, ::testing::Values(3, 64, 65, 70));

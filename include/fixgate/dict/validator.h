@@ -107,6 +107,8 @@ class Validator {
   bool take_member(Ctx& ctx, const Member& m, const codec::Field& f, size_t& i, bool have_values);
   bool walk_group(Ctx& ctx, const FieldSet& group, size_t& i);
   bool walk_small_group(Ctx& ctx, const FieldSet& group, size_t& i);
+  bool take_values(const Member* members, const uint8_t* member_index, const codec::Field* fields,
+                   size_t i, size_t n, bool have_values);
   bool check_required(const FieldSet& set, uint32_t epoch, const std::vector<uint32_t>& stamps);
   bool validate_fields(const codec::Message& msg);
   uint32_t next_epoch();
