@@ -293,9 +293,11 @@ bool Validator::all_valid(const std::vector<Shape::Check>& checks, std::span<con
   bool ok = true;
   for (const Shape::Check& c : checks) {
     const std::string_view value = fields[c.field].value;
+    // The quick test never passes an empty value; the full one might (an enum ""), so an empty
+    // value is refused here and left to the ordered pass.
     if (!detail::quick_value_ok_as<F>(*c.def, value, readable_end_)) [[unlikely]] {
       R reason;
-      ok &= detail::full_value_check(*c.def, value, reason);
+      ok &= !value.empty() && detail::full_value_check(*c.def, value, reason);
     }
   }
   return ok;

@@ -239,8 +239,8 @@ inline bool fast_timestamp_ok(const char* p, size_t size) {
   return false;
 }
 
-// quick_value_ok() for a non-empty value of a checked member whose fast format F is known at
-// compile time.
+// quick_value_ok() for the value of a checked member whose fast format F is known at compile
+// time. False for an empty value.
 template <FieldDef::FastFormat F>
 [[gnu::always_inline]] inline bool quick_value_ok_as(const FieldDef& def, std::string_view value,
                                                      const char* readable_end) {

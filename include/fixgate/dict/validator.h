@@ -49,7 +49,9 @@ class Validator {
   // Message Type". Empty (the default) means every type the dictionary defines.
   void set_supported_message_types(std::vector<std::string> types);
 
-  // Validates `msg`. Not thread-safe (uses scratch space); one Validator per session.
+  // Validates `msg`. Not thread-safe (uses scratch space); one Validator per session. A message
+  // with the tags and group counts of the last valid one of its type is checked by its values
+  // only (see Shape): the verdict is the full walk's, the cost that of the values.
   std::optional<ValidationError> validate(const codec::Message& msg);
 
   // The dictionary that defines the body of `msg` (by ApplVerID or the default), or nullptr.
