@@ -377,8 +377,14 @@ bool Validator::validate_fields(const codec::Message& msg) {
     return false;
   }
 
-  Shape& shape = shape_for(def);
-  if (shape.def == def && has_shape(shape, fields)) return check_values(shape, fields);
+  const size_t set = shape_set(def);
+  for (size_t way = 0; way < 2; ++way) {
+    const Shape& shape = shapes_[2 * set + way];
+    if (shape.def == def && has_shape(shape, fields)) {
+      shape_victims_[set] = static_cast<uint8_t>(way ^ 1);
+      return check_values(shape, fields);
+    }
+  }
   if (field_members_.size() < fields.size()) field_members_.resize(fields.size());
 
   Ctx ctx{fields, *transport_, *body_dict, transport_stamps_, *body_stamps};
@@ -472,7 +478,8 @@ bool Validator::validate_fields(const codec::Message& msg) {
     if (!check_required(def->body, body_epoch, *body_stamps)) return false;
     if (!check_required(trailer, header_epoch, transport_stamps_)) return false;
   }
-  keep_shape(shape, def, fields);
+  keep_shape(shapes_[2 * set + shape_victims_[set]], def, fields);
+  shape_victims_[set] ^= 1;
   return true;
 }
 

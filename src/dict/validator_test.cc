@@ -499,6 +499,24 @@ TEST_F(ValidatorTest, ExposesItsOptionsAndDictionary) {
 
 // --- Text, and many messages in a row -----------------------------------------------------------
 
+// Two shapes of one type, alternating (a limit and a market order): each is remembered, and a
+// bad value in either is still found.
+TEST_F(ValidatorTest, AlternatingShapesOfOneTypeAreBothChecked) {
+  constexpr std::string_view kLimit =
+      "11=A|21=1|55=IBM|54=1|60=20240102-10:00:00|38=100|40=2|44=10|";
+  constexpr std::string_view kMarket = "11=B|21=1|55=IBM|54=2|60=20240102-10:00:00|38=100|40=1|";
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(check("D", kLimit), kValid);
+    EXPECT_EQ(check("D", kMarket), kValid);
+    EXPECT_EQ(check("D", "11=A|21=1|55=IBM|54=1|60=20240102-10:00:00|38=100|40=2|44=x|"),
+              rejected(R::kIncorrectDataFormat, 44));
+    EXPECT_EQ(check("D", "11=B|21=1|55=IBM|54=Z|60=20240102-10:00:00|38=100|40=1|"),
+              rejected(R::kValueIsIncorrect, 54));
+    EXPECT_EQ(check("D", "11=B|21=1|55=|54=2|60=20240102-10:00:00|38=100|40=1|"),
+              rejected(R::kTagSpecifiedWithoutValue, 55));
+  }
+}
+
 // An entry that starts with the tags of the group's first entry is checked by its values, then
 // by the rules of the walk for whatever follows: every reject is still the walk's.
 TEST_F(ValidatorTest, GroupEntriesLikeTheFirstMeetTheSameRules) {

@@ -88,9 +88,11 @@ class Validator {
     std::array<std::vector<Check>, kFormats> by_format;
     std::vector<uint32_t> unchecked;
   };
-  static constexpr size_t kShapes = 32;  // direct-mapped by MessageDef address (5 bits)
-  Shape& shape_for(const MessageDef* def) {
-    return shapes_[(reinterpret_cast<uintptr_t>(def) * 0x9E3779B97F4A7C15u) >> 59];
+  // Two shapes per set, the set chosen by MessageDef address (5 bits): a flow that alternates
+  // two shapes of a type (orders with and without a price, fills and acknowledgments) keeps both.
+  static constexpr size_t kShapeSets = 32;
+  static size_t shape_set(const MessageDef* def) {
+    return (reinterpret_cast<uintptr_t>(def) * 0x9E3779B97F4A7C15u) >> 59;
   }
   static bool has_shape(const Shape& shape, std::span<const codec::Field> fields);
   bool check_values(const Shape& shape, std::span<const codec::Field> fields);
@@ -122,7 +124,8 @@ class Validator {
   std::vector<std::string> supported_;
   std::vector<uint32_t> transport_stamps_;
   uint32_t epoch_ = 0;
-  std::array<Shape, kShapes> shapes_;
+  std::array<Shape, 2 * kShapeSets> shapes_;         // set i: shapes_[2i], shapes_[2i + 1]
+  std::array<uint8_t, kShapeSets> shape_victims_{};  // per set, the one to replace next
   std::vector<const Member*> field_members_;  // during a full walk: each field's member, or null
   ValidationError error_;                     // the reject of the last validate() that failed
   const char* readable_end_ = nullptr;        // end of the bytes of the message being validated
