@@ -117,7 +117,7 @@ bool Validator::check_required(const FieldSet& set, uint32_t epoch,
 // A group member's field: its value, then (a NumInGroup) its own group; `i` moves past both.
 [[gnu::always_inline]] inline bool Validator::take_member(Ctx& ctx, const Member& m, const Field& f,
                                                           size_t& i, bool have_values) {
-  field_members_[i] = &m;
+  note(i, &m, f.tag);
   if (f.value.empty()) {
     if (have_values) return fail(R::kTagSpecifiedWithoutValue, f.tag);
   } else if (!check_value(m, f.value)) {
@@ -130,6 +130,7 @@ bool Validator::check_required(const FieldSet& set, uint32_t epoch,
 
 bool Validator::walk_group(Ctx& ctx, const FieldSet& group, size_t& i) {
   if (group.members().size() <= 64) return walk_small_group(ctx, group, i);
+  const size_t count_at = i;
   const Tag count_tag = ctx.fields[i].tag;
   const uint64_t declared = codec::parse_uint(ctx.fields[i].value).value_or(0);
   ++i;
@@ -166,6 +167,7 @@ bool Validator::walk_group(Ctx& ctx, const FieldSet& group, size_t& i) {
   if (entries > 0)
     if (!check_required(group, epoch, stamps)) return false;
   if (entries != declared) return fail(R::kIncorrectNumInGroupCount, count_tag);
+  group_counts_.emplace_back(static_cast<uint32_t>(count_at), declared);
   return true;
 }
 
@@ -203,7 +205,7 @@ bool Validator::take_values(const Member* members, const uint8_t* member_index, 
   for (size_t k = 0; k < n; ++k) {
     const Field& f = fields[i + k];
     const Member& m = members[member_index[k]];
-    field_members_[i + k] = &m;
+    note(i + k, &m, f.tag);
     if (f.value.empty()) {
       if (have_values) return fail(R::kTagSpecifiedWithoutValue, f.tag);
     } else if (!check_value(m, f.value)) {
@@ -214,6 +216,7 @@ bool Validator::take_values(const Member* members, const uint8_t* member_index, 
 }
 
 bool Validator::walk_small_group(Ctx& ctx, const FieldSet& group, size_t& i) {
+  const size_t count_at = i;
   const Tag count_tag = ctx.fields[i].tag;
   const uint64_t declared = codec::parse_uint(ctx.fields[i].value).value_or(0);
   ++i;
@@ -268,6 +271,7 @@ bool Validator::walk_small_group(Ctx& ctx, const FieldSet& group, size_t& i) {
   }
   if (entries > 0 && (required & ~seen) != 0) return missing();
   if (entries != declared) return fail(R::kIncorrectNumInGroupCount, count_tag);
+  group_counts_.emplace_back(static_cast<uint32_t>(count_at), declared);
   return true;
 }
 
@@ -277,7 +281,7 @@ std::optional<ValidationError> Validator::validate(const codec::Message& msg) {
 }
 
 bool Validator::has_shape(const Shape& shape, std::span<const Field> fields) {
-  if (shape.tags.size() != fields.size()) return false;
+  if (shape.size != fields.size()) return false;
   // A branch per field, not an OR of differences: GCC vectorises that one through the stack.
   for (size_t i = 0; i < fields.size(); ++i)
     if (fields[i].tag != shape.tags[i]) return false;
@@ -332,22 +336,29 @@ bool Validator::check_values(const Shape& shape, std::span<const Field> fields) 
   return true;
 }
 
+// After a full walk: the tags, members and group counts the walk noted, swapped in (the shape's
+// old vectors become the next walk's scratch). Grouping the checks waits for a message that has
+// the shape.
 void Validator::keep_shape(Shape& shape, const MessageDef* def, std::span<const Field> fields) {
   shape.def = def;
-  shape.tags.resize(fields.size());
-  shape.members.assign(field_members_.begin(), field_members_.begin() + fields.size());
-  shape.counts.clear();
+  shape.size = fields.size();
+  std::swap(shape.tags, field_tags_);
+  std::swap(shape.members, field_members_);
+  std::swap(shape.counts, group_counts_);
+  shape.grouped = false;
+}
+
+void Validator::group_checks(Shape& shape) {
   for (auto& checks : shape.by_format) checks.clear();
   shape.unchecked.clear();
-  for (size_t i = 0; i < fields.size(); ++i) {
-    shape.tags[i] = fields[i].tag;
+  for (size_t i = 0; i < shape.size; ++i) {
     const Member* m = shape.members[i];
-    if (!m || !m->checked) shape.unchecked.push_back(static_cast<uint32_t>(i));
-    if (!m) continue;
-    if (m->group) shape.counts.emplace_back(i, codec::parse_uint(fields[i].value).value_or(0));
-    if (m->checked)
+    if (m && m->checked)
       shape.by_format[static_cast<size_t>(m->format)].push_back({static_cast<uint32_t>(i), m->def});
+    else
+      shape.unchecked.push_back(static_cast<uint32_t>(i));
   }
+  shape.grouped = true;
 }
 
 bool Validator::validate_fields(const codec::Message& msg) {
@@ -379,13 +390,16 @@ bool Validator::validate_fields(const codec::Message& msg) {
 
   const size_t set = shape_set(def);
   for (size_t way = 0; way < 2; ++way) {
-    const Shape& shape = shapes_[2 * set + way];
+    Shape& shape = shapes_[2 * set + way];
     if (shape.def == def && has_shape(shape, fields)) {
       shape_victims_[set] = static_cast<uint8_t>(way ^ 1);
+      if (!shape.grouped) group_checks(shape);
       return check_values(shape, fields);
     }
   }
   if (field_members_.size() < fields.size()) field_members_.resize(fields.size());
+  if (field_tags_.size() < fields.size()) field_tags_.resize(fields.size());
+  group_counts_.clear();
 
   Ctx ctx{fields, *transport_, *body_dict, transport_stamps_, *body_stamps};
   const FieldSet& header = transport_->header();
@@ -429,7 +443,7 @@ bool Validator::validate_fields(const codec::Message& msg) {
       if (stamp == header_epoch) return fail(R::kTagAppearsMoreThanOnce, tag);
       stamp = header_epoch;
       const Member& m = frame_set.members()[place->index];
-      field_members_[i] = &m;
+      note(i, &m, tag);
       required_seen += m.required;
       if (!check_value(m, f.value)) return false;
       if (m.group) {
@@ -454,7 +468,7 @@ bool Validator::validate_fields(const codec::Message& msg) {
           return fail(user_defined ? R::kUndefinedTag : R::kInvalidTagNumber, tag);
         return fail(R::kTagNotDefinedForMessageType, tag);
       }
-      field_members_[i] = nullptr;
+      note(i, nullptr, tag);
       ++i;
       continue;
     }
@@ -462,7 +476,7 @@ bool Validator::validate_fields(const codec::Message& msg) {
     if (stamp == body_epoch) return fail(R::kTagAppearsMoreThanOnce, tag);
     stamp = body_epoch;
     const Member& m = def->body.members()[place->index];
-    field_members_[i] = &m;
+    note(i, &m, tag);
     required_seen += m.required;
     if (!check_value(m, f.value)) return false;
     if (m.group) {

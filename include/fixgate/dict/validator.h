@@ -80,6 +80,7 @@ class Validator {
     };
     static constexpr size_t kFormats = static_cast<size_t>(FieldDef::FastFormat::kUtcTimestamp) + 1;
     const MessageDef* def = nullptr;
+    size_t size = 0;  // fields; tags and members may be longer
     std::vector<Tag> tags;
     std::vector<const Member*> members;
     std::vector<std::pair<uint32_t, uint64_t>> counts;  // field index of a NumInGroup, entries
@@ -87,6 +88,7 @@ class Validator {
     // them; the fields without a check are listed apart to be tested for empty values.
     std::array<std::vector<Check>, kFormats> by_format;
     std::vector<uint32_t> unchecked;
+    bool grouped = false;  // by_format and unchecked are made from members on the first match
   };
   // Two shapes per set, the set chosen by MessageDef address (5 bits): a flow that alternates
   // two shapes of a type (orders with and without a price, fills and acknowledgments) keeps both.
@@ -99,6 +101,7 @@ class Validator {
   template <FieldDef::FastFormat F>
   bool all_valid(const std::vector<Shape::Check>& checks, std::span<const codec::Field> fields);
   void keep_shape(Shape& shape, const MessageDef* def, std::span<const codec::Field> fields);
+  static void group_checks(Shape& shape);
   // The helpers return true to go on, or record the reject in error_ and return false: a bool
   // in a register is cheaper per field than an optional<ValidationError> built in memory.
   bool fail(codec::SessionRejectReason reason, Tag tag) {
@@ -126,9 +129,17 @@ class Validator {
   uint32_t epoch_ = 0;
   std::array<Shape, 2 * kShapeSets> shapes_;         // set i: shapes_[2i], shapes_[2i + 1]
   std::array<uint8_t, kShapeSets> shape_victims_{};  // per set, the one to replace next
-  std::vector<const Member*> field_members_;  // during a full walk: each field's member, or null
-  ValidationError error_;                     // the reject of the last validate() that failed
-  const char* readable_end_ = nullptr;        // end of the bytes of the message being validated
+  // During a full walk: each field's tag and member (null for an unknown field let through), and
+  // each group's count field and entries.
+  void note(size_t i, const Member* m, Tag tag) {
+    field_members_[i] = m;
+    field_tags_[i] = tag;
+  }
+  std::vector<const Member*> field_members_;
+  std::vector<Tag> field_tags_;
+  std::vector<std::pair<uint32_t, uint64_t>> group_counts_;
+  ValidationError error_;               // the reject of the last validate() that failed
+  const char* readable_end_ = nullptr;  // end of the bytes of the message being validated
 };
 
 }  // namespace fixgate::dict
