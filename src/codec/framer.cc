@@ -16,6 +16,9 @@ constexpr size_t kTrailerLen = 7;          // "10=nnn\x01"
 // Offset of the first possible message start in `s` at or after `from`: either a full "8=FIX"
 // or a proper prefix of it at the very end (which more bytes may complete).
 size_t find_start(std::string_view s, size_t from) {
+  // Most buffers start with a message: no library call for that.
+  if (from + kStart.size() <= s.size() && std::memcmp(s.data() + from, "8=FIX", 5) == 0)
+    return from;
   while (from < s.size()) {
     const void* hit = std::memchr(s.data() + from, '8', s.size() - from);
     if (!hit) return s.size();
@@ -62,15 +65,19 @@ Frame next_frame(std::string_view in, const FramerOptions& opt) {
 
   // 8=BeginString|
   constexpr size_t kSoh1Limit = 2 + kMaxBeginStringLen + 1;  // "8=" + value + SOH
-  const void* soh1p = std::memchr(s.data() + 2, kSoh, std::min(s.size(), kSoh1Limit) - 2);
-  if (!soh1p) {
+  // A byte loop, not memchr calls: a BeginString is a few bytes.
+  const size_t soh1_limit = std::min(s.size(), kSoh1Limit);
+  size_t soh1 = 2;
+  bool has_eq = false;
+  for (; soh1 < soh1_limit && s[soh1] != kSoh; ++soh1) has_eq |= s[soh1] == '=';
+  if (soh1 == soh1_limit) {
     // Not yet terminated is only bad once more than a BeginString's worth of bytes is here.
     return s.size() < kSoh1Limit ? need_more : resync(FrameError::kBadBeginString);
   }
-  size_t pos = static_cast<const char*>(soh1p) - s.data() + 1;
+  size_t pos = soh1 + 1;
   // No BeginString holds '=': one that does is a stray "8=FIX" glued to the real start
   // ("8=FIX8=FIX.4.4|"), and taking it as a message would swallow the message behind it.
-  if (std::memchr(s.data() + 2, '=', pos - 3)) return resync(FrameError::kBadBeginString);
+  if (has_eq) return resync(FrameError::kBadBeginString);
 
   // 9=BodyLength|
   if (s.size() < pos + 2) return need_more;

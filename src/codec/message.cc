@@ -176,7 +176,15 @@ ParseResult Message::parse(std::string_view bytes, const DataFieldTable& data_fi
       tag = detail::parse_tag(field_start, tag_len);
     } else {
       char padded[8] = {};  // zero bytes are neither digits nor '='
-      std::memcpy(padded, field_start, n - pos);
+      if (n >= 8) {
+        // The last 8 bytes, shifted down to start at the field: no copy call for the CheckSum.
+        uint64_t w;
+        std::memcpy(&w, end - 8, 8);
+        w >>= 8 * (8 - (n - pos));
+        std::memcpy(padded, &w, 8);
+      } else {
+        std::memcpy(padded, field_start, n - pos);
+      }
       tag = detail::parse_tag(padded, tag_len);
     }
     const char* value;

@@ -30,6 +30,9 @@ inline uint64_t soh_bits64(const char* p) {
 // The SOH bits of the (up to) 64 bytes of [base + block, base + n); block < n.
 inline uint64_t soh_bits(const char* base, size_t n, size_t block) {
   if (n - block >= 64) return soh_bits64(base + block);
+  // The last, partial block: the last 64 bytes of the buffer, shifted down to start at `block`
+  // (the zero bits shifted in stand for the bytes past the end). No copy unless n < 64.
+  if (n >= 64) return soh_bits64(base + n - 64) >> (block + 64 - n);
   char tail[64] = {};  // zero bytes are not SOH
   std::memcpy(tail, base + block, n - block);
   return soh_bits64(tail);

@@ -158,6 +158,8 @@ void MessageDef::index_placements(const FieldSet& header, const FieldSet& traile
 bool FieldSet::add(Member m) {
   for (const Member& x : members_)
     if (x.tag == m.tag) return false;
+  m.checked = m.def->needs_value_check();
+  m.format = m.def->fast_format();
   members_.push_back(m);
   return true;
 }
@@ -373,6 +375,9 @@ class Loader {
           case FieldType::kUtcTimeOnly:
             def.fast_format_ = FieldDef::FastFormat::kUtcTimeOnly;
             break;
+          case FieldType::kUtcTimestamp:
+            def.fast_format_ = FieldDef::FastFormat::kUtcTimestamp;
+            break;
           default:
             break;
         }
@@ -411,7 +416,7 @@ class Loader {
       if (kind == "field" || kind == "group") {
         const FieldDef* f = d_->field(name);
         if (!f) return error(child, "undefined field '" + name + "'");
-        Member m{f->tag, req, nullptr, f};
+        Member m{.tag = f->tag, .required = req, .group = nullptr, .def = f};
         if (kind == "group") {
           // A group's members do not depend on where it is used, so a group defined inside a
           // component is built once and shared by every message that includes the component.

@@ -100,9 +100,9 @@ uint32_t Validator::next_epoch() {
   return detail::full_value_check(def, value, reason) || fail(reason, def.tag);
 }
 
-[[gnu::always_inline]] inline bool Validator::check_value(const FieldDef& def,
-                                                          std::string_view value) {
-  return detail::quick_value_ok(def, value, readable_end_) || check_value_full(def, value);
+[[gnu::always_inline]] inline bool Validator::check_value(const Member& m, std::string_view value) {
+  return detail::quick_value_ok(m.checked, m.format, *m.def, value, readable_end_) ||
+         check_value_full(*m.def, value);
 }
 
 bool Validator::check_required(const FieldSet& set, uint32_t epoch,
@@ -117,9 +117,10 @@ bool Validator::check_required(const FieldSet& set, uint32_t epoch,
 // A group member's field: its value, then (a NumInGroup) its own group; `i` moves past both.
 [[gnu::always_inline]] inline bool Validator::take_member(Ctx& ctx, const Member& m, const Field& f,
                                                           size_t& i, bool have_values) {
+  note(i, &m, f.tag);
   if (f.value.empty()) {
     if (have_values) return fail(R::kTagSpecifiedWithoutValue, f.tag);
-  } else if (!check_value(*m.def, f.value)) {
+  } else if (!check_value(m, f.value)) {
     return false;
   }
   if (m.group) return walk_group(ctx, *m.group, i);
@@ -129,6 +130,7 @@ bool Validator::check_required(const FieldSet& set, uint32_t epoch,
 
 bool Validator::walk_group(Ctx& ctx, const FieldSet& group, size_t& i) {
   if (group.members().size() <= 64) return walk_small_group(ctx, group, i);
+  const size_t count_at = i;
   const Tag count_tag = ctx.fields[i].tag;
   const uint64_t declared = codec::parse_uint(ctx.fields[i].value).value_or(0);
   ++i;
@@ -165,18 +167,63 @@ bool Validator::walk_group(Ctx& ctx, const FieldSet& group, size_t& i) {
   if (entries > 0)
     if (!check_required(group, epoch, stamps)) return false;
   if (entries != declared) return fail(R::kIncorrectNumInGroupCount, count_tag);
+  group_counts_.emplace_back(static_cast<uint32_t>(count_at), declared);
   return true;
 }
 
 // walk_group() for a group of at most 64 members (nearly all of them): the members seen in the
 // current entry are bits of a register, not stamps in memory. Same rules, same rejects.
+namespace {
+
+// A group's first entry, when no nested group is in it: an entry that starts with the same tags
+// meets the rules of the walk but the value rules just as it did, up to where it stops (the
+// walk's state then is the first entry's), so only its values are checked. Entries of a group
+// are mostly alike: market data levels, legs, parties.
+struct FirstEntry {
+  size_t begin = 0;   // index of its delimiter
+  size_t size = 0;    // its fields, once it is complete and flat; else 0
+  bool flat = true;   // no nested group met in it so far
+  uint64_t seen = 0;  // the walk's state at its end
+  int last = 0;
+  uint8_t members[64];  // member index of each field (at most 64: each member once)
+
+  // Whether the entry starting at fields[i] (a delimiter) starts with this one's tags.
+  bool starts(const Field* fields, size_t i, size_t field_count) const {
+    if (size == 0 || i + size > field_count) return false;
+    size_t k = 1;
+    while (k < size && fields[i + k].tag == fields[begin + k].tag) ++k;
+    return k == size;
+  }
+};
+
+}  // namespace
+
+// take_member() for `n` fields from fields[i] without nested groups, member_index[k] being the
+// member of fields[i + k].
+bool Validator::take_values(const Member* members, const uint8_t* member_index, const Field* fields,
+                            size_t i, size_t n, bool have_values) {
+  for (size_t k = 0; k < n; ++k) {
+    const Field& f = fields[i + k];
+    const Member& m = members[member_index[k]];
+    note(i + k, &m, f.tag);
+    if (f.value.empty()) {
+      if (have_values) return fail(R::kTagSpecifiedWithoutValue, f.tag);
+    } else if (!check_value(m, f.value)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 bool Validator::walk_small_group(Ctx& ctx, const FieldSet& group, size_t& i) {
+  const size_t count_at = i;
   const Tag count_tag = ctx.fields[i].tag;
   const uint64_t declared = codec::parse_uint(ctx.fields[i].value).value_or(0);
   ++i;
   uint64_t entries = 0;
   uint64_t seen = 0;  // members present in the current entry
   int last = -1;
+  FirstEntry first;
   const uint64_t required = group.required_mask();
   const Member* const members = group.members().data();
   const Field* const fields = ctx.fields.data();
@@ -194,7 +241,19 @@ bool Validator::walk_small_group(Ctx& ctx, const FieldSet& group, size_t& i) {
     const uint64_t bit = uint64_t{1} << idx;
     if (idx == 0) {
       if (entries > 0 && (required & ~seen) != 0) return missing();
-      ++entries;
+      if (entries == 1 && first.flat) {
+        first.size = i - first.begin;
+        first.seen = seen;
+        first.last = last;
+      }
+      if (++entries == 1) first.begin = i;
+      if (first.starts(fields, i, field_count)) {
+        if (!take_values(members, first.members, fields, i, first.size, have_values)) return false;
+        i += first.size;
+        seen = first.seen;
+        last = first.last;
+        continue;
+      }
       seen = 0;
       last = 0;
     } else {
@@ -204,16 +263,102 @@ bool Validator::walk_small_group(Ctx& ctx, const FieldSet& group, size_t& i) {
       last = idx;
     }
     seen |= bit;
+    if (entries == 1) {
+      first.flat = first.flat && !members[idx].group;
+      if (first.flat) first.members[i - first.begin] = static_cast<uint8_t>(idx);
+    }
     if (!take_member(ctx, members[idx], f, i, have_values)) return false;
   }
   if (entries > 0 && (required & ~seen) != 0) return missing();
   if (entries != declared) return fail(R::kIncorrectNumInGroupCount, count_tag);
+  group_counts_.emplace_back(static_cast<uint32_t>(count_at), declared);
   return true;
 }
 
 std::optional<ValidationError> Validator::validate(const codec::Message& msg) {
   if (validate_fields(msg)) return std::nullopt;
   return error_;
+}
+
+bool Validator::has_shape(const Shape& shape, std::span<const Field> fields) {
+  if (shape.size != fields.size()) return false;
+  // A branch per field, not an OR of differences: GCC vectorises that one through the stack.
+  for (size_t i = 0; i < fields.size(); ++i)
+    if (fields[i].tag != shape.tags[i]) return false;
+  for (const auto& [i, entries] : shape.counts)
+    if (codec::parse_uint(fields[i].value).value_or(0) != entries) return false;
+  return true;
+}
+
+// Whether every value of `checks` (fields of one fast format F, none empty) is valid: no stop at
+// the first invalid one and no branch on the format, for the common case where all are.
+template <FieldDef::FastFormat F>
+bool Validator::all_valid(const std::vector<Shape::Check>& checks, std::span<const Field> fields) {
+  bool ok = true;
+  for (const Shape::Check& c : checks) {
+    const std::string_view value = fields[c.field].value;
+    // The quick test never passes an empty value; the full one might (an enum ""), so an empty
+    // value is refused here and left to the ordered pass.
+    if (!detail::quick_value_ok_as<F>(*c.def, value, readable_end_)) [[unlikely]] {
+      R reason;
+      ok &= !value.empty() && detail::full_value_check(*c.def, value, reason);
+    }
+  }
+  return ok;
+}
+
+// The value rules of the full walk, in its order: an empty value (where values are required),
+// else the member's value check. The checks first run by format (an empty value fails them), and
+// the ordered pass only names the first invalid or empty value when there is one.
+bool Validator::check_values(const Shape& shape, std::span<const Field> fields) {
+  bool any_empty = false;
+  for (uint32_t i : shape.unchecked) any_empty |= fields[i].value.empty();
+  if (!any_empty) {
+    using F = FieldDef::FastFormat;
+    const auto& g = shape.by_format;
+    auto at = [&](F f) -> const std::vector<Shape::Check>& { return g[static_cast<size_t>(f)]; };
+    if (all_valid<F::kNone>(at(F::kNone), fields) & all_valid<F::kUint>(at(F::kUint), fields) &
+        all_valid<F::kInt>(at(F::kInt), fields) & all_valid<F::kFloat>(at(F::kFloat), fields) &
+        all_valid<F::kUtcTimeOnly>(at(F::kUtcTimeOnly), fields) &
+        all_valid<F::kUtcTimestamp>(at(F::kUtcTimestamp), fields))
+      return true;
+  }
+  const bool have_values = options_.validate_fields_have_values;
+  const Member* const* const members = shape.members.data();
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const Field& f = fields[i];
+    if (f.value.empty()) {
+      if (have_values) return fail(R::kTagSpecifiedWithoutValue, f.tag);
+    } else if (members[i] && !check_value(*members[i], f.value)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// After a full walk: the tags, members and group counts the walk noted, swapped in (the shape's
+// old vectors become the next walk's scratch). Grouping the checks waits for a message that has
+// the shape.
+void Validator::keep_shape(Shape& shape, const MessageDef* def, std::span<const Field> fields) {
+  shape.def = def;
+  shape.size = fields.size();
+  std::swap(shape.tags, field_tags_);
+  std::swap(shape.members, field_members_);
+  std::swap(shape.counts, group_counts_);
+  shape.grouped = false;
+}
+
+void Validator::group_checks(Shape& shape) {
+  for (auto& checks : shape.by_format) checks.clear();
+  shape.unchecked.clear();
+  for (size_t i = 0; i < shape.size; ++i) {
+    const Member* m = shape.members[i];
+    if (m && m->checked)
+      shape.by_format[static_cast<size_t>(m->format)].push_back({static_cast<uint32_t>(i), m->def});
+    else
+      shape.unchecked.push_back(static_cast<uint32_t>(i));
+  }
+  shape.grouped = true;
 }
 
 bool Validator::validate_fields(const codec::Message& msg) {
@@ -243,6 +388,19 @@ bool Validator::validate_fields(const codec::Message& msg) {
     return false;
   }
 
+  const size_t set = shape_set(def);
+  for (size_t way = 0; way < 2; ++way) {
+    Shape& shape = shapes_[2 * set + way];
+    if (shape.def == def && has_shape(shape, fields)) {
+      shape_victims_[set] = static_cast<uint8_t>(way ^ 1);
+      if (!shape.grouped) group_checks(shape);
+      return check_values(shape, fields);
+    }
+  }
+  if (field_members_.size() < fields.size()) field_members_.resize(fields.size());
+  if (field_tags_.size() < fields.size()) field_tags_.resize(fields.size());
+  group_counts_.clear();
+
   Ctx ctx{fields, *transport_, *body_dict, transport_stamps_, *body_stamps};
   const FieldSet& header = transport_->header();
   const FieldSet& trailer = transport_->trailer();
@@ -255,6 +413,9 @@ bool Validator::validate_fields(const codec::Message& msg) {
   const uint32_t body_epoch = next_epoch();
   enum { kHeader, kBody, kTrailer } section = kHeader;
   const bool own_frame = body_dict == transport_.get();
+  // Required members seen, each once (a second sighting is a reject): when they number all the
+  // required members of the header, body and trailer, none is missing and the lists need no walk.
+  size_t required_seen = 0;
 
   for (size_t i = 0; i < fields.size();) {
     const Field& f = fields[i];
@@ -282,7 +443,9 @@ bool Validator::validate_fields(const codec::Message& msg) {
       if (stamp == header_epoch) return fail(R::kTagAppearsMoreThanOnce, tag);
       stamp = header_epoch;
       const Member& m = frame_set.members()[place->index];
-      if (!check_value(*m.def, f.value)) return false;
+      note(i, &m, tag);
+      required_seen += m.required;
+      if (!check_value(m, f.value)) return false;
       if (m.group) {
         Ctx frame_ctx{fields, *transport_, *transport_, transport_stamps_, transport_stamps_};
         if (!walk_group(frame_ctx, *m.group, i)) return false;
@@ -305,6 +468,7 @@ bool Validator::validate_fields(const codec::Message& msg) {
           return fail(user_defined ? R::kUndefinedTag : R::kInvalidTagNumber, tag);
         return fail(R::kTagNotDefinedForMessageType, tag);
       }
+      note(i, nullptr, tag);
       ++i;
       continue;
     }
@@ -312,7 +476,9 @@ bool Validator::validate_fields(const codec::Message& msg) {
     if (stamp == body_epoch) return fail(R::kTagAppearsMoreThanOnce, tag);
     stamp = body_epoch;
     const Member& m = def->body.members()[place->index];
-    if (!check_value(*m.def, f.value)) return false;
+    note(i, &m, tag);
+    required_seen += m.required;
+    if (!check_value(m, f.value)) return false;
     if (m.group) {
       if (!walk_group(ctx, *m.group, i)) return false;
     } else {
@@ -320,9 +486,14 @@ bool Validator::validate_fields(const codec::Message& msg) {
     }
   }
 
-  if (!check_required(header, header_epoch, transport_stamps_)) return false;
-  if (!check_required(def->body, body_epoch, *body_stamps)) return false;
-  if (!check_required(trailer, header_epoch, transport_stamps_)) return false;
+  if (required_seen !=
+      header.required().size() + def->body.required().size() + trailer.required().size()) {
+    if (!check_required(header, header_epoch, transport_stamps_)) return false;
+    if (!check_required(def->body, body_epoch, *body_stamps)) return false;
+    if (!check_required(trailer, header_epoch, transport_stamps_)) return false;
+  }
+  keep_shape(shapes_[2 * set + shape_victims_[set]], def, fields);
+  shape_victims_[set] ^= 1;
   return true;
 }
 

@@ -9,6 +9,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "fixgate/codec/encoder.h"
 #include "fixgate/codec/tags.h"
@@ -497,6 +499,102 @@ TEST_F(ValidatorTest, ExposesItsOptionsAndDictionary) {
 
 // --- Text, and many messages in a row -----------------------------------------------------------
 
+// Two shapes of one type, alternating (a limit and a market order): each is remembered, and a
+// bad value in either is still found.
+TEST_F(ValidatorTest, AlternatingShapesOfOneTypeAreBothChecked) {
+  constexpr std::string_view kLimit =
+      "11=A|21=1|55=IBM|54=1|60=20240102-10:00:00|38=100|40=2|44=10|";
+  constexpr std::string_view kMarket = "11=B|21=1|55=IBM|54=2|60=20240102-10:00:00|38=100|40=1|";
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(check("D", kLimit), kValid);
+    EXPECT_EQ(check("D", kMarket), kValid);
+    EXPECT_EQ(check("D", "11=A|21=1|55=IBM|54=1|60=20240102-10:00:00|38=100|40=2|44=x|"),
+              rejected(R::kIncorrectDataFormat, 44));
+    EXPECT_EQ(check("D", "11=B|21=1|55=IBM|54=Z|60=20240102-10:00:00|38=100|40=1|"),
+              rejected(R::kValueIsIncorrect, 54));
+    EXPECT_EQ(check("D", "11=B|21=1|55=|54=2|60=20240102-10:00:00|38=100|40=1|"),
+              rejected(R::kTagSpecifiedWithoutValue, 55));
+  }
+}
+
+// An entry that starts with the tags of the group's first entry is checked by its values, then
+// by the rules of the walk for whatever follows: every reject is still the walk's.
+TEST_F(ValidatorTest, GroupEntriesLikeTheFirstMeetTheSameRules) {
+  auto md = [&](std::string_view group) { return check("W", cat({"262=R1|55=IBM|", group})); };
+  EXPECT_EQ(md("268=3|269=0|270=1|271=5|269=1|270=2|271=5|269=2|270=3|271=5|"), kValid);
+  EXPECT_EQ(md("268=3|269=0|270=1|271=5|269=1|270=x|271=5|269=2|270=3|271=5|"),
+            rejected(R::kIncorrectDataFormat, 270));
+  EXPECT_EQ(md("268=3|269=0|270=1|271=5|269=1|270=2|271=5|269=2|270=3|271=|"),
+            rejected(R::kTagSpecifiedWithoutValue, 271));
+  EXPECT_EQ(md("268=3|269=0|270=1|269=Z|270=2|269=1|270=3|"), rejected(R::kValueIsIncorrect, 269));
+  EXPECT_EQ(md("268=2|269=0|270=1|269=1|270=2|271=5|"), kValid);
+  EXPECT_EQ(md("268=2|269=0|271=1|269=1|271=2|270=5|"),
+            rejected(R::kRepeatingGroupFieldsOutOfOrder, 270));
+  EXPECT_EQ(md("268=2|269=0|270=1|269=1|270=2|270=5|"), rejected(R::kTagAppearsMoreThanOnce, 270));
+  EXPECT_EQ(md("268=2|269=0|270=1|269=1|270=2|269=2|270=3|"),
+            rejected(R::kIncorrectNumInGroupCount, 268));
+  EXPECT_EQ(md("268=3|269=0|270=1|271=5|269=1|270=2|269=2|270=3|271=5|"), kValid);
+}
+
+// A validator that has seen a valid message checks the next one with the same tags and group
+// counts by its values only. Every value change of such a message must get the verdict of a
+// fresh validator's full walk: the same reason and tag, or valid.
+TEST_F(ValidatorTest, AMessageShapedLikeAValidOneGetsTheVerdictOfAFullWalk) {
+  const std::vector<std::pair<std::string_view, std::string>> bases = {
+      {"D", cat({kHeader, kOrder})},
+      {"D", cat({kHeader, "43=Y|122=20240102-09:00:00|627=2|628=HOP1|628=HOP2|", kOrder})},
+      {"W", cat({kHeader, kSnapshot})},
+      {"W", cat({kHeader, "262=R1|55=IBM|268=2|269=0|270=1|273=10:00:00|269=1|270=2|"})},
+      {"s", cat({kHeader,
+                 "548=X1|549=1|550=0|552=2|54=1|11=A|453=1|448=P1|447=D|452=1|38=100|54=2|11=B|"
+                 "38=100|55=IBM|60=20240102-10:00:00|40=1|"})},
+      {"0", std::string(kHeader)},
+  };
+  const std::vector<std::string> values = {"",
+                                           "x",
+                                           "-",
+                                           "0",
+                                           "1",
+                                           "2",
+                                           "3",
+                                           "Z",
+                                           "1.5.5",
+                                           "-2.5",
+                                           "Y",
+                                           "20240102",
+                                           "10:00:00.000",
+                                           "20241301-10:00:00",
+                                           "20240102-10:00:00.000",
+                                           "20240229-23:59:60"};
+  for (bool have_values : {true, false}) {
+    ValidationOptions options;
+    options.validate_fields_have_values = have_values;
+    Validator primed(dict_, options);
+    for (const auto& [type, base] : bases) {
+      std::vector<std::string> fields;
+      for (size_t at = 0; at < base.size();) {
+        size_t bar = base.find('|', at);
+        fields.push_back(base.substr(at, bar - at));
+        at = bar + 1;
+      }
+      ASSERT_EQ(check(primed, type, base), kValid) << base;
+      for (size_t k = 0; k < fields.size(); ++k) {
+        for (const std::string& value : values) {
+          std::string mutated;
+          for (size_t j = 0; j < fields.size(); ++j) {
+            mutated += j == k ? fields[j].substr(0, fields[j].find('=') + 1) + value : fields[j];
+            mutated += '|';
+          }
+          Validator fresh(dict_, options);
+          const std::string want = check(fresh, type, mutated);
+          ASSERT_EQ(check(primed, type, base), kValid) << base;  // the shape to match
+          EXPECT_EQ(check(primed, type, mutated), want) << mutated;
+        }
+      }
+    }
+  }
+}
+
 TEST(ValidationErrorTest, TextIsTheSpecWordingAndTheTag) {
   EXPECT_EQ((ValidationError{R::kRequiredTagMissing, 55}.text()), "Required tag missing, field=55");
   EXPECT_EQ((ValidationError{R::kInvalidMsgType, 0}.text()), "Invalid MsgType");
@@ -699,6 +797,17 @@ TEST_P(GroupSizeTest, AppliesEveryGroupRule) {
             rejected(R::kIncorrectNumInGroupCount, 1000));
   EXPECT_EQ(check("1000=1|1001=1|1002=|"), rejected(R::kTagSpecifiedWithoutValue, 1002));
   EXPECT_EQ(check("1000=1|1001=1|1002=x|"), rejected(R::kIncorrectDataFormat, 1002));
+  // Later entries like the first (checked by their values), then differing from it.
+  EXPECT_EQ(check("1000=3|1001=1|1002=2|1001=1|1002=2|1001=1|1002=2|"), kValid);
+  EXPECT_EQ(check("1000=3|1001=1|1002=2|1001=1|1002=2|1001=1|"),
+            rejected(R::kRequiredTagMissing, 1002));
+  EXPECT_EQ(check("1000=3|1001=1|1002=2|1001=1|1002=2|1001=1|1002=x|"),
+            rejected(R::kIncorrectDataFormat, 1002));
+  EXPECT_EQ(check("1000=2|1001=1|1002=2|1001=1|1002=2|1002=3|"),
+            rejected(R::kTagAppearsMoreThanOnce, 1002));
+  EXPECT_EQ(check(cat({"1000=2|1001=1|1002=2|1001=1|1002=2|", last, "=9|"})), kValid);
+  EXPECT_EQ(check(cat({"1000=2|1001=1|1002=2|1001=1|", last, "=9|1002=2|"})),
+            rejected(R::kRepeatingGroupFieldsOutOfOrder, 1002));
 }
 
 INSTANTIATE_TEST_SUITE_P(SmallAndLarge, GroupSizeTest, ::testing::Values(3, 64, 65, 70));

@@ -185,24 +185,82 @@ inline bool fast_format_ok(FieldDef::FastFormat format, const char* p, size_t si
   return ((digits | value_dots) & mask) == mask && (value_dots & (value_dots - 1)) == 0 &&
          (digits & mask) != 0;
 }
+
+// Whether the `size` bytes at p (32 of them readable) are certainly a valid UTCTimestamp:
+// "YYYYMMDD-HH:MM:SS" with .sss, .ssssss, .sssssssss or no fraction, a real date that is not
+// 29 February, no leap second (those: false, and the full check decides).
+inline bool fast_timestamp_ok(const char* p, size_t size) {
+  if (size != 17 && size != 21 && size != 24 && size != 27) return false;
+  auto digit_bits = [](const char* q) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+    return static_cast<uint32_t>(_mm_movemask_epi8(_mm_and_si128(
+        _mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)))));
+  };
+  const uint32_t in_value = (uint32_t{1} << size) - 1;
+  const uint32_t digits = (digit_bits(p) | digit_bits(p + 16) << 16) & in_value;
+  // Digits at 0-7, 9 10, 12 13, 15 16 and from 18 on; '-' at 8, ':' at 11 and 14, '.' at 17.
+  const uint32_t want_digits = 0x1b6ff | (in_value & ~uint32_t{0x3ffff});
+  if (digits != want_digits || p[8] != '-' || p[11] != ':' || p[14] != ':' ||
+      (size > 17 && p[17] != '.'))
+    return false;
+  static constexpr uint8_t kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  auto two = [p](int i) { return (p[i] - '0') * 10 + (p[i + 1] - '0'); };
+  const int month = two(4), day = two(6);
+  return month >= 1 && month <= 12 && day >= 1 && day <= kDays[month - 1] && two(9) <= 23 &&
+         p[12] <= '5' && two(15) <= 59;
+}
 #endif
 
 // A cheap test that passes most valid values: empty ones (whether they may be empty is the
-// caller's rule), one-character values by the verdict the loader precomputed, numbers and times
-// of up to 16 bytes in one step when 16 bytes are readable (`readable_end`: the end of the
-// buffer `value` lies in). False means "not sure": full_value_check() decides.
-[[gnu::always_inline]] inline bool quick_value_ok(const FieldDef& def, std::string_view value,
+// caller's rule), numbers and times of up to 16 bytes and timestamps in one step when 16 (32)
+// bytes are readable (`readable_end`: the end of the buffer `value` lies in), other
+// one-character values by the verdict the loader precomputed. `checked` and `format` are
+// def.needs_value_check() and def.fast_format(), which a Member carries: `def` is read only for
+// a one-character value of a type without a fast format. False means "not sure":
+// full_value_check() decides.
+[[gnu::always_inline]] inline bool quick_value_ok(bool checked, FieldDef::FastFormat format,
+                                                  const FieldDef& def, std::string_view value,
                                                   const char* readable_end) {
-  if (!def.needs_value_check() || value.empty()) return true;
+  if (!checked || value.empty()) return true;
+#if defined(__SSE2__)
+  using F = FieldDef::FastFormat;
+  if (format != F::kNone) {
+    const ptrdiff_t readable = readable_end - value.data();
+    if (format == F::kUtcTimestamp)
+      return readable >= 32 && fast_timestamp_ok(value.data(), value.size());
+    if (value.size() <= 16 && readable >= 16)
+      return fast_format_ok(format, value.data(), value.size());
+  }
+#else
+  (void)format;
+  (void)readable_end;
+#endif
+  if (value.size() == 1) return def.single_char_ok(static_cast<unsigned char>(value[0]));
+  return false;
+}
+
+// quick_value_ok() for the value of a checked member whose fast format F is known at compile
+// time. False for an empty value.
+template <FieldDef::FastFormat F>
+[[gnu::always_inline]] inline bool quick_value_ok_as(const FieldDef& def, std::string_view value,
+                                                     const char* readable_end) {
   if (value.size() == 1) return def.single_char_ok(static_cast<unsigned char>(value[0]));
 #if defined(__SSE2__)
-  if (def.fast_format() != FieldDef::FastFormat::kNone && value.size() <= 16 &&
-      readable_end - value.data() >= 16)
-    return fast_format_ok(def.fast_format(), value.data(), value.size());
+  using FF = FieldDef::FastFormat;
+  const ptrdiff_t readable = readable_end - value.data();
+  if constexpr (F == FF::kUtcTimestamp)
+    return readable >= 32 && fast_timestamp_ok(value.data(), value.size());
+  if constexpr (F != FF::kNone && F != FF::kUtcTimestamp)
+    return value.size() <= 16 && readable >= 16 && fast_format_ok(F, value.data(), value.size());
 #else
   (void)readable_end;
 #endif
   return false;
+}
+
+[[gnu::always_inline]] inline bool quick_value_ok(const FieldDef& def, std::string_view value,
+                                                  const char* readable_end) {
+  return quick_value_ok(def.needs_value_check(), def.fast_format(), def, value, readable_end);
 }
 
 // The check the validator runs per field: true if `value` is valid for `def` (empty values

@@ -79,8 +79,8 @@ struct FieldDef {
   // False for free-text types without enums, whose values need no check at all.
   bool needs_value_check() const { return needs_value_check_; }
   // Types without enums whose whole check is their format, checked 16 bytes at a time: numbers
-  // and times of day.
-  enum class FastFormat : uint8_t { kNone, kUint, kInt, kFloat, kUtcTimeOnly };
+  // and times of day; 32 bytes at a time: timestamps.
+  enum class FastFormat : uint8_t { kNone, kUint, kInt, kFloat, kUtcTimeOnly, kUtcTimestamp };
   FastFormat fast_format() const { return fast_format_; }
   bool is_char_enum(unsigned char c) const { return char_enum_bits_[c >> 6] >> (c & 63) & 1; }
   // Whether the one-character value `c` passes the full value check (format and enums),
@@ -106,6 +106,10 @@ class FieldSet;
 struct Member {
   Tag tag = 0;
   bool required = false;
+  // Copies of def->needs_value_check() and def->fast_format() (set by FieldSet::add), so that a
+  // validator starts the value check without reading the definition.
+  bool checked = true;
+  FieldDef::FastFormat format = FieldDef::FastFormat::kNone;
   const FieldSet* group = nullptr;
   const FieldDef* def = nullptr;  // the field's definition (never null once loaded)
 };
