@@ -480,10 +480,12 @@ Status FileStore::append(bool rotate, uint64_t& at) {
 
 namespace {
 
-// A new live segment's allocation step: 1 MiB, or less for small segments (tests).
+// The live segment's allocation step: 256 KiB (or a small segment's size, in tests). Small
+// enough that a thousand idle sessions hold 256 MB ahead, large enough that at 60 MB/s of
+// commits the file is extended a few hundred times a second.
 uint64_t allocation_chunk(uint64_t segment_bytes) {
   const uint64_t page = 4096;
-  return std::clamp<uint64_t>((segment_bytes + page - 1) / page * page, page, 1 << 20);
+  return std::clamp<uint64_t>((segment_bytes + page - 1) / page * page, page, 256 << 10);
 }
 
 }  // namespace
