@@ -317,11 +317,14 @@ bool Validator::check_values(const Shape& shape, std::span<const Field> fields) 
     using F = FieldDef::FastFormat;
     const auto& g = shape.by_format;
     auto at = [&](F f) -> const std::vector<Shape::Check>& { return g[static_cast<size_t>(f)]; };
-    if (all_valid<F::kNone>(at(F::kNone), fields) & all_valid<F::kUint>(at(F::kUint), fields) &
-        all_valid<F::kInt>(at(F::kInt), fields) & all_valid<F::kFloat>(at(F::kFloat), fields) &
-        all_valid<F::kUtcTimeOnly>(at(F::kUtcTimeOnly), fields) &
-        all_valid<F::kUtcTimestamp>(at(F::kUtcTimestamp), fields))
-      return true;
+    // Every loop runs (no short circuit): one branch at the end instead of one per format.
+    bool ok = all_valid<F::kNone>(at(F::kNone), fields);
+    ok &= all_valid<F::kUint>(at(F::kUint), fields);
+    ok &= all_valid<F::kInt>(at(F::kInt), fields);
+    ok &= all_valid<F::kFloat>(at(F::kFloat), fields);
+    ok &= all_valid<F::kUtcTimeOnly>(at(F::kUtcTimeOnly), fields);
+    ok &= all_valid<F::kUtcTimestamp>(at(F::kUtcTimestamp), fields);
+    if (ok) return true;
   }
   const bool have_values = options_.validate_fields_have_values;
   const Member* const* const members = shape.members.data();
