@@ -51,7 +51,7 @@ fi
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_ctest build-asan build-asan/ctest.log -L unit
 
-echo "== 3/4 ThreadSanitizer: threaded code (ordering, engine)"
+echo "== 3/4 ThreadSanitizer: threaded code (ordering, engine, file store)"
 if tsan_out=$(scripts/tsan.sh 2>&1); then
   n=$(grep -oE '\[  PASSED  \] [0-9]+ test' <<<"$tsan_out" | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}')
   passed=$((passed + ${n:-0}))
