@@ -641,7 +641,6 @@ class SessionRuntime {
       event = std::move(spare_events.back());
       spare_events.pop_back();
     }
-    SessionEvent* e = &event;
     // The handled marks (and replies) of every message in this burst share one store commit.
     locked()->begin_batch();
     for (;;) {
@@ -652,14 +651,14 @@ class SessionRuntime {
         s->begin_batch();
         continue;
       }
-      if (listener) listener(*e);
-      if (log && e->type != SessionEvent::Type::kAppMessage &&
-          e->type != SessionEvent::Type::kAdminMessage) {
-        std::string text(session::to_string(e->status));
-        if (!e->text.empty()) text += ": " + e->text;
+      if (listener) listener(event);
+      if (log && event.type != SessionEvent::Type::kAppMessage &&
+          event.type != SessionEvent::Type::kAdminMessage) {
+        std::string text(session::to_string(event.status));
+        if (!event.text.empty()) text += ": " + event.text;
         log->event(text, clock_now().utc);
       }
-      switch (e->type) {
+      switch (event.type) {
         case SessionEvent::Type::kAppMessage:
           deliver(event);
           break;
@@ -667,19 +666,19 @@ class SessionRuntime {
           close_after_write = true;
           break;
         case SessionEvent::Type::kStatus:
-          if (e->status == SessionStatus::kActive || e->status == SessionStatus::kLoggedIn) {
+          if (event.status == SessionStatus::kActive || event.status == SessionStatus::kLoggedIn) {
             attempt = 0;
             if (!app_logged_on) {
               app_logged_on = true;
               if (app.on_logon) app.on_logon(config.session.id);
             }
-          } else if (app_logged_on && e->status != SessionStatus::kLoggingOut) {
+          } else if (app_logged_on && event.status != SessionStatus::kLoggingOut) {
             app_logged_on = false;
             if (app.on_logout) app.on_logout(config.session.id);
           }
           break;
         case SessionEvent::Type::kAdminMessage:
-          from_admin(e->bytes);
+          from_admin(event.bytes);
           break;
         default:
           break;

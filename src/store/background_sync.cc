@@ -115,15 +115,6 @@ Status BackgroundSync::error() const {
   return error_.empty() ? Status::ok() : Status::error(error_);
 }
 
-bool BackgroundSync::in_flight() const {
-  std::lock_guard lock(mu_);
-  return in_flight_;
-}
-
-}  // namespace fixgate::store::detail
-
-namespace fixgate::store::detail {
-
 uint64_t BackgroundSync::syncs() const {
   std::lock_guard lock(mu_);
   return syncs_;

@@ -38,7 +38,6 @@ class BackgroundSync : public std::enable_shared_from_this<BackgroundSync> {
   // The last completed sync, and the first failure (which stays: nothing is certain after it).
   std::optional<SyncPoint> completed() const;
   Status error() const;
-  bool in_flight() const;
   uint64_t syncs() const;  // completed
 
  private:

@@ -490,11 +490,11 @@ uint64_t allocation_chunk(uint64_t segment_bytes) {
 
 }  // namespace
 
-Status FileStore::map_live() {
+Status FileStore::map_live(uint64_t at_least) {
   // Room for a whole segment (and more when one record is bigger), so that the mapping moves
   // only for such a record. Mapping past the end of the file costs address space, not memory.
   const uint64_t page = 4096;
-  const uint64_t want = std::max({options_.segment_bytes, allocated_, segment_size_});
+  const uint64_t want = std::max({options_.segment_bytes, allocated_, segment_size_, at_least});
   map_len_ = (want + allocation_chunk(options_.segment_bytes) + page - 1) / page * page;
   void* m = ::mmap(nullptr, map_len_, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
   if (m == MAP_FAILED) {
@@ -519,11 +519,7 @@ Status FileStore::reserve(uint64_t end) {
   if (end > map_len_) {  // a record bigger than a segment: map more
     ::munmap(map_, map_len_);
     map_ = nullptr;
-    const uint64_t keep = allocated_;
-    allocated_ = std::max(allocated_, end);  // sizes the new mapping
-    Status s = map_live();
-    allocated_ = keep;
-    if (!s) return fail(s);
+    if (Status s = map_live(end); !s) return fail(s);
   }
   if (end > allocated_) {
     const uint64_t chunk = allocation_chunk(options_.segment_bytes);

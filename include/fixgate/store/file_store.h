@@ -130,7 +130,8 @@ class FileStore final : public session::Store {
   void adopt(Loaded&& loaded);
   Status open_live();
   Status append(bool rotate, uint64_t& at);
-  Status map_live();             // maps fd_ (allocated_ bytes long) with room for a whole segment
+  // Maps fd_ (allocated_ bytes long) with room for a whole segment, and for `at_least` bytes.
+  Status map_live(uint64_t at_least = 0);
   void close_live();             // unmaps and closes the live segment
   Status reserve(uint64_t end);  // allocates (and maps) the live segment up to `end`
   Status fail(Status s);
