@@ -307,7 +307,7 @@ void FileStore::adopt(Loaded&& loaded) {
 }
 
 // Opens the live segment for appends and, unless the policy is kNever, syncs what open() found
-// so that the next record may honestly claim synced_before.
+// so that the next record may honestly claim it synced.
 Status FileStore::open_live() {
   live_path_ = segment_path(generation_, segment_);
   fd_ = ::open(live_path_.c_str(), O_RDWR | O_CLOEXEC);
@@ -378,14 +378,14 @@ Status FileStore::commit(const session::StoreBatch& batch) {
     if (Status e = background_->error(); !e) return fail(e);
     if (synced_by_background()) dirty_ = false;
   }
-  if (!detail::encode_commit(batch, !dirty_, record_, offsets_)) return Status::ok();
+  if (!detail::encode_commit(batch, synced_end(), record_, offsets_)) return Status::ok();
   if (record_.size() - detail::kRecordOverhead > detail::kMaxRecordPayload)
     return Status::error("file store " + dir_ + ": commit of " + std::to_string(record_.size()) +
                          " bytes exceeds the record limit");
   bool rotate = segment_size_ > detail::kHeaderRecordBytes &&
                 segment_size_ + record_.size() > options_.segment_bytes;
-  // In a new segment the header before the record is not synced yet: claim nothing.
-  if (rotate && !dirty_) detail::encode_commit(batch, false, record_, offsets_);
+  // In a new segment nothing is synced yet, not even its header: claim nothing.
+  if (rotate) detail::encode_commit(batch, 0, record_, offsets_);
   uint64_t at = 0;
   if (Status s = append(rotate, at); !s) return s;
 
@@ -533,6 +533,15 @@ Status FileStore::reserve(uint64_t end) {
     allocated_ = grown;
   }
   return Status::ok();
+}
+
+uint64_t FileStore::synced_end() const {
+  if (!dirty_) return segment_size_;
+  if (!background_) return 0;
+  // Under steady load a background sync rarely ends exactly where the next record starts, but
+  // what it did cover is still worth claiming: damage there is then reported, not truncated.
+  const std::optional<detail::SyncPoint> done = background_->completed();
+  return done && done->generation == generation_ && done->segment == segment_ ? done->end : 0;
 }
 
 bool FileStore::synced_by_background() const {

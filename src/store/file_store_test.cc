@@ -446,6 +446,64 @@ TEST_F(FileStoreTest, AFailedBackgroundSyncFailsTheNextCommitAndEveryOneAfter) {
   EXPECT_EQ(store->next_sender_seq(), SeqNum(3));
 }
 
+// A record claims what the last background sync covered, even when that sync ended before the
+// record before it: damage to synced records is then reported, never truncated as a torn tail.
+TEST_F(FileStoreTest, DamageABackgroundSyncCoveredIsCorruptionEvenWhenLaterRecordsAreUnsynced) {
+  Duration now{0};
+  FileStoreOptions o;
+  o.fsync = FsyncPolicy::kBatch;
+  o.batch_interval = std::chrono::microseconds(1000);
+  o.clock = [&now] { return now; };
+  auto store = open(o);
+  ASSERT_TRUE(store->commit(make_batch({{1, "one"}}, 2, 1)));
+  const uint64_t second = store->stats().bytes;
+  now = std::chrono::microseconds(2000);  // this commit asks for a sync, up to its end
+  ASSERT_TRUE(store->commit(make_batch({{2, "two"}}, 3, 1)));
+  const uint64_t third = store->stats().bytes;
+  store->wait_for_background_sync();
+  ASSERT_TRUE(store->commit(make_batch({{3, "three"}}, 4, 1)));
+  const uint64_t fourth = store->stats().bytes;
+  // No sync since: this record's predecessor is unsynced, yet it still claims the synced part.
+  ASSERT_TRUE(store->commit(make_batch({{4, "four"}}, 5, 1)));
+  store.reset();
+
+  std::string file = segments().at(0), data = read_all(file);
+  data[second + detail::kRecordOverhead + 2] ^= 0x40;  // seq 2: synced, then damaged
+  data[third + detail::kRecordOverhead + 2] ^= 0x40;   // seq 3: the only other claim, gone
+  ASSERT_LT(third, fourth);
+  write_all(file, data);
+  Status s = open_status(o);
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.message().find("offset " + std::to_string(second)), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("not a torn tail"), std::string::npos) << s.message();
+  EXPECT_EQ(read_all(file), data);  // nothing truncated away
+}
+
+// Damage past what any later record claims synced is a torn tail: recovery keeps what precedes it.
+TEST(SegmentFormatTest, OnlyAClaimReachingPastTheDamageMakesItCorruption) {
+  auto segment_with_claim = [](uint64_t claim_past_damage) {
+    std::string data, rec;
+    std::vector<uint32_t> offsets;
+    data = detail::encode_header({1, 1, 0});
+    detail::encode_commit(make_batch({{1, "one"}}, 2, 1), data.size(), rec, offsets);
+    data += rec;
+    const uint64_t damaged = data.size();
+    detail::encode_commit(make_batch({{2, "two"}}, 3, 1), damaged, rec, offsets);
+    data += rec;
+    detail::encode_commit(make_batch({{3, "three"}}, 4, 1), damaged + claim_past_damage, rec,
+                          offsets);
+    data += rec;
+    data[damaged + detail::kRecordOverhead + 2] ^= 0x40;
+    return detail::scan_segment(data);
+  };
+  detail::SegmentScan at = segment_with_claim(0);  // synced up to the damaged record, not into it
+  EXPECT_FALSE(at.damage.empty());
+  EXPECT_TRUE(at.later_intact);
+  EXPECT_FALSE(at.later_synced);
+  detail::SegmentScan past = segment_with_claim(1);
+  EXPECT_TRUE(past.later_synced);
+}
+
 TEST_F(FileStoreTest, NeverDoesNotSyncCommits) {
   FileStoreOptions o;
   o.fsync = FsyncPolicy::kNever;

@@ -10,7 +10,8 @@ namespace {
 
 constexpr uint64_t kMagic = 0x3147534554474946ull;  // "FIXGTSG1"
 constexpr uint32_t kFormatVersion = 1;
-constexpr uint8_t kHasSender = 1, kHasTarget = 2, kSyncedBefore = 4;
+// kSyncedBefore is only read: records now carry the synced offset itself (kSyncedTo).
+constexpr uint8_t kHasSender = 1, kHasTarget = 2, kSyncedBefore = 4, kSyncedTo = 8;
 
 // CRC-32 (IEEE, reflected) by slicing-by-8: table k holds the CRC of a byte followed by k zero
 // bytes, so eight bytes are folded per step from independent lookups. About 5x the byte-wise
@@ -154,15 +155,16 @@ std::optional<SegmentHeader> decode_header(std::string_view payload) {
   return h;
 }
 
-bool encode_commit(const session::StoreBatch& batch, bool synced_before, std::string& out,
+bool encode_commit(const session::StoreBatch& batch, uint64_t synced_to, std::string& out,
                    std::vector<uint32_t>& offsets) {
   offsets.clear();
   begin_record(out, RecordType::kCommit);
   uint8_t flags = (batch.next_sender ? kHasSender : 0) | (batch.next_target ? kHasTarget : 0) |
-                  (synced_before ? kSyncedBefore : 0);
+                  (synced_to > 0 ? kSyncedTo : 0);
   out.push_back(static_cast<char>(flags));
   if (batch.next_sender) put64(out, batch.next_sender->value);
   if (batch.next_target) put64(out, batch.next_target->value);
+  if (synced_to > 0) put64(out, synced_to);
   size_t count_at = out.size();
   put32(out, 0);
   uint32_t count = 0;
@@ -184,9 +186,10 @@ std::optional<CommitRecord> decode_commit(std::string_view payload) {
   Reader r(payload);
   CommitRecord c;
   uint8_t flags = r.u8();
-  if (flags & ~(kHasSender | kHasTarget | kSyncedBefore)) return std::nullopt;
+  if (flags & ~(kHasSender | kHasTarget | kSyncedBefore | kSyncedTo)) return std::nullopt;
   if (flags & kHasSender) c.next_sender = r.u64();
   if (flags & kHasTarget) c.next_target = r.u64();
+  if (flags & kSyncedTo) c.synced_to = r.u64();
   c.synced_before = flags & kSyncedBefore;
   uint32_t count = r.u32();
   for (uint32_t i = 0; i < count && r.ok(); ++i) {
@@ -226,7 +229,8 @@ SegmentScan scan_segment(std::string_view data) {
     scan.later_intact = true;
     if (rec->type == RecordType::kCommit) {
       auto c = decode_commit(rec->payload);
-      scan.later_synced = c && c->synced_before;
+      // The damage starts at `pos`: a claim reaching past it says those bytes were synced.
+      scan.later_synced = c && (c->synced_before || c->synced_to > pos);
     }
   }
   return scan;

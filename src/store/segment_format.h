@@ -39,8 +39,10 @@ struct CommitRecord {
   };
   std::optional<uint64_t> next_sender;
   std::optional<uint64_t> next_target;
-  // Set when every byte before this record had been fsynced when it was written: damage
-  // before such a record is corruption, not a torn tail.
+  // The segment's first synced_to bytes had been fsynced when this record was written: damage
+  // there is corruption, not a torn tail. 0 claims nothing.
+  uint64_t synced_to = 0;
+  // Older records say only "every byte before me was synced" (a flag, no offset).
   bool synced_before = false;
   std::vector<Message> messages;
 };
@@ -52,7 +54,7 @@ inline constexpr size_t kHeaderRecordBytes = kRecordOverhead + 32;
 // (in batch order) into `offsets` (both cleared first; buffers reused). Admin entries (empty
 // bytes) are not written: next_sender carries their sequence numbers. Returns false when there
 // is nothing to persist.
-bool encode_commit(const session::StoreBatch& batch, bool synced_before, std::string& out,
+bool encode_commit(const session::StoreBatch& batch, uint64_t synced_to, std::string& out,
                    std::vector<uint32_t>& offsets);
 
 // Decoders take the payload (after the type byte); nullopt when malformed.
@@ -72,7 +74,8 @@ struct SegmentScan {
   // Why the record at valid_end is bad; empty if none. Zeros from valid_end to the end are not
   // damage: the writer allocates its file ahead.
   std::string damage;
-  // After the damage, somewhere later: an intact record (and one marked synced_before).
+  // After the damage, somewhere later: an intact record, and one claiming that the damaged
+  // bytes had been synced before it was written.
   bool later_intact = false;
   bool later_synced = false;
 };

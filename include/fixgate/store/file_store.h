@@ -166,6 +166,8 @@ class FileStore final : public session::Store {
   session::Duration last_write_{0};  // monotonic: the last commit
   // kBatch: the syncs made off the committing thread; null in the other modes.
   std::shared_ptr<detail::BackgroundSync> background_;
+  // How much of the live segment is known synced: what the next record may claim.
+  uint64_t synced_end() const;
   bool synced_by_background() const;  // dirty_, but a background sync reached the end since
   std::string broken_;                // set after an error that leaves the files in doubt
   std::string recovery_note_;
