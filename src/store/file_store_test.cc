@@ -36,6 +36,14 @@ class FileStoreTest : public ::testing::Test {
     std::sort(out.begin(), out.end());
     return out;
   }
+  // fsync batch, at most one sync per millisecond of `now`, a clock the test moves.
+  static FileStoreOptions batch_on_clock(const Duration& now) {
+    FileStoreOptions o;
+    o.fsync = FsyncPolicy::kBatch;
+    o.batch_interval = std::chrono::microseconds(1000);
+    o.clock = [&now] { return now; };
+    return o;
+  }
   std::string seg(int generation, int number) const {
     char name[64];
     std::snprintf(name, sizeof name, "/seg-%08d-%08d.log", generation, number);
@@ -386,10 +394,7 @@ TEST_F(FileStoreTest, AlwaysSyncsEveryCommit) {
 
 TEST_F(FileStoreTest, BatchSyncsAtMostOncePerIntervalOffTheCommittingThread) {
   Duration now{0};
-  FileStoreOptions o;
-  o.fsync = FsyncPolicy::kBatch;
-  o.batch_interval = std::chrono::microseconds(1000);
-  o.clock = [&now] { return now; };
+  FileStoreOptions o = batch_on_clock(now);
   auto store = open(o);
   uint64_t syncs = store->stats().data_syncs;
   auto commit_at = [&](int us, uint64_t seq) {
@@ -422,10 +427,7 @@ TEST_F(FileStoreTest, BatchSyncsAtMostOncePerIntervalOffTheCommittingThread) {
 TEST_F(FileStoreTest, AFailedBackgroundSyncFailsTheNextCommitAndEveryOneAfter) {
   Duration now{0};
   FileFaults faults;
-  FileStoreOptions o;
-  o.fsync = FsyncPolicy::kBatch;
-  o.batch_interval = std::chrono::microseconds(1000);
-  o.clock = [&now] { return now; };
+  FileStoreOptions o = batch_on_clock(now);
   o.faults = &faults;
   auto store = open(o);
   ASSERT_TRUE(store->commit(make_batch({{1, "kept"}}, 2, 1)));
@@ -450,10 +452,7 @@ TEST_F(FileStoreTest, AFailedBackgroundSyncFailsTheNextCommitAndEveryOneAfter) {
 // record before it: damage to synced records is then reported, never truncated as a torn tail.
 TEST_F(FileStoreTest, DamageABackgroundSyncCoveredIsCorruptionEvenWhenLaterRecordsAreUnsynced) {
   Duration now{0};
-  FileStoreOptions o;
-  o.fsync = FsyncPolicy::kBatch;
-  o.batch_interval = std::chrono::microseconds(1000);
-  o.clock = [&now] { return now; };
+  FileStoreOptions o = batch_on_clock(now);
   auto store = open(o);
   ASSERT_TRUE(store->commit(make_batch({{1, "one"}}, 2, 1)));
   const uint64_t second = store->stats().bytes;
