@@ -1,9 +1,12 @@
 // SqliteStore beyond the shared contract: WAL and synchronous settings, several sessions in
-// one file, refresh from another connection, and an all-or-nothing failed commit.
+// one file, one writer per session, refresh from another connection, and an all-or-nothing
+// failed commit.
 #include "fixgate/store/sqlite_store.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "store_test_util.h"
 
@@ -12,14 +15,22 @@ namespace {
 
 class SqliteStoreTest : public ::testing::Test {
  protected:
-  std::unique_ptr<SqliteStore> open(std::string id, bool full = true) {
+  static SqliteStoreOptions options(std::string id, bool exclusive = true) {
     SqliteStoreOptions o;
     o.session_id = std::move(id);
-    o.synchronous_full = full;
     o.creation_time = kCreated;
+    o.exclusive = exclusive;
+    return o;
+  }
+  std::unique_ptr<SqliteStore> open(SqliteStoreOptions o) {
     auto r = SqliteStore::open(path_, o);
     EXPECT_TRUE(r) << r.error();
     return r ? std::move(r).value() : nullptr;
+  }
+  std::unique_ptr<SqliteStore> open(std::string id) { return open(options(std::move(id))); }
+  // A second connection to a session that a writer has open (exclusive = false).
+  std::unique_ptr<SqliteStore> open_reader(std::string id) {
+    return open(options(std::move(id), false));
   }
   static int64_t pragma(SqliteStore& s, const char* sql) {
     sqlite3_stmt* st = nullptr;
@@ -43,7 +54,10 @@ TEST_F(SqliteStoreTest, UsesWalAndFullSynchronousByDefault) {
   EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "wal");
   sqlite3_finalize(st);
   EXPECT_EQ(pragma(*store, "PRAGMA synchronous"), 2);  // FULL
-  store = open("A", /*full=*/false);
+  store.reset();
+  SqliteStoreOptions normal = options("A");
+  normal.synchronous_full = false;
+  store = open(normal);
   EXPECT_EQ(pragma(*store, "PRAGMA synchronous"), 1);  // NORMAL
 }
 
@@ -59,8 +73,35 @@ TEST_F(SqliteStoreTest, SessionsInOneFileAreKeptApart) {
   EXPECT_EQ(snapshot(*b), (StoreState{2, 4, kCreated.count(), {{1, "b1"}}}));
 }
 
+// A second engine started on the same database must not hand out the sequence numbers the
+// first one does: its store does not open, and says why.
+TEST_F(SqliteStoreTest, ASessionHasOneWriterInThisProcessOrAnother) {
+  auto first = open("FIX.4.4:A->X");
+  auto second = SqliteStore::open(path_, options("FIX.4.4:A->X"));
+  ASSERT_FALSE(second);
+  EXPECT_NE(second.error().find("open elsewhere"), std::string::npos) << second.error();
+  EXPECT_NE(second.error().find(path_ + ".lock"), std::string::npos) << second.error();
+  EXPECT_NE(second.error().find("FIX.4.4:A->X"), std::string::npos) << second.error();
+  EXPECT_TRUE(open("FIX.4.4:B->X"));  // other sessions in the file are free
+
+  // Another process, as a second daemon would be.
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    bool refused = !SqliteStore::open(path_, options("FIX.4.4:A->X"));
+    _exit(refused ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "another process opened a session held here";
+
+  first.reset();  // closing the store frees the session
+  EXPECT_TRUE(open("FIX.4.4:A->X"));
+}
+
 TEST_F(SqliteStoreTest, RefreshSeesAnotherConnectionsCommits) {
-  auto writer = open("S"), reader = open("S");
+  auto writer = open("S"), reader = open_reader("S");
   ASSERT_TRUE(writer->commit(make_batch({{1, "x"}}, 2, 9)));
   EXPECT_EQ(reader->next_target_seq(), SeqNum(1));
   ASSERT_TRUE(reader->refresh());
@@ -82,7 +123,7 @@ TEST_F(SqliteStoreTest, FailedCommitStoresNothing) {
   EXPECT_NE(s.message().find("refused"), std::string::npos) << s.message();
   EXPECT_NE(s.message().find(path_), std::string::npos) << s.message();
   EXPECT_EQ(snapshot(*store), before);
-  auto other = open("S");
+  auto other = open_reader("S");
   EXPECT_EQ(snapshot(*other), before);
   ASSERT_TRUE(store->commit(make_batch({{2, "next"}}, 3, 3)));
 }

@@ -22,6 +22,10 @@ struct SqliteStoreOptions {
   // process crash; an OS crash may roll back the latest commits (never a partial one).
   bool synchronous_full = true;
   int busy_timeout_ms = 5000;  // waiting for another connection's write transaction
+  // Refuse to open a session that another store, in this process or any other, has open: two
+  // writers would hand out the same sequence numbers. The lock is a byte of `path` + ".lock"
+  // (an open-file-description lock, gone with the store or its process, even after kill -9).
+  bool exclusive = true;
   // Creation time of a session first seen by open(); the system clock when unset.
   std::optional<session::Duration> creation_time;
 };
@@ -52,6 +56,7 @@ class SqliteStore final : public session::Store {
 
   SqliteStore(std::string path, SqliteStoreOptions options);
   Status init();
+  Status lock_session();
   Status exec(const char* sql);
   Status error(const std::string& what) const;
   Status run_transaction(const std::function<Status()>& body);
@@ -59,6 +64,7 @@ class SqliteStore final : public session::Store {
 
   std::string path_;
   SqliteStoreOptions options_;
+  int lock_fd_ = -1;  // holds this session's lock (exclusive)
   sqlite3* db_ = nullptr;
   sqlite3_stmt* stmts_[kCount] = {};
   session::SeqNum next_sender_{1};
