@@ -395,7 +395,8 @@ class SessionRuntime {
       auto local = asio::ip::make_address(config.source->host, bind_error);
       tcp::socket& raw = socket->lowest();
       if (!bind_error) raw.open(endpoints.front().protocol(), bind_error);
-      if (!bind_error) raw.set_option(asio::socket_base::reuse_address(true), bind_error);
+      if (!bind_error)
+        raw.set_option(asio::socket_base::reuse_address(config.reuse_address), bind_error);
       if (!bind_error) raw.bind(tcp::endpoint(local, config.source->port), bind_error);
       if (bind_error) {
         connect_failed("cannot connect from " + config.source->host + ":" +
@@ -506,7 +507,7 @@ class SessionRuntime {
     read_paused = false;
     close_after_write = false;
     asio::error_code ignored;
-    socket->lowest().set_option(tcp::no_delay(true), ignored);
+    socket->lowest().set_option(tcp::no_delay(config.tcp_nodelay), ignored);
     // flush() writes plain sockets directly first: it must get EAGAIN, never block.
     if (!socket->is_tls()) socket->lowest().non_blocking(true, ignored);
     const Now now = clock_now();
@@ -1109,6 +1110,7 @@ struct Listener {
   std::chrono::milliseconds first_message_timeout{10000};
   std::function<void(std::string_view)> on_log;
   std::shared_ptr<asio::ssl::context> tls;  // TLS port: handshake before the Logon
+  bool reuse_address = true;
   std::atomic<bool> open{false};
   // Dynamic sessions: templates on this port, and the engine's factory for their sessions.
   std::vector<const AcceptorTemplate*> templates;
@@ -1442,17 +1444,23 @@ Status Engine::start() {
   e.listeners.clear();
   std::map<std::pair<std::string, uint16_t>, Listener*> by_endpoint;
   auto listener_for = [&](const std::string& who, const Endpoint& ep,
-                          const std::shared_ptr<asio::ssl::context>& tls) -> Result<Listener*> {
+                          const std::shared_ptr<asio::ssl::context>& tls,
+                          bool reuse_address) -> Result<Listener*> {
     auto found = by_endpoint.find({ep.host, ep.port});
     if (found != by_endpoint.end() && ep.port != 0) {
-      if (static_cast<bool>(found->second->tls) != static_cast<bool>(tls))
+      const char* differs = static_cast<bool>(found->second->tls) != static_cast<bool>(tls)
+                                ? "the TLS setting"
+                            : found->second->reuse_address != reuse_address ? "SocketReuseAddress"
+                                                                            : nullptr;
+      if (differs)
         return Status::error("start: " + who + " and another session share " + ep.host + ":" +
-                             std::to_string(ep.port) + " but not the TLS setting");
+                             std::to_string(ep.port) + " but not " + differs);
       return found->second;
     }
     auto fresh = std::make_unique<Listener>(e.loops[0]->io);
     fresh->on_log = e.options.on_log;
     fresh->tls = tls;
+    fresh->reuse_address = reuse_address;
     fresh->create = [&e](const AcceptorTemplate& t, const codec::Message& logon) {
       return e.create_dynamic(t, logon);
     };
@@ -1461,7 +1469,7 @@ Status Engine::start() {
     if (ec) return Status::error("start: bad accept address " + ep.host);
     tcp::endpoint endpoint(address, ep.port);
     fresh->acceptor.open(endpoint.protocol(), ec);
-    if (!ec) fresh->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) fresh->acceptor.set_option(tcp::acceptor::reuse_address(reuse_address), ec);
     if (!ec) fresh->acceptor.bind(endpoint, ec);
     if (!ec) fresh->acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (ec)
@@ -1475,7 +1483,8 @@ Status Engine::start() {
   };
   for (auto& rt : e.runtimes) {
     if (rt->config.session.role != session::Role::kAcceptor) continue;
-    auto found = listener_for(rt->config.session.id.to_string(), rt->config.accept, rt->tls);
+    auto found = listener_for(rt->config.session.id.to_string(), rt->config.accept, rt->tls,
+                              rt->config.reuse_address);
     if (!found) {
       e.listeners.clear();
       return found.status();
@@ -1495,7 +1504,8 @@ Status Engine::start() {
   for (auto& t : e.templates) {
     std::shared_ptr<asio::ssl::context> tls;
     if (t->config.tls.enabled) tls = *make_tls_context(t->config.tls, true);  // checked when added
-    auto found = listener_for("the acceptor template", t->config.accept, tls);
+    auto found =
+        listener_for("the acceptor template", t->config.accept, tls, t->config.reuse_address);
     if (!found) {
       e.listeners.clear();
       return found.status();

@@ -320,6 +320,7 @@ Result<engine::ManagerConfig> to_manager_config(const SessionSettings& s) {
   FIXGATE_TRY(reset_on_logon, flag("ResetOnLogon", false));
   FIXGATE_TRY(reset_on_logout, flag("ResetOnLogout", false));
   FIXGATE_TRY(reset_on_disconnect, flag("ResetOnDisconnect", false));
+  FIXGATE_TRY(refresh_on_logon, flag("RefreshOnLogon", false));
   FIXGATE_TRY(persist, flag("PersistMessages", true));
   FIXGATE_TRY(check_latency, flag("CheckLatency", true));
   FIXGATE_TRY(max_latency, seconds("MaxLatency", 120, 86400));
@@ -332,6 +333,11 @@ Result<engine::ManagerConfig> to_manager_config(const SessionSettings& s) {
   sc.reset_on_logon = reset_on_logon;
   sc.reset_on_logout = reset_on_logout;
   sc.reset_on_disconnect = reset_on_disconnect;
+  sc.refresh_on_logon = refresh_on_logon;
+  FIXGATE_TRY(nodelay, flag("SocketNodelay", true));
+  FIXGATE_TRY(reuse_address, flag("SocketReuseAddress", true));
+  c.tcp_nodelay = nodelay;
+  c.reuse_address = reuse_address;
   sc.persist_messages = persist;
   sc.check_latency = check_latency;
   sc.max_latency = std::chrono::seconds(max_latency);

@@ -31,6 +31,8 @@ SocketConnectPort1=9002
 SocketConnectSourceHost=127.0.0.3
 SocketConnectTimeout=7
 ResetOnLogon=Y
+RefreshOnLogon=Y
+SocketNodelay=N
 
 [SESSION]
 ConnectionType=acceptor
@@ -47,7 +49,7 @@ TEST(SettingsTest, ParsesDefaultsAndSessions) {
   ASSERT_EQ(s->sessions().size(), 2u);
   EXPECT_EQ(*s->sessions()[0].get_string("ConnectionType"), "initiator");  // from [DEFAULT]
   EXPECT_EQ(*s->sessions()[1].get_string("ConnectionType"), "acceptor");   // own value wins
-  EXPECT_EQ(s->sessions()[1].find("SocketAcceptPort")->line, 26);
+  EXPECT_EQ(s->sessions()[1].find("SocketAcceptPort")->line, 28);
 }
 
 TEST(SettingsTest, BuildsInitiatorConfigWithAlternateHosts) {
@@ -59,6 +61,9 @@ TEST(SettingsTest, BuildsInitiatorConfigWithAlternateHosts) {
   EXPECT_EQ(c->session.id.to_string(), "FIX.4.4:CLIENT->LP1");
   EXPECT_EQ(c->session.heartbeat_interval, 15s);
   EXPECT_TRUE(c->session.reset_on_logon);
+  EXPECT_TRUE(c->session.refresh_on_logon);
+  EXPECT_FALSE(c->tcp_nodelay);
+  EXPECT_TRUE(c->reuse_address);
   ASSERT_EQ(c->connect.size(), 2u);
   EXPECT_EQ(c->connect[1].host, "127.0.0.2");
   EXPECT_EQ(c->connect[1].port, 9002);
@@ -80,6 +85,8 @@ TEST(SettingsTest, BuildsAcceptorConfig) {
   EXPECT_EQ(c->session.role, session::Role::kAcceptor);
   EXPECT_EQ(c->accept.port, 9100);
   EXPECT_EQ(c->accept.host, "0.0.0.0");
+  EXPECT_FALSE(c->session.refresh_on_logon);
+  EXPECT_TRUE(c->tcp_nodelay);
 }
 
 TEST(SettingsTest, UnknownKeyNamesFileLineAndKey) {
@@ -132,6 +139,13 @@ TEST(SettingsTest, OutOfRangeAndWrongEnumValuesAreRefused) {
       Settings::parse(base + "ConnectionType=acceptor\nResetOnLogon=maybe\n", "x.cfg")
           ->sessions()[0]);
   EXPECT_EQ(c3.error(), "x.cfg:7: ResetOnLogon: 'maybe' is not Y or N");
+  // Socket switches are checked too, though most configurations leave them at Y.
+  for (std::string key : {"SocketNodelay", "SocketReuseAddress", "RefreshOnLogon"}) {
+    auto c = to_manager_config(
+        Settings::parse(base + "ConnectionType=acceptor\n" + key + "=yes please\n", "x.cfg")
+            ->sessions()[0]);
+    EXPECT_EQ(c.error(), "x.cfg:7: " + key + ": 'yes please' is not Y or N");
+  }
 }
 
 TEST(SettingsTest, DictionaryIsLoadedAndMustMatchTheBeginString) {

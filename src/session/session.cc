@@ -85,6 +85,7 @@ void Session::on_connected(Now now) {
     disconnect("connection refused: outside the session schedule", now, false);
     return;
   }
+  if (config_.refresh_on_logon && !refresh_from_store(now)) return;
   if (config_.role == Role::kInitiator) {
     if (config_.reset_on_logon) reset_sequences(now);
     send_logon(now);
@@ -93,6 +94,25 @@ void Session::on_connected(Now now) {
   // Both roles: no Logon exchanged within the logon timeout drops the connection.
   arm(Timer::kLogon, now.mono + config_.logon_timeout);
   commit(now);
+}
+
+bool Session::refresh_from_store(Now now) {
+  if (Status s = store_.refresh(); !s) {
+    disconnect("refreshing from the store before logon failed: " + s.message(), now, true);
+    return false;
+  }
+  const SeqNum sender = store_.next_sender_seq(), target = store_.next_target_seq();
+  if (sender == next_sender_ && target == committed_target_) return true;
+  emit(SessionEvent::Type::kLog,
+       "refreshed from the store before logon: next sender seq " + std::to_string(sender.value) +
+           " (was " + std::to_string(next_sender_.value) + "), next target seq " +
+           std::to_string(target.value) + " (was " + std::to_string(next_target_.value) + ")");
+  next_sender_ = sender;
+  next_target_ = committed_target_ = target;
+  // Messages still with the application belong to the state the store has moved past: their
+  // replies are dropped (handled() says so) rather than sent under stale numbers.
+  unhandled_.clear();
+  return true;
 }
 
 void Session::on_bytes(std::string_view bytes, Now now) {

@@ -388,6 +388,33 @@ TEST(FixSessionConfig, ResetOnDisconnectResetsAfterAnyDisconnect) {
   EXPECT_FALSE(stored);
 }
 
+// RefreshOnLogon: another engine on the same store (a failover pair) moved the numbers on while
+// this one was disconnected; the next Logon goes out under the store's numbers, not stale ones.
+TEST(FixSessionConfig, RefreshOnLogonTakesTheStoresSequenceNumbersBeforeEachLogon) {
+  for (bool refresh : {false, true}) {
+    SCOPED_TRACE(refresh ? "RefreshOnLogon=Y" : "RefreshOnLogon=N");
+    SessionConfig c = default_config(Role::kInitiator);
+    c.refresh_on_logon = refresh;
+    SessionUnderTest t(c);
+    t.initiator_logon();
+    ASSERT_TRUE(t.session.send("D", "11=A\x01", t.now).is_ok());
+    t.drop_connection();
+    ASSERT_EQ(t.store.next_sender_seq(), SeqNum(3));
+    StoreBatch other_engine;
+    other_engine.next_sender = SeqNum(10);
+    other_engine.next_target = SeqNum(7);
+    ASSERT_TRUE(t.store.commit(other_engine).is_ok());
+    t.take();
+    t.connect();
+    auto out = t.take();
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].type, "A");
+    EXPECT_EQ(out[0].seq, refresh ? 10u : 3u);
+    EXPECT_EQ(t.session.next_target_seq(), SeqNum(refresh ? 7 : 2));
+    EXPECT_EQ(t.has_event(SessionEvent::Type::kLog, "refreshed from the store"), refresh);
+  }
+}
+
 // ---- timers
 // ---------------------------------------------------------------------------------------
 

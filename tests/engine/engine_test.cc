@@ -123,6 +123,23 @@ TEST(EngineTest, DuplicateSessionIsRejectedAtConfiguration) {
   EXPECT_NE(again.error().find("already exists"), std::string::npos);
 }
 
+// One listening socket serves every session on a port, so they cannot differ on its options.
+TEST(EngineTest, SessionsSharingAPortMustAgreeOnSocketReuseAddress) {
+  Engine e;
+  auto first = e.add_session(acceptor("GW", "C0", 0));
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(e.start().is_ok());
+  const uint16_t port = (*first)->local_port();
+  e.stop();
+  ManagerConfig other = acceptor("GW", "C1", port);
+  other.reuse_address = false;
+  ASSERT_TRUE(e.add_session(other));
+  Status s = e.start();
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.message().find("SocketReuseAddress"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find(std::to_string(port)), std::string::npos) << s.message();
+}
+
 // A daily UTC window from `from` to `to` seconds after the current second.
 session::Schedule window_in(int from, int to, std::chrono::system_clock::time_point* start) {
   auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());

@@ -59,6 +59,10 @@ struct ManagerConfig {
   std::chrono::milliseconds connect_timeout{10000};
   // Initiator: the local address (and port, 0 = any) to connect from, on multi-homed hosts.
   std::optional<Endpoint> source = {};
+  bool tcp_nodelay = true;  // SocketNodelay: no Nagle delay on this session's socket
+  // SocketReuseAddress: SO_REUSEADDR on the acceptor's listening socket (sessions sharing a port
+  // must agree) or on the initiator's source-address bind.
+  bool reuse_address = true;
   size_t receive_queue_capacity = 1 << 16;  // received, not yet taken by receive_message()
   std::string log_directory;  // FileLogPath: message and event logs (file_log.h); empty = none
   TlsConfig tls;

@@ -34,6 +34,9 @@ struct SessionConfig {
   bool reset_on_logon = false;       // send ResetSeqNumFlag=Y and start both sides from 1
   bool reset_on_logout = false;      // after a logout handshake
   bool reset_on_disconnect = false;  // after any disconnect
+  // Before each logon, take the sequence numbers from the store (Store::refresh()): another
+  // engine sharing it (a failover pair) may have moved them on.
+  bool refresh_on_logon = false;
   bool send_redundant_resend_requests = false;
   uint64_t resend_request_chunk_size = 0;         // 0: ask for everything at once
   uint64_t max_sequence_gap = 0;                  // 0: no limit; a larger gap logs the session out

@@ -260,6 +260,8 @@ class Session {
   bool take_due(Timer t, Now now);
   // Applies the schedule at `now`: logout when a window closes, the reset when one opens, and
   // the timer for the next boundary. False when the session may not log on now.
+  // RefreshOnLogon: adopts the store's sequence numbers; false (and disconnected) on failure.
+  bool refresh_from_store(Now now);
   bool check_schedule(Now now);
   void reset_sequences(Now now);
   bool gap_outstanding() const { return resend_end_.has_value() || !queue_.empty(); }
