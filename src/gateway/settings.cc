@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -101,6 +102,27 @@ Result<std::string> SessionSettings::get_string(std::string_view key) const {
 std::string SessionSettings::get_string_or(std::string_view key, std::string fallback) const {
   const Setting* s = find(key);
   return s ? s->value : fallback;
+}
+
+Result<double> SessionSettings::get_number(std::string_view key, double min, double max) const {
+  const Setting* s = find(key);
+  if (!s) return Status::error(section_where() + ": [SESSION] needs " + std::string(key));
+  double v = 0;
+  const char* end = s->value.data() + s->value.size();
+  auto [p, ec] = std::from_chars(s->value.data(), end, v, std::chars_format::fixed);
+  if (ec != std::errc() || p != end || s->value.empty())
+    return Status::error(s->where(key) + ": '" + s->value + "' is not a decimal number");
+  if (!(v >= min && v <= max)) {
+    auto text = [](double d) {
+      std::string t = std::to_string(d);
+      while (t.back() == '0') t.pop_back();
+      if (t.back() == '.') t.pop_back();
+      return t;
+    };
+    return Status::error(s->where(key) + ": " + s->value + " is outside " + text(min) + ".." +
+                         text(max));
+  }
+  return v;
 }
 
 Result<long long> SessionSettings::get_int(std::string_view key, long long min,
@@ -430,6 +452,14 @@ Result<engine::ManagerConfig> to_manager_config(const SessionSettings& s) {
       c.reconnect.max = std::chrono::seconds(max);
     } else {
       c.reconnect.max = std::max<std::chrono::milliseconds>(c.reconnect.initial, 30s);
+    }
+    if (s.has("ReconnectMultiplier")) {
+      FIXGATE_TRY(multiplier, s.get_number("ReconnectMultiplier", 1, 10));
+      c.reconnect.multiplier = multiplier;
+    }
+    if (s.has("ReconnectJitter")) {
+      FIXGATE_TRY(jitter, s.get_number("ReconnectJitter", 0, 1));
+      c.reconnect.jitter = jitter;
     }
   } else {
     FIXGATE_TRY(port, s.get_int("SocketAcceptPort", 0, 65535));

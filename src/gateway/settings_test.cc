@@ -33,6 +33,8 @@ SocketConnectTimeout=7
 ResetOnLogon=Y
 RefreshOnLogon=Y
 SocketNodelay=N
+ReconnectMultiplier=1.5
+ReconnectJitter=0
 
 [SESSION]
 ConnectionType=acceptor
@@ -49,7 +51,7 @@ TEST(SettingsTest, ParsesDefaultsAndSessions) {
   ASSERT_EQ(s->sessions().size(), 2u);
   EXPECT_EQ(*s->sessions()[0].get_string("ConnectionType"), "initiator");  // from [DEFAULT]
   EXPECT_EQ(*s->sessions()[1].get_string("ConnectionType"), "acceptor");   // own value wins
-  EXPECT_EQ(s->sessions()[1].find("SocketAcceptPort")->line, 28);
+  EXPECT_EQ(s->sessions()[1].find("SocketAcceptPort")->line, 30);
 }
 
 TEST(SettingsTest, BuildsInitiatorConfigWithAlternateHosts) {
@@ -68,6 +70,8 @@ TEST(SettingsTest, BuildsInitiatorConfigWithAlternateHosts) {
   EXPECT_EQ(c->connect[1].host, "127.0.0.2");
   EXPECT_EQ(c->connect[1].port, 9002);
   EXPECT_EQ(c->reconnect.initial, 5s);
+  EXPECT_EQ(c->reconnect.multiplier, 1.5);
+  EXPECT_EQ(c->reconnect.jitter, 0.0);
   ASSERT_TRUE(c->source);
   EXPECT_EQ(c->source->host, "127.0.0.3");
   EXPECT_EQ(c->source->port, 0);
@@ -139,6 +143,16 @@ TEST(SettingsTest, OutOfRangeAndWrongEnumValuesAreRefused) {
       Settings::parse(base + "ConnectionType=acceptor\nResetOnLogon=maybe\n", "x.cfg")
           ->sessions()[0]);
   EXPECT_EQ(c3.error(), "x.cfg:7: ResetOnLogon: 'maybe' is not Y or N");
+  auto initiator = std::string("[SESSION]\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=B\n") +
+                   "ConnectionType=initiator\nHeartBtInt=30\nSocketConnectHost=h\n" +
+                   "SocketConnectPort=1\n";
+  auto backoff = [&](std::string line) {
+    return to_manager_config(Settings::parse(initiator + line, "x.cfg")->sessions()[0]).error();
+  };
+  EXPECT_EQ(backoff("ReconnectMultiplier=0.5\n"),
+            "x.cfg:9: ReconnectMultiplier: 0.5 is outside 1..10");
+  EXPECT_EQ(backoff("ReconnectJitter=fast\n"),
+            "x.cfg:9: ReconnectJitter: 'fast' is not a decimal number");
   // Socket switches are checked too, though most configurations leave them at Y.
   for (std::string key : {"SocketNodelay", "SocketReuseAddress", "RefreshOnLogon"}) {
     auto c = to_manager_config(

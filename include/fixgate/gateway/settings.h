@@ -33,6 +33,8 @@ class SessionSettings {
   std::string get_string_or(std::string_view key, std::string fallback) const;
   Result<long long> get_int(std::string_view key, long long min, long long max) const;
   Result<bool> get_bool(std::string_view key) const;  // Y/N (also true/false, yes/no)
+  Result<double> get_number(std::string_view key, double min, double max) const;  // "1.5"
+
   // Where the [SESSION] section starts, for errors about the section as a whole.
   std::string section_where() const { return file_ + ":" + std::to_string(section_line_); }
 
