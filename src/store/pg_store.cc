@@ -122,18 +122,8 @@ Status PgStore::init(const std::string& conninfo) {
     return error("create tables", PQerrorMessage(conn_));
 
   const char* id = options_.session_id.c_str();
-  if (options_.exclusive) {
-    std::string timeout = "SET lock_timeout = " + std::to_string(options_.lock_timeout.count());
-    r.reset(PQexec(conn_, timeout.c_str()));
-    const char* params[] = {id};
-    PgResult lock(PQexecParams(conn_, "SELECT pg_advisory_lock(hashtextextended($1, 0))", 1,
-                               nullptr, params, nullptr, nullptr, 0));
-    if (PQresultStatus(lock.get()) != PGRES_TUPLES_OK)
-      return error("session is open elsewhere (advisory lock not granted within " +
-                       std::to_string(options_.lock_timeout.count()) + " ms)",
-                   PQerrorMessage(conn_));
-    r.reset(PQexec(conn_, "RESET lock_timeout"));
-  }
+  if (options_.exclusive)
+    if (Status s = lock_session(options_.lock_timeout); !s) return s;
 
   Duration created = options_.creation_time ? *options_.creation_time : system_now();
   std::string created_text = std::to_string(created.count());
@@ -147,8 +137,39 @@ Status PgStore::init(const std::string& conninfo) {
   return refresh();
 }
 
+Status PgStore::lock_session(std::chrono::milliseconds wait) {
+  // lock_timeout 0 would mean "wait forever": 1 ms is "do not wait".
+  std::string timeout = "SET lock_timeout = " + std::to_string(std::max<int64_t>(wait.count(), 1));
+  PgResult r(PQexec(conn_, timeout.c_str()));
+  const char* params[] = {options_.session_id.c_str()};
+  PgResult lock(PQexecParams(conn_, "SELECT pg_advisory_lock(hashtextextended($1, 0))", 1, nullptr,
+                             params, nullptr, nullptr, 0));
+  if (PQresultStatus(lock.get()) != PGRES_TUPLES_OK)
+    return error("session is open elsewhere (advisory lock not granted within " +
+                     std::to_string(wait.count()) + " ms)",
+                 PQerrorMessage(conn_));
+  r.reset(PQexec(conn_, "RESET lock_timeout"));
+  return Status::ok();
+}
+
+Status PgStore::connected() {
+  if (!lost_) return Status::ok();
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_reconnect_ < options_.reconnect_interval)
+    return error("reconnect", "connection lost; next attempt within a second");
+  last_reconnect_ = now;
+  PQreset(conn_);  // the same parameters; bounded by connect_timeout
+  if (PQstatus(conn_) != CONNECTION_OK) return error("reconnect", PQerrorMessage(conn_));
+  // The old backend's lock went with it, unless the server has not noticed yet: then another
+  // attempt follows, rather than a wait on the caller's thread.
+  if (options_.exclusive)
+    if (Status s = lock_session(std::chrono::milliseconds(0)); !s) return s;  // still lost_
+  lost_ = false;
+  return refresh();  // did the commit that was cut off land? The numbers say.
+}
+
 Status PgStore::refresh() {
-  if (lost_) return error("refresh", "connection lost earlier; reopen the store");
+  if (Status s = connected(); !s) return s;
   const char* params[] = {options_.session_id.c_str()};
   PgResult r(PQexecParams(conn_,
                           "SELECT next_sender, next_target, creation_time"
@@ -167,7 +188,7 @@ Status PgStore::refresh() {
 
 Status PgStore::commit(const session::StoreBatch& batch) {
   if (batch.empty()) return Status::ok();
-  if (lost_) return error("commit", "connection lost earlier; reopen the store");
+  if (Status s = connected(); !s) return s;
   // One INSERT … ON CONFLICT may not touch a row twice: of repeated sequence numbers the
   // last one wins, as in the other stores. Sessions send them ascending, so this is cheap.
   std::vector<const session::StoreBatch::Sent*> rows;
@@ -214,7 +235,7 @@ Status PgStore::commit(const session::StoreBatch& batch) {
 
 Status PgStore::read(SeqNum begin, SeqNum end,
                      const std::function<void(SeqNum, std::string_view)>& visit) const {
-  if (lost_) return error("read", "connection lost earlier; reopen the store");
+  if (lost_) return error("read", "connection lost; the next commit or refresh reconnects");
   std::string from = std::to_string(begin.value);
   std::string to = std::to_string(std::min<uint64_t>(end.value, INT64_MAX));
   const char* params[] = {options_.session_id.c_str(), from.c_str(), to.c_str()};
@@ -233,7 +254,7 @@ Status PgStore::read(SeqNum begin, SeqNum end,
 }
 
 Status PgStore::reset(Duration now_utc) {
-  if (lost_) return error("reset", "connection lost earlier; reopen the store");
+  if (Status s = connected(); !s) return s;
   std::string created = std::to_string(now_utc.count());
   const char* params[] = {options_.session_id.c_str(), created.c_str()};
   PgResult r(PQexecParams(conn_, kReset, 2, nullptr, params, nullptr, nullptr, 0));

@@ -151,6 +151,60 @@ TEST_F(PgStoreTest, FailedCommitStoresNothing) {
   ASSERT_TRUE(store->commit(make_batch({{2, "next"}}, 3, 3)));
 }
 
+// The server drops the store's connection (a restart, a failover, an idle timeout): the commit
+// in flight fails, and the next one reconnects, takes the session's lock again and goes on from
+// what the database holds.
+TEST_F(PgStoreTest, ALostConnectionIsReopenedByTheNextCall) {
+  std::string id = unique_session("RECONNECT");
+  PgStoreOptions o;
+  o.session_id = id;
+  o.creation_time = kCreated;
+  o.lock_timeout = std::chrono::milliseconds(200);
+  o.reconnect_interval = std::chrono::milliseconds(0);
+  auto opened = PgStore::open(g_server->conninfo(), o);
+  ASSERT_TRUE(opened) << opened.error();
+  auto store = std::move(opened).value();
+  ASSERT_TRUE(store->commit(make_batch({{1, "before"}}, 2, 1)));
+  const int old_backend = store->backend_pid();
+
+  // Returns once the backend is gone (with a timeout, pg_terminate_backend waits for that).
+  auto cut_off = [&] {
+    PGconn* c = PQconnectdb(g_server->conninfo().c_str());
+    const std::string kill =
+        "SELECT pg_terminate_backend(" + std::to_string(store->backend_pid()) + ", 10000)";
+    PGresult* r = PQexec(c, kill.c_str());
+    EXPECT_EQ(PQresultStatus(r), PGRES_TUPLES_OK) << PQerrorMessage(c);
+    EXPECT_STREQ(PQgetvalue(r, 0, 0), "t");
+    PQclear(r);
+    PQfinish(c);
+  };
+  cut_off();
+  Status lost = store->commit(make_batch({{2, "cut off"}}, 3, 1));
+  ASSERT_FALSE(lost);
+  EXPECT_NE(lost.message().find(id), std::string::npos) << lost.message();
+  EXPECT_EQ(store->next_sender_seq(), SeqNum(2));
+
+  ASSERT_TRUE(store->commit(make_batch({{2, "after"}}, 3, 1)));
+  EXPECT_NE(store->backend_pid(), old_backend);
+  EXPECT_EQ(snapshot(*store), (StoreState{3, 1, kCreated.count(), {{1, "before"}, {2, "after"}}}));
+  // The new connection holds the session: a second writer is still refused.
+  auto second = PgStore::open(g_server->conninfo(), o);
+  ASSERT_FALSE(second);
+  EXPECT_NE(second.error().find("open elsewhere"), std::string::npos) << second.error();
+
+  // While someone else holds the session, reconnecting fails instead of writing beside them.
+  cut_off();
+  auto other = PgStore::open(g_server->conninfo(), o);  // the lock is free now
+  ASSERT_TRUE(other) << other.error();
+  ASSERT_FALSE(store->commit(make_batch({{3, "cut off"}}, 4, 1)));
+  Status refused = store->commit(make_batch({{3, "refused"}}, 4, 1));
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.message().find("open elsewhere"), std::string::npos) << refused.message();
+  other.value().reset();
+  ASSERT_TRUE(store->commit(make_batch({{3, "finally"}}, 4, 1)));
+  EXPECT_EQ(store->next_sender_seq(), SeqNum(4));
+}
+
 TEST_F(PgStoreTest, ConnectionFailureIsAClearError) {
   PgStoreOptions o;
   o.session_id = "X";

@@ -22,6 +22,9 @@ struct PgStoreOptions {
   // and then fails, instead of interleaving commits.
   bool exclusive = true;
   std::chrono::milliseconds lock_timeout{10000};
+  // After the connection fails, the next commit, refresh or reset reconnects (taking the lock
+  // again, without waiting for it), at most once per this interval; calls in between fail fast.
+  std::chrono::milliseconds reconnect_interval{1000};
   // Creation time of a session first seen by open(); the system clock when unset.
   std::optional<session::Duration> creation_time;
 };
@@ -39,8 +42,8 @@ class PgStore final : public session::Store {
   session::SeqNum next_target_seq() const override { return next_target_; }
   session::Duration creation_time() const override { return creation_time_; }
   // One statement (messages upserted, state updated): committed by the server before it
-  // returns, with the server's synchronous_commit. After a failure whose outcome is unknown
-  // (the connection dropped), reopen: the store refuses further commits.
+  // returns, with the server's synchronous_commit. When the connection drops the outcome is
+  // unknown: the next call reconnects and re-reads the sequence numbers, which tell.
   Status commit(const session::StoreBatch& batch) override;
   Status read(session::SeqNum begin, session::SeqNum end,
               const std::function<void(session::SeqNum, std::string_view)>& visit) const override;
@@ -52,11 +55,15 @@ class PgStore final : public session::Store {
  private:
   explicit PgStore(PgStoreOptions options);
   Status init(const std::string& conninfo);
+  Status lock_session(std::chrono::milliseconds wait);
+  // Reconnects after a failed connection (see reconnect_interval); ok when connected.
+  Status connected();
   Status error(const std::string& what, const char* detail) const;
 
   PgStoreOptions options_;
   pg_conn* conn_ = nullptr;
   bool lost_ = false;  // the connection failed: outcome of the last write unknown
+  std::chrono::steady_clock::time_point last_reconnect_{};
   session::SeqNum next_sender_{1};
   session::SeqNum next_target_{1};
   session::Duration creation_time_{0};
