@@ -498,6 +498,8 @@ Figures run_quickfix(const Options& o, bool file_store) {
 // ---- conditions --------------------------------------------------------------------------------
 
 // One busy loop per CPU at nice 19, for as long as this object lives.
+cpu_set_t g_start_cpus;  // the process's CPUs before --pin-cpu
+
 class BusyLoops {
  public:
   BusyLoops() {
@@ -508,10 +510,8 @@ class BusyLoops {
       if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);   // never outlive the benchmark
         if (getppid() != parent) _exit(0);  // it died before prctl
-        cpu_set_t all;                      // one loop per CPU wherever the benchmark is pinned
-        CPU_ZERO(&all);
-        for (long c = 0; c < std::max(1L, cpus); ++c) CPU_SET(static_cast<int>(c), &all);
-        sched_setaffinity(0, sizeof all, &all);
+        // Free of the benchmark's pinning: the CPUs the process was given at start.
+        sched_setaffinity(0, sizeof g_start_cpus, &g_start_cpus);
         setpriority(PRIO_PROCESS, 0, 19);
         for (;;) asm volatile("" ::: "memory");
       }
@@ -618,8 +618,10 @@ int main(int argc, char** argv) {
     o.repeat = 1;
   }
   if (!o.idle && !o.warm) o.idle = o.warm = true;
+  sched_getaffinity(0, sizeof g_start_cpus, &g_start_cpus);
   if (o.pin_cpu >= 0) {
-    // Set before any thread starts: every thread the pairs create inherits it.
+    // Set before any thread starts: every thread the pairs create inherits it (the file
+    // store's background sync thread too).
     cpu_set_t one;
     CPU_ZERO(&one);
     CPU_SET(o.pin_cpu, &one);

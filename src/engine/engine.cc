@@ -936,9 +936,10 @@ Status SessionHandle::send_message(std::string_view msg_type, std::string_view b
   // result is known at once. The loop thread writes it, together with whatever else is queued
   // by then: pipelined sends cost one wake-up and one write per batch, not a thread hop each.
   Status sent;
-  const Now now = clock_now();
+  Now now;
   {
     auto s = m.locked();
+    now = clock_now();  // under the lock: concurrent senders stamp SendingTime in seq order
     sent = s->send(msg_type, body, now);
     std::lock_guard lock(m.mu);
     m.publish_state(*s);

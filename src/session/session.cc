@@ -75,17 +75,21 @@ Session::Session(SessionConfig config, Store& store, SessionHooks hooks)
 
 void Session::on_connecting(Now now) {
   set_status(SessionStatus::kConnecting);
+  // Refreshed before the schedule is applied: a new period's reset depends on the store's
+  // creation time, which the other engine of a failover pair may have moved on.
+  if (config_.refresh_on_logon && !refresh_from_store(now)) return;
   check_schedule(now);
 }
 
 void Session::on_connected(Now now) {
   set_status(SessionStatus::kConnected);
   last_received_ = last_sent_ = now.mono;
+  // Again for an initiator (on_connecting() may have been long ago, or not at all).
+  if (config_.refresh_on_logon && !refresh_from_store(now)) return;
   if (!check_schedule(now)) {
     disconnect("connection refused: outside the session schedule", now, false);
     return;
   }
-  if (config_.refresh_on_logon && !refresh_from_store(now)) return;
   if (config_.role == Role::kInitiator) {
     if (config_.reset_on_logon) reset_sequences(now);
     send_logon(now);
@@ -106,12 +110,14 @@ bool Session::refresh_from_store(Now now) {
   emit(SessionEvent::Type::kLog,
        "refreshed from the store before logon: next sender seq " + std::to_string(sender.value) +
            " (was " + std::to_string(next_sender_.value) + "), next target seq " +
-           std::to_string(target.value) + " (was " + std::to_string(next_target_.value) + ")");
+           std::to_string(target.value) + " (was " + std::to_string(committed_target_.value) + ")");
   next_sender_ = sender;
-  next_target_ = committed_target_ = target;
-  // Messages still with the application belong to the state the store has moved past: their
-  // replies are dropped (handled() says so) rather than sent under stale numbers.
-  unhandled_.clear();
+  if (target != committed_target_) {
+    next_target_ = committed_target_ = target;
+    // Messages still with the application belong to the inbound state the store has moved
+    // past: their replies are dropped (handled() says so) rather than sent on stale numbers.
+    unhandled_.clear();
+  }
   return true;
 }
 

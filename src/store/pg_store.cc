@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <algorithm>
 #include <cstring>
@@ -84,6 +85,9 @@ void array_header(std::string& out, unsigned element_oid, size_t count) {
   }
 }
 
+// After ending our old backend, how long to wait for its lock.
+constexpr std::chrono::milliseconds kLockRetry{1000};
+
 Duration system_now() {
   return std::chrono::duration_cast<Duration>(std::chrono::system_clock::now().time_since_epoch());
 }
@@ -95,6 +99,8 @@ PgStore::PgStore(PgStoreOptions options) : options_(std::move(options)) {}
 PgStore::~PgStore() { PQfinish(conn_); }  // closing the connection releases the advisory lock
 
 int PgStore::backend_pid() const { return conn_ ? PQbackendPID(conn_) : 0; }
+
+int PgStore::socket() const { return conn_ ? PQsocket(conn_) : -1; }
 
 Status PgStore::error(const std::string& what, const char* detail) const {
   std::string d = detail ? detail : "";
@@ -152,20 +158,85 @@ Status PgStore::lock_session(std::chrono::milliseconds wait) {
   return Status::ok();
 }
 
+// Whether a failed statement failed for want of a working connection. libpq marks the
+// connection bad only for some failures (a reset, an end of file): a receive that timed out
+// leaves it "OK" yet unusable. Errors the server reports carry an SQLSTATE; libpq's own don't.
+bool PgStore::connection_failed(const pg_result* r) const {
+  return PQstatus(conn_) != CONNECTION_OK || !r || !PQresultErrorField(r, PG_DIAG_SQLSTATE);
+}
+
+// A lost connection makes the outcome of the statement in flight unknown. What the session's
+// row held before it, and would hold had it landed, is noted here: after reconnecting, the row
+// must read as one of the two, or someone wrote the session meanwhile.
+void PgStore::note_lost(std::optional<State> if_landed) {
+  if (lost_) return;
+  lost_ = true;
+  before_loss_ = State{next_sender_, next_target_, creation_time_};
+  if_landed_ = if_landed;
+  old_backend_ = PQbackendPID(conn_);
+}
+
 Status PgStore::connected() {
+  if (!broken_.empty()) return error("reconnect", broken_.c_str());
   if (!lost_) return Status::ok();
   const auto now = std::chrono::steady_clock::now();
-  if (now - last_reconnect_ < options_.reconnect_interval)
-    return error("reconnect", "connection lost; next attempt within a second");
-  last_reconnect_ = now;
-  PQreset(conn_);  // the same parameters; bounded by connect_timeout
-  if (PQstatus(conn_) != CONNECTION_OK) return error("reconnect", PQerrorMessage(conn_));
-  // The old backend's lock went with it, unless the server has not noticed yet: then another
-  // attempt follows, rather than a wait on the caller's thread.
-  if (options_.exclusive)
-    if (Status s = lock_session(std::chrono::milliseconds(0)); !s) return s;  // still lost_
+  if (!resetting_) {
+    if (now - last_reconnect_ < options_.reconnect_interval)
+      return error("reconnect", "connection lost; waiting for the next attempt");
+    last_reconnect_ = now;
+    if (!PQresetStart(conn_)) return error("reconnect", PQerrorMessage(conn_));
+    resetting_ = true;
+  }
+  // The connection is made without blocking: each call advances it for a short slice, so a
+  // database that does not answer never holds the caller (a session's event loop) for long.
+  const auto slice_end = now + std::chrono::milliseconds(50);
+  for (;;) {
+    const PostgresPollingStatusType st = PQresetPoll(conn_);
+    if (st == PGRES_POLLING_OK) break;
+    if (st == PGRES_POLLING_FAILED) {
+      resetting_ = false;
+      return error("reconnect", PQerrorMessage(conn_));
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        slice_end - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return error("reconnect", "connection lost; reconnecting");
+    pollfd fd{PQsocket(conn_), static_cast<short>(st == PGRES_POLLING_READING ? POLLIN : POLLOUT),
+              0};
+    ::poll(&fd, 1, static_cast<int>(left.count()));
+  }
+  resetting_ = false;
+  if (options_.exclusive) {
+    Status locked = lock_session(std::chrono::milliseconds(0));
+    if (!locked && old_backend_ != 0 && end_old_backend()) locked = lock_session(kLockRetry);
+    if (!locked) return locked;  // still lost_: a later call tries again
+  }
   lost_ = false;
-  return refresh();  // did the commit that was cut off land? The numbers say.
+  if (Status s = refresh(); !s) return s;
+  const State now_state{next_sender_, next_target_, creation_time_};
+  if (now_state != before_loss_ && (!if_landed_ || now_state != *if_landed_)) {
+    broken_ =
+        "the session's row changed while the connection was down (another writer?); "
+        "reopen the store";
+    PQfinish(conn_);  // and the lock with it: whoever opens the session next may take it
+    conn_ = nullptr;
+    return error("reconnect", broken_.c_str());
+  }
+  return Status::ok();
+}
+
+// After a network partition the server may keep our old backend, and its advisory lock, until
+// its TCP keepalive notices (hours, by default). That backend is ours: end it, if it still
+// holds an advisory lock, and wait a moment for it to go.
+bool PgStore::end_old_backend() {
+  const std::string pid = std::to_string(old_backend_);
+  const char* params[] = {pid.c_str()};
+  PgResult r(PQexecParams(conn_,
+                          "SELECT pg_terminate_backend(pid, 1000) FROM pg_locks"
+                          " WHERE locktype = 'advisory' AND granted AND pid = $1::int LIMIT 1",
+                          1, nullptr, params, nullptr, nullptr, 0));
+  old_backend_ = 0;
+  return PQresultStatus(r.get()) == PGRES_TUPLES_OK && PQntuples(r.get()) == 1 &&
+         std::strcmp(PQgetvalue(r.get(), 0, 0), "t") == 0;
 }
 
 Status PgStore::refresh() {
@@ -176,7 +247,7 @@ Status PgStore::refresh() {
                           " FROM fixgate_store_sessions WHERE session_id = $1",
                           1, nullptr, params, nullptr, nullptr, 0));
   if (PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
-    lost_ = PQstatus(conn_) != CONNECTION_OK;
+    if (connection_failed(r.get())) note_lost(std::nullopt);
     return error("read session state", PQerrorMessage(conn_));
   }
   if (PQntuples(r.get()) != 1) return error("read session state", "session row missing");
@@ -223,7 +294,9 @@ Status PgStore::commit(const session::StoreBatch& batch) {
   const int formats[] = {0, 1, 1, 1, 1};
   PgResult r(PQexecParams(conn_, kCommit, 5, types, values, lengths, formats, 0));
   if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
-    lost_ = PQstatus(conn_) != CONNECTION_OK;
+    if (connection_failed(r.get()))
+      note_lost(State{batch.next_sender.value_or(next_sender_),
+                      batch.next_target.value_or(next_target_), creation_time_});
     return error("commit", PQerrorMessage(conn_));
   }
   if (std::strcmp(PQcmdTuples(r.get()), "1") != 0)
@@ -235,7 +308,9 @@ Status PgStore::commit(const session::StoreBatch& batch) {
 
 Status PgStore::read(SeqNum begin, SeqNum end,
                      const std::function<void(SeqNum, std::string_view)>& visit) const {
-  if (lost_) return error("read", "connection lost; the next commit or refresh reconnects");
+  // Reading reconnects too: a resend after a dropped connection is answered, not failed.
+  PgStore* self = const_cast<PgStore*>(this);  // the connection, not the stored state, changes
+  if (Status s = self->connected(); !s) return s;
   std::string from = std::to_string(begin.value);
   std::string to = std::to_string(std::min<uint64_t>(end.value, INT64_MAX));
   const char* params[] = {options_.session_id.c_str(), from.c_str(), to.c_str()};
@@ -243,8 +318,10 @@ Status PgStore::read(SeqNum begin, SeqNum end,
                           "SELECT seq, body FROM fixgate_store_messages WHERE session_id = $1"
                           " AND seq BETWEEN $2::bigint AND $3::bigint ORDER BY seq",
                           3, nullptr, params, nullptr, nullptr, 1));
-  if (PQresultStatus(r.get()) != PGRES_TUPLES_OK)
+  if (PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
+    if (connection_failed(r.get())) self->note_lost(std::nullopt);
     return error("read messages", PQerrorMessage(conn_));
+  }
   for (int i = 0, n = PQntuples(r.get()); i < n; ++i) {
     uint64_t seq = get64(PQgetvalue(r.get(), i, 0));
     visit(SeqNum(seq), std::string_view(PQgetvalue(r.get(), i, 1),
@@ -259,7 +336,7 @@ Status PgStore::reset(Duration now_utc) {
   const char* params[] = {options_.session_id.c_str(), created.c_str()};
   PgResult r(PQexecParams(conn_, kReset, 2, nullptr, params, nullptr, nullptr, 0));
   if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
-    lost_ = PQstatus(conn_) != CONNECTION_OK;
+    if (connection_failed(r.get())) note_lost(State{SeqNum(1), SeqNum(1), now_utc});
     return error("reset", PQerrorMessage(conn_));
   }
   if (std::strcmp(PQcmdTuples(r.get()), "1") != 0)

@@ -10,7 +10,8 @@ namespace {
 
 constexpr uint64_t kMagic = 0x3147534554474946ull;  // "FIXGTSG1"
 constexpr uint32_t kFormatVersion = 1;
-// kSyncedBefore is only read: records now carry the synced offset itself (kSyncedTo).
+// kSyncedBefore is only read: records now carry the synced offset itself (kSyncedTo). A
+// fixgate from before kSyncedTo refuses records that carry it: a store cannot be downgraded.
 constexpr uint8_t kHasSender = 1, kHasTarget = 2, kSyncedBefore = 4, kSyncedTo = 8;
 
 // CRC-32 (IEEE, reflected) by slicing-by-8: table k holds the CRC of a byte followed by k zero

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <filesystem>
 
 #include "posix_io.h"
 
@@ -75,7 +76,11 @@ SqliteStore::~SqliteStore() {
 }
 
 Status SqliteStore::lock_session() {
-  const std::string lock_path = path_ + ".lock";
+  // Named after the database's real path: a symlink or a relative path to the same file must
+  // find the same lock. (The file itself may not exist yet; its folder does.)
+  std::error_code ec;
+  const std::filesystem::path real = std::filesystem::weakly_canonical(path_, ec);
+  const std::string lock_path = (ec ? path_ : real.string()) + ".lock";
   lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (lock_fd_ < 0) return detail::io_error("open", lock_path, errno);
   // One byte per session, at a 62-bit hash of its id: sessions sharing the file do not contend.

@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 #include "store_test_util.h"
 
 namespace fixgate::store::testing {
@@ -83,6 +85,10 @@ TEST_F(SqliteStoreTest, ASessionHasOneWriterInThisProcessOrAnother) {
   EXPECT_NE(second.error().find(path_ + ".lock"), std::string::npos) << second.error();
   EXPECT_NE(second.error().find("FIX.4.4:A->X"), std::string::npos) << second.error();
   EXPECT_TRUE(open("FIX.4.4:B->X"));  // other sessions in the file are free
+  // The same file under another name is the same session.
+  const std::string alias = dir_.file("alias.db");
+  std::filesystem::create_symlink(path_, alias);
+  EXPECT_FALSE(SqliteStore::open(alias, options("FIX.4.4:A->X")));
 
   // Another process, as a second daemon would be.
   pid_t pid = fork();

@@ -415,6 +415,45 @@ TEST(FixSessionConfig, RefreshOnLogonTakesTheStoresSequenceNumbersBeforeEachLogo
   }
 }
 
+TEST(FixSessionConfig, RefreshOnLogonAsAcceptorAnswersTheLogonUnderTheStoresNumbers) {
+  SessionConfig c = default_config(Role::kAcceptor);
+  c.refresh_on_logon = true;
+  SessionUnderTest t(c);
+  t.logon();
+  t.drop_connection();
+  StoreBatch other_engine;
+  other_engine.next_sender = SeqNum(10);
+  other_engine.next_target = SeqNum(7);
+  ASSERT_TRUE(t.store.commit(other_engine).is_ok());
+  t.take();
+  t.logon(7);
+  auto out = t.take();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].type, "A");
+  EXPECT_EQ(out[0].seq, 10u);
+  EXPECT_EQ(t.session.next_target_seq(), SeqNum(8));  // no gap: 7 was what the store expected
+  EXPECT_TRUE(t.has_event(SessionEvent::Type::kLog, "refreshed from the store"));
+}
+
+// A store that cannot be read (its database is down) is no place to log on from.
+TEST(FixSessionConfig, RefreshOnLogonThatFailsDisconnectsWithTheStoresReason) {
+  struct Unreadable : MemoryStore {
+    Status refresh() override { return Status::error("database unreachable"); }
+  } store;
+  SessionConfig c = default_config(Role::kInitiator);
+  c.refresh_on_logon = true;
+  Session session(c, store);
+  Now now{1000s, kStartUtc};
+  session.on_connecting(now);
+  EXPECT_EQ(session.status(), SessionStatus::kError);
+  bool told = false;
+  while (auto e = session.poll_event())
+    told |= e->type == SessionEvent::Type::kDisconnect &&
+            e->text.find("database unreachable") != std::string::npos;
+  EXPECT_TRUE(told);
+  EXPECT_TRUE(session.pending_output().empty());  // no Logon went out
+}
+
 // ---- timers
 // ---------------------------------------------------------------------------------------
 

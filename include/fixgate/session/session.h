@@ -258,10 +258,10 @@ class Session {
       arm(Timer::kTestRequest, from + heartbeat_interval_ + config_.test_request_delay);
   }
   bool take_due(Timer t, Now now);
-  // Applies the schedule at `now`: logout when a window closes, the reset when one opens, and
-  // the timer for the next boundary. False when the session may not log on now.
   // RefreshOnLogon: adopts the store's sequence numbers; false (and disconnected) on failure.
   bool refresh_from_store(Now now);
+  // Applies the schedule at `now`: logout when a window closes, the reset when one opens, and
+  // the timer for the next boundary. False when the session may not log on now.
   bool check_schedule(Now now);
   void reset_sequences(Now now);
   bool gap_outstanding() const { return resend_end_.has_value() || !queue_.empty(); }

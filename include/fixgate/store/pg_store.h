@@ -11,6 +11,7 @@
 #include "fixgate/session/store.h"
 
 struct pg_conn;
+struct pg_result;
 
 namespace fixgate::store {
 
@@ -22,8 +23,11 @@ struct PgStoreOptions {
   // and then fails, instead of interleaving commits.
   bool exclusive = true;
   std::chrono::milliseconds lock_timeout{10000};
-  // After the connection fails, the next commit, refresh or reset reconnects (taking the lock
-  // again, without waiting for it), at most once per this interval; calls in between fail fast.
+  // After the connection fails, the next call reconnects (taking the lock again without
+  // waiting; a partitioned old backend of ours that still holds it is ended), starting at most
+  // once per this interval. Calls fail fast until the connection is back; each advances it
+  // without blocking for more than 50 ms. If the session's row changed meanwhile (another
+  // writer), the store refuses every call: reopen it.
   std::chrono::milliseconds reconnect_interval{1000};
   // Creation time of a session first seen by open(); the system clock when unset.
   std::optional<session::Duration> creation_time;
@@ -43,7 +47,7 @@ class PgStore final : public session::Store {
   session::Duration creation_time() const override { return creation_time_; }
   // One statement (messages upserted, state updated): committed by the server before it
   // returns, with the server's synchronous_commit. When the connection drops the outcome is
-  // unknown: the next call reconnects and re-reads the sequence numbers, which tell.
+  // unknown: after reconnecting, the session's row shows whether it landed.
   Status commit(const session::StoreBatch& batch) override;
   Status read(session::SeqNum begin, session::SeqNum end,
               const std::function<void(session::SeqNum, std::string_view)>& visit) const override;
@@ -51,19 +55,34 @@ class PgStore final : public session::Store {
   Status refresh() override;
 
   int backend_pid() const;  // diagnostics
+  int socket() const;       // the connection's socket, for tests
 
  private:
   explicit PgStore(PgStoreOptions options);
   Status init(const std::string& conninfo);
+  // The session's row: next sender and target numbers, creation time.
+  struct State {
+    session::SeqNum sender, target;
+    session::Duration created{0};
+    bool operator==(const State&) const = default;
+  };
   Status lock_session(std::chrono::milliseconds wait);
   // Reconnects after a failed connection (see reconnect_interval); ok when connected.
   Status connected();
+  void note_lost(std::optional<State> if_landed);
+  bool connection_failed(const pg_result* r) const;
+  bool end_old_backend();
   Status error(const std::string& what, const char* detail) const;
 
   PgStoreOptions options_;
   pg_conn* conn_ = nullptr;
-  bool lost_ = false;  // the connection failed: outcome of the last write unknown
+  bool lost_ = false;       // the connection failed: outcome of the last write unknown
+  bool resetting_ = false;  // a non-blocking reconnect is under way
   std::chrono::steady_clock::time_point last_reconnect_{};
+  State before_loss_;
+  std::optional<State> if_landed_;  // the state had the cut-off statement landed
+  int old_backend_ = 0;             // the backend of the lost connection
+  std::string broken_;              // why the store refuses every call (until reopened)
   session::SeqNum next_sender_{1};
   session::SeqNum next_target_{1};
   session::Duration creation_time_{0};

@@ -1,6 +1,6 @@
 // SqliteStore: a Store in one SQLite database file (WAL mode), one transaction per commit.
 // Several sessions may share a file, each under its own session id; the daemon's default.
-// Unlike FileStore and PgStore it does not lock out a second writer of the same session.
+// Like FileStore and PgStore it takes one writer per session (SqliteStoreOptions::exclusive).
 #pragma once
 
 #include <memory>
