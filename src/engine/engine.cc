@@ -209,6 +209,7 @@ thread_local HandlerScope* HandlerScope::current = nullptr;
 struct DispatchJob {
   SessionRuntime* rt = nullptr;
   session::SeqNum seq;
+  uint64_t epoch = 0;  // the delivery's (SessionEvent::epoch), for handled()
   std::string bytes;
 };
 using Dispatcher = ordering::KeyedDispatcher<DispatchJob>;
@@ -764,13 +765,13 @@ class SessionRuntime {
     } release{reusable_busy, nested.has_value()};
     codec::Message& msg = r.msg;
     if (!msg.parse(e.bytes).ok()) {
-      locked()->handled(e.seq, burst_now);
+      locked()->handled(e.seq, burst_now, {}, e.epoch);
       return;
     }
     const SessionHandle::Handler* h = handler_for(msg.msg_type());
     if (h && dispatcher) {
       auto key = key_strategy->key_for(ordering::FixMessageKeys(msg, *key_fields, id_text));
-      waiting.emplace_back(std::move(key), DispatchJob{this, e.seq, std::move(e.bytes)});
+      waiting.emplace_back(std::move(key), DispatchJob{this, e.seq, e.epoch, std::move(e.bytes)});
       submit_waiting();
       return;
     }
@@ -785,13 +786,13 @@ class SessionRuntime {
                  "; its replies are dropped");
       }
       // Replies are stamped after the handler ran; a message without any is done as of the burst.
-      locked()->handled(e.seq, replies.empty() ? burst_now : clock_now(), replies);
+      locked()->handled(e.seq, replies.empty() ? burst_now : clock_now(), replies, e.epoch);
       return;
     }
     // Queued for receive_message() by publish(), together with the new sequence numbers, so a
     // caller who sees the message also sees the state it left behind.
-    outbox.push_back(
-        ReceivedMessage{e.seq, e.poss_dup, std::string(msg.msg_type()), std::move(e.bytes)});
+    outbox.push_back(ReceivedMessage{e.seq, e.poss_dup, std::string(msg.msg_type()),
+                                     std::move(e.bytes), e.epoch});
   }
 
   // Hands waiting jobs to the dispatcher in order, without ever blocking the loop: a full
@@ -805,8 +806,8 @@ class SessionRuntime {
   }
 
   // On the loop, after a dispatcher worker ran the handler of `seq`.
-  void dispatched(session::SeqNum seq, std::vector<session::Reply> replies = {}) {
-    locked()->handled(seq, clock_now(), replies);
+  void dispatched(session::SeqNum seq, uint64_t epoch, std::vector<session::Reply> replies = {}) {
+    locked()->handled(seq, clock_now(), replies, epoch);
     after_event();
     submit_waiting();
     bool resume;
@@ -969,8 +970,9 @@ std::optional<ReceivedMessage> SessionHandle::receive_message(std::chrono::milli
   m.inbox.pop_front();
   lock.unlock();
   const session::SeqNum seq = r.seq;
-  auto mark_handled = [&m, seq] {
-    m.locked()->handled(seq, clock_now());
+  const uint64_t epoch = r.epoch;
+  auto mark_handled = [&m, seq, epoch] {
+    m.locked()->handled(seq, clock_now(), {}, epoch);
     m.after_event();
     bool resume;
     {
@@ -981,7 +983,7 @@ std::optional<ReceivedMessage> SessionHandle::receive_message(std::chrono::milli
     if (resume) m.start_read();
   };
   if (!m.running) {
-    m.locked()->handled(seq, clock_now());
+    m.locked()->handled(seq, clock_now(), {}, epoch);
   } else if (m.loop.caller_driven || m.loop.in_loop()) {
     m.call([&] {
       mark_handled();
@@ -1379,8 +1381,9 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
               replies.resize(scope.count);
             }
           }
-          asio::post(rt->io, [rt, seq = job.seq, replies = std::move(replies)]() mutable {
-            rt->dispatched(seq, std::move(replies));
+          asio::post(rt->io, [rt, seq = job.seq, epoch = job.epoch,
+                              replies = std::move(replies)]() mutable {
+            rt->dispatched(seq, epoch, std::move(replies));
           });
         },
         [](ordering::DeadLetter<DispatchJob>&& letter) {
@@ -1391,7 +1394,9 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
             rt->engine_log(rt->id_text + ": handler failed for seq " +
                            std::to_string(letter.message.seq.value) + " after " +
                            std::to_string(letter.attempts) + " attempts");
-          asio::post(rt->io, [rt, seq = letter.message.seq] { rt->dispatched(seq); });
+          asio::post(rt->io, [rt, seq = letter.message.seq, epoch = letter.message.epoch] {
+            rt->dispatched(seq, epoch);
+          });
         });
   }
   unsigned n =

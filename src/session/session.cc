@@ -117,6 +117,7 @@ bool Session::refresh_from_store(Now now) {
     // Messages still with the application belong to the inbound state the store has moved
     // past: their replies are dropped (handled() says so) rather than sent on stale numbers.
     unhandled_.clear();
+    ++epoch_;
   }
   return true;
 }
@@ -744,6 +745,7 @@ void Session::on_app_message(const codec::Message& msg, std::string_view bytes) 
   e.type = SessionEvent::Type::kAppMessage;
   e.status = status_;
   e.seq = seq;
+  e.epoch = epoch_;
   e.poss_dup = msg.poss_dup();
   e.poss_resend = msg.poss_resend();
   e.bytes.assign(bytes);

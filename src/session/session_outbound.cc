@@ -223,9 +223,10 @@ Status Session::send(std::string_view msg_type, std::string_view body, Now now) 
   return Status::ok();
 }
 
-void Session::handled(SeqNum seq, Now now, std::span<const Reply> replies) {
+void Session::handled(SeqNum seq, Now now, std::span<const Reply> replies,
+                      std::optional<uint64_t> epoch) {
   auto pending = std::lower_bound(unhandled_.begin(), unhandled_.end(), seq.value);
-  if (pending == unhandled_.end() || *pending != seq.value) {
+  if (pending == unhandled_.end() || *pending != seq.value || (epoch && *epoch != epoch_)) {
     if (!replies.empty())
       emit(SessionEvent::Type::kLog, std::to_string(replies.size()) + " replies to message " +
                                          std::to_string(seq.value) +
@@ -333,6 +334,7 @@ void Session::commit(Now now) {
     next_sender_ = store_.next_sender_seq();
     next_target_ = committed_target_;
     unhandled_.clear();
+    ++epoch_;
     queue_.clear();
     last_error_ = "store failure: " + s.message();
     ++stats_.errors;
@@ -355,6 +357,7 @@ void Session::reset_sequences(Now now) {
   next_sender_ = next_target_ = committed_target_ = SeqNum(1);
   queue_.clear();
   unhandled_.clear();
+  ++epoch_;
   resend_end_.reset();
   emit(SessionEvent::Type::kLog, "sequence numbers reset to 1");
 }

@@ -37,6 +37,35 @@ TEST(FixSessionReply, RepliesAndTheWatermarkAreOneCommit) {
   EXPECT_EQ(out[0].get(tag::ClOrdID), "A");
 }
 
+// A handler still busy with order 2 when the numbers are reset: by the time it answers, a new
+// message 2 is pending. The late answer must not pass for the new message's (its replies would
+// go out, and the new message would count as handled before anyone saw it).
+TEST(FixSessionReply, ALateAnswerFromBeforeASequenceResetDoesNotHandleTheNewMessage) {
+  SessionConfig c = default_config();
+  c.reset_on_disconnect = true;
+  OrderPending t(c);
+  const uint64_t old_epoch = t.app_messages().back().epoch;
+  t.drop_connection();  // the reset
+  t.logon();
+  t.receive("D", 2, {{tag::ClOrdID, "NEW"}});
+  t.take();
+  const uint64_t new_epoch = t.app_messages().back().epoch;
+  ASSERT_NE(new_epoch, old_epoch);
+
+  t.session.handled(SeqNum(2), t.now, fill("OLD"), old_epoch);
+  t.pump();
+  EXPECT_TRUE(t.take().empty());
+  EXPECT_TRUE(t.has_event(SessionEvent::Type::kLog, "no longer pending"));
+  EXPECT_EQ(t.store.next_target_seq(), SeqNum(2));  // the new 2 is still unhandled
+
+  t.session.handled(SeqNum(2), t.now, fill("NEW"), new_epoch);
+  t.pump();
+  auto out = t.take();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].get(tag::ClOrdID), "NEW");
+  EXPECT_EQ(t.store.next_target_seq(), SeqNum(3));
+}
+
 TEST(FixSessionReply, ABatchOfHandledMessagesIsOneCommitAndWaitsForIt) {
   OrderPending t;
   t.receive("D", 3, {{tag::ClOrdID, "B"}});

@@ -73,7 +73,8 @@ struct ReceivedMessage {
   session::SeqNum seq;
   bool poss_dup = false;
   std::string msg_type;
-  std::string bytes;  // the whole message; parse with codec::Message for fields
+  std::string bytes;   // the whole message; parse with codec::Message for fields
+  uint64_t epoch = 0;  // internal: which delivery this was (session::SessionEvent::epoch)
 };
 
 // QuickFIX's Application callbacks, for code ported from QuickFIX. Every member is optional;

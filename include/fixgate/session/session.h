@@ -63,6 +63,9 @@ struct SessionEvent {
   Type type = Type::kLog;
   SessionStatus status = SessionStatus::kDisconnected;
   SeqNum seq;
+  // kAppMessage: which delivery this is. Passed back to handled(), it keeps a late answer to a
+  // message from before a sequence reset off a new message that now has the same number.
+  uint64_t epoch = 0;
   bool poss_dup = false;
   // PossResend (97) = Y: the same content may have arrived under another MsgSeqNum; only the
   // application can tell, by the message's own ID (FIX 4.4 Vol. 2 test case 19).
@@ -147,7 +150,10 @@ class Session {
   // its ResendRequest after the next Logon. A message no longer pending (the sequence numbers
   // were reset, or a failed commit put it up for redelivery) has its replies dropped; events
   // (kLog) say so, and so they do for replies the to_app hook vetoes.
-  void handled(SeqNum seq, Now now, std::span<const Reply> replies = {});
+  // `epoch` (the event's) makes a message delivered before the numbers were reset or refreshed
+  // count as no longer pending, whatever its number.
+  void handled(SeqNum seq, Now now, std::span<const Reply> replies = {},
+               std::optional<uint64_t> epoch = std::nullopt);
   // Group commit: handled() calls between begin_batch() and end_batch() share one store commit,
   // made at end_batch() (or by any other call in between, which commits everything pending);
   // their replies are output only once it is made. The engine brackets each burst of inbound
@@ -284,6 +290,7 @@ class Session {
   // Delivered application messages not yet handled, ascending: a sorted vector, as there are
   // rarely more than a few (a set would allocate a node per message).
   std::vector<uint64_t> unhandled_;
+  uint64_t epoch_ = 0;  // bumped whenever unhandled_ is emptied by force (see handled())
   std::map<uint64_t, std::string> queue_;  // received ahead of a gap, in sequence order
   std::optional<SeqNum> resend_end_;       // our outstanding ResendRequest covers up to this
   bool logon_received_ = false;
