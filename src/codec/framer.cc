@@ -6,6 +6,10 @@
 #include "fixgate/codec/checksum.h"
 #include "fixgate/codec/field.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace fixgate::codec {
 namespace {
 
@@ -32,6 +36,48 @@ size_t find_start(std::string_view s, size_t from) {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+// The usual start of a message, "8=FIX…|9=nnn|" within its first 32 bytes, read with two vector
+// compares instead of a byte loop each: true with the BodyLength and the offset of the body. False
+// for anything else (short input, long or odd BeginString, bad BodyLength), which the byte loops
+// then handle, errors and all. Precondition: s starts with "8=FIX".
+bool fast_header(std::string_view s, const FramerOptions& opt, size_t& body_len, size_t& body) {
+#if defined(__SSE2__)
+  if (s.size() < 32) return false;
+  const char* const p = s.data();
+  const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16));
+  auto bits = [&](char c) {
+    const __m128i v = _mm_set1_epi8(c);
+    return static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(lo, v))) |
+           static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(hi, v))) << 16;
+  };
+  const uint32_t sohs = bits(kSoh);
+  if (sohs == 0) return false;
+  // "8=FIX" holds no SOH, so the first one ends the BeginString; as in the byte loop, it must
+  // come within kMaxBeginStringLen bytes and the BeginString must hold no '='.
+  const unsigned soh1 = static_cast<unsigned>(__builtin_ctz(sohs));
+  if (soh1 > 2 + kMaxBeginStringLen || (bits('=') & ((1u << soh1) - 1) & ~3u) != 0) return false;
+  const unsigned digits_at = soh1 + 3;  // after "|9="
+  if (p[soh1 + 1] != '9' || p[soh1 + 2] != '=') return false;
+  const uint32_t later = sohs & (sohs - 1);  // the SOHs after the first
+  if (later == 0) return false;
+  const unsigned soh2 = static_cast<unsigned>(__builtin_ctz(later));
+  if (soh2 <= digits_at || soh2 - digits_at > 10) return false;
+  size_t len = 0;
+  for (unsigned i = digits_at; i < soh2; ++i) {
+    if (!is_digit(p[i])) return false;
+    len = len * 10 + static_cast<size_t>(p[i] - '0');
+  }
+  if (len > opt.max_message_size) return false;
+  body_len = len;
+  body = soh2 + 1;
+  return true;
+#else
+  (void)s, (void)opt, (void)body_len, (void)body;
+  return false;
+#endif
+}
+
 Frame garbled(size_t discarded, std::string_view bad, FrameError error) {
   return Frame{FrameStatus::kGarbled, error, discarded, bad};
 }
@@ -52,8 +98,11 @@ std::string_view to_string(FrameError e) {
 }
 
 Frame next_frame(std::string_view in, const FramerOptions& opt) {
-  const size_t start = find_start(in, 0);
-  std::string_view s = in.substr(start);
+  // find_start's own first test, inline: most buffers start with a message.
+  const size_t start =
+      in.size() >= kStart.size() && std::memcmp(in.data(), "8=FIX", 5) == 0 ? 0 : find_start(in, 0);
+  // Views built directly, here and below: substr() is an out-of-line call with a range check.
+  std::string_view s(in.data() + start, in.size() - start);  // start <= in.size()
   Frame need_more{FrameStatus::kNeedMore, FrameError::kNone, start, {}};
   if (s.size() < kStart.size()) return need_more;
 
@@ -63,38 +112,42 @@ Frame next_frame(std::string_view in, const FramerOptions& opt) {
     return garbled(start, in.substr(start, next - start), error);
   };
 
-  // 8=BeginString|
-  constexpr size_t kSoh1Limit = 2 + kMaxBeginStringLen + 1;  // "8=" + value + SOH
-  // A byte loop, not memchr calls: a BeginString is a few bytes.
-  const size_t soh1_limit = std::min(s.size(), kSoh1Limit);
-  size_t soh1 = 2;
-  bool has_eq = false;
-  for (; soh1 < soh1_limit && s[soh1] != kSoh; ++soh1) has_eq |= s[soh1] == '=';
-  if (soh1 == soh1_limit) {
-    // Not yet terminated is only bad once more than a BeginString's worth of bytes is here.
-    return s.size() < kSoh1Limit ? need_more : resync(FrameError::kBadBeginString);
-  }
-  size_t pos = soh1 + 1;
-  // No BeginString holds '=': one that does is a stray "8=FIX" glued to the real start
-  // ("8=FIX8=FIX.4.4|"), and taking it as a message would swallow the message behind it.
-  if (has_eq) return resync(FrameError::kBadBeginString);
-
-  // 9=BodyLength|
-  if (s.size() < pos + 2) return need_more;
-  if (s[pos] != '9' || s[pos + 1] != '=') return resync(FrameError::kBadBodyLength);
-  pos += 2;
   size_t body_len = 0;
-  size_t digits = 0;
-  for (;; ++pos, ++digits) {
-    if (pos >= s.size()) return need_more;
-    char c = s[pos];
-    if (c == kSoh) break;
-    if (!is_digit(c) || digits >= 10) return resync(FrameError::kBadBodyLength);
-    body_len = body_len * 10 + static_cast<size_t>(c - '0');
+  size_t body = 0;
+  if (start != 0 || !fast_header(s, opt, body_len, body)) {
+    // 8=BeginString|
+    constexpr size_t kSoh1Limit = 2 + kMaxBeginStringLen + 1;  // "8=" + value + SOH
+    // A byte loop, not memchr calls: a BeginString is a few bytes.
+    const size_t soh1_limit = std::min(s.size(), kSoh1Limit);
+    size_t soh1 = 2;
+    bool has_eq = false;
+    for (; soh1 < soh1_limit && s[soh1] != kSoh; ++soh1) has_eq |= s[soh1] == '=';
+    if (soh1 == soh1_limit) {
+      // Not yet terminated is only bad once more than a BeginString's worth of bytes is here.
+      return s.size() < kSoh1Limit ? need_more : resync(FrameError::kBadBeginString);
+    }
+    size_t pos = soh1 + 1;
+    // No BeginString holds '=': one that does is a stray "8=FIX" glued to the real start
+    // ("8=FIX8=FIX.4.4|"), and taking it as a message would swallow the message behind it.
+    if (has_eq) return resync(FrameError::kBadBeginString);
+
+    // 9=BodyLength|
+    if (s.size() < pos + 2) return need_more;
+    if (s[pos] != '9' || s[pos + 1] != '=') return resync(FrameError::kBadBodyLength);
+    pos += 2;
+    body_len = 0;
+    size_t digits = 0;
+    for (;; ++pos, ++digits) {
+      if (pos >= s.size()) return need_more;
+      char c = s[pos];
+      if (c == kSoh) break;
+      if (!is_digit(c) || digits >= 10) return resync(FrameError::kBadBodyLength);
+      body_len = body_len * 10 + static_cast<size_t>(c - '0');
+    }
+    if (digits == 0) return resync(FrameError::kBadBodyLength);
+    if (body_len > opt.max_message_size) return resync(FrameError::kTooLarge);
+    body = pos + 1;
   }
-  if (digits == 0) return resync(FrameError::kBadBodyLength);
-  if (body_len > opt.max_message_size) return resync(FrameError::kTooLarge);
-  const size_t body = pos + 1;
 
   // 35= must open the body.
   if (s.size() < body + 3) return need_more;
@@ -118,11 +171,11 @@ Frame next_frame(std::string_view in, const FramerOptions& opt) {
     }
     trailer = t;
   }
-  std::string_view frame = s.substr(0, trailer + kTrailerLen);
+  std::string_view frame(s.data(), trailer + kTrailerLen);  // within s: checked above
   if (opt.validate_checksum) {
     unsigned declared = (s[trailer + 3] - '0') * 100u + (s[trailer + 4] - '0') * 10u +
                         static_cast<unsigned>(s[trailer + 5] - '0');
-    if (declared != checksum(s.substr(0, trailer))) {
+    if (declared != checksum(std::string_view(s.data(), trailer))) {
       return garbled(start, frame, FrameError::kBadChecksum);
     }
   }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
+#include <type_traits>
 
 #include "fixgate/codec/values.h"
 #include "scan.h"
@@ -147,11 +149,12 @@ ParseResult Message::parse(std::string_view bytes, const DataFieldTable& data_fi
   // Where each field ends comes from a bitmask of the SOHs in 64 bytes at a time, not from
   // scanning the field: no field waits for the one before it to be parsed, so the CPU works on
   // several at once. Invariant: `sohs` holds the SOHs of the block at or after `pos`.
-  // The loop keeps the count, the field array, the header slots and the data-tag filter in
-  // locals: stores into fields_ could alias members, which would otherwise be reloaded and
-  // stored again for every field.
+  // The loop keeps the count, the field array and its capacity, the header slots and the
+  // data-tag filter in locals: stores into fields_ could alias members, which would otherwise be
+  // reloaded and stored again for every field.
   size_t count = 0;
   Field* out = fields_.get();
+  size_t capacity = capacity_;
   const uint8_t* const kinds = data_fields.kinds();
   // The first field of each header slot: the smallest index stored there. kCount is a dummy
   // slot for every other tag, so that no branch decides between them.
@@ -161,75 +164,87 @@ ParseResult Message::parse(std::string_view bytes, const DataFieldTable& data_fi
   size_t pos = 0;
   size_t block = 0;
   uint64_t sohs = n ? detail::soh_bits(base, n, 0) : 0;
-  while (pos < n) {
-    if (sohs == 0) {
-      while (sohs == 0 && block + 64 < n) {
-        block += 64;
-        sohs = detail::soh_bits(base, n, block);
+  // Slot indexes saturate at kNoSlot, which only a message of 3 * kNoSlot bytes or more can reach
+  // (every field takes 3 bytes or more, "1=|"): below that the loop runs no clamp per field. The
+  // loop is bound by ALU operations: dropping the clamp's compare and move gained 3-6%.
+  auto scan = [&](auto huge) -> std::optional<ParseResult> {
+    while (pos < n) {
+      if (sohs == 0) {
+        while (sohs == 0 && block + 64 < n) {
+          block += 64;
+          sohs = detail::soh_bits(base, n, block);
+        }
       }
-    }
-    const char* const field_start = base + pos;
-    // The fast path: a tag of up to 7 digits, not a data field, and a SOH after it.
-    Tag tag = 0;
-    size_t tag_len = 0;
-    if (n - pos >= 8) [[likely]] {
-      tag = detail::parse_tag(field_start, tag_len);
-    } else {
-      char padded[8] = {};  // zero bytes are neither digits nor '='
-      if (n >= 8) {
-        // The last 8 bytes, shifted down to start at the field: no copy call for the CheckSum.
-        uint64_t w;
-        std::memcpy(&w, end - 8, 8);
-        w >>= 8 * (8 - (n - pos));
-        std::memcpy(padded, &w, 8);
+      const char* const field_start = base + pos;
+      // The fast path: a tag of up to 7 digits, not a data field, and a SOH after it.
+      Tag tag = 0;
+      size_t tag_len = 0;
+      if (n - pos >= 8) [[likely]] {
+        tag = detail::parse_tag(field_start, tag_len);
       } else {
-        std::memcpy(padded, field_start, n - pos);
+        char padded[8] = {};  // zero bytes are neither digits nor '='
+        if (n >= 8) {
+          // The last 8 bytes, shifted down to start at the field: no copy call for the CheckSum.
+          uint64_t w;
+          std::memcpy(&w, end - 8, 8);
+          w >>= 8 * (8 - (n - pos));
+          std::memcpy(padded, &w, 8);
+        } else {
+          std::memcpy(padded, field_start, n - pos);
+        }
+        tag = detail::parse_tag(padded, tag_len);
       }
-      tag = detail::parse_tag(padded, tag_len);
-    }
-    const char* value;
-    const char* value_end;
-    // Whether the tag is a data tag and which header slot it fills: one table read.
-    auto kind_of = [kinds](Tag t) {
-      return t < DataFieldTable::kKindTags
-                 ? kinds[t]
-                 : static_cast<uint8_t>(static_cast<uint8_t>(HeaderSlot::kCount) |
-                                        DataFieldTable::kDataKind);
-    };
-    uint8_t kind = kind_of(tag);
-    if (tag != 0 && sohs != 0 && !(kind & DataFieldTable::kDataKind)) [[likely]] {
-      value = field_start + tag_len + 1;
-      size_t soh = block + static_cast<size_t>(__builtin_ctzll(sohs));
-      value_end = base + soh;
-      sohs &= sohs - 1;
-      pos = soh + 1;
-    } else {
-      ScannedField f = scan_field(field_start, end, count ? &out[count - 1] : nullptr, data_fields);
-      if (f.error != ParseError::kNone) {
+      const char* value;
+      const char* value_end;
+      // Whether the tag is a data tag and which header slot it fills: one table read.
+      auto kind_of = [kinds](Tag t) {
+        return t < DataFieldTable::kKindTags
+                   ? kinds[t]
+                   : static_cast<uint8_t>(static_cast<uint8_t>(HeaderSlot::kCount) |
+                                          DataFieldTable::kDataKind);
+      };
+      uint8_t kind = kind_of(tag);
+      if (tag != 0 && sohs != 0 && !(kind & DataFieldTable::kDataKind)) [[likely]] {
+        value = field_start + tag_len + 1;
+        size_t soh = block + static_cast<size_t>(__builtin_ctzll(sohs));
+        value_end = base + soh;
+        sohs &= sohs - 1;
+        pos = soh + 1;
+      } else {
+        ScannedField f =
+            scan_field(field_start, end, count ? &out[count - 1] : nullptr, data_fields);
+        if (f.error != ParseError::kNone) {
+          size_ = count;
+          keep_slots();
+          return std::optional<ParseResult>(
+              ParseResult{f.error, static_cast<size_t>(field_start - base)});
+        }
+        tag = f.tag;
+        kind = kind_of(tag);
+        value = f.value;
+        value_end = f.value_end;
+        // The value may hold SOHs (a data field): restart the mask after it.
+        pos = static_cast<size_t>(value_end - base) + 1;
+        block = pos & ~size_t{63};
+        sohs = pos < n ? detail::soh_bits(base, n, block) & (~uint64_t{0} << (pos - block)) : 0;
+      }
+      if (count == capacity) [[unlikely]] {
         size_ = count;
-        keep_slots();
-        return ParseResult{f.error, static_cast<size_t>(field_start - base)};
+        grow();
+        out = fields_.get();
+        capacity = capacity_;
       }
-      tag = f.tag;
-      kind = kind_of(tag);
-      value = f.value;
-      value_end = f.value_end;
-      // The value may hold SOHs (a data field): restart the mask after it.
-      pos = static_cast<size_t>(value_end - base) + 1;
-      block = pos & ~size_t{63};
-      sohs = pos < n ? detail::soh_bits(base, n, block) & (~uint64_t{0} << (pos - block)) : 0;
+      out[count] = Field{tag, std::string_view(value, static_cast<size_t>(value_end - value))};
+      const size_t s = kind & ~DataFieldTable::kDataKind;
+      const auto index =
+          static_cast<uint32_t>(!decltype(huge)::value || count < kNoSlot ? count : kNoSlot);
+      slots[s] = std::min(slots[s], index);
+      ++count;
     }
-    if (count == capacity_) [[unlikely]] {
-      size_ = count;
-      grow();
-      out = fields_.get();
-    }
-    out[count] = Field{tag, std::string_view(value, static_cast<size_t>(value_end - value))};
-    const size_t s = kind & ~DataFieldTable::kDataKind;
-    const auto index = static_cast<uint32_t>(count < kNoSlot ? count : kNoSlot);
-    slots[s] = std::min(slots[s], index);
-    ++count;
-  }
+    return std::nullopt;
+  };
+  const bool huge = n >= size_t{3} * kNoSlot;
+  if (auto error = huge ? scan(std::true_type{}) : scan(std::false_type{})) return *error;
   size_ = count;
   keep_slots();
   // Three fields with the right header and no CheckSum is a trailer problem, not a header one.
