@@ -293,6 +293,7 @@ SessionEvent& EventQueue::push() {
   e.type = SessionEvent::Type::kLog;
   e.status = SessionStatus::kDisconnected;
   e.seq = SeqNum();
+  e.epoch = 0;
   e.poss_dup = e.poss_resend = false;
   e.bytes.clear();
   e.text.clear();

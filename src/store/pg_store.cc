@@ -85,8 +85,10 @@ void array_header(std::string& out, unsigned element_oid, size_t count) {
   }
 }
 
-// After ending our old backend, how long to wait for its lock.
-constexpr std::chrono::milliseconds kLockRetry{1000};
+// A reconnect advances in steps of at most kSlice per call, and is abandoned after
+// kConnectTimeout (libpq's connect_timeout does not apply to a polled connect).
+constexpr std::chrono::milliseconds kSlice{50};
+constexpr std::chrono::seconds kConnectTimeout{10};
 
 Duration system_now() {
   return std::chrono::duration_cast<Duration>(std::chrono::system_clock::now().time_since_epoch());
@@ -122,6 +124,7 @@ Status PgStore::init(const std::string& conninfo) {
   conn_ = PQconnectdbParams(keys, values, 1);
   if (!conn_ || PQstatus(conn_) != CONNECTION_OK)
     return error("connect", conn_ ? PQerrorMessage(conn_) : "out of memory");
+  backend_ = PQbackendPID(conn_);
 
   PgResult r(PQexec(conn_, kSchema));
   if (PQresultStatus(r.get()) != PGRES_COMMAND_OK)
@@ -167,53 +170,26 @@ bool PgStore::connection_failed(const pg_result* r) const {
 
 // A lost connection makes the outcome of the statement in flight unknown. What the session's
 // row held before it, and would hold had it landed, is noted here: after reconnecting, the row
-// must read as one of the two, or someone wrote the session meanwhile.
+// must read as one of the two, or someone wrote the session meanwhile. Until that check has
+// passed, a further loss (even while checking) keeps the first notes.
 void PgStore::note_lost(std::optional<State> if_landed) {
-  if (lost_) return;
   lost_ = true;
+  if (unresolved_) return;
+  unresolved_ = true;
   before_loss_ = State{next_sender_, next_target_, creation_time_};
   if_landed_ = if_landed;
-  old_backend_ = PQbackendPID(conn_);
+  old_backend_ = backend_;
 }
 
 Status PgStore::connected() {
   if (!broken_.empty()) return error("reconnect", broken_.c_str());
-  if (!lost_) return Status::ok();
-  const auto now = std::chrono::steady_clock::now();
-  if (!resetting_) {
-    if (now - last_reconnect_ < options_.reconnect_interval)
-      return error("reconnect", "connection lost; waiting for the next attempt");
-    last_reconnect_ = now;
-    if (!PQresetStart(conn_)) return error("reconnect", PQerrorMessage(conn_));
-    resetting_ = true;
-  }
-  // The connection is made without blocking: each call advances it for a short slice, so a
-  // database that does not answer never holds the caller (a session's event loop) for long.
-  const auto slice_end = now + std::chrono::milliseconds(50);
-  for (;;) {
-    const PostgresPollingStatusType st = PQresetPoll(conn_);
-    if (st == PGRES_POLLING_OK) break;
-    if (st == PGRES_POLLING_FAILED) {
-      resetting_ = false;
-      return error("reconnect", PQerrorMessage(conn_));
-    }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        slice_end - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return error("reconnect", "connection lost; reconnecting");
-    pollfd fd{PQsocket(conn_), static_cast<short>(st == PGRES_POLLING_READING ? POLLIN : POLLOUT),
-              0};
-    ::poll(&fd, 1, static_cast<int>(left.count()));
-  }
-  resetting_ = false;
-  if (options_.exclusive) {
-    Status locked = lock_session(std::chrono::milliseconds(0));
-    if (!locked && old_backend_ != 0 && end_old_backend()) locked = lock_session(kLockRetry);
-    if (!locked) return locked;  // still lost_: a later call tries again
-  }
-  lost_ = false;
-  if (Status s = refresh(); !s) return s;
-  const State now_state{next_sender_, next_target_, creation_time_};
-  if (now_state != before_loss_ && (!if_landed_ || now_state != *if_landed_)) {
+  if (lost_)
+    if (Status s = reconnect(); !s) return s;
+  if (!unresolved_) return Status::ok();
+  if (Status s = read_row(); !s) return s;
+  const State row{next_sender_, next_target_, creation_time_};
+  // A reader's row moves with its writer: only a writer's row must be as it left it.
+  if (options_.exclusive && row != before_loss_ && (!if_landed_ || row != *if_landed_)) {
     broken_ =
         "the session's row changed while the connection was down (another writer?); "
         "reopen the store";
@@ -221,26 +197,79 @@ Status PgStore::connected() {
     conn_ = nullptr;
     return error("reconnect", broken_.c_str());
   }
+  unresolved_ = false;
   return Status::ok();
 }
 
-// After a network partition the server may keep our old backend, and its advisory lock, until
-// its TCP keepalive notices (hours, by default). That backend is ours: end it, if it still
-// holds an advisory lock, and wait a moment for it to go.
+// Advances the reconnect by one step of at most kSlice: libpq's non-blocking connect, polled
+// only when its socket is ready the way libpq last asked, and given up after kConnectTimeout
+// (a server that accepts and never answers); then the session's lock.
+Status PgStore::reconnect() {
+  const auto now = std::chrono::steady_clock::now();
+  if (!resetting_) {
+    if (now - last_reconnect_ < options_.reconnect_interval)
+      return error("reconnect", "connection lost; waiting for the next attempt");
+    last_reconnect_ = now;
+    if (!PQresetStart(conn_)) return error("reconnect", PQerrorMessage(conn_));
+    resetting_ = true;
+    poll_status_ = PGRES_POLLING_WRITING;  // as libpq prescribes after a start
+  }
+  const auto slice_end = std::min(now + kSlice, last_reconnect_ + kConnectTimeout);
+  while (poll_status_ != PGRES_POLLING_OK) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        slice_end - std::chrono::steady_clock::now());
+    pollfd fd{PQsocket(conn_),
+              static_cast<short>(poll_status_ == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0};
+    if (::poll(&fd, 1, static_cast<int>(std::max<int64_t>(left.count(), 0))) <= 0) {
+      if (std::chrono::steady_clock::now() < last_reconnect_ + kConnectTimeout)
+        return error("reconnect", "connection lost; reconnecting");
+      resetting_ = false;  // abandoned: the next attempt starts afresh
+      return error("reconnect", "connection lost; no answer within the connect timeout");
+    }
+    poll_status_ = PQresetPoll(conn_);
+    if (poll_status_ == PGRES_POLLING_FAILED) {
+      resetting_ = false;
+      return error("reconnect", PQerrorMessage(conn_));
+    }
+  }
+  resetting_ = false;
+  backend_ = PQbackendPID(conn_);
+  if (options_.exclusive) {
+    if (Status locked = lock_session(std::chrono::milliseconds(0)); !locked) {
+      // Our old backend may still hold the lock: after a partition the server keeps it until
+      // its TCP keepalive notices (hours, by default). Signal it to end, and look again on the
+      // next attempt rather than wait here.
+      if (old_backend_ != 0 && end_old_backend())
+        return error("reconnect", "ending our old backend, which holds the session; reconnecting");
+      return locked;  // still lost_: a later attempt tries again
+    }
+  }
+  old_backend_ = 0;
+  lost_ = false;
+  return Status::ok();
+}
+
+// Signals our old backend to end, if it still holds this session's advisory lock (the key
+// filter keeps a reused pid from taking an unrelated backend down with it).
 bool PgStore::end_old_backend() {
   const std::string pid = std::to_string(old_backend_);
-  const char* params[] = {pid.c_str()};
+  const char* params[] = {pid.c_str(), options_.session_id.c_str()};
   PgResult r(PQexecParams(conn_,
-                          "SELECT pg_terminate_backend(pid, 1000) FROM pg_locks"
-                          " WHERE locktype = 'advisory' AND granted AND pid = $1::int LIMIT 1",
-                          1, nullptr, params, nullptr, nullptr, 0));
-  old_backend_ = 0;
+                          "SELECT pg_terminate_backend(pid) FROM pg_locks"
+                          " WHERE locktype = 'advisory' AND granted AND pid = $1::int"
+                          " AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) ="
+                          " hashtextextended($2, 0)",
+                          2, nullptr, params, nullptr, nullptr, 0));
   return PQresultStatus(r.get()) == PGRES_TUPLES_OK && PQntuples(r.get()) == 1 &&
          std::strcmp(PQgetvalue(r.get(), 0, 0), "t") == 0;
 }
 
 Status PgStore::refresh() {
   if (Status s = connected(); !s) return s;
+  return read_row();
+}
+
+Status PgStore::read_row() {
   const char* params[] = {options_.session_id.c_str()};
   PgResult r(PQexecParams(conn_,
                           "SELECT next_sender, next_target, creation_time"

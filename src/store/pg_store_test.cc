@@ -217,6 +217,8 @@ TEST_F(PgStoreTest, ALostConnectionIsReopenedByTheNextCall) {
     ASSERT_FALSE(refused);
     EXPECT_NE(refused.message().find("open elsewhere"), std::string::npos) << refused.message();
     ASSERT_TRUE((*other)->commit(make_batch({{3, "other"}, {4, "other"}}, 5, 1)));
+    // Gone for sure before we look again (closing does not wait for the server's backend).
+    sql("SELECT pg_terminate_backend(" + std::to_string((*other)->backend_pid()) + ", 10000)");
   }
   Status stale = until_connected([&] { return store->commit(make_batch({{3, "x"}}, 4, 1)); });
   ASSERT_FALSE(stale);

@@ -96,7 +96,8 @@ class Validator {
   static size_t shape_set(const MessageDef* def) {
     return (reinterpret_cast<uintptr_t>(def) * 0x9E3779B97F4A7C15u) >> 59;
   }
-  static bool has_shape(const Shape& shape, std::span<const codec::Field> fields);
+  // Defined (and only used) in validator.cc, forced inline there.
+  static inline bool has_shape(const Shape& shape, std::span<const codec::Field> fields);
   bool check_values(const Shape& shape, std::span<const codec::Field> fields);
   template <FieldDef::FastFormat F>
   bool all_valid(const std::vector<Shape::Check>& checks, std::span<const codec::Field> fields);

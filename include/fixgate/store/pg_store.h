@@ -23,11 +23,11 @@ struct PgStoreOptions {
   // and then fails, instead of interleaving commits.
   bool exclusive = true;
   std::chrono::milliseconds lock_timeout{10000};
-  // After the connection fails, the next call reconnects (taking the lock again without
-  // waiting; a partitioned old backend of ours that still holds it is ended), starting at most
-  // once per this interval. Calls fail fast until the connection is back; each advances it
-  // without blocking for more than 50 ms. If the session's row changed meanwhile (another
-  // writer), the store refuses every call: reopen it.
+  // After the connection fails, the next calls reconnect, starting at most once per this
+  // interval: each call advances the connect for at most 50 ms and fails fast until it is back.
+  // The session's lock is taken again without waiting; a partitioned old backend of ours that
+  // still holds it is signalled to end. If a writer's row changed meanwhile (another writer),
+  // the store refuses every call: reopen it.
   std::chrono::milliseconds reconnect_interval{1000};
   // Creation time of a session first seen by open(); the system clock when unset.
   std::optional<session::Duration> creation_time;
@@ -69,6 +69,8 @@ class PgStore final : public session::Store {
   Status lock_session(std::chrono::milliseconds wait);
   // Reconnects after a failed connection (see reconnect_interval); ok when connected.
   Status connected();
+  Status reconnect();
+  Status read_row();
   void note_lost(std::optional<State> if_landed);
   bool connection_failed(const pg_result* r) const;
   bool end_old_backend();
@@ -78,9 +80,12 @@ class PgStore final : public session::Store {
   pg_conn* conn_ = nullptr;
   bool lost_ = false;       // the connection failed: outcome of the last write unknown
   bool resetting_ = false;  // a non-blocking reconnect is under way
+  int poll_status_ = 0;     // what libpq last asked for (PostgresPollingStatusType)
   std::chrono::steady_clock::time_point last_reconnect_{};
+  bool unresolved_ = false;  // lost: the row is not yet checked against the notes below
   State before_loss_;
   std::optional<State> if_landed_;  // the state had the cut-off statement landed
+  int backend_ = 0;                 // the connection's backend, noted while it worked
   int old_backend_ = 0;             // the backend of the lost connection
   std::string broken_;              // why the store refuses every call (until reopened)
   session::SeqNum next_sender_{1};
