@@ -337,8 +337,10 @@ Status PgStore::commit(const session::StoreBatch& batch) {
 
 Status PgStore::read(SeqNum begin, SeqNum end,
                      const std::function<void(SeqNum, std::string_view)>& visit) const {
-  // Reading reconnects too: a resend after a dropped connection is answered, not failed.
-  PgStore* self = const_cast<PgStore*>(this);  // the connection, not the stored state, changes
+  // Reading reconnects too, so a resend after a dropped connection can be answered (once the
+  // reconnect is through). Reconnecting re-reads the session's row: read() is const for the
+  // Store interface, but a store is never a const object.
+  PgStore* self = const_cast<PgStore*>(this);
   if (Status s = self->connected(); !s) return s;
   std::string from = std::to_string(begin.value);
   std::string to = std::to_string(std::min<uint64_t>(end.value, INT64_MAX));
