@@ -373,12 +373,12 @@ Status FileStore::commit(const session::StoreBatch& batch) {
   if (!broken_.empty())
     return Status::error("file store " + dir_ + ": unusable after an earlier error, reopen it (" +
                          broken_ + ")");
-  if (background_) {
-    // A background sync that failed leaves the outcome of the commits before it unknown.
+  // A background sync that failed leaves the outcome of the commits before it unknown.
+  if (background_)
     if (Status e = background_->error(); !e) return fail(e);
-    if (synced_by_background()) dirty_ = false;
-  }
-  if (!detail::encode_commit(batch, synced_end(), record_, offsets_)) return Status::ok();
+  const uint64_t synced_to = synced_end();  // one look at the background sync per commit
+  if (synced_to == segment_size_) dirty_ = false;
+  if (!detail::encode_commit(batch, synced_to, record_, offsets_)) return Status::ok();
   if (record_.size() - detail::kRecordOverhead > detail::kMaxRecordPayload)
     return Status::error("file store " + dir_ + ": commit of " + std::to_string(record_.size()) +
                          " bytes exceeds the record limit");
@@ -544,10 +544,7 @@ uint64_t FileStore::synced_end() const {
   return done && done->generation == generation_ && done->segment == segment_ ? done->end : 0;
 }
 
-bool FileStore::synced_by_background() const {
-  return dirty_ && background_ &&
-         background_->completed() == detail::SyncPoint{generation_, segment_, segment_size_};
-}
+bool FileStore::synced_by_background() const { return dirty_ && synced_end() == segment_size_; }
 
 void FileStore::wait_for_background_sync() {
   if (background_) background_->wait();

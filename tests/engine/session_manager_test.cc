@@ -20,14 +20,7 @@ using session::SessionStatus;
 
 using testing::acceptor_config;
 using testing::initiator_config;
-
-std::string order_body(int i) {
-  return "11=ORD-" + std::to_string(i) +
-         "\x01"
-         "55=IBM\x01"
-         "54=1\x01"
-         "38=100\x01";
-}
+using testing::order_body;
 
 std::string clordid(const ReceivedMessage& m) {
   codec::Message msg;

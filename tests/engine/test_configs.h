@@ -1,8 +1,9 @@
 // The session pair most engine tests use: SERVER accepting on any free loopback port, CLIENT
-// connecting to it, FIX 4.4.
+// connecting to it, FIX 4.4; and the order they exchange.
 #pragma once
 
 #include <chrono>
+#include <string>
 
 #include "fixgate/engine/engine.h"
 
@@ -25,6 +26,11 @@ inline ManagerConfig initiator_config(uint16_t port) {
   c.reconnect.initial = std::chrono::milliseconds(50);
   c.reconnect.max = std::chrono::milliseconds(200);
   return c;
+}
+
+// The body of NewOrderSingle number i: ClOrdID ORD-<i>, 100 IBM bought.
+inline std::string order_body(int i) {
+  return "11=ORD-" + std::to_string(i) + "\x01" + "55=IBM\x01" + "54=1\x01" + "38=100\x01";
 }
 
 }  // namespace fixgate::engine::testing
