@@ -20,11 +20,11 @@
 // "(caller-driven)" rows give the initiator no I/O thread (EngineOptions::caller_driven): the
 // benchmark thread writes the socket itself when it sends and runs the loop (and so the echo
 // handler) in run_once() while it waits, blocking in epoll or, with busy-poll, spinning 200 µs
-// first. The acceptor echoes from its NewOrderSingle handler on its own I/O thread. QuickFIX is
-// driven like the headline: Session::send from the benchmark thread (QuickFIX writes the socket
-// on the sending thread), echoes counted in fromApp on QuickFIX's socket thread, a condition
-// variable signalled once the count is reached. Both engines validate with FIX44.xml on both
-// sides; neither logs messages.
+// first, reading its socket with its own recv meanwhile (no epoll). The acceptor echoes from its
+// NewOrderSingle handler on its own I/O thread. QuickFIX is driven like the headline: Session::send
+// from the benchmark thread (QuickFIX writes the socket on the sending thread), echoes counted in
+// fromApp on QuickFIX's socket thread, a condition variable signalled once the count is reached.
+// Both engines validate with FIX44.xml on both sides; neither logs messages.
 //
 // --pin-cpu N runs every benchmark thread (both ends of every pair, raw TCP's too) on CPU N; the
 // busy loops stay on all CPUs. Unpinned, the scheduler puts the two ends on one CPU or on two,

@@ -3,6 +3,7 @@
 #include <asio.hpp>
 #include <asio/ssl.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -11,7 +12,10 @@
 #include <mutex>
 #include <random>
 #include <set>
+#include <span>
 #include <thread>
+
+#include <sys/socket.h>
 
 #include "connection.h"
 #include "fixgate/codec/framer.h"
@@ -34,6 +38,19 @@ Now clock_now() {
 }
 
 }  // namespace
+
+// A plain TCP session whose busy-polling, caller-driven driver reads the socket itself while it
+// spins (Loop::read_direct), instead of through the reactor.
+class DirectReader {
+ public:
+  virtual int direct_fd() = 0;  // -1 once it no longer reads this way (closed, paused …)
+  virtual std::span<char> direct_buffer() = 0;
+  virtual void on_direct_read(ssize_t n, int error) = 0;  // n bytes; 0: end of stream; -1: error
+  virtual void arm_read() = 0;  // reads through the reactor again: the driver is going to block
+
+ protected:
+  ~DirectReader() = default;
+};
 
 // One event loop: an io_context run by its own thread, or, when caller-driven
 // (EngineOptions::caller_driven), by whichever application thread is inside a blocking call or
@@ -160,16 +177,55 @@ class Loop {
     if (busy_poll.count() > 0) {
       const auto spin_end = std::min(deadline, std::chrono::steady_clock::now() + busy_poll);
       do {
-        if (io.poll_one() > 0) return 1;
+        if (read_direct() || io.poll_one() > 0) return 1;
         // The peer's thread may be waiting for this CPU (a wake-up lands next to its waker):
         // let it run rather than spin out the time slice.
         std::this_thread::yield();
       } while (std::chrono::steady_clock::now() < spin_end);
+      // About to block in the kernel: the sockets read directly go back to the reactor.
+      std::vector<DirectReader*> readers;
+      readers.swap(direct_);
+      for (DirectReader* r : readers)
+        if (r->direct_fd() >= 0) r->arm_read();
     }
     return io.run_one_until(deadline);
   }
 
+  // Busy-polling, caller-driven: plain TCP sessions are read by the spinning driver itself.
+  bool reads_directly() const { return caller_driven && busy_poll.count() > 0; }
+  // Until it is read (or the driver blocks), `r`'s socket is read by the spinning driver: one
+  // recv that finds the message, where the reactor costs an epoll_wait, the recv, and another,
+  // empty, recv for its next read.
+  void add_direct(DirectReader* r) {
+    if (std::find(direct_.begin(), direct_.end(), r) == direct_.end()) direct_.push_back(r);
+  }
+
  private:
+  // One recv per direct reader; the first that gets something (bytes, end of stream, an error)
+  // handles it and the call returns true.
+  bool read_direct() {
+    for (size_t i = 0; i < direct_.size(); ++i) {
+      DirectReader* r = direct_[i];
+      const int fd = r->direct_fd();
+      if (fd < 0) {
+        direct_.erase(direct_.begin() + static_cast<std::ptrdiff_t>(i--));
+        continue;
+      }
+      const std::span<char> buf = r->direct_buffer();
+      const ssize_t n = ::recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
+      const int error = n < 0 ? errno : 0;
+      // Out of the list while its bytes are handled: a handler that runs the loop again must not
+      // read this socket under them. Reading again re-adds it (start_read).
+      direct_.erase(direct_.begin() + static_cast<std::ptrdiff_t>(i));
+      r->on_direct_read(n, error);
+      return true;
+    }
+    return false;
+  }
+
+  std::vector<DirectReader*> direct_;  // the driver's thread only
+
   std::mutex drive_mu_;
   std::atomic<std::thread::id> driver_{};
 };
@@ -215,7 +271,7 @@ struct DispatchJob {
 using Dispatcher = ordering::KeyedDispatcher<DispatchJob>;
 
 // Everything about one session, driven on one io_context's thread.
-class SessionRuntime {
+class SessionRuntime final : private DirectReader {
  public:
   ManagerConfig config;
   std::unique_ptr<session::Store> store;
@@ -524,6 +580,14 @@ class SessionRuntime {
 
   void start_read() {
     if (!socket) return;
+    if (loop.reads_directly() && !socket->is_tls()) {
+      loop.add_direct(this);
+      return;
+    }
+    arm_read();
+  }
+
+  void arm_read() override {
     socket->async_read_some(
         asio::buffer(read_buf), [this, conn = socket](const asio::error_code& e, size_t n) {
           if (!running || conn != socket) return;
@@ -531,27 +595,47 @@ class SessionRuntime {
             on_transport_closed(e == asio::error::eof ? "connection closed by peer" : e.message());
             return;
           }
-          const Now now = clock_now();
-          if (log) log_inbound(std::string_view(read_buf.data(), n), now);
-          locked()->on_bytes(std::string_view(read_buf.data(), n), now);
-          after_event(now);
-          if (!socket || !connected) return;
-          {
-            std::lock_guard lock(mu);
-            read_paused = inbox.size() >= config.receive_queue_capacity || !waiting.empty();
-          }
-          if (read_paused) return;
-          if (!loop.caller_driven) {
-            start_read();
-            return;
-          }
-          // Caller-driven: the next read starts on the driver's next turn, so that its first,
-          // usually empty, attempt (a system call) is not paid between a message arriving and
-          // the caller seeing it, but while the counterparty works on the caller's next message.
-          asio::post(io, [this, conn = socket] {
-            if (running && conn == socket && connected && !read_paused) start_read();
-          });
+          on_read(n);
         });
+  }
+
+  // Busy-polling, caller-driven (Loop::read_direct).
+  int direct_fd() override {
+    const bool direct = running && socket && connected && !read_paused && !socket->is_tls();
+    return direct ? socket->lowest().native_handle() : -1;
+  }
+  std::span<char> direct_buffer() override { return read_buf; }
+  void on_direct_read(ssize_t n, int error) override {
+    if (n > 0) {
+      on_read(static_cast<size_t>(n));
+    } else {
+      on_transport_closed(n == 0 ? "connection closed by peer"
+                                 : std::error_code(error, std::system_category()).message());
+    }
+  }
+
+  // `n` bytes arrived in read_buf.
+  void on_read(size_t n) {
+    const Now now = clock_now();
+    if (log) log_inbound(std::string_view(read_buf.data(), n), now);
+    locked()->on_bytes(std::string_view(read_buf.data(), n), now);
+    after_event(now);
+    if (!socket || !connected) return;
+    {
+      std::lock_guard lock(mu);
+      read_paused = inbox.size() >= config.receive_queue_capacity || !waiting.empty();
+    }
+    if (read_paused) return;
+    if (!loop.caller_driven || loop.reads_directly()) {
+      start_read();
+      return;
+    }
+    // Caller-driven: the next read starts on the driver's next turn, so that its first, usually
+    // empty, attempt (a system call) is not paid between a message arriving and the caller
+    // seeing it, but while the counterparty works on the caller's next message.
+    asio::post(io, [this, conn = socket] {
+      if (running && conn == socket && connected && !read_paused) start_read();
+    });
   }
 
   void on_transport_closed(const std::string& why) {
