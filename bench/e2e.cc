@@ -138,11 +138,12 @@ Figures measure(Figures f, const Options& o, const std::function<bool(uint64_t)>
 
 // ---- the order, identical in every run -----------------------------------------------------
 
-// ClOrdID fixed-width, so every order has the same size.
+// ClOrdID fixed-width, so every order has the same size ("ORD-" and ten digits). Written by hand:
+// snprintf costs about 100 ns, which every pair but raw TCP would pay per order.
 std::string clordid(uint64_t i) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "ORD-%010" PRIu64, i);
-  return buf;
+  std::string id = "ORD-0000000000";
+  for (size_t p = id.size(); i > 0 && p > 4; i /= 10) id[--p] = static_cast<char>('0' + i % 10);
+  return id;
 }
 
 // The body fields of order i (QuickFIX sets the same fields; it writes them in tag order).

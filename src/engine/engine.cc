@@ -175,13 +175,19 @@ class Loop {
   size_t run_once_until(std::chrono::steady_clock::time_point deadline) {
     if (io.stopped()) io.restart();
     if (busy_poll.count() > 0) {
-      const auto spin_end = std::min(deadline, std::chrono::steady_clock::now() + busy_poll);
-      do {
+      std::optional<std::chrono::steady_clock::time_point> spin_end;  // read after a first look
+      for (;;) {
         if (read_direct() || io.poll_one() > 0) return 1;
+        const auto now = std::chrono::steady_clock::now();
+        if (!spin_end) {
+          spin_end = std::min(deadline, now + busy_poll);
+        } else if (now >= *spin_end) {
+          break;
+        }
         // The peer's thread may be waiting for this CPU (a wake-up lands next to its waker):
         // let it run rather than spin out the time slice.
         std::this_thread::yield();
-      } while (std::chrono::steady_clock::now() < spin_end);
+      }
       // About to block in the kernel: the sockets read directly go back to the reactor.
       std::vector<DirectReader*> readers;
       readers.swap(direct_);
@@ -658,11 +664,18 @@ class SessionRuntime final : private DirectReader {
     on_transport_closed("closed by the session");
   }
 
+  bool can_write() const { return !writing && socket && connected; }
+
   void flush() {
-    if (writing || !socket || !connected) return;
+    if (!can_write()) return;
     // Everything the session has for the wire goes in one write, however many sends (from
     // however many threads) queued it.
     locked()->take_output(write_buf);
+    write_out();
+  }
+
+  // Writes write_buf, just filled from the session's output (empty: nothing to write).
+  void write_out() {
     if (write_buf.empty()) {
       if (close_after_write) close_socket();
       return;
@@ -734,14 +747,32 @@ class SessionRuntime final : private DirectReader {
       spare_events.pop_back();
     }
     // The handled marks (and replies) of every message in this burst share one store commit.
-    locked()->begin_batch();
+    bool have_event;
+    {
+      auto s = locked();
+      s->begin_batch();
+      have_event = s->poll_event(event);
+    }
+    // What the burst leaves behind (state to publish, output, deadlines) is taken under the lock
+    // of its last step, not under one lock each: a message costs a handful of lock round trips.
+    bool took_output = false;
+    std::optional<session::Duration> timer_due, store_due;
     for (;;) {
-      if (!locked()->poll_event(event)) {
+      if (!have_event) {
         auto s = locked();
         s->end_batch(now);
-        if (!s->has_events()) break;  // a failed commit reports itself
-        s->begin_batch();
-        continue;
+        if (s->has_events()) {  // a failed commit reports itself
+          s->begin_batch();
+          have_event = s->poll_event(event);
+          continue;
+        }
+        // Published before the write: whoever sees the peer react to these bytes sees this state.
+        publish_locked(*s);
+        took_output = can_write();
+        if (took_output) s->take_output(write_buf);
+        timer_due = s->poll_timeout();
+        if (!flush_armed) store_due = store->flush_deadline();
+        break;
       }
       if (listener) listener(event);
       if (log && event.type != SessionEvent::Type::kAppMessage &&
@@ -775,27 +806,26 @@ class SessionRuntime final : private DirectReader {
         default:
           break;
       }
+      have_event = locked()->poll_event(event);
     }
     spare_events.push_back(std::move(event));
     burst_now = outer;
     if (log) log->flush();
-    // Published before the write: whoever sees the peer react to these bytes sees this state.
-    publish();
-    flush();
-    arm_timer();
-    arm_store_flush();
+    if (took_output) write_out();
+    arm_timer(timer_due);
+    arm_store_flush(store_due);
   }
 
   // A store that deferred its fsync (FileStore batch) gets it when traffic stops, not later than
   // it asked.
   void arm_store_flush() {
     if (flush_armed) return;
-    std::optional<session::Duration> deadline;
-    {
-      std::lock_guard lock(smu);
-      deadline = store->flush_deadline();
-    }
-    if (!deadline) return;
+    std::lock_guard lock(smu);
+    arm_store_flush(store->flush_deadline());
+  }
+  // `deadline`: the store's flush_deadline(), read a moment ago.
+  void arm_store_flush(std::optional<session::Duration> deadline) {
+    if (flush_armed || !deadline) return;
     flush_armed = true;
     flush_timer.expires_at(std::chrono::steady_clock::time_point(
         std::chrono::duration_cast<std::chrono::steady_clock::duration>(*deadline)));
@@ -906,9 +936,11 @@ class SessionRuntime final : private DirectReader {
   // The heartbeat deadline moves with every message sent, so re-arming the OS timer each time
   // would cost a timerfd_settime per message. Instead the timer is only moved earlier; when it
   // fires before the (since postponed) deadline, on_timeout() finds nothing due and we re-arm.
-  void arm_timer() {
-    auto deadline = locked()->poll_timeout();
-    if (!deadline) return;  // an armed timer firing with nothing due is harmless
+  // `deadline`: the session's poll_timeout(), read a moment ago. One read before a write that
+  // closed the connection is earlier than the session's now: an armed timer firing with nothing
+  // due is harmless.
+  void arm_timer(std::optional<session::Duration> deadline) {
+    if (!deadline) return;
     if (timer_armed && *deadline >= timer_deadline) return;
     timer_armed = true;
     timer_deadline = *deadline;
@@ -925,12 +957,13 @@ class SessionRuntime final : private DirectReader {
   }
 
   // The state API threads read, and the messages for receive_message(). Loop thread only.
-  void publish() {
-    auto s = locked();
+  void publish() { publish_locked(*locked()); }
+  // publish(), with the session locked by the caller.
+  void publish_locked(const session::Session& s) {
     std::lock_guard lock(mu);
     for (auto& r : outbox) inbox.push_back(std::move(r));
     outbox.clear();
-    publish_state(*s);
+    publish_state(s);
   }
   // The session's state for API threads; `s` is locked by the caller.
   void publish_state(const session::Session& s) {
@@ -1674,10 +1707,9 @@ size_t Engine::run_once(std::chrono::milliseconds timeout) {
   Impl& e = *impl_;
   Loop& loop = *e.loops[0];
   if (!loop.caller_driven || !e.running) return 0;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
   if (loop.in_loop()) return 0;  // called from a handler: the loop is already running
   Loop::Drive d(loop, true);
-  return loop.run_once_until(deadline);
+  return loop.run_once_until(std::chrono::steady_clock::now() + timeout);
 }
 
 bool Engine::running() const { return impl_->running; }
