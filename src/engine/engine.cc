@@ -176,8 +176,16 @@ class Loop {
     if (io.stopped()) io.restart();
     if (busy_poll.count() > 0) {
       std::optional<std::chrono::steady_clock::time_point> spin_end;  // read after a first look
-      for (;;) {
-        if (read_direct() || io.poll_one() > 0) return 1;
+      for (bool first = true;; first = false) {
+        if (read_direct()) return 1;
+        // Nothing yet, usually because the peer our last write woke shares this CPU and has not
+        // run (the scheduler need not switch at a wake-up): let it run first, before asking the
+        // reactor (an epoll_wait) about anything else.
+        if (first && !direct_.empty()) {
+          std::this_thread::yield();
+          continue;
+        }
+        if (io.poll_one() > 0) return 1;
         const auto now = std::chrono::steady_clock::now();
         if (!spin_end) {
           spin_end = std::min(deadline, now + busy_poll);
