@@ -11,8 +11,16 @@ Status MemoryStore::commit(const StoreBatch& batch) {
   }
   for (const auto& m : batch.sent) {
     if (m.bytes.empty()) continue;
-    Stored entry{m.seq.value, data_.size(), m.bytes.size()};
-    data_.append(m.bytes);
+    if (chunks_.empty() || chunks_.back().capacity() - chunks_.back().size() < m.bytes.size()) {
+      // Chunks double from 4 KiB to 1 MiB: an idle session stays small, a busy one allocates
+      // rarely. A bigger message gets a chunk of its own size.
+      constexpr size_t kFirst = 4096, kMax = 1 << 20;
+      const size_t grown = chunks_.empty() ? kFirst : std::min(kMax, 2 * chunks_.back().capacity());
+      chunks_.emplace_back().reserve(std::max(grown, m.bytes.size()));
+    }
+    std::string& chunk = chunks_.back();
+    Stored entry{m.seq.value, chunks_.size() - 1, chunk.size(), m.bytes.size()};
+    chunk.append(m.bytes);
     if (index_.empty() || entry.seq > index_.back().seq) {
       index_.push_back(entry);
       continue;
@@ -37,13 +45,13 @@ Status MemoryStore::read(SeqNum begin, SeqNum end,
   auto it = std::lower_bound(index_.begin(), index_.end(), begin.value,
                              [](const Stored& s, uint64_t seq) { return s.seq < seq; });
   for (; it != index_.end() && it->seq <= end.value; ++it)
-    visit(SeqNum(it->seq), std::string_view(data_).substr(it->offset, it->length));
+    visit(SeqNum(it->seq), std::string_view(chunks_[it->chunk]).substr(it->offset, it->length));
   return Status::ok();
 }
 
 Status MemoryStore::reset(Duration now_utc) {
   index_.clear();
-  data_.clear();
+  chunks_.clear();
   next_sender_ = SeqNum(1);
   next_target_ = SeqNum(1);
   creation_time_ = now_utc;
