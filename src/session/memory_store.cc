@@ -21,17 +21,16 @@ Status MemoryStore::commit(const StoreBatch& batch) {
     std::string& chunk = chunks_.back();
     Stored entry{m.seq.value, chunks_.size() - 1, chunk.size(), m.bytes.size()};
     chunk.append(m.bytes);
-    if (index_.empty() || entry.seq > index_.back().seq) {
-      index_.push_back(entry);
+    if (count_ == 0 || entry.seq > this->entry(count_ - 1).seq) {
+      insert(count_, entry);
       continue;
     }
     // Sent again under a number already stored (a rewrite after a rollback): the new bytes win.
-    auto at = std::lower_bound(index_.begin(), index_.end(), entry.seq,
-                               [](const Stored& s, uint64_t seq) { return s.seq < seq; });
-    if (at != index_.end() && at->seq == entry.seq) {
-      *at = entry;
+    const size_t at = lower_bound(entry.seq);
+    if (at < count_ && this->entry(at).seq == entry.seq) {
+      this->entry(at) = entry;
     } else {
-      index_.insert(at, entry);
+      insert(at, entry);
     }
   }
   if (batch.next_sender) next_sender_ = *batch.next_sender;
@@ -42,15 +41,36 @@ Status MemoryStore::commit(const StoreBatch& batch) {
 
 Status MemoryStore::read(SeqNum begin, SeqNum end,
                          const std::function<void(SeqNum, std::string_view)>& visit) const {
-  auto it = std::lower_bound(index_.begin(), index_.end(), begin.value,
-                             [](const Stored& s, uint64_t seq) { return s.seq < seq; });
-  for (; it != index_.end() && it->seq <= end.value; ++it)
-    visit(SeqNum(it->seq), std::string_view(chunks_[it->chunk]).substr(it->offset, it->length));
+  for (size_t i = lower_bound(begin.value); i < count_ && entry(i).seq <= end.value; ++i) {
+    const Stored& s = entry(i);
+    visit(SeqNum(s.seq), std::string_view(chunks_[s.chunk]).substr(s.offset, s.length));
+  }
   return Status::ok();
 }
 
+size_t MemoryStore::lower_bound(uint64_t seq) const {
+  size_t lo = 0, hi = count_;
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (entry(mid).seq < seq) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+void MemoryStore::insert(size_t at, const Stored& s) {
+  if (count_ == pages_.size() * kPage) pages_.push_back(std::make_unique<Stored[]>(kPage));
+  for (size_t i = count_; i > at; --i) entry(i) = entry(i - 1);  // a rewrite only: rare
+  entry(at) = s;
+  ++count_;
+}
+
 Status MemoryStore::reset(Duration now_utc) {
-  index_.clear();
+  pages_.clear();
+  count_ = 0;
   chunks_.clear();
   next_sender_ = SeqNum(1);
   next_target_ = SeqNum(1);

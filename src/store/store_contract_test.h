@@ -118,17 +118,24 @@ TYPED_TEST_P(StoreContractTest, ThousandsOfMixedSizeMessagesRoundTrip) {
   std::map<uint64_t, std::string> want;
   StoreBatch batch;
   for (uint64_t seq = 1; seq <= 2000; ++seq) {
-    want[seq] = body(seq, 'a');
-    batch.add_sent(SeqNum(seq), want[seq]);
+    if (seq % 7 == 0) {
+      batch.add_sent(SeqNum(seq), "");  // an admin message: a number, no body
+    } else {
+      want[seq] = body(seq, 'a');
+      batch.add_sent(SeqNum(seq), want[seq]);
+    }
     if (seq % 10 == 0) {
       batch.next_sender = SeqNum(seq + 1);
       ASSERT_TRUE(store->commit(batch)) << seq;
       batch.clear();
     }
   }
-  // Sent again under a number already stored (a rewrite after a rollback): the new bytes win.
-  want[1500] = body(1500, 'b');
-  batch.add_sent(SeqNum(1500), want[1500]);
+  // Sent again after a rollback, under a number stored (the new bytes win) and under one that
+  // was an admin message (stored now, between its neighbours).
+  for (uint64_t seq : {1500, 1400}) {
+    want[seq] = body(seq, 'b');
+    batch.add_sent(SeqNum(seq), want[seq]);
+  }
   ASSERT_TRUE(store->commit(batch));
   EXPECT_TRUE(snapshot(*store).messages == want);
 }

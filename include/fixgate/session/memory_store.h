@@ -3,7 +3,9 @@
 #pragma once
 
 #include <deque>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "fixgate/session/store.h"
 
@@ -35,7 +37,14 @@ class MemoryStore : public Store {
     uint64_t seq;
     size_t chunk, offset, length;
   };
-  std::deque<Stored> index_;
+  // The index, ascending by seq, in pages that are never reallocated either.
+  static constexpr size_t kPage = 1024;
+  std::vector<std::unique_ptr<Stored[]>> pages_;
+  size_t count_ = 0;
+  Stored& entry(size_t i) { return pages_[i / kPage][i % kPage]; }
+  const Stored& entry(size_t i) const { return pages_[i / kPage][i % kPage]; }
+  size_t lower_bound(uint64_t seq) const;  // the first entry with seq >= `seq`
+  void insert(size_t at, const Stored& s);
   std::deque<std::string> chunks_;  // each filled up to its capacity, never beyond
 };
 
