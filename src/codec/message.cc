@@ -57,6 +57,7 @@ DataFieldTable::DataFieldTable(std::span<const DataFieldPair> pairs)
   for (Tag t = 0; t < kKindTags; ++t)
     kinds_[t] = static_cast<uint8_t>(static_cast<uint8_t>(header_slot_of(t)) |
                                      (length_tag_for(t) != 0 ? kDataKind : 0));
+  kinds_[0] |= kDataKind;  // no tag (the fast tag parse gave up): the general path decides
 }
 
 const DataFieldTable& DataFieldTable::standard() {
@@ -88,8 +89,8 @@ std::string_view to_string(ParseError e) {
   return "unknown";
 }
 
-void Message::grow() {
-  size_t cap = std::max<size_t>(capacity_ * 2, 64);
+void Message::grow(size_t min_capacity) {
+  size_t cap = std::max<size_t>({capacity_ * 2, min_capacity, 64});
   auto bigger = std::make_unique_for_overwrite<Field[]>(cap);
   std::copy(fields_.get(), fields_.get() + size_, bigger.get());
   fields_ = std::move(bigger);
@@ -157,10 +158,23 @@ ParseResult Message::parse(std::string_view bytes, const DataFieldTable& data_fi
   size_t capacity = capacity_;
   const uint8_t* const kinds = data_fields.kinds();
   // The first field of each header slot: the smallest index stored there. kCount is a dummy
-  // slot for every other tag, so that no branch decides between them.
+  // slot for every other tag, so that the general loop below needs no branch to tell them apart
+  // (the fast loop skips body fields with one, taken the same way for most fields).
   std::array<uint32_t, static_cast<size_t>(HeaderSlot::kCount) + 1> slots;
+  constexpr uint8_t kBodyKind = static_cast<uint8_t>(HeaderSlot::kCount);  // no slot, not data
   slots.fill(kNoSlot);
   auto keep_slots = [&] { std::copy_n(slots.begin(), slots_.size(), slots_.begin()); };
+  // Room for 64 more fields whenever SOH bits are loaded: the fast path takes one field per bit,
+  // so it needs no capacity test of its own. Only the general path stores a field without one.
+  auto make_room = [&](size_t fields) {
+    if (capacity - count < fields) [[unlikely]] {
+      size_ = count;
+      grow(count + fields);
+      out = fields_.get();
+      capacity = capacity_;
+    }
+  };
+  make_room(64);
   size_t pos = 0;
   size_t block = 0;
   uint64_t sohs = n ? detail::soh_bits(base, n, 0) : 0;
@@ -168,12 +182,44 @@ ParseResult Message::parse(std::string_view bytes, const DataFieldTable& data_fi
   // (every field takes 3 bytes or more, "1=|"): below that the loop runs no clamp per field. The
   // loop is bound by ALU operations: dropping the clamp's compare and move gained 3-6%.
   auto scan = [&](auto huge) -> std::optional<ParseResult> {
+    // The first field of each header slot: the smallest index stored there.
+    auto note_slot = [&](uint8_t kind) {
+      const size_t s = kind & ~DataFieldTable::kDataKind;
+      const auto index =
+          static_cast<uint32_t>(!decltype(huge)::value || count < kNoSlot ? count : kNoSlot);
+      slots[s] = std::min(slots[s], index);
+    };
     while (pos < n) {
+      // The common field, in a loop of its own that calls nothing, so that its state stays in
+      // registers: a tag of 1-3 digits (below kKindTags, so its kind needs no bound check), not a
+      // data field, its SOH among the SOH bits. parse_short_tag() reads no further than the first
+      // byte that is not a digit, so no further than that SOH: no test of the bytes left. A body
+      // field fills no header slot and skips the slot update. Any other field takes one round of
+      // the general loop below.
+      while (sohs != 0) {
+        const char* const field_start = base + pos;
+        Tag tag;
+        size_t tag_len;
+        if (!detail::parse_short_tag(field_start, tag, tag_len)) break;
+        const uint8_t kind = kinds[tag];
+        if (kind != kBodyKind) [[unlikely]] {
+          if (kind & DataFieldTable::kDataKind) break;
+          note_slot(kind);
+        }
+        const size_t soh = block + static_cast<unsigned>(__builtin_ctzll(sohs));
+        sohs &= sohs - 1;
+        const char* const value = field_start + tag_len + 1;
+        out[count] = Field{tag, std::string_view(value, static_cast<size_t>(base + soh - value))};
+        ++count;
+        pos = soh + 1;
+      }
+      if (pos >= n) break;
       if (sohs == 0) {
         while (sohs == 0 && block + 64 < n) {
           block += 64;
           sohs = detail::soh_bits(base, n, block);
         }
+        make_room(64);
       }
       const char* const field_start = base + pos;
       // The fast path: a tag of up to 7 digits, not a data field, and a SOH after it.
@@ -204,7 +250,7 @@ ParseResult Message::parse(std::string_view bytes, const DataFieldTable& data_fi
                                           DataFieldTable::kDataKind);
       };
       uint8_t kind = kind_of(tag);
-      if (tag != 0 && sohs != 0 && !(kind & DataFieldTable::kDataKind)) [[likely]] {
+      if (sohs != 0 && !(kind & DataFieldTable::kDataKind)) [[likely]] {
         value = field_start + tag_len + 1;
         size_t soh = block + static_cast<size_t>(__builtin_ctzll(sohs));
         value_end = base + soh;
@@ -227,18 +273,10 @@ ParseResult Message::parse(std::string_view bytes, const DataFieldTable& data_fi
         pos = static_cast<size_t>(value_end - base) + 1;
         block = pos & ~size_t{63};
         sohs = pos < n ? detail::soh_bits(base, n, block) & (~uint64_t{0} << (pos - block)) : 0;
-      }
-      if (count == capacity) [[unlikely]] {
-        size_ = count;
-        grow();
-        out = fields_.get();
-        capacity = capacity_;
+        make_room(65);  // this field and the next block's
       }
       out[count] = Field{tag, std::string_view(value, static_cast<size_t>(value_end - value))};
-      const size_t s = kind & ~DataFieldTable::kDataKind;
-      const auto index =
-          static_cast<uint32_t>(!decltype(huge)::value || count < kNoSlot ? count : kNoSlot);
-      slots[s] = std::min(slots[s], index);
+      note_slot(kind);
       ++count;
     }
     return std::nullopt;

@@ -88,32 +88,39 @@ inline uint32_t parse_tag8(const char* p, size_t& len) {
   return static_cast<uint32_t>(v);
 }
 
-// parse_tag8 for the 1-3 digit tags most fields have, when at least 8 bytes are readable: a byte,
-// a compare and a branch at a time. The parse loop is bound by ALU operations, and this needs a
-// third of those of testing every byte without branches and selecting the result; its branches
-// on the tag's length are the ones that selection compiled to anyway, and the others go the same
-// way for every valid tag. Longer or invalid tags: parse_tag8.
-inline uint32_t parse_tag(const char* p, size_t& len) {
+// The 1-3 digit tags most fields have: true with the tag and its length (the '=' is at p[len]),
+// false for anything else. Reads at most p[0..3] and nothing past the first byte that is not a
+// digit, so a SOH known to follow p bounds it. A byte, a compare and a branch at a time: the
+// parse loop is bound by ALU operations, and this needs a third of those of testing every byte
+// without branches and selecting the result; its branches on the tag's length are the ones that
+// selection compiled to anyway, and the others go the same way for every valid tag.
+inline bool parse_short_tag(const char* p, uint32_t& tag, size_t& len) {
   const unsigned d0 = static_cast<unsigned char>(p[0]) - unsigned{'0'};
-  if (d0 - 1 < 9) {  // 1-9: no leading zero
-    if (p[1] == '=') {
-      len = 1;
-      return d0;
-    }
-    const unsigned d1 = static_cast<unsigned char>(p[1]) - unsigned{'0'};
-    if (d1 < 10) {
-      const unsigned t2 = d0 * 10 + d1;
-      if (p[2] == '=') {
-        len = 2;
-        return t2;
-      }
-      const unsigned d2 = static_cast<unsigned char>(p[2]) - unsigned{'0'};
-      if (d2 < 10 && p[3] == '=') {
-        len = 3;
-        return t2 * 10 + d2;
-      }
-    }
+  if (d0 - 1 >= 9) return false;  // 1-9: no leading zero
+  if (p[1] == '=') {
+    len = 1;
+    tag = d0;
+    return true;
   }
+  const unsigned d1 = static_cast<unsigned char>(p[1]) - unsigned{'0'};
+  if (d1 >= 10) return false;
+  const unsigned t2 = d0 * 10 + d1;
+  if (p[2] == '=') {
+    len = 2;
+    tag = t2;
+    return true;
+  }
+  const unsigned d2 = static_cast<unsigned char>(p[2]) - unsigned{'0'};
+  if (d2 >= 10 || p[3] != '=') return false;
+  len = 3;
+  tag = t2 * 10 + d2;
+  return true;
+}
+
+// parse_tag8 for any tag, with parse_short_tag first, when at least 8 bytes are readable.
+inline uint32_t parse_tag(const char* p, size_t& len) {
+  uint32_t tag;
+  if (parse_short_tag(p, tag, len)) return tag;
   return parse_tag8(p, len);
 }
 

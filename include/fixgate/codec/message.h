@@ -29,8 +29,8 @@ class DataFieldTable {
   }
   std::span<const DataFieldPair> pairs() const { return pairs_; }
   // For the parser, one byte per tag below kKindTags: the tag's header slot (HeaderSlot, kCount
-  // for none) in the low bits, kDataKind if it is a data tag. Above: kCount | kDataKind, ask
-  // length_tag_for() and header_slot_of().
+  // for none) in the low bits, kDataKind if it is a data tag or 0 (no tag). Above: kCount |
+  // kDataKind, ask length_tag_for() and header_slot_of().
   static constexpr Tag kKindTags = 2048;
   static constexpr uint8_t kDataKind = 0x80;
   const uint8_t* kinds() const { return kinds_.data(); }
@@ -134,7 +134,7 @@ class Message {
  private:
   // 32-bit slots: a 1 MB message can hold far more than 65535 fields.
   static constexpr uint32_t kNoSlot = 0xffffffff;
-  void grow();
+  void grow(size_t min_capacity);  // to at least min_capacity fields, keeping the first size_
   std::string_view bytes_;
   std::unique_ptr<Field[]> fields_;
   size_t size_ = 0;
