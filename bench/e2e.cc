@@ -138,7 +138,8 @@ Figures measure(Figures f, const Options& o, const std::function<bool(uint64_t)>
 
 // ---- the order, identical in every run -----------------------------------------------------
 
-// ClOrdID fixed-width, so every order has the same size ("ORD-" and ten digits). Written by hand:
+// ClOrdID fixed-width, so every order has the same size ("ORD-" and the low ten digits of i, far
+// more orders than any run sends). Written by hand:
 // snprintf costs about 100 ns, which every pair but raw TCP would pay per order.
 std::string clordid(uint64_t i) {
   std::string id = "ORD-0000000000";

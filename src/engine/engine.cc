@@ -175,9 +175,19 @@ class Loop {
   size_t run_once_until(std::chrono::steady_clock::time_point deadline) {
     if (io.stopped()) io.restart();
     if (busy_poll.count() > 0) {
+      // Sockets that always have bytes must not starve the rest of the loop (timers, posted
+      // sends, a partial write's completion, other sessions): after kFairShare reads straight
+      // from them, the reactor gets a turn first.
+      if (direct_streak_ >= kFairShare) {
+        direct_streak_ = 0;
+        if (io.poll_one() > 0) return 1;
+      }
       std::optional<std::chrono::steady_clock::time_point> spin_end;  // read after a first look
       for (bool first = true;; first = false) {
-        if (read_direct()) return 1;
+        if (read_direct()) {
+          ++direct_streak_;
+          return 1;
+        }
         // Nothing yet, usually because the peer our last write woke shares this CPU and has not
         // run (the scheduler need not switch at a wake-up): let it run first, before asking the
         // reactor (an epoll_wait) about anything else.
@@ -185,11 +195,13 @@ class Loop {
           std::this_thread::yield();
           continue;
         }
+        direct_streak_ = 0;
         if (io.poll_one() > 0) return 1;
         const auto now = std::chrono::steady_clock::now();
         if (!spin_end) {
           spin_end = std::min(deadline, now + busy_poll);
         } else if (now >= *spin_end) {
+          if (now >= deadline) return 0;  // no time left to block: the sockets stay direct
           break;
         }
         // The peer's thread may be waiting for this CPU (a wake-up lands next to its waker):
@@ -239,6 +251,8 @@ class Loop {
   }
 
   std::vector<DirectReader*> direct_;  // the driver's thread only
+  static constexpr unsigned kFairShare = 8;
+  unsigned direct_streak_ = 0;  // direct reads since the reactor last had a turn
 
   std::mutex drive_mu_;
   std::atomic<std::thread::id> driver_{};
@@ -640,7 +654,7 @@ class SessionRuntime final : private DirectReader {
       read_paused = inbox.size() >= config.receive_queue_capacity || !waiting.empty();
     }
     if (read_paused) return;
-    if (!loop.caller_driven || loop.reads_directly()) {
+    if (!loop.caller_driven || (loop.reads_directly() && !socket->is_tls())) {
       start_read();
       return;
     }
