@@ -606,9 +606,12 @@ class SessionRuntime final : private DirectReader {
     if (socket && connected) start_read();
   }
 
+  // Read by the busy-polling driver itself (Loop::read_direct) rather than through asio.
+  bool read_directly() const { return loop.reads_directly() && socket && !socket->is_tls(); }
+
   void start_read() {
     if (!socket) return;
-    if (loop.reads_directly() && !socket->is_tls()) {
+    if (read_directly()) {
       loop.add_direct(this);
       return;
     }
@@ -629,7 +632,7 @@ class SessionRuntime final : private DirectReader {
 
   // Busy-polling, caller-driven (Loop::read_direct).
   int direct_fd() override {
-    const bool direct = running && socket && connected && !read_paused && !socket->is_tls();
+    const bool direct = running && connected && !read_paused && read_directly();
     return direct ? socket->lowest().native_handle() : -1;
   }
   std::span<char> direct_buffer() override { return read_buf; }
@@ -654,7 +657,7 @@ class SessionRuntime final : private DirectReader {
       read_paused = inbox.size() >= config.receive_queue_capacity || !waiting.empty();
     }
     if (read_paused) return;
-    if (!loop.caller_driven || (loop.reads_directly() && !socket->is_tls())) {
+    if (!loop.caller_driven || read_directly()) {
       start_read();
       return;
     }

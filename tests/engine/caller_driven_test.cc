@@ -7,6 +7,7 @@
 #include <atomic>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "fixgate/engine/engine.h"
@@ -36,12 +37,13 @@ EngineOptions caller_driven() {
   return o;
 }
 
-// Starts `client` as an initiator to `port` and waits (driving its loop) until it is logged on.
-void log_on(SessionManager& client, uint16_t port) {
-  ASSERT_TRUE(client.initialize_session(initiator_config(port)).is_ok());
+// Starts `client` as the initiator `config` and waits (driving its loop) until it is logged on.
+void log_on(SessionManager& client, ManagerConfig config) {
+  ASSERT_TRUE(client.initialize_session(std::move(config)).is_ok());
   ASSERT_TRUE(client.start_session().is_ok());
   ASSERT_TRUE(client.wait_for_status(SessionStatus::kActive, 5s));
 }
+void log_on(SessionManager& client, uint16_t port) { log_on(client, initiator_config(port)); }
 
 // A threaded acceptor that echoes every order from its handler on its own loop thread.
 struct EchoAcceptor {
@@ -271,9 +273,7 @@ TEST(CallerDrivenTest, SpinningDriverPausesReadingWhileTheInboxIsFull) {
   SessionManager client(spinning());
   ManagerConfig c = initiator_config(acceptor.manager.local_port());
   c.receive_queue_capacity = 4;
-  ASSERT_TRUE(client.initialize_session(c).is_ok());
-  ASSERT_TRUE(client.start_session().is_ok());
-  ASSERT_TRUE(client.wait_for_status(SessionStatus::kActive, 5s));
+  log_on(client, c);
   constexpr int kOrders = 100;
   // Reading stops at 4 queued echoes and resumes as each is taken: all arrive, in order.
   send_and_take_echoes(client, kOrders);
