@@ -246,9 +246,9 @@ void send_and_take_echoes(SessionManager& client, int n) {
   }
 }
 
-// A busy-poll longer than any wait here: the driver spins for the whole of every wait, so what
-// arrives while it waits is read by its own recv on the socket (Loop::read_direct); only between
-// waits (run_once's timeout passing) does the socket go back to the reactor.
+// A busy-poll longer than any wait here: the driver spins for the whole of every wait and never
+// blocks, so the socket never goes back to the reactor: every byte is read by the driver's own
+// recv (Loop::read_direct).
 EngineOptions spinning() {
   EngineOptions o = caller_driven();
   o.busy_poll = 60s;
