@@ -207,21 +207,21 @@ Status PgStore::connected() {
 Status PgStore::reconnect() {
   const auto now = std::chrono::steady_clock::now();
   if (!resetting_) {
-    if (now - last_reconnect_ < options_.reconnect_interval)
+    if (last_reconnect_ && now - *last_reconnect_ < options_.reconnect_interval)
       return error("reconnect", "connection lost; waiting for the next attempt");
     last_reconnect_ = now;
     if (!PQresetStart(conn_)) return error("reconnect", PQerrorMessage(conn_));
     resetting_ = true;
     poll_status_ = PGRES_POLLING_WRITING;  // as libpq prescribes after a start
   }
-  const auto slice_end = std::min(now + kSlice, last_reconnect_ + kConnectTimeout);
+  const auto slice_end = std::min(now + kSlice, *last_reconnect_ + kConnectTimeout);
   while (poll_status_ != PGRES_POLLING_OK) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         slice_end - std::chrono::steady_clock::now());
     pollfd fd{PQsocket(conn_),
               static_cast<short>(poll_status_ == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0};
     if (::poll(&fd, 1, static_cast<int>(std::max<int64_t>(left.count(), 0))) <= 0) {
-      if (std::chrono::steady_clock::now() < last_reconnect_ + kConnectTimeout)
+      if (std::chrono::steady_clock::now() < *last_reconnect_ + kConnectTimeout)
         return error("reconnect", "connection lost; reconnecting");
       resetting_ = false;  // abandoned: the next attempt starts afresh
       return error("reconnect", "connection lost; no answer within the connect timeout");

@@ -81,7 +81,9 @@ class PgStore final : public session::Store {
   bool lost_ = false;       // the connection failed: outcome of the last write unknown
   bool resetting_ = false;  // a non-blocking reconnect is under way
   int poll_status_ = 0;     // what libpq last asked for (PostgresPollingStatusType)
-  std::chrono::steady_clock::time_point last_reconnect_{};
+  // Unset until the first attempt, which is never held back (the steady clock starts at boot:
+  // a default time_point would hold it back for reconnect_interval after the machine started).
+  std::optional<std::chrono::steady_clock::time_point> last_reconnect_;
   bool unresolved_ = false;  // lost: the row is not yet checked against the notes below
   State before_loss_;
   std::optional<State> if_landed_;  // the state had the cut-off statement landed
