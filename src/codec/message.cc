@@ -1,6 +1,7 @@
 #include "fixgate/codec/message.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 #include <optional>
 #include <type_traits>
@@ -87,6 +88,20 @@ std::string_view to_string(ParseError e) {
       return "CheckSum is not the last field";
   }
   return "unknown";
+}
+
+void Message::assign_copy(const Message& parsed, std::string_view copy) {
+  assert(copy.size() == parsed.bytes_.size());
+  if (capacity_ < parsed.size_) grow(parsed.size_);
+  const char* const from = parsed.bytes_.data();
+  for (size_t i = 0; i < parsed.size_; ++i) {
+    const Field& f = parsed.fields_[i];
+    fields_[i] =
+        Field{f.tag, std::string_view(copy.data() + (f.value.data() - from), f.value.size())};
+  }
+  size_ = parsed.size_;
+  slots_ = parsed.slots_;
+  bytes_ = copy;
 }
 
 void Message::grow(size_t min_capacity) {

@@ -651,6 +651,67 @@ TEST(MessageTest, ReusingOneMessageLeavesNothingFromThePreviousParse) {
   EXPECT_EQ(m.bytes(), b);
 }
 
+TEST(MessageTest, AssignCopyViewsTheCopyWithoutParsing) {
+  const std::string wire =
+      make_message("35=D|49=A|56=B|34=7|43=Y|95=3|96=x|y|55=IBM|58=a|58=b|", "FIX.4.2");
+  Message parsed;
+  ASSERT_TRUE(parsed.parse(wire).ok());
+  const std::string copy = wire;
+  Message m;
+  m.assign_copy(parsed, copy);
+  EXPECT_EQ(m.bytes().data(), copy.data());
+  ASSERT_EQ(m.size(), parsed.size());
+  for (size_t i = 0; i < m.size(); ++i) {
+    EXPECT_EQ(m[i].tag, parsed[i].tag);
+    EXPECT_EQ(m[i].value, parsed[i].value);
+    // Every value lies in the copy, at the same offset as in the original.
+    EXPECT_EQ(m[i].value.data() - copy.data(), parsed[i].value.data() - wire.data());
+  }
+  EXPECT_EQ(m.msg_type(), "D");
+  EXPECT_EQ(m.sender_comp_id(), "A");
+  EXPECT_EQ(m.seq_num(), 7u);
+  EXPECT_TRUE(m.poss_dup());
+  EXPECT_EQ(m.get(96), "x\x01y");
+  EXPECT_EQ(m.index_of(58, m.index_of(58) + 1), m.index_of(58) + 1);
+}
+
+TEST(MessageTest, AssignCopyReplacesALargerMessage) {
+  std::string body = "35=D|";
+  for (int j = 0; j < 100; ++j) body += "58=t" + std::to_string(j) + "|";
+  const std::string big = make_message(body), small = make_message("35=0|49=C|");
+  Message a, b, m;
+  ASSERT_TRUE(a.parse(big).ok());
+  ASSERT_TRUE(b.parse(small).ok());
+  const std::string big_copy = big, small_copy = small;
+  m.assign_copy(a, big_copy);  // grows past the initial storage
+  EXPECT_EQ(m.size(), 104u);
+  m.assign_copy(b, small_copy);
+  EXPECT_EQ(m.size(), 5u);
+  EXPECT_EQ(m.msg_type(), "0");
+  EXPECT_EQ(m.sender_comp_id(), "C");
+  EXPECT_FALSE(m.has(58));
+}
+
+TEST(MessageTest, MovingTakesTheFieldsAndLeavesAnEmptyMessage) {
+  const std::string wire = make_message("35=D|49=A|34=3|");
+  Message a;
+  ASSERT_TRUE(a.parse(wire).ok());
+  Message b(std::move(a));
+  EXPECT_EQ(b.msg_type(), "D");
+  EXPECT_EQ(b.bytes().data(), wire.data());
+  EXPECT_TRUE(a.empty());  // NOLINT(bugprone-use-after-move): the moved-from state is specified
+  EXPECT_EQ(a.bytes(), "");
+  EXPECT_EQ(a.msg_type(), "");
+  // The moved-from message is usable again.
+  ASSERT_TRUE(a.parse(wire).ok());
+  EXPECT_EQ(a.seq_num(), 3u);
+  a = std::move(b);
+  EXPECT_EQ(a.sender_comp_id(), "A");
+  EXPECT_TRUE(b.empty());  // NOLINT(bugprone-use-after-move)
+  b.clear();
+  EXPECT_EQ(b.msg_type(), "");
+}
+
 TEST(MessageTest, ParsesAgainAfterAFailedParse) {
   Message m;
   const std::string bad = soh("8=FIX.4.4|9=5|35=0|x=1|10=000|");

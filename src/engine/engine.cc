@@ -312,20 +312,33 @@ class SessionRuntime final : private DirectReader {
   std::atomic<bool> flush_posted{false};  // a send's after_event() is queued on the loop
 
   // The session, locked for the lifetime of this object: `locked()->send(…)`.
+  // Unlocked and locked again around calls out of the session (after_event holds one across
+  // the steps of a burst rather than taking the mutex once per step).
   class Locked {
    public:
-    explicit Locked(SessionRuntime& rt) : rt_(rt), lock_(rt.smu) {
-      // Relaxed: only the owning thread compares it with itself (in_hook); the lock orders
-      // everything else.
-      rt_.smu_owner.store(std::this_thread::get_id(), std::memory_order_relaxed);
+    explicit Locked(SessionRuntime& rt) : rt_(rt), lock_(rt.smu) { own(); }
+    ~Locked() {
+      if (lock_.owns_lock()) disown();
     }
-    ~Locked() { rt_.smu_owner.store(std::thread::id(), std::memory_order_relaxed); }
     Locked(const Locked&) = delete;
     Locked& operator=(const Locked&) = delete;
     session::Session* operator->() { return &*rt_.session; }
     session::Session& operator*() { return *rt_.session; }
+    bool owns_lock() const { return lock_.owns_lock(); }
+    void lock() {
+      lock_.lock();
+      own();
+    }
+    void unlock() {
+      disown();
+      lock_.unlock();
+    }
 
    private:
+    // Relaxed: only the owning thread compares it with itself (in_hook); the lock orders
+    // everything else.
+    void own() { rt_.smu_owner.store(std::this_thread::get_id(), std::memory_order_relaxed); }
+    void disown() { rt_.smu_owner.store(std::thread::id(), std::memory_order_relaxed); }
     SessionRuntime& rt_;
     std::unique_lock<std::mutex> lock_;
   };
@@ -649,14 +662,12 @@ class SessionRuntime final : private DirectReader {
   void on_read(size_t n) {
     const Now now = clock_now();
     if (log) log_inbound(std::string_view(read_buf.data(), n), now);
-    locked()->on_bytes(std::string_view(read_buf.data(), n), now);
-    after_event(now);
-    if (!socket || !connected) return;
     {
-      std::lock_guard lock(mu);
-      read_paused = inbox.size() >= config.receive_queue_capacity || !waiting.empty();
+      Locked s(*this);
+      s->on_bytes(std::string_view(read_buf.data(), n), now);
+      after_event(s, now, /*after_read=*/true);  // under the same lock; sets read_paused
     }
-    if (read_paused) return;
+    if (!socket || !connected || read_paused) return;
     if (!loop.caller_driven || read_directly()) {
       start_read();
       return;
@@ -762,6 +773,13 @@ class SessionRuntime final : private DirectReader {
   // once per call, not per step: at 25 ns a reading, a handful per message is measurable.
   void after_event(std::optional<Now> at = std::nullopt) {
     const Now now = at ? *at : clock_now();
+    Locked s(*this);
+    after_event(s, now);
+  }
+  // `s` holds the session's lock. The burst's steps share it: it is let go only around calls out
+  // (listener, application, handlers) and for the write, and released on return. `after_read`:
+  // the burst of a read, which decides read_paused (with the inbox, under `mu` once anyway).
+  void after_event(Locked& s, Now now, bool after_read = false) {
     const Now outer = burst_now;  // a listener may run the loop again, inside this call
     burst_now = now;
     // Events are polled into one SessionEvent taken from spare_events and given back, so its
@@ -772,33 +790,28 @@ class SessionRuntime final : private DirectReader {
       spare_events.pop_back();
     }
     // The handled marks (and replies) of every message in this burst share one store commit.
-    bool have_event;
-    {
-      auto s = locked();
-      s->begin_batch();
-      have_event = s->poll_event(event);
-    }
-    // What the burst leaves behind (state to publish, output, deadlines) is taken under the lock
-    // of its last step, not under one lock each: a message costs a handful of lock round trips.
+    s->begin_batch();
+    // What the burst leaves behind (state to publish, output, deadlines) is taken in the same
+    // hold of the lock as the poll that finds no more events.
     bool took_output = false;
     std::optional<session::Duration> timer_due, store_due;
     for (;;) {
-      if (!have_event) {
-        auto s = locked();
+      if (!s.owns_lock()) s.lock();
+      if (!s->poll_event(event)) {
         s->end_batch(now);
         if (s->has_events()) {  // a failed commit reports itself
           s->begin_batch();
-          have_event = s->poll_event(event);
           continue;
         }
         // Published before the write: whoever sees the peer react to these bytes sees this state.
-        publish_locked(*s);
+        publish_locked(*s, after_read);
         took_output = can_write();
         if (took_output) s->take_output(write_buf);
         timer_due = s->poll_timeout();
         if (!flush_armed) store_due = store->flush_deadline();
         break;
       }
+      s.unlock();
       if (listener) listener(event);
       if (log && event.type != SessionEvent::Type::kAppMessage &&
           event.type != SessionEvent::Type::kAdminMessage) {
@@ -808,7 +821,7 @@ class SessionRuntime final : private DirectReader {
       }
       switch (event.type) {
         case SessionEvent::Type::kAppMessage:
-          deliver(event);
+          deliver(event, s);  // may leave the lock held, having marked the message handled
           break;
         case SessionEvent::Type::kDisconnect:
           close_after_write = true;
@@ -831,8 +844,8 @@ class SessionRuntime final : private DirectReader {
         default:
           break;
       }
-      have_event = locked()->poll_event(event);
     }
+    s.unlock();
     spare_events.push_back(std::move(event));
     burst_now = outer;
     if (log) log->flush();
@@ -888,7 +901,9 @@ class SessionRuntime final : private DirectReader {
     (void)app.from_admin(config.session.id, msg);
   }
 
-  void deliver(SessionEvent& e) {
+  // `s`, released by the caller, is taken again to mark the message handled once its handler
+  // ran, and left held: the caller's next poll needs it.
+  void deliver(SessionEvent& e, Locked& s) {
     // The parsed message and the replies use buffers kept from one message to the next; a
     // nested delivery (a listener re-entering the loop) gets its own.
     std::optional<Reusable> nested;
@@ -902,11 +917,17 @@ class SessionRuntime final : private DirectReader {
         if (!nested) busy = false;
       }
     } release{reusable_busy, nested.has_value()};
-    codec::Message& msg = r.msg;
-    if (!msg.parse(e.bytes).ok()) {
-      locked()->handled(e.seq, burst_now, {}, e.epoch);
-      return;
+    // The session parsed it already (with the dictionary's data fields); parsed only if not.
+    const codec::Message* parsed = e.parsed();
+    if (!parsed) {
+      if (!r.msg.parse(e.bytes).ok()) {
+        s.lock();
+        s->handled(e.seq, burst_now, {}, e.epoch);
+        return;
+      }
+      parsed = &r.msg;
     }
+    const codec::Message& msg = *parsed;
     const SessionHandle::Handler* h = handler_for(msg.msg_type());
     if (h && dispatcher) {
       auto key = key_strategy->key_for(ordering::FixMessageKeys(msg, *key_fields, id_text));
@@ -925,7 +946,9 @@ class SessionRuntime final : private DirectReader {
                  "; its replies are dropped");
       }
       // Replies are stamped after the handler ran; a message without any is done as of the burst.
-      locked()->handled(e.seq, replies.empty() ? burst_now : clock_now(), replies, e.epoch);
+      const Now at = replies.empty() ? burst_now : clock_now();
+      s.lock();
+      s->handled(e.seq, at, replies, e.epoch);
       return;
     }
     // Queued for receive_message() by publish(), together with the new sequence numbers, so a
@@ -984,10 +1007,12 @@ class SessionRuntime final : private DirectReader {
   // The state API threads read, and the messages for receive_message(). Loop thread only.
   void publish() { publish_locked(*locked()); }
   // publish(), with the session locked by the caller.
-  void publish_locked(const session::Session& s) {
+  // `after_read`: also pause reading while the inbox is full or jobs wait for the dispatcher.
+  void publish_locked(const session::Session& s, bool after_read = false) {
     std::lock_guard lock(mu);
     for (auto& r : outbox) inbox.push_back(std::move(r));
     outbox.clear();
+    if (after_read) read_paused = inbox.size() >= config.receive_queue_capacity || !waiting.empty();
     publish_state(s);
   }
   // The session's state for API threads; `s` is locked by the caller.

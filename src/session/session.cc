@@ -296,6 +296,7 @@ SessionEvent& EventQueue::push() {
   e.epoch = 0;
   e.poss_dup = e.poss_resend = false;
   e.bytes.clear();
+  e.clear_parsed();
   e.text.clear();
   return e;
 }
@@ -448,7 +449,7 @@ void Session::process(const codec::Message& msg, std::string_view bytes, Now now
     on_logout_message(msg, now);  // 13
     return;
   } else {
-    on_app_message(msg, bytes);
+    on_app_message(msg);
   }
   advance_target(seq);
 }
@@ -732,7 +733,7 @@ void Session::on_logout_message(const codec::Message& msg, Now now) {
                                      : "Logout answered (" + text + "); waiting for disconnect");
 }
 
-void Session::on_app_message(const codec::Message& msg, std::string_view bytes) {
+void Session::on_app_message(const codec::Message& msg) {
   // Delivered in every logged-on state, LoggingOut included: the counterparty may have sent it
   // before it saw our Logout, and it has used up its sequence number.
   const SeqNum seq(*msg.seq_num());
@@ -749,7 +750,7 @@ void Session::on_app_message(const codec::Message& msg, std::string_view bytes) 
   e.epoch = epoch_;
   e.poss_dup = msg.poss_dup();
   e.poss_resend = msg.poss_resend();
-  e.bytes.assign(bytes);
+  e.set_parsed(msg);
 }
 
 void Session::advance_target(SeqNum seq) {

@@ -10,9 +10,19 @@
 
 namespace fixgate::session::internal {
 
-inline constexpr std::string_view kLogon = "A", kHeartbeat = "0", kTestRequest = "1",
-                                  kResendRequest = "2", kReject = "3", kSequenceReset = "4",
-                                  kLogout = "5", kBusinessMessageReject = "j";
+// A one-character MsgType. Compared with a received MsgType inline: Session::process makes about
+// ten such comparisons per message, and std::string_view's == calls memcmp for each one.
+struct MsgTypeCode {
+  char code;
+  // Views the constant itself: use it on the constants below, not on a copy that may go away.
+  operator std::string_view() const { return {&code, 1}; }  // NOLINT: implicit by design
+  friend bool operator==(std::string_view type, MsgTypeCode c) {
+    return type.size() == 1 && type[0] == c.code;
+  }
+};
+
+inline constexpr MsgTypeCode kLogon{'A'}, kHeartbeat{'0'}, kTestRequest{'1'}, kResendRequest{'2'},
+    kReject{'3'}, kSequenceReset{'4'}, kLogout{'5'}, kBusinessMessageReject{'j'};
 
 // FIX 4.0 and 4.1 have no RefTagID/RefMsgType/SessionRejectReason, no BusinessMessageReject, and
 // use 999999 for "infinity" in ResendRequest.

@@ -230,6 +230,44 @@ TEST(FixSession, LogonWithTooLowSeqNumIsLoggedOut) {
 
 // ---- 2: standard header -----------------------------------------------------------------------
 
+// An application message comes parsed, so that the engine does not parse it again; the parse
+// views the event's own bytes, also for the first of two messages read at once.
+TEST(FixSession, AppMessageEventsCarryTheirParse) {
+  SessionUnderTest t;
+  t.logon();
+  t.take();
+  t.receive(t.peer.make("D", 2, {{tag::ClOrdID, "ORD1"}}, t.now.utc) +
+            t.peer.make("D", 3, {{tag::ClOrdID, "ORD2"}, {tag::Symbol, "IBM"}}, t.now.utc));
+  std::vector<const SessionEvent*> apps;
+  for (const auto& e : t.events)  // moved into the vector, which grew meanwhile
+    if (e.type == SessionEvent::Type::kAppMessage) apps.push_back(&e);
+  ASSERT_EQ(apps.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    const codec::Message* m = apps[i]->parsed();
+    ASSERT_NE(m, nullptr);
+    EXPECT_EQ(m->bytes().data(), apps[i]->bytes.data());
+    EXPECT_EQ(m->bytes(), apps[i]->bytes);
+    EXPECT_EQ(m->seq_num(), i + 2);
+    EXPECT_EQ(m->get(tag::ClOrdID), i == 0 ? "ORD1" : "ORD2");
+  }
+  EXPECT_EQ(apps[1]->parsed()->get(tag::Symbol), "IBM");
+
+  // A copy has none (its parse would view the original's bytes); a move takes it along.
+  SessionEvent copy = *apps[1];
+  EXPECT_EQ(copy.parsed(), nullptr);
+  EXPECT_EQ(copy.bytes, apps[1]->bytes);
+  SessionEvent source = *apps[1];
+  source.set_parsed(*apps[1]->parsed());
+  ASSERT_NE(source.parsed(), nullptr);
+  SessionEvent moved = std::move(source);
+  ASSERT_NE(moved.parsed(), nullptr);
+  EXPECT_EQ(moved.parsed()->get(tag::ClOrdID), "ORD2");
+  EXPECT_EQ(source.parsed(), nullptr);  // NOLINT(bugprone-use-after-move): specified
+  // Bytes taken away (as the engine does for a dispatcher or receive_message()): no parse left.
+  std::string taken = std::move(moved.bytes);
+  EXPECT_EQ(moved.parsed(), nullptr);
+}
+
 TEST(FixSession, T2a_InSequenceMessageIsDeliveredAndAccepted) {
   SessionUnderTest t;
   t.logon();

@@ -8,6 +8,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "fixgate/codec/field.h"
@@ -89,13 +90,34 @@ class Message {
   using const_iterator = const Field*;
 
   Message() = default;
-  Message(const Message&) = delete;  // a view plus scratch storage: parse again instead
+  Message(const Message&) = delete;  // a view plus scratch storage: parse again, or assign_copy
   Message& operator=(const Message&) = delete;
+  // The field storage moves; the moved-from message is empty.
+  Message(Message&& other) noexcept { *this = std::move(other); }
+  Message& operator=(Message&& other) noexcept {
+    bytes_ = std::exchange(other.bytes_, {});
+    fields_ = std::move(other.fields_);
+    size_ = std::exchange(other.size_, 0);
+    capacity_ = std::exchange(other.capacity_, 0);
+    slots_ = other.slots_;
+    other.slots_.fill(kNoSlot);
+    return *this;
+  }
 
   // Parses one complete message (as framed by next_frame). The view refers to `bytes`, which
   // must outlive it. Reuses storage: steady-state parsing does not allocate.
   ParseResult parse(std::string_view bytes,
                     const DataFieldTable& data_fields = DataFieldTable::standard());
+
+  // `parsed`'s fields without parsing again, as views into `copy`: a copy of parsed.bytes(),
+  // which must outlive this. For keeping a parsed message together with a copy of its bytes.
+  void assign_copy(const Message& parsed, std::string_view copy);
+  // Empty, viewing nothing; the storage is kept.
+  void clear() {
+    bytes_ = {};
+    size_ = 0;
+    slots_.fill(kNoSlot);
+  }
 
   std::string_view bytes() const { return bytes_; }
   size_t size() const { return size_; }

@@ -72,6 +72,37 @@ struct SessionEvent {
   bool poss_resend = false;
   std::string bytes;
   std::string text;
+
+  // kAppMessage: `bytes` as the session parsed them (saving the application a second parse), or
+  // null: then parse `bytes`. Null also in a copy of the event, and once `bytes` moved away.
+  const codec::Message* parsed() const {
+    const codec::Message& m = parsed_.msg;
+    return !m.empty() && m.bytes().data() == bytes.data() && m.bytes().size() == bytes.size()
+               ? &m
+               : nullptr;
+  }
+  // Sets `bytes` to a copy of `msg`'s bytes, and parsed() to `msg` over that copy.
+  void set_parsed(const codec::Message& msg) {
+    bytes.assign(msg.bytes());
+    parsed_.msg.assign_copy(msg, bytes);
+  }
+  void clear_parsed() { parsed_.msg.clear(); }
+
+ private:
+  // Moves along with `bytes` (a std::string's heap buffer moves with it); a copy starts empty, as
+  // its views would point into the bytes of the event copied from.
+  struct Parsed {
+    codec::Message msg;
+    Parsed() = default;
+    Parsed(const Parsed&) {}
+    Parsed& operator=(const Parsed&) {
+      msg.clear();
+      return *this;
+    }
+    Parsed(Parsed&&) noexcept = default;
+    Parsed& operator=(Parsed&&) noexcept = default;
+  };
+  Parsed parsed_;
 };
 
 // Events waiting for poll_event(), in a ring of slots that are reused: their strings keep their
@@ -218,7 +249,7 @@ class Session {
   void on_resend_request(const codec::Message& msg, Now now);
   void on_sequence_reset(const codec::Message& msg, Now now);
   void on_logout_message(const codec::Message& msg, Now now);
-  void on_app_message(const codec::Message& msg, std::string_view bytes);
+  void on_app_message(const codec::Message& msg);  // msg.bytes(): the message as received
   void process_queued(Now now);
   void advance_target(SeqNum seq);
   // A message that was rejected still uses up its sequence number, if it was the expected one.
