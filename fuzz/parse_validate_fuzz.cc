@@ -43,6 +43,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           for (size_t i = 0; i < g->size(); ++i) (void)g->entry(i);
         }
       }
+      // A copy of a parse (as a session event carries it) reads exactly as the parse itself.
+      static codec::Message copied;
+      const std::string copy(f.bytes);
+      copied.assign_copy(msg, copy);
+      if (copied.size() != msg.size() || copied.msg_type() != msg.msg_type() ||
+          copied.seq_num() != msg.seq_num())
+        abort();
+      for (size_t i = 0; i < msg.size(); ++i)
+        if (copied[i].tag != msg[i].tag || copied[i].value != msg[i].value ||
+            copied[i].value.data() - copy.data() != msg[i].value.data() - f.bytes.data())
+          abort();
     }
     in.remove_prefix(f.consumed());
   }

@@ -707,6 +707,10 @@ TEST(MessageTest, MovingTakesTheFieldsAndLeavesAnEmptyMessage) {
   EXPECT_EQ(a.seq_num(), 3u);
   a = std::move(b);
   EXPECT_EQ(a.sender_comp_id(), "A");
+  Message& self = a;
+  a = std::move(self);  // as std::swap(a, a) does: a is left as it was
+  EXPECT_EQ(a.sender_comp_id(), "A");
+  EXPECT_EQ(a.seq_num(), 3u);
   EXPECT_TRUE(b.empty());  // NOLINT(bugprone-use-after-move)
   b.clear();
   EXPECT_EQ(b.msg_type(), "");

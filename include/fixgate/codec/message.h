@@ -95,6 +95,7 @@ class Message {
   // The field storage moves; the moved-from message is empty.
   Message(Message&& other) noexcept { *this = std::move(other); }
   Message& operator=(Message&& other) noexcept {
+    if (this == &other) return *this;
     bytes_ = std::exchange(other.bytes_, {});
     fields_ = std::move(other.fields_);
     size_ = std::exchange(other.size_, 0);
