@@ -1,6 +1,7 @@
 // bench/e2e: end-to-end FIX 4.4 NewOrderSingle echoes over loopback TCP, in one process.
 //
 //   raw TCP floor         blocking sockets, TCP_NODELAY, the same bytes as a fixgate order
+//                         (and, named in --only, raw-spin and raw-asio: see RawShape)
 //   fixgate <-> fixgate   two engine::SessionManagers, MemoryStore and FileStore (3 fsync modes)
 //   QuickFIX <-> QuickFIX FileStore, then MemoryStore (bench/e2e_quickfix.cc, C++14)
 //
@@ -36,6 +37,7 @@
 #include <netinet/tcp.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -200,9 +202,11 @@ bool write_all(int fd, const char* p, size_t n) {
   return true;
 }
 
-bool read_exact(int fd, char* p, size_t n) {
+// `spin`: never block; ask again at once while nothing has arrived (a busy-polling reader).
+bool read_exact(int fd, char* p, size_t n, bool spin = false) {
   while (n > 0) {
-    ssize_t r = ::recv(fd, p, n, 0);
+    ssize_t r = ::recv(fd, p, n, spin ? MSG_DONTWAIT : 0);
+    if (r < 0 && spin && (errno == EAGAIN || errno == EWOULDBLOCK)) continue;
     if (r <= 0) return false;
     p += r;
     n -= static_cast<size_t>(r);
@@ -215,9 +219,46 @@ void set_nodelay(int fd) {
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
-// A blocking echo server on a thread plus a blocking client: the least any TCP echo can cost.
-Figures run_raw(const Options& o) {
-  Figures f = row("raw TCP ping-pong", "-");
+// The raw rows. The floor: a blocking echo server on a thread plus a blocking client, the least
+// any TCP echo can cost. Two variants, run only when named in --only, take fixgate's busy-poll
+// row apart without any FIX work: "raw-spin" makes the client spin on recv as that row's
+// initiator does (the floor for it), and "raw-asio" also gives the server the system calls of
+// an asio acceptor: epoll_wait, then recv until one finds nothing.
+struct RawShape {
+  const char* label;
+  bool spinning_client = false;
+  bool epoll_server = false;
+};
+constexpr RawShape kRawFloor{"raw TCP ping-pong"};
+constexpr RawShape kRawSpin{"raw TCP, spinning client", true};
+constexpr RawShape kRawAsio{"raw TCP, spinning client, epoll server", true, true};
+
+// The server of an epoll RawShape: what asio's reactor does for a socket with a read pending.
+void epoll_echo(int fd, std::vector<char>& buf) {
+  int ep = epoll_create1(0);
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLET;
+  if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    if (ep >= 0) close(ep);
+    return;
+  }
+  for (;;) {
+    epoll_event ready[4];
+    if (epoll_wait(ep, ready, 4, -1) < 0 && errno != EINTR) break;
+    for (;;) {  // read and echo until a read finds nothing: every echo costs one empty recv
+      ssize_t r = ::recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);
+      if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      if (r <= 0 || !write_all(fd, buf.data(), static_cast<size_t>(r))) {
+        close(ep);
+        return;
+      }
+    }
+  }
+  close(ep);
+}
+
+Figures run_raw(const Options& o, const RawShape& shape) {
+  Figures f = row(shape.label, "-");
   const std::string msg = wire_order();
   f.msg_bytes = msg.size();
 
@@ -231,14 +272,18 @@ Figures run_raw(const Options& o) {
     close(lfd);
     return with_error(std::move(f), "cannot listen");
   }
-  std::thread server([lfd] {
+  std::thread server([lfd, &shape] {
     int fd = accept(lfd, nullptr, nullptr);
     if (fd < 0) return;
     set_nodelay(fd);
     std::vector<char> buf(64 * 1024);
-    for (;;) {
-      ssize_t r = ::recv(fd, buf.data(), buf.size(), 0);
-      if (r <= 0 || !write_all(fd, buf.data(), static_cast<size_t>(r))) break;
+    if (shape.epoll_server) {
+      epoll_echo(fd, buf);
+    } else {
+      for (;;) {
+        ssize_t r = ::recv(fd, buf.data(), buf.size(), 0);
+        if (r <= 0 || !write_all(fd, buf.data(), static_cast<size_t>(r))) break;
+      }
     }
     close(fd);
   });
@@ -273,7 +318,7 @@ Figures run_raw(const Options& o) {
         pipelined_from = ~uint64_t{0};
         return received == total;
       }
-      if (!read_exact(fd, in.data(), in.size())) return false;
+      if (!read_exact(fd, in.data(), in.size(), shape.spinning_client)) return false;
       return ++received == total;
     };
     f = measure(f, o, send, await);
@@ -545,7 +590,12 @@ bool selected(const Options& o, std::string_view name) {
 // the run (this machine is shared) falls on every pair alike. One progress line per run.
 std::vector<Figures> run_condition(const Options& o, const dict::Dictionary::Ptr& dictionary) {
   std::vector<std::function<Figures()>> pairs;
-  if (selected(o, "raw")) pairs.push_back([&] { return run_raw(o); });
+  if (selected(o, "raw")) pairs.push_back([&] { return run_raw(o, kRawFloor); });
+  // Named only: the default run (and the README's table) keeps its rows.
+  if (!o.only.empty() && selected(o, "raw-spin"))
+    pairs.push_back([&] { return run_raw(o, kRawSpin); });
+  if (!o.only.empty() && selected(o, "raw-asio"))
+    pairs.push_back([&] { return run_raw(o, kRawAsio); });
   if (selected(o, "fixgate"))
     for (const FixgateRun& run : kFixgateRuns)
       if ((std::string(run.pair) + ", " + run.store_label).find(o.fixgate_rows) !=
@@ -603,7 +653,10 @@ int main(int argc, char** argv) {
   app.add_flag("--quick", o.quick, "A tiny run that only checks the harness works");
   app.add_flag("--qf-threaded", o.qf_threaded,
                "QuickFIX's ThreadedSocketAcceptor/Initiator instead of the Socket* ones");
-  app.add_option("--only", o.only, "Run a subset: comma-separated raw,fixgate,qf-file,qf-mem");
+  app.add_option("--only", o.only,
+                 "Run a subset: comma-separated raw,fixgate,qf-file,qf-mem; and, only when named, "
+                 "raw-spin (raw TCP with a client spinning on recv) and raw-asio (that, with an "
+                 "epoll server making an asio acceptor's system calls)");
   app.add_option("--fixgate-rows", o.fixgate_rows,
                  "Only the fixgate rows whose \"pair, store\" contains this text");
   app.add_option("--pin-cpu", o.pin_cpu,
