@@ -311,9 +311,8 @@ class SessionRuntime final : private DirectReader {
   std::atomic<std::thread::id> smu_owner{};
   std::atomic<bool> flush_posted{false};  // a send's after_event() is queued on the loop
 
-  // The session, locked for the lifetime of this object: `locked()->send(…)`.
-  // Unlocked and locked again around calls out of the session (after_event holds one across
-  // the steps of a burst rather than taking the mutex once per step).
+  // The session, locked while this object lives: `locked()->send(…)`. after_event holds one
+  // across the steps of a burst, unlocking it only around calls out of the session.
   class Locked {
    public:
     explicit Locked(SessionRuntime& rt) : rt_(rt), lock_(rt.smu) { own(); }
