@@ -30,46 +30,67 @@ void put2(char* out, int v) {
 constexpr int64_t kNanosPerSecond = 1'000'000'000;
 constexpr int64_t kNanosPerDay = 86'400 * kNanosPerSecond;
 
+// Parses what follows "HH:MM:SS": nothing, or "." and 3, 6 or 9 digits; into nanoseconds.
+std::optional<std::pair<int64_t, TimePrecision>> parse_fraction(std::string_view s) {
+  if (s.empty()) return std::make_pair(int64_t{0}, TimePrecision::kSeconds);
+  const size_t n = s.size() - 1;
+  if (s[0] != '.' || (n != 3 && n != 6 && n != 9)) return std::nullopt;
+  int64_t f = 0;
+  for (size_t i = 1; i < s.size(); ++i) {
+    if (!is_digit(s[i])) return std::nullopt;
+    f = f * 10 + (s[i] - '0');
+  }
+  for (size_t i = n; i < 9; ++i) f *= 10;
+  return std::make_pair(f, static_cast<TimePrecision>(n));
+}
+
 // Parses "HH:MM:SS[.f{3,6,9}]" (leap second allowed) into nanos since midnight.
 std::optional<std::pair<int64_t, TimePrecision>> parse_time(std::string_view s) {
   if (s.size() < 8 || s[2] != ':' || s[5] != ':') return std::nullopt;
   int h = digits(s, 0, 2), m = digits(s, 3, 2), sec = digits(s, 6, 2);
   if (h < 0 || m < 0 || sec < 0 || h > 23 || m > 59 || sec > 60) return std::nullopt;
   if (sec == 60 && (h != 23 || m != 59)) return std::nullopt;  // leap seconds end a UTC day
-  int64_t nanos = ((h * 60 + m) * 60 + int64_t{sec}) * kNanosPerSecond;
-  TimePrecision p = TimePrecision::kSeconds;
-  if (s.size() > 8) {
-    size_t frac = s.size() - 9;
-    if (s[8] != '.' || (frac != 3 && frac != 6 && frac != 9)) return std::nullopt;
-    int64_t f = 0;
-    for (size_t i = 9; i < s.size(); ++i) {
-      if (!is_digit(s[i])) return std::nullopt;
-      f = f * 10 + (s[i] - '0');
-    }
-    for (size_t i = frac; i < 9; ++i) f *= 10;
-    nanos += f;
-    p = static_cast<TimePrecision>(frac);
-  }
-  return std::make_pair(nanos, p);
+  auto fraction = parse_fraction(s.substr(8));
+  if (!fraction) return std::nullopt;
+  fraction->first += ((h * 60 + m) * 60 + int64_t{sec}) * kNanosPerSecond;
+  return fraction;
 }
 
-size_t format_time(int64_t nanos, TimePrecision p, char* out) {
-  int64_t secs = nanos / kNanosPerSecond;
-  int64_t frac = nanos % kNanosPerSecond;
+// Writes the fraction of precision `p` ("" or "." and 3, 6 or 9 digits) of `frac` nanoseconds.
+size_t format_fraction(int64_t frac, TimePrecision p, char* out) {
+  const size_t n = static_cast<size_t>(p);
+  if (n == 0) return 0;
+  out[0] = '.';
+  for (size_t i = 0; i < 9 - n; ++i) frac /= 10;
+  for (size_t i = n; i > 0; --i) {
+    out[i] = static_cast<char>('0' + frac % 10);
+    frac /= 10;
+  }
+  return n + 1;
+}
+
+// Writes "HH:MM:SS" of `secs` since midnight.
+void format_hms(int64_t secs, char* out) {
   put2(out, static_cast<int>(secs / 3600));
   out[2] = ':';
   put2(out + 3, static_cast<int>(secs / 60 % 60));
   out[5] = ':';
   put2(out + 6, static_cast<int>(secs % 60));
-  size_t n = static_cast<size_t>(p);
-  if (n == 0) return 8;
-  out[8] = '.';
-  for (size_t i = 0; i < 9 - n; ++i) frac /= 10;
-  for (size_t i = n; i > 0; --i) {
-    out[8 + i] = static_cast<char>('0' + frac % 10);
-    frac /= 10;
+}
+
+size_t format_time(int64_t nanos, TimePrecision p, char* out) {
+  format_hms(nanos / kNanosPerSecond, out);
+  return 8 + format_fraction(nanos % kNanosPerSecond, p, out + 8);
+}
+
+// Floor division: the quotient rounded down, the remainder in [0, d).
+std::pair<int64_t, int64_t> floor_div(int64_t v, int64_t d) {
+  int64_t q = v / d, r = v % d;
+  if (r < 0) {
+    r += d;
+    --q;
   }
-  return 9 + n;
+  return {q, r};
 }
 
 }  // namespace
@@ -137,7 +158,8 @@ std::optional<Decimal> Decimal::parse(std::string_view s) {
 
 size_t Decimal::format(char* out) const {
   char digits_buf[24];
-  uint64_t mag = mantissa_ < 0 ? 0 - static_cast<uint64_t>(mantissa_) : static_cast<uint64_t>(mantissa_);
+  uint64_t mag =
+      mantissa_ < 0 ? 0 - static_cast<uint64_t>(mantissa_) : static_cast<uint64_t>(mantissa_);
   size_t n = std::to_chars(digits_buf, digits_buf + sizeof digits_buf, mag).ptr - digits_buf;
   size_t len = 0;
   if (mantissa_ < 0) out[len++] = '-';
@@ -230,29 +252,66 @@ size_t format_date(const Date& d, char* out) {
   return 8;
 }
 
+// A thread's timestamps mostly share their second with the one before (the SendingTime of one
+// message after another), so parse and format keep the last second they met, per thread, and
+// redo only the fraction while it lasts: the date and the time of day cost several times more.
+namespace {
+constexpr size_t kSecondLength = 17;  // "YYYYMMDD-HH:MM:SS"
+
+struct ParsedSecond {
+  bool set = false;
+  char text[kSecondLength];
+  int64_t nanos;  // of text, whose whole second is within int64 nanoseconds
+};
+thread_local ParsedSecond last_parsed;
+
+struct FormattedSecond {
+  bool set = false;
+  int64_t second;  // since the epoch
+  char text[kSecondLength];
+};
+thread_local FormattedSecond last_formatted;
+}  // namespace
+
 std::optional<UtcTimestamp> UtcTimestamp::parse(std::string_view s) {
-  if (s.size() < 17 || s[8] != '-') return std::nullopt;
+  if (s.size() < kSecondLength || s[8] != '-') return std::nullopt;
+  auto fraction = parse_fraction(s.substr(kSecondLength));
+  if (!fraction) return std::nullopt;
+  ParsedSecond& last = last_parsed;
+  if (last.set && std::memcmp(last.text, s.data(), kSecondLength) == 0)
+    return UtcTimestamp{last.nanos + fraction->first, fraction->second};
   auto date = parse_date(s.substr(0, 8));
-  auto time = parse_time(s.substr(9));
+  auto time = parse_time(s.substr(9, 8));
   if (!date || !time) return std::nullopt;
   // Years 0000-9999 parse, but int64 nanoseconds only reach 1677-09-21 .. 2262-04-11.
-  __int128 nanos = static_cast<__int128>(date->days_since_epoch()) * kNanosPerDay + time->first;
-  if (nanos < std::numeric_limits<int64_t>::min() || nanos > std::numeric_limits<int64_t>::max())
-    return std::nullopt;
-  return UtcTimestamp{static_cast<int64_t>(nanos), time->second};
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  const __int128 second =
+      static_cast<__int128>(date->days_since_epoch()) * kNanosPerDay + time->first;
+  const __int128 nanos = second + fraction->first;
+  if (nanos < kMin || nanos > kMax) return std::nullopt;
+  if (second >= kMin && second + kNanosPerSecond - 1 <= kMax) {
+    last.set = true;
+    std::memcpy(last.text, s.data(), kSecondLength);
+    last.nanos = static_cast<int64_t>(second);
+  }
+  return UtcTimestamp{static_cast<int64_t>(nanos), fraction->second};
 }
 
 size_t UtcTimestamp::format(char* out) const {
-  // Floor division that cannot overflow, even for nanos near INT64_MIN.
-  int64_t days = nanos / kNanosPerDay;
-  int64_t rem = nanos % kNanosPerDay;
-  if (rem < 0) {
-    rem += kNanosPerDay;
-    --days;
+  // Floor divisions that cannot overflow, even for nanos near INT64_MIN.
+  const auto [second, frac] = floor_div(nanos, kNanosPerSecond);
+  FormattedSecond& last = last_formatted;
+  if (!last.set || last.second != second) {
+    const auto [days, secs] = floor_div(second, 86'400);
+    format_date(Date::from_days_since_epoch(days), last.text);
+    last.text[8] = '-';
+    format_hms(secs, last.text + 9);
+    last.second = second;
+    last.set = true;
   }
-  size_t n = format_date(Date::from_days_since_epoch(days), out);
-  out[n++] = '-';
-  return n + format_time(rem, precision, out + n);
+  std::memcpy(out, last.text, kSecondLength);
+  return kSecondLength + format_fraction(frac, precision, out + kSecondLength);
 }
 
 std::string UtcTimestamp::to_string() const {

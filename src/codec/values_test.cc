@@ -389,6 +389,64 @@ TEST(UtcTimestampTest, RejectsDatesOutsideTheRepresentableRange) {
   }
 }
 
+// Parse and format keep the last second a thread met: only the same 17 characters reuse it.
+TEST(UtcTimestampTest, TheSecondKeptFromTheLastParseServesOnlyTheSameText) {
+  struct Case {
+    std::string_view text;
+    std::optional<int64_t> nanos;
+  };
+  for (Case c :
+       {Case{"20240102-03:04:05.678", k20240102_030405 + 678'000'000},
+        Case{"20240102-03:04:05.123", k20240102_030405 + 123'000'000},
+        Case{"20240102-03:04:05", k20240102_030405}, Case{"20240102-03:04:05.12a", std::nullopt},
+        Case{"20240102-03:04:05.1234", std::nullopt}, Case{"20240102-03:04:05Z", std::nullopt},
+        Case{"20240102-03:04:06.123", k20240102_030405 + kSecond + 123'000'000},
+        Case{"20240103-03:04:06.123", k20240102_030405 + kDay + kSecond + 123'000'000},
+        Case{"20240102-03:04:06.123456", k20240102_030405 + kSecond + 123'456'000},
+        Case{"20161231-23:59:60.500", 1'483'228'800 * kSecond + 500'000'000},
+        Case{"20161231-23:59:60.250", 1'483'228'800 * kSecond + 250'000'000},
+        Case{"22620411-23:47:16.854775807", std::numeric_limits<int64_t>::max()},
+        Case{"22620411-23:47:16.854775808", std::nullopt},
+        Case{"22620411-23:47:16.000000000", std::numeric_limits<int64_t>::max() - 854'775'807},
+        Case{"22620411-23:47:16.854775808", std::nullopt}}) {
+    auto t = UtcTimestamp::parse(c.text);
+    if (!c.nanos) {
+      EXPECT_EQ(t, std::nullopt) << c.text;
+      continue;
+    }
+    ASSERT_TRUE(t) << c.text;
+    EXPECT_EQ(t->nanos, *c.nanos) << c.text;
+  }
+}
+
+// Round trips in an order that mixes repeated seconds, neighbouring ones and far ones, before
+// and after the epoch, so that both kept seconds are hit and missed.
+TEST(UtcTimestampTest, RoundTripsHoldWhateverSecondWasKept) {
+  std::vector<int64_t> instants;
+  uint64_t x = 0x9e3779b97f4a7c15;
+  for (int i = 0; i < 2000; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    // Within ±200 years of the epoch, then its neighbours.
+    const int64_t base =
+        static_cast<int64_t>(x % (400 * 365 * uint64_t{kDay / kSecond})) * kSecond -
+        200 * 365 * kDay + static_cast<int64_t>(x % kSecond);
+    for (int64_t t : {base, base + 1, base + kSecond, base - kSecond, base + kDay, base})
+      instants.push_back(t);
+  }
+  for (int64_t t : instants) {
+    UtcTimestamp u{t, TimePrecision::kNanos};
+    const std::string text = u.to_string();
+    auto back = UtcTimestamp::parse(text);
+    ASSERT_TRUE(back) << text;
+    ASSERT_EQ(back->nanos, t) << text;
+    // The same instant at millisecond precision agrees with the nanosecond text's first 21.
+    UtcTimestamp ms{t, TimePrecision::kMillis};
+    ASSERT_EQ(ms.to_string(), text.substr(0, 21)) << text;
+  }
+}
+
 // --- UtcTimeOnly --------------------------------------------------------------------------
 
 TEST(UtcTimeOnlyTest, ParseFormatRoundTripAtEveryPrecision) {
