@@ -449,7 +449,7 @@ void Session::process(const codec::Message& msg, std::string_view bytes, Now now
     on_logout_message(msg, now);  // 13
     return;
   } else {
-    on_app_message(msg);
+    on_app_message(msg, seq);
   }
   advance_target(seq);
 }
@@ -463,13 +463,14 @@ bool Session::verify_header(const codec::Message& msg, Now now) {
     disconnect(text, now);
     return false;
   }
-  if (!msg.seq_num()) {
+  const std::optional<uint64_t> seq_num = msg.seq_num();
+  if (!seq_num) {
     // Vol. 2 "MsgSeqNum": a message without one is a serious error: Logout, then disconnect.
     send_logout("MsgSeqNum (34) missing or invalid", now);
     disconnect("MsgSeqNum (34) missing or invalid", now);
     return false;
   }
-  const SeqNum seq(*msg.seq_num());
+  const SeqNum seq(*seq_num);
   if (config_.check_comp_id && (msg.sender_comp_id() != config_.id.target_comp_id ||
                                 msg.target_comp_id() != config_.id.sender_comp_id)) {
     // 2k, 1B(c): Reject (CompID problem), increment the inbound number, Logout, disconnect.
@@ -733,10 +734,9 @@ void Session::on_logout_message(const codec::Message& msg, Now now) {
                                      : "Logout answered (" + text + "); waiting for disconnect");
 }
 
-void Session::on_app_message(const codec::Message& msg) {
+void Session::on_app_message(const codec::Message& msg, SeqNum seq) {
   // Delivered in every logged-on state, LoggingOut included: the counterparty may have sent it
   // before it saw our Logout, and it has used up its sequence number.
-  const SeqNum seq(*msg.seq_num());
   if (unhandled_.empty() || seq.value > unhandled_.back()) {
     unhandled_.push_back(seq.value);
   } else if (auto at = std::lower_bound(unhandled_.begin(), unhandled_.end(), seq.value);

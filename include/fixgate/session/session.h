@@ -249,7 +249,8 @@ class Session {
   void on_resend_request(const codec::Message& msg, Now now);
   void on_sequence_reset(const codec::Message& msg, Now now);
   void on_logout_message(const codec::Message& msg, Now now);
-  void on_app_message(const codec::Message& msg);  // msg.bytes(): the message as received
+  // `seq`: the MsgSeqNum of `msg`, whose bytes() are the message as received.
+  void on_app_message(const codec::Message& msg, SeqNum seq);
   void process_queued(Now now);
   void advance_target(SeqNum seq);
   // A message that was rejected still uses up its sequence number, if it was the expected one.
