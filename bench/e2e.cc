@@ -46,6 +46,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cinttypes>
@@ -386,35 +387,36 @@ std::unique_ptr<session::Store> make_store(FixgateStore kind, const std::string&
 }
 
 // Echoes counted on the initiator's I/O thread; a waiter is woken once its count is reached.
+// The count is also an atomic, so that a caller-driven loop, which counts on its own thread,
+// checks it without a lock round trip per turn (raw TCP's row has no such cost either).
 class EchoCounter {
  public:
   void on_echo(const codec::Message& m) {
-    std::lock_guard lock(mu_);
-    bytes_ = m.bytes().size();
-    if (++echoes_ >= waiting_for_) cv_.notify_all();
+    bytes_.store(m.bytes().size(), std::memory_order_relaxed);
+    // Sequentially consistent, like the waiter's store and load: either it sees this echo, or
+    // this sees it waiting.
+    const uint64_t n = echoes_.fetch_add(1) + 1;
+    if (n >= waiting_for_.load()) {
+      std::lock_guard lock(mu_);  // the waiter checks and sleeps under it: no wake-up is lost
+      cv_.notify_all();
+    }
   }
   bool wait(uint64_t total, std::chrono::milliseconds timeout) {
     std::unique_lock lock(mu_);
-    waiting_for_ = total;
-    bool ok = cv_.wait_for(lock, timeout, [&] { return echoes_ >= total; });
-    waiting_for_ = kNobody;
+    waiting_for_.store(total);
+    bool ok = cv_.wait_for(lock, timeout, [&] { return echoes() >= total; });
+    waiting_for_.store(kNobody, std::memory_order_relaxed);
     return ok;
   }
-  size_t bytes() {
-    std::lock_guard lock(mu_);
-    return bytes_;
-  }
-  uint64_t echoes() {
-    std::lock_guard lock(mu_);
-    return echoes_;
-  }
+  size_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
+  uint64_t echoes() const { return echoes_.load(); }
 
  private:
   static constexpr uint64_t kNobody = ~uint64_t{0};
   std::mutex mu_;
   std::condition_variable cv_;
-  uint64_t echoes_ = 0, waiting_for_ = kNobody;
-  size_t bytes_ = 0;
+  std::atomic<uint64_t> echoes_{0}, waiting_for_{kNobody};
+  std::atomic<size_t> bytes_{0};
 };
 
 Figures run_fixgate(const Options& o, const FixgateRun& run,

@@ -1102,21 +1102,24 @@ Status SessionHandle::send_message(std::string_view msg_type, std::string_view b
   // On the caller's thread: encoded and committed to the store under the session's lock, so the
   // result is known at once. The loop thread writes it, together with whatever else is queued
   // by then: pipelined sends cost one wake-up and one write per batch, not a thread hop each.
+  // Caller-driven, when nobody runs the loop (or someone blocked in it): as its driver for a
+  // moment, this thread writes at once, in the same hold of the session lock as the send.
+  std::optional<Loop::Drive> drive;
+  if (m.loop.caller_driven && !m.loop.in_loop()) {
+    drive.emplace(m.loop, false);
+    if (!*drive) drive.reset();
+  }
   Status sent;
-  Now now;
   {
     auto s = m.locked();
-    now = clock_now();  // under the lock: concurrent senders stamp SendingTime in seq order
+    const Now now = clock_now();  // under the lock: concurrent senders stamp SendingTime in order
     sent = s->send(msg_type, body, now);
-    std::lock_guard lock(m.mu);
-    m.publish_state(*s);
-  }
-  if (m.loop.caller_driven && !m.loop.in_loop()) {
-    // Nobody runs the loop, or someone blocked in it: as its driver for a moment, write now.
-    if (Loop::Drive d(m.loop, false); d) {
-      m.after_event(now);
+    if (drive) {
+      m.after_event(s, now);
       return sent;
     }
+    std::lock_guard lock(m.mu);
+    m.publish_state(*s);
   }
   if (!m.flush_posted.exchange(true))
     asio::post(m.io, [&m] {

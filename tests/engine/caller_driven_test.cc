@@ -171,6 +171,50 @@ TEST(CallerDrivenTest, AnotherThreadSendsWhileThisOneBlocksDrivingTheLoop) {
   EXPECT_EQ(received, kOrders);
 }
 
+// Several threads send at once while nobody drives: each send either drives the loop for a
+// moment and writes, or hands its write to the thread that does. No order is lost, duplicated
+// or reordered within its sender, and the sequence numbers have no gap.
+TEST(CallerDrivenTest, SendersOnSeveralThreadsRaceToDriveAndLoseNothing) {
+  EchoAcceptor acceptor;
+  acceptor.start();
+  SessionManager client(caller_driven());
+  log_on(client, acceptor.manager.local_port());
+  constexpr int kSenders = 3, kOrders = 700;
+  std::atomic<int> send_failures{0};
+  std::vector<std::thread> senders;
+  for (int t = 0; t < kSenders; ++t)
+    senders.emplace_back([&, t] {
+      for (int i = 0; i < kOrders; ++i) {
+        const std::string body = "11=T" + std::to_string(t) + "-" + std::to_string(i) +
+                                 "\x01"
+                                 "55=IBM\x01"
+                                 "54=1\x01"
+                                 "38=100\x01";
+        if (!client.send_message("D", body).is_ok()) ++send_failures;
+      }
+    });
+  for (auto& s : senders) s.join();
+  EXPECT_EQ(send_failures, 0);
+  // Only now does a thread receive (and so drive): the echoes waited in the socket.
+  std::vector<int> next(kSenders, 0);
+  uint64_t last_seq = 0;
+  int received = 0;
+  for (; received < kSenders * kOrders; ++received) {
+    auto echo = client.receive_message(10s);
+    if (!echo) break;
+    const std::string id = clordid(echo->bytes);  // "T<sender>-<i>"
+    const int t = id[1] - '0';
+    ASSERT_TRUE(t >= 0 && t < kSenders) << id;
+    EXPECT_EQ(id, "T" + std::to_string(t) + "-" + std::to_string(next[t])) << "out of order";
+    ++next[t];
+    EXPECT_EQ(echo->seq.value, last_seq == 0 ? echo->seq.value : last_seq + 1);
+    last_seq = echo->seq.value;
+  }
+  EXPECT_EQ(received, kSenders * kOrders);
+  EXPECT_EQ(client.session_stats().rejects_received, 0u);
+  EXPECT_EQ(acceptor.manager.session_stats().rejects_sent, 0u);
+}
+
 TEST(CallerDrivenTest, AdminCallFromAnotherThreadIsRunByTheThreadDriving) {
   EchoAcceptor acceptor;
   acceptor.start();
