@@ -651,6 +651,18 @@ TEST(MessageTest, ReusingOneMessageLeavesNothingFromThePreviousParse) {
   EXPECT_EQ(m.bytes(), b);
 }
 
+TEST(MessageTest, AMessageNeverParsedReadsAsEmpty) {
+  const Message m;
+  EXPECT_TRUE(m.empty());
+  EXPECT_EQ(m.msg_type(), "");
+  EXPECT_EQ(m.begin_string(), "");
+  EXPECT_EQ(m.seq_num(), std::nullopt);
+  EXPECT_FALSE(m.has_header(HeaderSlot::kMsgType));
+  EXPECT_FALSE(m.poss_dup());
+  EXPECT_EQ(m.find_field(tag::MsgType), nullptr);
+  EXPECT_EQ(m.get(tag::SenderCompID), std::nullopt);
+}
+
 TEST(MessageTest, AssignCopyViewsTheCopyWithoutParsing) {
   const std::string wire =
       make_message("35=D|49=A|56=B|34=7|43=Y|95=3|96=x|y|55=IBM|58=a|58=b|", "FIX.4.2");

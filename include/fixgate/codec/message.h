@@ -162,7 +162,14 @@ class Message {
   std::unique_ptr<Field[]> fields_;
   size_t size_ = 0;
   size_t capacity_ = 0;
-  std::array<uint32_t, static_cast<size_t>(HeaderSlot::kCount)> slots_{};
+  using Slots = std::array<uint32_t, static_cast<size_t>(HeaderSlot::kCount)>;
+  static constexpr Slots no_slots() {
+    Slots s{};
+    s.fill(kNoSlot);
+    return s;
+  }
+  // No header field until a parse: a message never parsed reads as empty, as a cleared one does.
+  Slots slots_ = no_slots();
 };
 
 // The header slot for `tag`, or HeaderSlot::kCount.
