@@ -226,13 +226,16 @@ void set_nodelay(int fd) {
 // initiator does (the floor for it), and "raw-asio" also gives the server the system calls of
 // an asio acceptor: epoll_wait, then recv until one finds nothing.
 struct RawShape {
+  const char* name;  // in --only
   const char* label;
   bool spinning_client = false;
   bool epoll_server = false;
 };
-constexpr RawShape kRawFloor{"raw TCP ping-pong"};
-constexpr RawShape kRawSpin{"raw TCP, spinning client", true};
-constexpr RawShape kRawAsio{"raw TCP, spinning client, epoll server", true, true};
+constexpr RawShape kRawShapes[] = {
+    {"raw", "raw TCP ping-pong"},
+    {"raw-spin", "raw TCP, spinning client", true},
+    {"raw-asio", "raw TCP, spinning client, epoll server", true, true},
+};
 
 // The server of an epoll RawShape: what asio's reactor does for a socket with a read pending.
 void epoll_echo(int fd, std::vector<char>& buf) {
@@ -592,12 +595,11 @@ bool selected(const Options& o, std::string_view name) {
 // the run (this machine is shared) falls on every pair alike. One progress line per run.
 std::vector<Figures> run_condition(const Options& o, const dict::Dictionary::Ptr& dictionary) {
   std::vector<std::function<Figures()>> pairs;
-  if (selected(o, "raw")) pairs.push_back([&] { return run_raw(o, kRawFloor); });
-  // Named only: the default run (and the README's table) keeps its rows.
-  if (!o.only.empty() && selected(o, "raw-spin"))
-    pairs.push_back([&] { return run_raw(o, kRawSpin); });
-  if (!o.only.empty() && selected(o, "raw-asio"))
-    pairs.push_back([&] { return run_raw(o, kRawAsio); });
+  // The floor runs by default; its variants only when named, so the default run (and the
+  // README's table) keeps its rows.
+  for (const RawShape& shape : kRawShapes)
+    if (selected(o, shape.name) && (shape.name == kRawShapes[0].name || !o.only.empty()))
+      pairs.push_back([&o, &shape] { return run_raw(o, shape); });
   if (selected(o, "fixgate"))
     for (const FixgateRun& run : kFixgateRuns)
       if ((std::string(run.pair) + ", " + run.store_label).find(o.fixgate_rows) !=

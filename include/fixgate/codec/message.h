@@ -96,12 +96,12 @@ class Message {
   Message(Message&& other) noexcept { *this = std::move(other); }
   Message& operator=(Message&& other) noexcept {
     if (this == &other) return *this;
-    bytes_ = std::exchange(other.bytes_, {});
+    bytes_ = other.bytes_;
     fields_ = std::move(other.fields_);
-    size_ = std::exchange(other.size_, 0);
+    size_ = other.size_;
     capacity_ = std::exchange(other.capacity_, 0);
     slots_ = other.slots_;
-    other.slots_.fill(kNoSlot);
+    other.clear();
     return *this;
   }
 
@@ -117,7 +117,7 @@ class Message {
   void clear() {
     bytes_ = {};
     size_ = 0;
-    slots_.fill(kNoSlot);
+    slots_ = no_slots();
   }
 
   std::string_view bytes() const { return bytes_; }
