@@ -165,6 +165,45 @@ void order_body(uint64_t i, std::string& out) {
           "44=12.50\x01");
 }
 
+// ---- where the threads run --------------------------------------------------------------------
+
+cpu_set_t g_start_cpus;  // the process's CPUs before --pin-cpu
+
+// The CPU for the second spinning end of a pair under --pin-cpu N: the next CPU the process was
+// started with after N. Two spinners that never yield on one CPU would starve each other; each
+// gets one of its own, as a deployment that spins would give them. -1 when not pinned.
+int spin_cpu(const Options& o) {
+  if (o.pin_cpu < 0) return -1;
+  for (int step = 1; step <= CPU_SETSIZE; ++step) {
+    const int cpu = (o.pin_cpu + step) % CPU_SETSIZE;
+    if (CPU_ISSET(cpu, &g_start_cpus)) return cpu;
+  }
+  return o.pin_cpu;
+}
+
+// While it lives, the calling thread (and every thread it starts, which inherit it) runs on
+// `cpu`; -1 changes nothing.
+class ScopedCpu {
+ public:
+  explicit ScopedCpu(int cpu) {
+    if (cpu < 0) return;
+    sched_getaffinity(0, sizeof saved_, &saved_);
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    active_ = sched_setaffinity(0, sizeof one, &one) == 0;
+  }
+  ~ScopedCpu() {
+    if (active_) sched_setaffinity(0, sizeof saved_, &saved_);
+  }
+  ScopedCpu(const ScopedCpu&) = delete;
+  ScopedCpu& operator=(const ScopedCpu&) = delete;
+
+ private:
+  cpu_set_t saved_{};
+  bool active_ = false;
+};
+
 // The bytes of a typical fixgate order (header as the session writes it), for the raw floor.
 std::string wire_order() {
   std::string body;
@@ -230,11 +269,15 @@ struct RawShape {
   const char* label;
   bool spinning_client = false;
   bool epoll_server = false;
+  bool spinning_server = false;  // on a CPU of its own under --pin-cpu (see spin_cpu())
+  bool by_default = false;       // run when --only does not name it
 };
 constexpr RawShape kRawShapes[] = {
-    {"raw", "raw TCP ping-pong"},
+    {"raw", "raw TCP ping-pong", false, false, false, true},
     {"raw-spin", "raw TCP, spinning client", true},
     {"raw-asio", "raw TCP, spinning client, epoll server", true, true},
+    // The floor of the "both busy-poll" row: neither end ever sleeps, so nothing is woken.
+    {"raw-spin-both", "raw TCP, both ends spinning", true, false, true, true},
 };
 
 // The server of an epoll RawShape: what asio's reactor does for a socket with a read pending.
@@ -276,21 +319,26 @@ Figures run_raw(const Options& o, const RawShape& shape) {
     close(lfd);
     return with_error(std::move(f), "cannot listen");
   }
-  std::thread server([lfd, &shape] {
-    int fd = accept(lfd, nullptr, nullptr);
-    if (fd < 0) return;
-    set_nodelay(fd);
-    std::vector<char> buf(64 * 1024);
-    if (shape.epoll_server) {
-      epoll_echo(fd, buf);
-    } else {
-      for (;;) {
-        ssize_t r = ::recv(fd, buf.data(), buf.size(), 0);
-        if (r <= 0 || !write_all(fd, buf.data(), static_cast<size_t>(r))) break;
+  std::thread server;
+  {
+    ScopedCpu place(shape.spinning_server ? spin_cpu(o) : -1);
+    server = std::thread([lfd, &shape] {
+      int fd = accept(lfd, nullptr, nullptr);
+      if (fd < 0) return;
+      set_nodelay(fd);
+      std::vector<char> buf(64 * 1024);
+      if (shape.epoll_server) {
+        epoll_echo(fd, buf);
+      } else {
+        for (;;) {
+          ssize_t r = ::recv(fd, buf.data(), buf.size(), shape.spinning_server ? MSG_DONTWAIT : 0);
+          if (r < 0 && shape.spinning_server && (errno == EAGAIN || errno == EWOULDBLOCK)) continue;
+          if (r <= 0 || !write_all(fd, buf.data(), static_cast<size_t>(r))) break;
+        }
       }
-    }
-    close(fd);
-  });
+      close(fd);
+    });
+  }
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
     f.error = "cannot connect";
@@ -357,6 +405,9 @@ struct FixgateRun {
   const char* pair;
   const char* store_label;
   InitiatorLoop loop = InitiatorLoop::kThread;
+  // The acceptor's loop thread spins too, and neither end yields while it spins
+  // (EngineOptions::busy_poll_yield): each end needs a CPU of its own (see spin_cpu()).
+  bool acceptor_spin = false;
 };
 
 // Every store mode gets a row; the file store's modes print as pending until it lands.
@@ -367,6 +418,8 @@ constexpr FixgateRun kFixgateRuns[] = {
      InitiatorLoop::kCaller},
     {FixgateStore::kMemory, Receive::kHandler, "fixgate <-> fixgate (caller, busy-poll)", "memory",
      InitiatorLoop::kCallerSpin},
+    {FixgateStore::kMemory, Receive::kHandler, "fixgate <-> fixgate (both busy-poll)", "memory",
+     InitiatorLoop::kCallerSpin, true},
     {FixgateStore::kFileBatch, Receive::kHandler, "fixgate <-> fixgate (caller-driven)",
      "file, fsync batch", InitiatorLoop::kCaller},
     {FixgateStore::kFileAlways, Receive::kHandler, "fixgate <-> fixgate", "file, fsync always"},
@@ -439,7 +492,12 @@ Figures run_fixgate(const Options& o, const FixgateRun& run,
   auto initiator_store = make_store(run.store, (dir / "initiator").string());
   if (!acceptor_store || !initiator_store) return with_error(std::move(f), "store open");
 
-  engine::SessionManager broker;
+  engine::EngineOptions broker_options;
+  if (run.acceptor_spin) {
+    broker_options.busy_poll = 200us;
+    broker_options.busy_poll_yield = false;
+  }
+  engine::SessionManager broker(broker_options);
   engine::ManagerConfig bc;
   bc.session.id = {
       .begin_string = "FIX.4.4", .sender_comp_id = "BROKER", .target_comp_id = "CLIENT"};
@@ -451,11 +509,15 @@ Figures run_fixgate(const Options& o, const FixgateRun& run,
   broker.on("D", [&broker](const codec::Message& order) {
     (void)broker.send_message("D", body_of(order));
   });
-  if (!broker.start_session().is_ok()) return with_error(std::move(f), "acceptor start");
+  {
+    ScopedCpu place(run.acceptor_spin ? spin_cpu(o) : -1);  // for the loop thread it starts
+    if (!broker.start_session().is_ok()) return with_error(std::move(f), "acceptor start");
+  }
 
   engine::EngineOptions client_options;
   client_options.caller_driven = run.loop != InitiatorLoop::kThread;
   if (run.loop == InitiatorLoop::kCallerSpin) client_options.busy_poll = 200us;
+  client_options.busy_poll_yield = !run.acceptor_spin;
   engine::SessionManager client(client_options);
   engine::ManagerConfig cc;
   cc.session.id = {
@@ -550,7 +612,6 @@ Figures run_quickfix(const Options& o, bool file_store) {
 // ---- conditions --------------------------------------------------------------------------------
 
 // One busy loop per CPU at nice 19, for as long as this object lives.
-cpu_set_t g_start_cpus;  // the process's CPUs before --pin-cpu
 
 class BusyLoops {
  public:
@@ -598,7 +659,7 @@ std::vector<Figures> run_condition(const Options& o, const dict::Dictionary::Ptr
   // The floor runs by default; its variants only when named, so the default run (and the
   // README's table) keeps its rows.
   for (const RawShape& shape : kRawShapes)
-    if (selected(o, shape.name) && (shape.name == kRawShapes[0].name || !o.only.empty()))
+    if (o.only.empty() ? shape.by_default : selected(o, shape.name))
       pairs.push_back([&o, &shape] { return run_raw(o, shape); });
   if (selected(o, "fixgate"))
     for (const FixgateRun& run : kFixgateRuns)

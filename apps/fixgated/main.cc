@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <list>
@@ -14,6 +15,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fixgate/codec/message.h"
@@ -63,6 +65,11 @@ int main(int argc, char** argv) {
     std::cerr << "fixgated: " << settings.error() << '\n';
     return 2;
   }
+  auto engine_options = gateway::to_engine_options(*settings);
+  if (!engine_options) {
+    std::cerr << "fixgated: " << engine_options.error() << '\n';
+    return 2;
+  }
   std::vector<engine::ManagerConfig> configs;
   std::vector<engine::AcceptorTemplate> templates;
   std::vector<const gateway::SessionSettings*> session_settings;  // of configs, by index
@@ -108,11 +115,15 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   std::mutex log_mu;
-  engine::EngineOptions options;
+  engine::EngineOptions options = *engine_options;
   options.on_log = [&log_mu](std::string_view text) {
     std::lock_guard lock(log_mu);
     std::cout << "engine " << text << std::endl;
   };
+  const unsigned loop_threads =
+      options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  const auto busy_poll = options.busy_poll;
+  const bool busy_poll_yield = options.busy_poll_yield;
   engine::Engine engine(std::move(options));
   // Event lines on stdout and, with --app echo, the reflector; for configured sessions and for
   // those the acceptor templates create while running (on an engine thread).
@@ -184,6 +195,11 @@ int main(int argc, char** argv) {
         std::cout << "session " << h->id().to_string() << " schedule "
                   << c.session.schedule->describe() << std::endl;
     }
+    std::cout << "engine " << loop_threads << " loop thread(s)";
+    if (busy_poll.count() > 0)
+      std::cout << ", busy-poll " << busy_poll.count() << " us"
+                << (busy_poll_yield ? ", yielding" : ", not yielding");
+    std::cout << std::endl;
     std::cout << "fixgated: running " << configs.size() << " session(s)" << std::endl;
   }
 

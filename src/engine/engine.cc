@@ -39,8 +39,8 @@ Now clock_now() {
 
 }  // namespace
 
-// A plain TCP session whose busy-polling, caller-driven driver reads the socket itself while it
-// spins (Loop::read_direct), instead of through the reactor.
+// A plain TCP session whose busy-polling loop reads the socket itself while it spins
+// (Loop::read_direct), instead of through the reactor.
 class DirectReader {
  public:
   virtual int direct_fd() = 0;  // -1 once it no longer reads this way (closed, paused …)
@@ -57,11 +57,12 @@ class DirectReader {
 // run_once(), one thread at a time.
 class Loop {
  public:
-  explicit Loop(bool driven_by_caller, std::chrono::microseconds spin)
-      : caller_driven(driven_by_caller), busy_poll(spin) {}
+  explicit Loop(const EngineOptions& o)
+      : caller_driven(o.caller_driven), busy_poll(o.busy_poll), spin_yield(o.busy_poll_yield) {}
   asio::io_context io{1};
   const bool caller_driven;
-  const std::chrono::microseconds busy_poll;  // caller-driven: spin this long before blocking
+  const std::chrono::microseconds busy_poll;  // spin this long before blocking
+  const bool spin_yield;                      // sched_yield between looks while spinning
   std::thread::id thread;                     // the loop's own thread, while started
 
   // True on the thread that runs the loop now: its own thread, or the caller driving it.
@@ -168,10 +169,20 @@ class Loop {
     }
   }
 
-  // Caller-driven, as the driver: runs one ready handler, or spins for busy_poll, then blocks
-  // until one is ready or `deadline`. Returns the number run (0 or 1). One handler a call, so
-  // that the caller looks at what it waits for after each; handlers already queued run without
-  // another system call (a poll() here would ask the kernel again for nothing).
+  // The loop's own thread: runs the loop until it stops (busy-polling, a turn at a time).
+  void run_thread() {
+    if (busy_poll.count() == 0) {
+      io.run();
+      return;
+    }
+    while (!io.stopped())
+      run_once_until(std::chrono::steady_clock::now() + std::chrono::seconds(1));
+  }
+
+  // As the loop's driver (its thread, or a caller): runs one ready handler, or spins for
+  // busy_poll, then blocks until one is ready or `deadline`. Returns the number run (0 or 1). One
+  // handler a call, so that the caller looks at what it waits for after each; handlers already
+  // queued run without another system call (a poll() here would ask the kernel again for nothing).
   size_t run_once_until(std::chrono::steady_clock::time_point deadline) {
     if (io.stopped()) io.restart();
     if (busy_poll.count() > 0) {
@@ -191,12 +202,13 @@ class Loop {
         // Nothing yet, usually because the peer our last write woke shares this CPU and has not
         // run (the scheduler need not switch at a wake-up): let it run first, before asking the
         // reactor (an epoll_wait) about anything else.
-        if (first && !direct_.empty()) {
+        if (first && !direct_.empty() && spin_yield) {
           std::this_thread::yield();
           continue;
         }
         direct_streak_ = 0;
         if (io.poll_one() > 0) return 1;
+        if (io.stopped()) return 0;  // out of work: the engine is stopping
         const auto now = std::chrono::steady_clock::now();
         if (!spin_end) {
           spin_end = std::min(deadline, now + busy_poll);
@@ -206,7 +218,7 @@ class Loop {
         }
         // The peer's thread may be waiting for this CPU (a wake-up lands next to its waker):
         // let it run rather than spin out the time slice.
-        std::this_thread::yield();
+        if (spin_yield) std::this_thread::yield();
       }
       // About to block in the kernel: the sockets read directly go back to the reactor.
       std::vector<DirectReader*> readers;
@@ -217,8 +229,8 @@ class Loop {
     return io.run_one_until(deadline);
   }
 
-  // Busy-polling, caller-driven: plain TCP sessions are read by the spinning driver itself.
-  bool reads_directly() const { return caller_driven && busy_poll.count() > 0; }
+  // Busy-polling: plain TCP sessions are read by the spinning driver itself.
+  bool reads_directly() const { return busy_poll.count() > 0; }
   // Until it is read (or the driver blocks), `r`'s socket is read by the spinning driver: one
   // recv that finds the message, where the reactor costs an epoll_wait, the recv, and another,
   // empty, recv for its next read.
@@ -642,7 +654,7 @@ class SessionRuntime final : private DirectReader {
         });
   }
 
-  // Busy-polling, caller-driven (Loop::read_direct).
+  // Busy-polling (Loop::read_direct).
   int direct_fd() override {
     const bool direct = running && connected && !read_paused && read_directly();
     return direct ? socket->lowest().native_handle() : -1;
@@ -1572,8 +1584,7 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
       impl_->options.threads ? impl_->options.threads : std::thread::hardware_concurrency();
   if (impl_->options.caller_driven) n = 1;
   for (unsigned i = 0; i < std::max(1u, n); ++i)
-    impl_->loops.push_back(
-        std::make_unique<Loop>(impl_->options.caller_driven, impl_->options.busy_poll));
+    impl_->loops.push_back(std::make_unique<Loop>(impl_->options));
   impl_->guards.resize(impl_->loops.size());
 }
 
@@ -1694,7 +1705,7 @@ Status Engine::start() {
     // Kept even when caller-driven, so that a driver blocks for work instead of returning.
     e.guards[i].emplace(loop.io.get_executor());
     if (loop.caller_driven) continue;
-    e.threads.emplace_back([&loop] { loop.io.run(); });
+    e.threads.emplace_back([&loop] { loop.run_thread(); });
     loop.thread = e.threads.back().get_id();
   }
   for (auto& rt : e.runtimes) {

@@ -62,7 +62,12 @@ constexpr std::string_view kKnownKeys[] = {
     // fixgate's own
     "StoreType", "FsyncPolicy", "FsyncBatchMicros", "ReconnectMaxInterval", "ReconnectMultiplier",
     "ReconnectJitter", "TestRequestDelay", "MaxSequenceGap", "Username", "Password",
-    "PostgresConnection", "SocketConnectTimeout", "AcceptorTemplate", "AllowedCompIDs"};
+    "PostgresConnection", "SocketConnectTimeout", "AcceptorTemplate", "AllowedCompIDs",
+    // fixgate's own, engine-wide: [DEFAULT] only (kEngineKeys)
+    "EngineThreads", "BusyPollMicros", "BusyPollYield"};
+
+// Keys that configure the engine, not a session.
+constexpr std::string_view kEngineKeys[] = {"EngineThreads", "BusyPollMicros", "BusyPollYield"};
 
 bool is_alternate(std::string_view key) {
   // SocketConnectHost1 / SocketConnectPort1 … name the alternate hosts.
@@ -294,6 +299,29 @@ Result<std::optional<session::Schedule>> schedule_of(const SessionSettings& s) {
 }
 
 }  // namespace
+
+Result<engine::EngineOptions> to_engine_options(const Settings& settings) {
+  for (const SessionSettings& session : settings.sessions())
+    for (std::string_view key : kEngineKeys)
+      if (auto own = session.own.find(key); own != session.own.end())
+        return Status::error(own->second.where(key) + ": engine-wide, set it in [DEFAULT]");
+  SessionSettings d;  // the [DEFAULT] section on its own, for the typed getters
+  d.defaults = std::make_shared<const SessionSettings::Map>(settings.defaults());
+  engine::EngineOptions o;
+  if (d.has("EngineThreads")) {
+    FIXGATE_TRY(threads, d.get_int("EngineThreads", 0, 1024));
+    o.threads = static_cast<unsigned>(threads);
+  }
+  if (d.has("BusyPollMicros")) {
+    FIXGATE_TRY(us, d.get_int("BusyPollMicros", 0, 10'000'000));
+    o.busy_poll = std::chrono::microseconds(us);
+  }
+  if (d.has("BusyPollYield")) {
+    FIXGATE_TRY(yield, d.get_bool("BusyPollYield"));
+    o.busy_poll_yield = yield;
+  }
+  return o;
+}
 
 Result<engine::ManagerConfig> to_manager_config(const SessionSettings& s) {
   engine::ManagerConfig c;

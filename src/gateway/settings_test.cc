@@ -347,6 +347,47 @@ TEST(SettingsTest, OpensTheConfiguredStore) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(SettingsTest, EngineKeysComeFromDefault) {
+  auto s = Settings::parse(
+      "[DEFAULT]\nEngineThreads=2\nBusyPollMicros=200\nBusyPollYield=N\n"
+      "[SESSION]\nBeginString=FIX.4.4\n",
+      "x.cfg");
+  ASSERT_TRUE(s) << s.error();
+  auto o = to_engine_options(*s);
+  ASSERT_TRUE(o) << o.error();
+  EXPECT_EQ(o->threads, 2u);
+  EXPECT_EQ(o->busy_poll, 200us);
+  EXPECT_FALSE(o->busy_poll_yield);
+
+  auto plain = to_engine_options(*Settings::parse("[SESSION]\nBeginString=FIX.4.4\n"));
+  ASSERT_TRUE(plain) << plain.error();
+  EXPECT_EQ(plain->threads, 0u);  // one per core
+  EXPECT_EQ(plain->busy_poll, 0us);
+  EXPECT_TRUE(plain->busy_poll_yield);
+}
+
+TEST(SettingsTest, EngineKeysAreRefusedInASessionAndCheckedInDefault) {
+  auto in_session = Settings::parse(
+      "[DEFAULT]\nHeartBtInt=30\n[SESSION]\nBeginString=FIX.4.4\nBusyPollMicros=200\n", "x.cfg");
+  ASSERT_TRUE(in_session);
+  EXPECT_EQ(to_engine_options(*in_session).error(),
+            "x.cfg:5: BusyPollMicros: engine-wide, set it in [DEFAULT]");
+  auto bad =
+      Settings::parse("[DEFAULT]\nBusyPollMicros=fast\n[SESSION]\nBeginString=FIX.4.4\n", "x.cfg");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(to_engine_options(*bad).error(),
+            "x.cfg:2: BusyPollMicros: 'fast' is not a whole number");
+  auto yield =
+      Settings::parse("[DEFAULT]\nBusyPollYield=maybe\n[SESSION]\nBeginString=FIX.4.4\n", "x.cfg");
+  ASSERT_TRUE(yield);
+  EXPECT_FALSE(to_engine_options(*yield));
+  EXPECT_NE(to_engine_options(*yield).error().find("x.cfg:2: BusyPollYield"), std::string::npos);
+  auto threads =
+      Settings::parse("[DEFAULT]\nEngineThreads=-1\n[SESSION]\nBeginString=FIX.4.4\n", "x.cfg");
+  ASSERT_TRUE(threads);
+  EXPECT_EQ(to_engine_options(*threads).error(), "x.cfg:2: EngineThreads: -1 is outside 0..1024");
+}
+
 TEST(SettingsTest, LoadFileReportsAMissingFile) {
   auto s = Settings::load_file("/nonexistent/gw.cfg");
   ASSERT_FALSE(s);

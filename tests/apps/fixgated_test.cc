@@ -165,6 +165,39 @@ TEST(Fixgated, AcceptorTemplateCreatesSessionsForAllowedCompIdsOnly) {
   EXPECT_EQ(d.wait(10s), 0);
 }
 
+TEST(Fixgated, BusyPollingLoopThreadsEchoAndStopOnSigterm) {
+  TempDir dir("fixgated-spin");
+  const std::string config =
+      std::string(kEchoConfig)
+          .insert(std::string_view(kEchoConfig).find("[SESSION]"),
+                  "EngineThreads=1\nBusyPollMicros=200\nBusyPollYield=Y\n\n");
+  Child d({FIXGATED_PATH, "--config", write_config(dir, config), "--app", "echo"});
+  uint16_t port = listening_port(d);
+  ASSERT_NE(port, 0);
+  ASSERT_TRUE(saw_line(d, "engine 1 loop thread(s), busy-poll 200 us, yielding"));
+
+  engine::SessionManager client;
+  engine::ManagerConfig c;
+  c.session.id = {.begin_string = "FIX.4.4", .sender_comp_id = "CLIENT", .target_comp_id = "GW"};
+  c.session.role = session::Role::kInitiator;
+  c.connect = {{"127.0.0.1", port}};
+  ASSERT_TRUE(client.initialize_session(c).is_ok());
+  ASSERT_TRUE(client.start_session().is_ok());
+  ASSERT_TRUE(client.wait_for_status(SessionStatus::kActive, 10s));
+  for (int i = 0; i < 200; ++i)
+    ASSERT_TRUE(
+        client.send_message("D", "11=S" + std::to_string(i) + "\x01" + "55=IBM\x01").is_ok());
+  for (int i = 0; i < 200; ++i) {
+    auto m = client.receive_message(10s);
+    ASSERT_TRUE(m) << i;
+    EXPECT_EQ(clordid(*m), "S" + std::to_string(i));
+  }
+  d.signal(SIGTERM);
+  EXPECT_TRUE(client.wait_for_status(SessionStatus::kDisconnected, 10s));
+  EXPECT_EQ(client.session_stats().logouts, 1u);
+  EXPECT_EQ(d.wait(10s), 0);
+}
+
 TEST(Fixgated, ConfigurationErrorNamesFileLineAndKey) {
   TempDir dir("fixgated-bad");
   std::string path = write_config(dir, std::string(kEchoConfig) + "HeartBeatInt=30\n");

@@ -23,13 +23,8 @@ using session::SessionStatus;
 
 using testing::acceptor_config;
 using testing::initiator_config;
+using testing::clordid;
 using testing::order_body;
-
-std::string clordid(std::string_view bytes) {
-  codec::Message msg;
-  EXPECT_TRUE(msg.parse(bytes).ok());
-  return std::string(msg.get(tag::ClOrdID).value_or(""));
-}
 
 EngineOptions caller_driven() {
   EngineOptions o;

@@ -20,13 +20,8 @@ using session::SessionStatus;
 
 using testing::acceptor_config;
 using testing::initiator_config;
+using testing::clordid;
 using testing::order_body;
-
-std::string clordid(const ReceivedMessage& m) {
-  codec::Message msg;
-  EXPECT_TRUE(msg.parse(m.bytes).ok());
-  return std::string(msg.get(tag::ClOrdID).value_or(""));
-}
 
 struct Pair {
   SessionManager acceptor, initiator;

@@ -1,10 +1,11 @@
 // The session pair most engine tests use: SERVER accepting on any free loopback port, CLIENT
-// connecting to it, FIX 4.4; and the order they exchange.
+// connecting to it, FIX 4.4; the order they exchange, and its ClOrdID.
 #pragma once
 
 #include <chrono>
 #include <string>
 
+#include "fixgate/codec/message.h"
 #include "fixgate/engine/engine.h"
 
 namespace fixgate::engine::testing {
@@ -32,5 +33,13 @@ inline ManagerConfig initiator_config(uint16_t port) {
 inline std::string order_body(int i) {
   return "11=ORD-" + std::to_string(i) + "\x01" + "55=IBM\x01" + "54=1\x01" + "38=100\x01";
 }
+
+// The ClOrdID of the message in `bytes`; empty when it does not parse or has none.
+inline std::string clordid(std::string_view bytes) {
+  codec::Message msg;
+  if (!msg.parse(bytes).ok()) return {};
+  return std::string(msg.get(tag::ClOrdID).value_or(""));
+}
+inline std::string clordid(const ReceivedMessage& m) { return clordid(m.bytes); }
 
 }  // namespace fixgate::engine::testing

@@ -73,8 +73,11 @@ TlsConfig client_tls(const std::string& who = "client", const std::string& ca = 
 using fixgate::testing::TextLog;
 
 struct TlsGateway {
+  // `busy_poll`: its loop threads spin; TLS sessions are still read through the reactor.
+  explicit TlsGateway(std::chrono::microseconds busy_poll = {})
+      : engine(EngineOptions{.threads = 2, .busy_poll = busy_poll, .on_log = log.sink()}) {}
   TextLog log;
-  Engine engine{EngineOptions{.threads = 2, .on_log = log.sink()}};
+  Engine engine;
   SessionHandle* session = nullptr;
 
   void start(TlsConfig tls = server_tls()) {
@@ -101,9 +104,8 @@ ManagerConfig client_config(uint16_t port, TlsConfig tls) {
   return c;
 }
 
-TEST(TlsTest, MutualTlsLogonAndOrders) {
-  TlsGateway gw;
-  gw.start();
+// A client with the right certificate logs on to `gw` and sends 100 orders, which all arrive.
+void logon_and_orders(TlsGateway& gw) {
   SessionManager client;
   ASSERT_TRUE(
       client.initialize_session(client_config(gw.session->local_port(), client_tls())).is_ok());
@@ -115,6 +117,18 @@ TEST(TlsTest, MutualTlsLogonAndOrders) {
             .is_ok());
   for (int i = 0; i < 100; ++i) ASSERT_TRUE(gw.session->receive_message(5s)) << i;
   ASSERT_TRUE(client.request_logoff(5s).is_ok());
+}
+
+TEST(TlsTest, MutualTlsLogonAndOrders) {
+  TlsGateway gw;
+  gw.start();
+  logon_and_orders(gw);
+}
+
+TEST(TlsTest, MutualTlsOnABusyPollingLoop) {
+  TlsGateway gw(60s);  // spins for the whole test, never blocking in the reactor
+  gw.start();
+  logon_and_orders(gw);
 }
 
 TEST(TlsTest, ClientWithCertificateFromAnotherCaIsRefused) {

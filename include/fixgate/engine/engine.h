@@ -166,10 +166,16 @@ struct EngineOptions {
   // an application that owns a thread per engine; handlers and timers run only while some
   // thread drives the loop, so drive it at least every heartbeat interval. `threads` is ignored.
   bool caller_driven = false;
-  // Caller-driven: how long a driver spins, polling the sockets, before it blocks in the kernel.
-  // Spinning trades a CPU for the wake-up latency of a sleeping thread. While it spins, the driver
-  // reads plain TCP sockets with recv itself: one system call per message, not three.
+  // How long a loop (its own thread, or a caller-driven driver) spins, polling its sockets, before
+  // it blocks in the kernel. Spinning trades a CPU for the wake-up latency of a sleeping thread.
+  // While it spins, the loop reads plain TCP sockets with recv itself: one system call per
+  // message, where the reactor makes three.
   std::chrono::microseconds busy_poll{0};
+  // While spinning, give the CPU to other runnable threads between looks (sched_yield). Right when
+  // a spinner shares its CPU with the peer it waits for. Wrong when it has a CPU of its own: a
+  // yield may let another process (any busy one) run out a whole time slice, milliseconds, before
+  // the spinner looks again. Spinners that do not yield need a CPU each, or they starve each other.
+  bool busy_poll_yield = true;
   // Engine-level events: connections refused by routing, listener errors.
   std::function<void(std::string_view)> on_log = {};
   // Where handlers registered with on() run. Without a key strategy: on the session's event

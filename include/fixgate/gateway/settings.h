@@ -61,6 +61,11 @@ class Settings {
 // Every key fixgate understands (QuickFIX's names plus our own); any other key is an error.
 bool is_known_key(std::string_view key);
 
+// The engine's options, from [DEFAULT] only (a [SESSION] that sets one is an error):
+// EngineThreads (event loop threads, 0 = one per core), BusyPollMicros and BusyPollYield
+// (EngineOptions::busy_poll and busy_poll_yield).
+Result<engine::EngineOptions> to_engine_options(const Settings& s);
+
 // Builds the engine configuration of one session, checking every value. Dictionaries named by
 // DataDictionary/TransportDataDictionary/AppDataDictionary are loaded here.
 Result<engine::ManagerConfig> to_manager_config(const SessionSettings& s);

@@ -1,0 +1,202 @@
+// Busy-polling loop threads (EngineOptions::busy_poll on an engine with threads of its own), over
+// real loopback TCP: the loop thread spins, reading its plain TCP sockets with its own recv,
+// and still runs everything else a loop runs (timers, posted sends, stop).
+#include <gtest/gtest.h>
+
+#include <pthread.h>
+#include <time.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "fixgate/engine/engine.h"
+#include "fixgate/engine/session_manager.h"
+#include "test_configs.h"
+
+namespace fixgate::engine {
+namespace {
+
+using namespace std::chrono_literals;
+using session::SeqNum;
+using session::SessionStatus;
+
+using testing::acceptor_config;
+using testing::initiator_config;
+using testing::clordid;
+using testing::order_body;
+
+// A spin longer than any test: the loop thread never blocks while a test runs, so every byte its
+// sessions receive is read by its own recv (Loop::read_direct), never by the reactor.
+EngineOptions spinning(bool yield = true) {
+  EngineOptions o;
+  o.busy_poll = 60s;
+  o.busy_poll_yield = yield;
+  return o;
+}
+
+// The body fields of an order after its header, up to the CheckSum: what the echo sends back.
+std::string_view body_of(const codec::Message& order) {
+  std::string_view body = order.bytes();
+  body.remove_prefix(body.find("\x01"
+                               "11=") +
+                     1);
+  body.remove_suffix(7);  // "10=nnn\x01"
+  return body;
+}
+
+// An acceptor on a busy-polling loop thread that echoes every order from its handler.
+struct SpinningEcho {
+  explicit SpinningEcho(EngineOptions o = spinning()) : manager(o) {}
+  SessionManager manager;
+  void start(ManagerConfig config = acceptor_config()) {
+    ASSERT_TRUE(manager.initialize_session(std::move(config)).is_ok());
+    manager.on("D", [this](const codec::Message& order) {
+      ASSERT_TRUE(manager.send_message("D", body_of(order)).is_ok());
+    });
+    ASSERT_TRUE(manager.start_session().is_ok());
+  }
+};
+
+void log_on(SessionManager& client, ManagerConfig config) {
+  ASSERT_TRUE(client.initialize_session(std::move(config)).is_ok());
+  ASSERT_TRUE(client.start_session().is_ok());
+  ASSERT_TRUE(client.wait_for_status(SessionStatus::kActive, 5s));
+}
+
+// Sends orders from..from+n-1 back to back, then takes their echoes, which must come in order.
+void send_and_take_echoes(SessionManager& client, int n, int from = 0) {
+  for (int i = from; i < from + n; ++i)
+    ASSERT_TRUE(client.send_message("D", order_body(i)).is_ok());
+  for (int i = from; i < from + n; ++i) {
+    auto echo = client.receive_message(5s);
+    ASSERT_TRUE(echo) << "echo " << i;
+    ASSERT_EQ(clordid(echo->bytes), "ORD-" + std::to_string(i));
+  }
+}
+
+TEST(BusyPollTest, SpinningLoopThreadEchoesPipelinedOrdersInOrder) {
+  SpinningEcho acceptor;
+  acceptor.start();
+  SessionManager client;
+  log_on(client, initiator_config(acceptor.manager.local_port()));
+  // Back to back, the orders reach the spinning acceptor many to a read and split across reads.
+  constexpr int kOrders = 500;
+  send_and_take_echoes(client, kOrders);
+  EXPECT_EQ(acceptor.manager.sequence_numbers(),
+            std::make_pair(SeqNum{kOrders + 2}, SeqNum{kOrders + 2}));
+  EXPECT_EQ(client.sequence_numbers().first, SeqNum{kOrders + 2});
+  EXPECT_EQ(client.session_stats().rejects_received, 0u);
+}
+
+TEST(BusyPollTest, SpinningLoopThreadRunsItsSessionsTimers) {
+  // The acceptor's heartbeats come from its session's timer, which only the spinning loop runs.
+  SpinningEcho acceptor;
+  acceptor.start();
+  std::mutex mu;
+  std::condition_variable cv;
+  int heartbeats = 0;
+  SessionManager client;
+  client.on_event([&](const session::SessionEvent& e) {
+    if (e.type != session::SessionEvent::Type::kAdminMessage) return;
+    if (e.bytes.find("\x01"
+                     "35=0\x01") == std::string::npos)
+      return;
+    std::lock_guard lock(mu);
+    ++heartbeats;
+    cv.notify_all();
+  });
+  ManagerConfig c = initiator_config(acceptor.manager.local_port());
+  c.session.heartbeat_interval = 1s;
+  log_on(client, c);
+  std::unique_lock lock(mu);
+  EXPECT_TRUE(cv.wait_for(lock, 10s, [&] { return heartbeats >= 2; }));
+  EXPECT_GE(acceptor.manager.session_stats().heartbeats_sent, 2u);
+}
+
+// CPU time used by `thread` so far.
+std::chrono::nanoseconds cpu_time(pthread_t thread) {
+  clockid_t clock;
+  timespec ts{};
+  if (pthread_getcpuclockid(thread, &clock) != 0 || clock_gettime(clock, &ts) != 0) return {};
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
+// The CPU time the acceptor's loop thread uses while its logged-on session idles for 300 ms.
+std::chrono::nanoseconds idle_loop_cpu(EngineOptions options) {
+  SessionManager acceptor(options);
+  std::atomic<pthread_t> loop_thread{};
+  std::atomic<bool> seen{false};
+  acceptor.on_event([&](const session::SessionEvent&) {
+    loop_thread = pthread_self();  // listeners run on the session's loop thread
+    seen = true;
+  });
+  EXPECT_TRUE(acceptor.initialize_session(acceptor_config()).is_ok());
+  EXPECT_TRUE(acceptor.start_session().is_ok());
+  SessionManager client;
+  log_on(client, initiator_config(acceptor.local_port()));
+  EXPECT_TRUE(acceptor.wait_for_status(SessionStatus::kActive, 5s));
+  EXPECT_TRUE(seen);
+  const auto before = cpu_time(loop_thread);
+  std::this_thread::sleep_for(300ms);  // the window measured, not a synchronisation
+  return cpu_time(loop_thread) - before;
+}
+
+TEST(BusyPollTest, AnIdleLoopThreadSpinsForBusyPollThenBlocks) {
+  // Spinning longer than the window, the loop thread stays on a CPU for a good part of it (it
+  // yields, so it shares the CPU with whatever else runs here); spinning 1 ms, it then blocks
+  // in the kernel and uses next to nothing, as a loop that does not busy-poll does.
+  EngineOptions spin_long = spinning();
+  EXPECT_GT(idle_loop_cpu(spin_long), 30ms);
+  EngineOptions spin_short;
+  spin_short.busy_poll = 1ms;
+  EXPECT_LT(idle_loop_cpu(spin_short), 30ms);
+  EXPECT_LT(idle_loop_cpu(EngineOptions{}), 30ms);
+}
+
+TEST(BusyPollTest, SpinnersThatDoNotYieldEchoPingPong) {
+  // Both ends spin without yielding, as on CPUs of their own; each blocks after 50 µs without
+  // anything to do, so two spinners sharing a CPU here cannot starve each other for long.
+  EngineOptions o;
+  o.busy_poll = 50us;
+  o.busy_poll_yield = false;
+  SpinningEcho acceptor(o);
+  acceptor.start();
+  EngineOptions driven = o;
+  driven.caller_driven = true;
+  SessionManager client(driven);
+  log_on(client, initiator_config(acceptor.manager.local_port()));
+  for (int i = 0; i < 300; ++i) send_and_take_echoes(client, 1, i);
+  EXPECT_EQ(client.sequence_numbers().first, SeqNum{302});
+}
+
+TEST(BusyPollTest, SpinningLoopStopsAndStartsAgain) {
+  SpinningEcho acceptor;
+  acceptor.start();
+  SessionManager client;
+  log_on(client, initiator_config(acceptor.manager.local_port()));
+  send_and_take_echoes(client, 50);
+  // Stopping joins the loop thread: it must leave its spin.
+  acceptor.manager.stop_session();
+  EXPECT_EQ(acceptor.manager.session_status(), SessionStatus::kDisconnected);
+  ASSERT_TRUE(client.wait_for_status(SessionStatus::kDisconnected, 5s));
+  // Started again on the same port, the client reconnects (its sequence numbers carry on).
+  ASSERT_TRUE(acceptor.manager.start_session().is_ok());
+  ASSERT_TRUE(client.wait_for_status(SessionStatus::kActive, 5s));
+  send_and_take_echoes(client, 50, 50);
+}
+
+TEST(BusyPollTest, SpinningLoopSeesThePeerClose) {
+  SpinningEcho acceptor;
+  acceptor.start();
+  SessionManager client;
+  log_on(client, initiator_config(acceptor.manager.local_port()));
+  ASSERT_TRUE(acceptor.manager.wait_for_status(SessionStatus::kActive, 5s));
+  client.stop_session();  // no Logout: the socket just closes under the spinning reader
+  EXPECT_TRUE(acceptor.manager.wait_for_status(SessionStatus::kDisconnected, 5s));
+}
+
+}  // namespace
+}  // namespace fixgate::engine
