@@ -22,16 +22,19 @@
 // benchmark thread writes the socket itself when it sends and runs the loop (and so the echo
 // handler) in run_once() while it waits, blocking in epoll or, with busy-poll, spinning 200 µs
 // first, reading its socket with its own recv meanwhile (no epoll). The acceptor echoes from its
-// NewOrderSingle handler on its own I/O thread. QuickFIX is driven like the headline: Session::send
-// from the benchmark thread (QuickFIX writes the socket on the sending thread), echoes counted in
-// fromApp on QuickFIX's socket thread, a condition variable signalled once the count is reached.
-// Both engines validate with FIX44.xml on both sides; neither logs messages.
+// NewOrderSingle handler on its own I/O thread; in "(both busy-poll)" that thread spins too, and
+// neither end yields while it spins (EngineOptions::busy_poll_yield off), so no thread is ever
+// woken: its floor is "raw TCP, both ends spinning". QuickFIX is driven like the headline:
+// Session::send from the benchmark thread (QuickFIX writes the socket on the sending thread),
+// echoes counted in fromApp on QuickFIX's socket thread, a condition variable signalled once the
+// count is reached. Both engines validate with FIX44.xml on both sides; neither logs messages.
 //
-// --pin-cpu N runs every benchmark thread (both ends of every pair, raw TCP's too) on CPU N; the
-// busy loops stay on all CPUs. Unpinned, the scheduler puts the two ends on one CPU or on two,
-// from run to run, and on this VM a wake-up across CPUs is slow: a raw ping-pong measured 16 µs
-// p50 with both ends on one CPU and 31 µs with one end on each. Pinned, every run hands over on
-// one CPU.
+// --pin-cpu N runs every benchmark thread (both ends of every pair, raw TCP's too) on CPU N, but
+// for the server end of a pair whose ends both spin without yielding, which gets a CPU of its own
+// (spin_cpu()); the busy loops stay on all CPUs. Unpinned, the scheduler puts the two ends on one
+// CPU or on two, from run to run, and on this VM a wake-up across CPUs is slow: a raw ping-pong
+// measured 16 µs p50 with both ends on one CPU and 31 µs with one end on each. Pinned, every run
+// hands over on one CPU.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -719,13 +722,16 @@ int main(int argc, char** argv) {
   app.add_flag("--qf-threaded", o.qf_threaded,
                "QuickFIX's ThreadedSocketAcceptor/Initiator instead of the Socket* ones");
   app.add_option("--only", o.only,
-                 "Run a subset: comma-separated raw,fixgate,qf-file,qf-mem; and, only when named, "
-                 "raw-spin (raw TCP with a client spinning on recv) and raw-asio (that, with an "
-                 "epoll server making an asio acceptor's system calls)");
+                 "Run a subset: comma-separated raw,raw-spin-both (both ends spinning on recv),"
+                 "fixgate,qf-file,qf-mem; and, only when named, raw-spin (raw TCP with a client "
+                 "spinning on recv) and raw-asio (that, with an epoll server making an asio "
+                 "acceptor's system calls)");
   app.add_option("--fixgate-rows", o.fixgate_rows,
                  "Only the fixgate rows whose \"pair, store\" contains this text");
-  app.add_option("--pin-cpu", o.pin_cpu,
-                 "Run every benchmark thread on this CPU (the busy loops stay on all CPUs)");
+  app.add_option(
+      "--pin-cpu", o.pin_cpu,
+      "Run every benchmark thread on this CPU (the busy loops stay on all CPUs), but the "
+      "server end of pairs whose ends both spin, on the next CPU");
   app.add_option("--scratch", o.scratch, "Folder for store files (use a real disk, not tmpfs)")
       ->capture_default_str();
   app.add_option("--dict", o.dictionary, "FIX 4.4 dictionary, loaded by both engines")
@@ -772,7 +778,10 @@ int main(int argc, char** argv) {
   }
   fixgate_bench::print_markdown(runs, o.repeat, o.pipelined, o.round_trips);
   if (o.pin_cpu >= 0)
-    std::printf("\nEvery benchmark thread ran on CPU %d (--pin-cpu %d).\n", o.pin_cpu, o.pin_cpu);
+    std::printf(
+        "\nEvery benchmark thread ran on CPU %d (--pin-cpu %d), but for the server end of the rows "
+        "where both ends spin, which ran on CPU %d.\n",
+        o.pin_cpu, o.pin_cpu, spin_cpu(o));
   for (const auto& [condition, rows] : runs)
     for (const auto& r : rows)
       if (!r.error.empty()) return 1;
