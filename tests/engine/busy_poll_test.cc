@@ -126,9 +126,10 @@ std::chrono::nanoseconds cpu_time(pthread_t thread) {
 
 // The CPU time the acceptor's loop thread uses while its logged-on session idles for 300 ms.
 std::chrono::nanoseconds idle_loop_cpu(EngineOptions options) {
-  SessionManager acceptor(options);
+  // Declared before the sessions: their listener writes them until the sessions are gone.
   std::atomic<pthread_t> loop_thread{};
   std::atomic<bool> seen{false};
+  SessionManager acceptor(options);
   acceptor.on_event([&](const session::SessionEvent&) {
     loop_thread = pthread_self();  // listeners run on the session's loop thread
     seen = true;
