@@ -24,8 +24,8 @@ using session::SeqNum;
 using session::SessionStatus;
 
 using testing::acceptor_config;
-using testing::initiator_config;
 using testing::clordid;
+using testing::initiator_config;
 using testing::order_body;
 
 // A spin longer than any test: the loop thread never blocks while a test runs, so every byte its

@@ -22,8 +22,8 @@ using session::SeqNum;
 using session::SessionStatus;
 
 using testing::acceptor_config;
-using testing::initiator_config;
 using testing::clordid;
+using testing::initiator_config;
 using testing::order_body;
 
 EngineOptions caller_driven() {
