@@ -37,16 +37,6 @@ EngineOptions spinning(bool yield = true) {
   return o;
 }
 
-// The body fields of an order after its header, up to the CheckSum: what the echo sends back.
-std::string_view body_of(const codec::Message& order) {
-  std::string_view body = order.bytes();
-  body.remove_prefix(body.find("\x01"
-                               "11=") +
-                     1);
-  body.remove_suffix(7);  // "10=nnn\x01"
-  return body;
-}
-
 // An acceptor on a busy-polling loop thread that echoes every order from its handler.
 struct SpinningEcho {
   explicit SpinningEcho(EngineOptions o = spinning()) : manager(o) {}
@@ -54,7 +44,7 @@ struct SpinningEcho {
   void start(ManagerConfig config = acceptor_config()) {
     ASSERT_TRUE(manager.initialize_session(std::move(config)).is_ok());
     manager.on("D", [this](const codec::Message& order) {
-      ASSERT_TRUE(manager.send_message("D", body_of(order)).is_ok());
+      ASSERT_TRUE(manager.send_message("D", testing::echo_body(order)).is_ok());
     });
     ASSERT_TRUE(manager.start_session().is_ok());
   }

@@ -46,13 +46,7 @@ struct EchoAcceptor {
   void start() {
     ASSERT_TRUE(manager.initialize_session(acceptor_config()).is_ok());
     manager.on("D", [this](const codec::Message& order) {
-      std::string_view body = order.bytes();
-      // Echo the body fields after the header (from ClOrdID on).
-      body.remove_prefix(body.find("\x01"
-                                   "11=") +
-                         1);
-      body.remove_suffix(7);  // "10=nnn\x01"
-      ASSERT_TRUE(manager.send_message("D", body).is_ok());
+      ASSERT_TRUE(manager.send_message("D", testing::echo_body(order)).is_ok());
     });
     ASSERT_TRUE(manager.start_session().is_ok());
   }

@@ -1,5 +1,5 @@
 // The session pair most engine tests use: SERVER accepting on any free loopback port, CLIENT
-// connecting to it, FIX 4.4; the order they exchange, and its ClOrdID.
+// connecting to it, FIX 4.4; the order they exchange, its ClOrdID and an echo's body.
 #pragma once
 
 #include <chrono>
@@ -32,6 +32,17 @@ inline ManagerConfig initiator_config(uint16_t port) {
 // The body of NewOrderSingle number i: ClOrdID ORD-<i>, 100 IBM bought.
 inline std::string order_body(int i) {
   return "11=ORD-" + std::to_string(i) + "\x01" + "55=IBM\x01" + "54=1\x01" + "38=100\x01";
+}
+
+// The body fields of a received message after its header, from ClOrdID up to the CheckSum: what
+// an echo sends back.
+inline std::string_view echo_body(const codec::Message& order) {
+  std::string_view body = order.bytes();
+  body.remove_prefix(body.find("\x01"
+                               "11=") +
+                     1);
+  body.remove_suffix(7);  // "10=nnn\x01"
+  return body;
 }
 
 // The ClOrdID of the message in `bytes`; empty when it does not parse or has none.
