@@ -136,15 +136,15 @@ std::chrono::nanoseconds idle_loop_cpu(EngineOptions options) {
 }
 
 TEST(BusyPollTest, AnIdleLoopThreadSpinsForBusyPollThenBlocks) {
-  // Spinning longer than the window, the loop thread stays on a CPU for a good part of it (it
-  // yields, so it shares the CPU with whatever else runs here); spinning 1 ms, it then blocks
+  // Spinning longer than the window, the loop thread runs whenever the scheduler lets it: without
+  // yielding it gets a fair share of a CPU however busy the machine is (the other tests ctest
+  // runs beside this one), far above what a sleeping thread uses. Spinning 1 ms, it then blocks
   // in the kernel and uses next to nothing, as a loop that does not busy-poll does.
-  EngineOptions spin_long = spinning();
-  EXPECT_GT(idle_loop_cpu(spin_long), 30ms);
+  EXPECT_GT(idle_loop_cpu(spinning(/*yield=*/false)), 10ms);
   EngineOptions spin_short;
   spin_short.busy_poll = 1ms;
-  EXPECT_LT(idle_loop_cpu(spin_short), 30ms);
-  EXPECT_LT(idle_loop_cpu(EngineOptions{}), 30ms);
+  EXPECT_LT(idle_loop_cpu(spin_short), 10ms);
+  EXPECT_LT(idle_loop_cpu(EngineOptions{}), 10ms);
 }
 
 TEST(BusyPollTest, SpinnersThatDoNotYieldEchoPingPong) {
