@@ -615,7 +615,6 @@ Figures run_quickfix(const Options& o, bool file_store) {
 // ---- conditions --------------------------------------------------------------------------------
 
 // One busy loop per CPU at nice 19, for as long as this object lives.
-
 class BusyLoops {
  public:
   BusyLoops() {
@@ -659,8 +658,8 @@ bool selected(const Options& o, std::string_view name) {
 // the run (this machine is shared) falls on every pair alike. One progress line per run.
 std::vector<Figures> run_condition(const Options& o, const dict::Dictionary::Ptr& dictionary) {
   std::vector<std::function<Figures()>> pairs;
-  // The floor runs by default; its variants only when named, so the default run (and the
-  // README's table) keeps its rows.
+  // The floors run by default (blocking, and both ends spinning); the other variants only when
+  // named, so the default run (and the README's table) keeps its rows.
   for (const RawShape& shape : kRawShapes)
     if (o.only.empty() ? shape.by_default : selected(o, shape.name))
       pairs.push_back([&o, &shape] { return run_raw(o, shape); });
@@ -722,7 +721,7 @@ int main(int argc, char** argv) {
   app.add_flag("--qf-threaded", o.qf_threaded,
                "QuickFIX's ThreadedSocketAcceptor/Initiator instead of the Socket* ones");
   app.add_option("--only", o.only,
-                 "Run a subset: comma-separated raw,raw-spin-both (both ends spinning on recv),"
+                 "Run a subset: comma-separated raw,raw-spin-both (both ends spinning on recv), "
                  "fixgate,qf-file,qf-mem; and, only when named, raw-spin (raw TCP with a client "
                  "spinning on recv) and raw-asio (that, with an epoll server making an asio "
                  "acceptor's system calls)");

@@ -12,9 +12,9 @@
 #include <string>
 #include <thread>
 
+#include "echo_helpers.h"
 #include "fixgate/engine/engine.h"
 #include "fixgate/engine/session_manager.h"
-#include "test_configs.h"
 
 namespace fixgate::engine {
 namespace {
@@ -25,8 +25,11 @@ using session::SessionStatus;
 
 using testing::acceptor_config;
 using testing::clordid;
+using testing::EchoAcceptor;
 using testing::initiator_config;
+using testing::log_on;
 using testing::order_body;
+using testing::send_and_take_echoes;
 
 // A spin longer than any test: the loop thread never blocks while a test runs, so every byte its
 // sessions receive is read by its own recv (Loop::read_direct), never by the reactor.
@@ -37,41 +40,11 @@ EngineOptions spinning(bool yield = true) {
   return o;
 }
 
-// An acceptor on a busy-polling loop thread that echoes every order from its handler.
-struct SpinningEcho {
-  explicit SpinningEcho(EngineOptions o = spinning()) : manager(o) {}
-  SessionManager manager;
-  void start(ManagerConfig config = acceptor_config()) {
-    ASSERT_TRUE(manager.initialize_session(std::move(config)).is_ok());
-    manager.on("D", [this](const codec::Message& order) {
-      ASSERT_TRUE(manager.send_message("D", testing::echo_body(order)).is_ok());
-    });
-    ASSERT_TRUE(manager.start_session().is_ok());
-  }
-};
-
-void log_on(SessionManager& client, ManagerConfig config) {
-  ASSERT_TRUE(client.initialize_session(std::move(config)).is_ok());
-  ASSERT_TRUE(client.start_session().is_ok());
-  ASSERT_TRUE(client.wait_for_status(SessionStatus::kActive, 5s));
-}
-
-// Sends orders from..from+n-1 back to back, then takes their echoes, which must come in order.
-void send_and_take_echoes(SessionManager& client, int n, int from = 0) {
-  for (int i = from; i < from + n; ++i)
-    ASSERT_TRUE(client.send_message("D", order_body(i)).is_ok());
-  for (int i = from; i < from + n; ++i) {
-    auto echo = client.receive_message(5s);
-    ASSERT_TRUE(echo) << "echo " << i;
-    ASSERT_EQ(clordid(echo->bytes), "ORD-" + std::to_string(i));
-  }
-}
-
 TEST(BusyPollTest, SpinningLoopThreadEchoesPipelinedOrdersInOrder) {
-  SpinningEcho acceptor;
+  EchoAcceptor acceptor(spinning());
   acceptor.start();
   SessionManager client;
-  log_on(client, initiator_config(acceptor.manager.local_port()));
+  log_on(client, acceptor.manager.local_port());
   // Back to back, the orders reach the spinning acceptor many to a read and split across reads.
   constexpr int kOrders = 500;
   send_and_take_echoes(client, kOrders);
@@ -83,7 +56,7 @@ TEST(BusyPollTest, SpinningLoopThreadEchoesPipelinedOrdersInOrder) {
 
 TEST(BusyPollTest, SpinningLoopThreadRunsItsSessionsTimers) {
   // The acceptor's heartbeats come from its session's timer, which only the spinning loop runs.
-  SpinningEcho acceptor;
+  EchoAcceptor acceptor(spinning());
   acceptor.start();
   std::mutex mu;
   std::condition_variable cv;
@@ -153,21 +126,21 @@ TEST(BusyPollTest, SpinnersThatDoNotYieldEchoPingPong) {
   EngineOptions o;
   o.busy_poll = 50us;
   o.busy_poll_yield = false;
-  SpinningEcho acceptor(o);
+  EchoAcceptor acceptor(o);
   acceptor.start();
   EngineOptions driven = o;
   driven.caller_driven = true;
   SessionManager client(driven);
-  log_on(client, initiator_config(acceptor.manager.local_port()));
+  log_on(client, acceptor.manager.local_port());
   for (int i = 0; i < 300; ++i) send_and_take_echoes(client, 1, i);
   EXPECT_EQ(client.sequence_numbers().first, SeqNum{302});
 }
 
 TEST(BusyPollTest, SpinningLoopStopsAndStartsAgain) {
-  SpinningEcho acceptor;
+  EchoAcceptor acceptor(spinning());
   acceptor.start();
   SessionManager client;
-  log_on(client, initiator_config(acceptor.manager.local_port()));
+  log_on(client, acceptor.manager.local_port());
   send_and_take_echoes(client, 50);
   // Stopping joins the loop thread: it must leave its spin.
   acceptor.manager.stop_session();
@@ -180,10 +153,10 @@ TEST(BusyPollTest, SpinningLoopStopsAndStartsAgain) {
 }
 
 TEST(BusyPollTest, SpinningLoopSeesThePeerClose) {
-  SpinningEcho acceptor;
+  EchoAcceptor acceptor(spinning());
   acceptor.start();
   SessionManager client;
-  log_on(client, initiator_config(acceptor.manager.local_port()));
+  log_on(client, acceptor.manager.local_port());
   ASSERT_TRUE(acceptor.manager.wait_for_status(SessionStatus::kActive, 5s));
   client.stop_session();  // no Logout: the socket just closes under the spinning reader
   EXPECT_TRUE(acceptor.manager.wait_for_status(SessionStatus::kDisconnected, 5s));

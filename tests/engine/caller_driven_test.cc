@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "echo_helpers.h"
 #include "fixgate/engine/engine.h"
 #include "fixgate/engine/session_manager.h"
-#include "test_configs.h"
 
 namespace fixgate::engine {
 namespace {
@@ -23,34 +23,17 @@ using session::SessionStatus;
 
 using testing::acceptor_config;
 using testing::clordid;
+using testing::EchoAcceptor;
 using testing::initiator_config;
+using testing::log_on;
 using testing::order_body;
+using testing::send_and_take_echoes;
 
 EngineOptions caller_driven() {
   EngineOptions o;
   o.caller_driven = true;
   return o;
 }
-
-// Starts `client` as the initiator `config` and waits (driving its loop) until it is logged on.
-void log_on(SessionManager& client, ManagerConfig config) {
-  ASSERT_TRUE(client.initialize_session(std::move(config)).is_ok());
-  ASSERT_TRUE(client.start_session().is_ok());
-  ASSERT_TRUE(client.wait_for_status(SessionStatus::kActive, 5s));
-}
-void log_on(SessionManager& client, uint16_t port) { log_on(client, initiator_config(port)); }
-
-// A threaded acceptor that echoes every order from its handler on its own loop thread.
-struct EchoAcceptor {
-  SessionManager manager;
-  void start() {
-    ASSERT_TRUE(manager.initialize_session(acceptor_config()).is_ok());
-    manager.on("D", [this](const codec::Message& order) {
-      ASSERT_TRUE(manager.send_message("D", testing::echo_body(order)).is_ok());
-    });
-    ASSERT_TRUE(manager.start_session().is_ok());
-  }
-};
 
 TEST(CallerDrivenTest, PingPongRunsOnTheCallersThreadWithNoLoopThread) {
   EchoAcceptor acceptor;
@@ -265,16 +248,6 @@ TEST(CallerDrivenTest, BusyPollDeliversTheSameEchoes) {
     ASSERT_TRUE(client.send_message("D", order_body(i)).is_ok());
     auto echo = client.receive_message(5s);
     ASSERT_TRUE(echo);
-    ASSERT_EQ(clordid(echo->bytes), "ORD-" + std::to_string(i));
-  }
-}
-
-// Sends orders 0 … n-1 back to back, then takes their n echoes with receive_message, in order.
-void send_and_take_echoes(SessionManager& client, int n) {
-  for (int i = 0; i < n; ++i) ASSERT_TRUE(client.send_message("D", order_body(i)).is_ok());
-  for (int i = 0; i < n; ++i) {
-    auto echo = client.receive_message(5s);
-    ASSERT_TRUE(echo) << "echo " << i;
     ASSERT_EQ(clordid(echo->bytes), "ORD-" + std::to_string(i));
   }
 }
