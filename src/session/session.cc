@@ -431,6 +431,12 @@ void Session::process(const codec::Message& msg, std::string_view bytes, Now now
     advance_target(seq);
     return;
   }
+  if (!config_.application_available && !msg.is_admin()) {
+    auto reason = codec::BusinessRejectReason::kApplicationNotAvailable;
+    business_reject(msg, reason, tag::MsgType, std::string(codec::to_string(reason)), now);
+    advance_target(seq);
+    return;
+  }
 
   if (msg.is_admin() && type != kLogout) emit_admin(bytes, seq);  // Logout: below
   if (type == kHeartbeat) {

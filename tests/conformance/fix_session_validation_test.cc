@@ -160,6 +160,46 @@ TEST(FixSession, T2s_SupportedMsgTypeIsDelivered) {
   EXPECT_EQ(t.app_messages().size(), 1u);
 }
 
+// No application behind the session: every application message is answered at once, with
+// BusinessMessageReject reason 4 (a session Reject carrying the reason as Text before FIX 4.2).
+TEST(FixSession, T2r_WithoutAnApplicationEveryAppMessageGetsApplicationNotAvailable) {
+  SessionConfig c = dictionary_config();
+  c.application_available = false;
+  SessionUnderTest t(c);
+  t.logon();
+  t.take();
+  t.receive("D", 2, order());
+  auto out = t.take();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].type, "j");
+  EXPECT_EQ(out[0].get(tag::RefSeqNum), "2");
+  EXPECT_EQ(out[0].get(tag::RefMsgType), "D");
+  EXPECT_EQ(out[0].get(tag::BusinessRejectReason), "4");
+  EXPECT_TRUE(t.app_messages().empty());
+  EXPECT_EQ(t.session.next_target_seq(), SeqNum(3));
+  t.receive("1", 3, {{tag::TestReqID, "T"}});  // the session itself still answers
+  out = t.take();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].type, "0");
+}
+
+TEST(FixSession, T2r_WithoutAnApplicationBeforeFix42TheReasonIsTheRejectText) {
+  SessionConfig c = default_config();
+  c.id.begin_string = "FIX.4.0";
+  c.application_available = false;
+  SessionUnderTest t(c);
+  t.peer.begin_string = "FIX.4.0";
+  t.logon();
+  t.take();
+  t.receive("D", 2, {{tag::ClOrdID, "A"}});
+  auto out = t.take();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].type, "3");
+  EXPECT_EQ(out[0].get(tag::RefSeqNum), "2");
+  EXPECT_EQ(out[0].get(tag::Text), "Application not available");
+  EXPECT_FALSE(out[0].has(tag::SessionRejectReason));
+}
+
 // ---- 14: validation --------------------------------------------------------------------------
 
 TEST_F(FixSessionValidation, T14a_TagNotDefinedInTheSpecIsRejectedWithReason0) {

@@ -57,6 +57,10 @@ struct SessionConfig {
   // BusinessMessageReject "Unsupported Message Type" (Reject before FIX 4.2). Empty: all types.
   // FIX 4.4 Vol. 2 test case 2r.
   std::vector<std::string> supported_message_types;
+  // False: no application stands behind the session, so every valid application message is
+  // answered with BusinessMessageReject "Application not available" (4); a session Reject with
+  // that text before FIX 4.2. A counterparty then knows at once instead of waiting on a silence.
+  bool application_available = true;
   std::string default_appl_ver_id;  // FIXT.1.1: sent in Logon (1137), e.g. "9" for FIX 5.0 SP2
 
   codec::TimePrecision timestamp_precision = codec::TimePrecision::kMillis;
