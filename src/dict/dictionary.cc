@@ -318,6 +318,10 @@ class Loader {
       def.tag = static_cast<Tag>(number);
       def.type_name = f.attribute("type").as_string();
       def.type = parse_field_type(def.type_name);
+      // FIX 4.0 and 4.1 type text fields (BeginString, ClOrdID …) as CHAR, which there means a
+      // string: only FIX 4.2 and later hold a CHAR to one character (as QuickFIX does).
+      if (def.type == FieldType::kChar && d_->type_ == "FIX" && d_->major_ == 4 && d_->minor_ <= 1)
+        def.type = FieldType::kString;
       for (auto v : f.children("value"))
         def.enums.push_back(
             {v.attribute("enum").as_string(), v.attribute("description").as_string()});

@@ -814,3 +814,52 @@ INSTANTIATE_TEST_SUITE_P(SmallAndLarge, GroupSizeTest, ::testing::Values(3, 64, 
 
 }  // namespace
 }  // namespace fixgate::dict
+
+namespace fixgate::dict {
+namespace {
+
+// A dictionary of version 4.`minor` whose header types BeginString and SenderCompID as CHAR (as
+// FIX 4.0 and 4.1's own dictionaries do) and whose message has a CHAR enum, Side.
+Dictionary::Ptr char_dictionary(int minor) {
+  std::string xml = R"(<fix major="4" minor=")" + std::to_string(minor) + R"(">)";
+  xml +=
+      R"(<header><field name="BeginString" required="Y"/><field name="BodyLength" required="Y"/>)"
+      R"(<field name="MsgType" required="Y"/><field name="SenderCompID" required="N"/>)"
+      R"(</header><trailer><field name="CheckSum" required="Y"/></trailer>)"
+      R"(<messages><message name="M" msgtype="U1" msgcat="app">)"
+      R"(<field name="Side" required="N"/></message></messages><fields>)"
+      R"(<field number="8" name="BeginString" type="CHAR"/>)"
+      R"(<field number="9" name="BodyLength" type="INT"/>)"
+      R"(<field number="35" name="MsgType" type="CHAR"/>)"
+      R"(<field number="49" name="SenderCompID" type="CHAR"/>)"
+      R"(<field number="10" name="CheckSum" type="CHAR"/>)"
+      R"(<field number="54" name="Side" type="CHAR"><value enum="1" description="BUY"/>)"
+      R"(<value enum="2" description="SELL"/></field></fields></fix>)";
+  auto d = Dictionary::load_string(xml);
+  EXPECT_TRUE(d) << d.error();
+  return d ? *d : nullptr;
+}
+
+std::string check_char(int minor, std::string_view body) {
+  auto d = char_dictionary(minor);
+  if (!d) return "no dictionary";
+  Validator v(d);
+  Wire w("FIX.4." + std::to_string(minor), "U1", body, *d);
+  if (!w.ok()) return "parse error";
+  return describe(v.validate(w.msg()));
+}
+
+// FIX 4.0 and 4.1: a CHAR field is a string (their BeginString "FIX.4.0" is a CHAR); its enums
+// still hold. FIX 4.2 on: one character.
+TEST(CharTypeTest, IsAStringBeforeFix42) {
+  for (int minor : {0, 1}) {
+    SCOPED_TRACE(minor);
+    EXPECT_EQ(check_char(minor, "49=CLIENT|54=1|"), kValid);
+    EXPECT_EQ(check_char(minor, "54=3|"), rejected(R::kValueIsIncorrect, 54));
+  }
+  EXPECT_EQ(check_char(2, "54=1|"), rejected(R::kIncorrectDataFormat, 8));
+  EXPECT_EQ(check_char(2, "49=CLIENT|54=1|"), rejected(R::kIncorrectDataFormat, 8));
+}
+
+}  // namespace
+}  // namespace fixgate::dict
