@@ -212,9 +212,9 @@ std::string xml_for(std::string_view begin_string) {
 }  // namespace
 
 Dictionary::Ptr Dictionary::builtin(std::string_view begin_string) {
-  static constexpr std::array<std::string_view, 9> kKnown = {
-      "FIX.4.0", "FIX.4.1", "FIX.4.2", "FIX.4.3", "FIX.4.4",
-      "FIXT.1.1", "FIX.5.0", "FIX.5.0SP1", "FIX.5.0SP2"};
+  static constexpr std::array<std::string_view, 9> kKnown = {"FIX.4.0", "FIX.4.1",    "FIX.4.2",
+                                                             "FIX.4.3", "FIX.4.4",    "FIXT.1.1",
+                                                             "FIX.5.0", "FIX.5.0SP1", "FIX.5.0SP2"};
   auto load = [](std::string_view bs) -> Ptr {
     auto loaded = load_string(xml_for(bs), "<builtin " + std::string(bs) + ">");
     // The built-in text is ours; a failure to load it is a bug the tests catch.

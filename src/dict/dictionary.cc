@@ -100,6 +100,12 @@ std::string_view begin_string_for_appl_ver_id(std::string_view id) {
   return {};
 }
 
+std::string_view appl_ver_id_code(std::string_view code_or_name) {
+  for (const auto& v : kApplVers)
+    if (v.id == code_or_name || v.begin_string == code_or_name) return v.id;
+  return {};
+}
+
 bool FieldDef::is_enum_value(std::string_view v) const {
   auto it = std::lower_bound(sorted_enums_.begin(), sorted_enums_.end(), v,
                              [&](uint32_t i, std::string_view x) { return enums[i].value < x; });

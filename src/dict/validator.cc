@@ -65,9 +65,15 @@ void Validator::add_application(Dictionary::Ptr app) {
   apps_.push_back(App{std::move(id), std::move(app), std::move(stamps)});
 }
 
-void Validator::set_default_appl_ver_id(std::string_view appl_ver_id) {
-  for (size_t i = 0; i < apps_.size(); ++i)
-    if (apps_[i].appl_ver_id == appl_ver_id) default_app_ = i;
+bool Validator::set_default_appl_ver_id(std::string_view appl_ver_id) {
+  const std::string_view code = appl_ver_id_code(appl_ver_id);
+  for (size_t i = 0; i < apps_.size(); ++i) {
+    if (apps_[i].appl_ver_id == code) {
+      default_app_ = i;
+      return true;
+    }
+  }
+  return false;
 }
 
 void Validator::set_supported_message_types(std::vector<std::string> types) {
@@ -79,8 +85,10 @@ const Dictionary* Validator::application_for(const codec::Message& msg) const {
   if (apps_.empty()) return transport_.get();
   std::string_view id = msg.header(codec::HeaderSlot::kApplVerID);
   if (!id.empty()) {
+    // The code, or (read as QuickFIX reads it) the version's name.
+    const std::string_view code = id.size() == 1 ? id : appl_ver_id_code(id);
     for (const App& a : apps_)
-      if (a.appl_ver_id == id) return a.dict.get();
+      if (a.appl_ver_id == code) return a.dict.get();
     return nullptr;
   }
   return apps_[default_app_].dict.get();

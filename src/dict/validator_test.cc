@@ -680,12 +680,37 @@ TEST_F(FixtValidatorTest, ValidatesApplicationMessageByApplVerIDHeaderField) {
 TEST_F(FixtValidatorTest, SetDefaultApplVerIDPicksTheDefaultApplication) {
   validator_->add_application(fix44_);
   validator_->add_application(fix50_);
-  validator_->set_default_appl_ver_id("9");
+  EXPECT_TRUE(validator_->set_default_appl_ver_id("9"));
   EXPECT_EQ(check("D", cat({kHeader, kOrder50})), kValid);
-  validator_->set_default_appl_ver_id("nope");  // unknown: the default stays
+  EXPECT_FALSE(validator_->set_default_appl_ver_id("nope"));  // unknown: the default stays
   EXPECT_EQ(check("D", cat({kHeader, kOrder50})), kValid);
-  validator_->set_default_appl_ver_id("6");
+  EXPECT_TRUE(validator_->set_default_appl_ver_id("6"));
   EXPECT_EQ(check("D", cat({kHeader, kOrder50})), rejected(R::kInvalidTagNumber, 1028));
+  // The version's name stands for its code, as in QuickFIX's settings.
+  EXPECT_TRUE(validator_->set_default_appl_ver_id("FIX.5.0SP2"));
+  EXPECT_EQ(check("D", cat({kHeader, kOrder50})), kValid);
+  EXPECT_FALSE(validator_->set_default_appl_ver_id("FIX.5.0"));  // no such dictionary here
+}
+
+// ApplVerID on the wire is the code; a counterparty that writes the version's name is understood.
+TEST_F(FixtValidatorTest, ReadsApplVerIDAsCodeOrName) {
+  validator_->add_application(fix44_);
+  validator_->add_application(fix50_);
+  EXPECT_EQ(check("D", cat({kHeader, "1128=FIX.5.0SP2|", kOrder50})), kValid);
+  EXPECT_EQ(validator_->application_for(wire_->msg()), fix50_.get());
+  EXPECT_EQ(check("D", cat({kHeader, "1128=FIX.4.4|", kOrder50})),
+            rejected(R::kInvalidTagNumber, 1028));
+  EXPECT_EQ(validator_->application_for(wire_->msg()), fix44_.get());
+}
+
+TEST(ApplVerIdTest, CodeForEitherForm) {
+  EXPECT_EQ(appl_ver_id_code("9"), "9");
+  EXPECT_EQ(appl_ver_id_code("FIX.5.0SP2"), "9");
+  EXPECT_EQ(appl_ver_id_code("FIX.4.0"), "2");
+  EXPECT_EQ(appl_ver_id_code("FIX.5.0"), "7");
+  EXPECT_EQ(appl_ver_id_code("FIX.5.0SP1"), "8");
+  EXPECT_EQ(appl_ver_id_code("FIX.5.0SP3"), "");
+  EXPECT_EQ(appl_ver_id_code(""), "");
 }
 
 TEST_F(FixtValidatorTest, RejectsUnknownApplVerID) {

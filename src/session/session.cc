@@ -58,6 +58,9 @@ Session::Session(SessionConfig config, Store& store, SessionHooks hooks)
       next_sender_(store.next_sender_seq()),
       next_target_(store.next_target_seq()),
       committed_target_(store.next_target_seq()) {
+  // DefaultApplVerID goes on the wire as its code; settings may name the version instead.
+  if (auto code = dict::appl_ver_id_code(config_.default_appl_ver_id); !code.empty())
+    config_.default_appl_ver_id = std::string(code);
   supported_types_ = config_.supported_message_types;
   std::sort(supported_types_.begin(), supported_types_.end());
   if (config_.data_dictionary) {
@@ -612,7 +615,15 @@ void Session::on_logon(const codec::Message& msg, Now now) {
   }
   logon_received_ = true;
   disarm(Timer::kLogon);
-  peer_appl_ver_id_ = std::string(msg.get(tag::DefaultApplVerID).value_or(""));
+  // FIXT.1.1: the counterparty's messages without ApplVerID are of its DefaultApplVerID (code
+  // or, read as QuickFIX reads it, name); validated with that dictionary where we have it.
+  const std::string_view peer_default = msg.get(tag::DefaultApplVerID).value_or("");
+  const std::string_view peer_code = dict::appl_ver_id_code(peer_default);
+  peer_appl_ver_id_ = std::string(peer_code.empty() ? peer_default : peer_code);
+  if (validator_ && config_.app_dictionary && !peer_appl_ver_id_.empty() &&
+      !validator_->set_default_appl_ver_id(peer_appl_ver_id_) &&
+      !config_.default_appl_ver_id.empty())
+    validator_->set_default_appl_ver_id(config_.default_appl_ver_id);
   // Our Logon reply's NextExpectedMsgSeqNum counts the Logon just received when it is the
   // expected one; after a too-high Logon it names the first missing number.
   const bool in_sequence = seq == next_target_;

@@ -91,6 +91,28 @@ TEST(FixSessionConfig, FixtLogonExchangesDefaultApplVerID) {
   EXPECT_EQ(t.session.status(), SessionStatus::kActive);
 }
 
+// 1137 and 1128 carry the ApplVerID code on the wire. Settings may name the version instead
+// ("FIX.5.0SP2", as QuickFIX allows); a counterparty that writes the name is understood.
+TEST(FixSessionConfig, FixtDefaultApplVerIDGoesOutAsTheCodeWhateverTheSettingsSay) {
+  for (auto [setting, code] : {std::pair{"FIX.5.0SP2", "9"}, {"FIX.5.0", "7"}, {"8", "8"}}) {
+    SCOPED_TRACE(setting);
+    for (Role role : {Role::kAcceptor, Role::kInitiator}) {
+      SessionConfig c = default_config(role);
+      c.id.begin_string = "FIXT.1.1";
+      c.default_appl_ver_id = setting;
+      SessionUnderTest t(c);
+      t.peer.begin_string = "FIXT.1.1";
+      t.logon(1, {{tag::DefaultApplVerID, "FIX.5.0SP1"}});
+      auto out = t.take();
+      ASSERT_FALSE(out.empty());
+      EXPECT_EQ(out[0].type, "A");
+      EXPECT_EQ(out[0].get(tag::DefaultApplVerID), code);
+      EXPECT_EQ(t.session.counterparty_default_appl_ver_id(), "8");
+      EXPECT_EQ(t.session.status(), SessionStatus::kActive);
+    }
+  }
+}
+
 TEST(FixSessionConfig, FixtLogonWithoutDefaultApplVerIDIsRefused) {
   SessionConfig c = default_config();
   c.id.begin_string = "FIXT.1.1";

@@ -265,5 +265,8 @@ std::string body_fields(const codec::Message& msg, const Dictionary* dict = null
 // "9" FIX.5.0SP2. Returns "" when unknown.
 std::string_view appl_ver_id_for(std::string_view begin_string);
 std::string_view begin_string_for_appl_ver_id(std::string_view appl_ver_id);
+// The ApplVerID code for either form QuickFIX accepts: the code itself ("9") or the version's
+// name ("FIX.5.0SP2"). "" when it is neither. On the wire, 1128 and 1137 carry the code.
+std::string_view appl_ver_id_code(std::string_view code_or_name);
 
 }  // namespace fixgate::dict

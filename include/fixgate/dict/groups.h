@@ -38,7 +38,7 @@ class GroupView {
   Tag count_tag_ = 0;
   std::string_view declared_;
   std::span<const codec::Field> fields_;  // from the first entry to the end of the group
-  std::vector<uint32_t> starts_;           // entry i spans [starts_[i], starts_[i+1])
+  std::vector<uint32_t> starts_;          // entry i spans [starts_[i], starts_[i+1])
 };
 
 }  // namespace fixgate::dict

@@ -44,7 +44,9 @@ class Validator {
   // Registers an application dictionary (FIXT.1.1), keyed by its ApplVerID. The first one added
   // is the default until set_default_appl_ver_id() says otherwise.
   void add_application(Dictionary::Ptr app);
-  void set_default_appl_ver_id(std::string_view appl_ver_id);
+  // The dictionary for messages without ApplVerID (1128), by code ("9") or name ("FIX.5.0SP2");
+  // false, and the default unchanged, when no application dictionary has that version.
+  bool set_default_appl_ver_id(std::string_view appl_ver_id);
   // Message types the application handles; others get BusinessMessageReject "Unsupported
   // Message Type". Empty (the default) means every type the dictionary defines.
   void set_supported_message_types(std::vector<std::string> types);
