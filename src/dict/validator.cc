@@ -488,8 +488,9 @@ bool Validator::validate_fields(const codec::Message& msg) {
       const bool checked = user_defined ? options_.validate_user_defined_fields
                                         : !options_.allow_unknown_message_fields;
       if (checked) {
-        if (!ctx.field_def(tag))
-          return fail(user_defined ? R::kUndefinedTag : R::kInvalidTagNumber, tag);
+        // A tag no dictionary defines is reason 0, user-defined or not: QuickFIX's answer,
+        // which counterparties certify against (reason 3, "Undefined Tag", is never sent).
+        if (!ctx.field_def(tag)) return fail(R::kInvalidTagNumber, tag);
         return fail(R::kTagNotDefinedForMessageType, tag);
       }
       note(i, nullptr, tag);

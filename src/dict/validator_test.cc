@@ -149,8 +149,8 @@ TEST_F(ValidatorTest, RejectsUndefinedTagBelow5000AsInvalidTagNumber) {
   EXPECT_EQ(check("D", cat({kOrder, "4999=x|"})), rejected(R::kInvalidTagNumber, 4999));
 }
 
-TEST_F(ValidatorTest, RejectsUnknownUserDefinedTagAsUndefinedTag) {
-  EXPECT_EQ(check("D", cat({kOrder, "5001=x|"})), rejected(R::kUndefinedTag, 5001));
+TEST_F(ValidatorTest, RejectsUnknownUserDefinedTagAsInvalidTagNumberAsQuickFixDoes) {
+  EXPECT_EQ(check("D", cat({kOrder, "5001=x|"})), rejected(R::kInvalidTagNumber, 5001));
 }
 
 // --- 1 Required tag missing
@@ -480,7 +480,7 @@ TEST_F(ValidatorTest, AllowUnknownSwitchLetsUnknownAndForeignTagsBelow5000Throug
   o.allow_unknown_message_fields = true;
   EXPECT_EQ(check_with(o, "D", cat({kOrder, "4999=x|"})), kValid);
   EXPECT_EQ(check_with(o, "D", cat({kOrder, "262=R1|"})), kValid);
-  EXPECT_EQ(check_with(o, "D", cat({kOrder, "5001=x|"})), rejected(R::kUndefinedTag, 5001));
+  EXPECT_EQ(check_with(o, "D", cat({kOrder, "5001=x|"})), rejected(R::kInvalidTagNumber, 5001));
   // Fields that are in the message are still checked.
   EXPECT_EQ(check_with(o, "D", cat({kOrder, "114=X|"})),
             rejected(R::kIncorrectDataFormat, tag::LocateReqd));
