@@ -96,7 +96,13 @@ void Session::on_connected(Now now) {
   }
   if (config_.role == Role::kInitiator) {
     if (config_.reset_on_logon) reset_sequences(now);
-    send_logon(now);
+    // 141=Y where QuickFIX sends it: any reset configured and both numbers at 1 (after a
+    // ResetOnLogout or ResetOnDisconnect too), so that the acceptor starts at 1 as well.
+    reset_sent_ =
+        !is_fix40(config_.id.begin_string) &&
+        (config_.reset_on_logon || config_.reset_on_logout || config_.reset_on_disconnect) &&
+        next_sender_ == SeqNum(1) && next_target_ == SeqNum(1);
+    send_logon(reset_sent_, now);
     set_status(SessionStatus::kLoggingIn);
   }
   // Both roles: no Logon exchanged within the logon timeout drops the connection.
@@ -168,7 +174,7 @@ void Session::on_disconnected(Now now) {
   // ResetOnLogout applies after a Logout exchange (sent and received), whoever started it.
   if (config_.reset_on_disconnect || (config_.reset_on_logout && logout_sent_ && logout_received_))
     reset_sequences(now);
-  logon_received_ = logon_sent_ = logout_sent_ = logout_received_ = reset_requested_ = false;
+  logon_received_ = logon_sent_ = logout_sent_ = logout_received_ = reset_sent_ = false;
   queue_.clear();
   resend_end_.reset();
   test_req_id_.clear();

@@ -13,9 +13,8 @@ using codec::SessionRejectReason;
 using namespace internal;
 
 void Session::process_frame(std::string_view frame, Now now) {
-  const auto& data_fields = config_.data_dictionary ? config_.data_dictionary->data_fields()
-                                                    : codec::DataFieldTable::standard();
-  auto r = msg_.parse(frame, data_fields);
+  std::string& invalid_tag = invalid_tag_;
+  auto r = parse_frame(frame, msg_, frame_copy_, invalid_tag);
   if (!r.ok()) {
     ++stats_.garbled;
     std::string text = "malformed message ignored at offset " + std::to_string(r.offset) + ": " +
@@ -24,11 +23,49 @@ void Session::process_frame(std::string_view frame, Now now) {
     if (!logon_received_) disconnect("invalid Logon: " + text, now);  // 1B(d), 1S
     return;
   }
-  process(msg_, frame, now);
+  process(msg_, frame, now, /*from_queue=*/false, invalid_tag);
   process_queued(now);
 }
 
-void Session::process(const codec::Message& msg, std::string_view bytes, Now now, bool from_queue) {
+namespace {
+
+// "0", "-5", "0055", "1234567890": a number, but no tag (14a's impossible tag numbers). What is
+// not a number at all ("3a", "") leaves the message garbled.
+bool is_impossible_tag(std::string_view text) {
+  if (!text.empty() && text.front() == '-') text.remove_prefix(1);
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+codec::ParseResult Session::parse_frame(std::string_view frame, codec::Message& msg,
+                                        std::string& copy, std::string& invalid_tag) {
+  const auto& data_fields = config_.data_dictionary ? config_.data_dictionary->data_fields()
+                                                    : codec::DataFieldTable::standard();
+  invalid_tag.clear();
+  codec::ParseResult r = msg.parse(frame, data_fields);
+  if (r.ok() || r.error != codec::ParseError::kBadTag) [[likely]]
+    return r;
+  // A field whose tag is a number no field can have does not garble the message: QuickFIX
+  // answers it with a Reject (reason 0) naming the tag as written, and so do we. The message is
+  // read from a copy without such fields; the first one is the one rejected.
+  copy.assign(frame);
+  for (;;) {
+    const size_t eq = copy.find('=', r.offset);
+    const size_t soh = copy.find(codec::kSoh, eq);
+    if (eq == std::string::npos || soh == std::string::npos) return r;
+    const std::string_view text(copy.data() + r.offset, eq - r.offset);
+    if (!is_impossible_tag(text)) return r;
+    if (invalid_tag.empty()) invalid_tag = text;
+    copy.erase(r.offset, soh + 1 - r.offset);
+    r = msg.parse(copy, data_fields);
+    if (r.ok() || r.error != codec::ParseError::kBadTag) return r;
+  }
+}
+
+void Session::process(const codec::Message& msg, std::string_view bytes, Now now, bool from_queue,
+                      std::string_view invalid_tag) {
   if (!from_queue) {
     ++stats_.messages_received;
     last_received_ = now.mono;
@@ -51,11 +88,15 @@ void Session::process(const codec::Message& msg, std::string_view bytes, Now now
   }
   // A queued message was verified when it arrived; its SendingTime was accurate then, and the
   // time spent waiting for the gap to be filled is ours, not the sender's.
-  if (!from_queue && !verify_header(msg, now)) return;
-  const SeqNum seq(*msg.seq_num());
+  SeqNum seq;
+  if (from_queue) {
+    seq = SeqNum(*msg.seq_num());
+  } else if (!verify_header(msg, seq, now)) {
+    return;
+  }
 
   // 11: SequenceReset-Reset ignores MsgSeqNum entirely.
-  if (type == kSequenceReset && msg.get(tag::GapFillFlag).value_or("N") != "Y") {
+  if (is_sequence_reset_reset(msg)) {
     emit_admin(bytes, seq);
     on_sequence_reset(msg, now);
     return;
@@ -64,7 +105,7 @@ void Session::process(const codec::Message& msg, std::string_view bytes, Now now
     if (from_queue) {
       advance_target(seq);  // a too-high Logon, processed when it arrived: now only counted
     } else {
-      on_logon(msg, now);
+      on_logon(msg, seq, invalid_tag, now);
     }
     return;
   }
@@ -80,6 +121,13 @@ void Session::process(const codec::Message& msg, std::string_view bytes, Now now
     return;
   }
   if (seq < next_target_) {
+    if (type == kResendRequest) {
+      // A ResendRequest is answered whatever its own number, so that two sides whose numbers
+      // disagree can still recover (as QuickFIX does); it uses up no number.
+      emit_admin(bytes, seq);
+      on_resend_request(msg, now);
+      return;
+    }
     if (msg.poss_dup()) {
       // 2e: a duplicate, ignored once its OrigSendingTime passed the PossDup checks (2g, 2h).
       if (!check_poss_dup(msg, seq, now)) return;
@@ -96,6 +144,13 @@ void Session::process(const codec::Message& msg, std::string_view bytes, Now now
 
   // In sequence.
   if (!check_poss_dup(msg, seq, now)) return;
+  if (!invalid_tag.empty()) [[unlikely]] {
+    // 14a: a tag no field can have is rejected, reason 0, and the message counts.
+    reject(msg, SessionRejectReason::kInvalidTagNumber, invalid_tag,
+           "Invalid tag number, field=" + std::string(invalid_tag), now);
+    advance_target(seq);
+    return;
+  }
   if (validator_) {
     if (auto err = validator_->validate(msg)) {
       // 14a-i, 2q, 2r: an invalid message is rejected and still consumes its sequence number.
@@ -144,7 +199,7 @@ void Session::process(const codec::Message& msg, std::string_view bytes, Now now
   advance_target(seq);
 }
 
-bool Session::verify_header(const codec::Message& msg, Now now) {
+bool Session::verify_header(const codec::Message& msg, SeqNum& seq, Now now) {
   if (msg.begin_string() != config_.id.begin_string) {
     // 2i, 1B(d): Logout naming the BeginString, then disconnect.
     std::string text = "Incorrect BeginString " + std::string(msg.begin_string()) + ", expected " +
@@ -153,14 +208,18 @@ bool Session::verify_header(const codec::Message& msg, Now now) {
     disconnect(text, now);
     return false;
   }
-  const std::optional<uint64_t> seq_num = msg.seq_num();
+  // 11: a SequenceReset-Reset's own MsgSeqNum means nothing, so any number will do, even 0.
+  const std::optional<uint64_t> seq_num =
+      is_sequence_reset_reset(msg) ? codec::parse_uint(msg.header(codec::HeaderSlot::kMsgSeqNum))
+                                   : msg.seq_num();
   if (!seq_num) {
     // Vol. 2 "MsgSeqNum": a message without one is a serious error: Logout, then disconnect.
     send_logout("MsgSeqNum (34) missing or invalid", now);
     disconnect("MsgSeqNum (34) missing or invalid", now);
     return false;
   }
-  const SeqNum seq(*seq_num);
+  seq = SeqNum(*seq_num);
+  if (!check_required_header(msg, seq, now)) return false;
   if (config_.check_comp_id && (msg.sender_comp_id() != config_.id.target_comp_id ||
                                 msg.target_comp_id() != config_.id.sender_comp_id)) {
     // 2k, 1B(c): Reject (CompID problem), increment the inbound number, Logout, disconnect.
@@ -174,29 +233,53 @@ bool Session::verify_header(const codec::Message& msg, Now now) {
                now);
     return false;
   }
-  if (msg.sending_time().empty()) {
-    if (!logon_received_) {
-      // 1B(d): a Logon without SendingTime is an invalid Logon.
-      send_logout("Required tag missing, field=52", now);
-      disconnect("invalid Logon: SendingTime (52) missing", now);
-      return false;
-    }
-    reject(msg, SessionRejectReason::kRequiredTagMissing, tag::SendingTime, "Required tag missing",
-           now);
-    consume(seq);
-    return false;
-  }
   if (config_.check_latency) {
     auto sent = codec::UtcTimestamp::parse(msg.sending_time());
     if (!sent || std::chrono::abs(Duration(sent->nanos) - now.utc) > config_.max_latency) {
-      // 2o, 1B(d): Reject (SendingTime accuracy problem), increment, Logout, disconnect.
-      reject(msg, SessionRejectReason::kSendingTimeAccuracyProblem, tag::SendingTime,
-             "SendingTime accuracy problem", now);
-      if (logon_received_) consume(seq);
-      send_logout("SendingTime accuracy problem", now);
-      disconnect("SendingTime accuracy problem: " + std::string(msg.sending_time()), now);
+      const std::string why = "SendingTime accuracy problem";
+      if (logon_received_) {
+        // 2o: Reject (SendingTime accuracy problem), increment, Logout, disconnect.
+        reject(msg, SessionRejectReason::kSendingTimeAccuracyProblem, tag::SendingTime, why, now);
+        consume(seq);
+      }
+      // 1B(d): a Logon outside the window is refused; there is no session to send a Reject in.
+      send_logout(why, now);
+      disconnect(why + ": " + std::string(msg.sending_time()), now);
       return false;
     }
+  }
+  return true;
+}
+
+// The header fields every message needs, before their values are compared: one missing is a
+// Reject with reason 1, one present without a value reason 4 (with ValidateFieldsHaveValues),
+// naming it (RefTagID). A Logon with either is invalid: Logout and disconnect (1B(d)).
+bool Session::check_required_header(const codec::Message& msg, SeqNum seq, Now now) {
+  static constexpr std::pair<codec::HeaderSlot, Tag> kRequired[] = {
+      {codec::HeaderSlot::kSenderCompID, tag::SenderCompID},
+      {codec::HeaderSlot::kTargetCompID, tag::TargetCompID},
+      {codec::HeaderSlot::kSendingTime, tag::SendingTime},
+  };
+  for (auto [slot, field] : kRequired) {
+    SessionRejectReason reason;
+    if (!msg.has_header(slot)) [[unlikely]] {
+      reason = SessionRejectReason::kRequiredTagMissing;
+    } else if (msg.header(slot).empty() && config_.validation.validate_fields_have_values)
+        [[unlikely]] {
+      reason = SessionRejectReason::kTagSpecifiedWithoutValue;
+    } else {
+      continue;
+    }
+    const std::string text =
+        std::string(codec::to_string(reason)) + ", field=" + std::to_string(field);
+    if (!logon_received_) {
+      send_logout(text, now);
+      disconnect("invalid Logon: " + text, now);
+      return false;
+    }
+    reject(msg, reason, field, text, now);
+    consume(seq);
+    return false;
   }
   return true;
 }
@@ -233,7 +316,9 @@ bool Session::check_poss_dup(const codec::Message& msg, SeqNum seq, Now now) {
 }
 
 // Why a Logon is invalid (1B(d), 1S, 17), or nullopt.
-std::optional<std::string> Session::check_logon(const codec::Message& msg) {
+std::optional<std::string> Session::check_logon(const codec::Message& msg,
+                                                std::string_view invalid_tag) {
+  if (!invalid_tag.empty()) return "Invalid tag number, field=" + std::string(invalid_tag);
   if (!codec::parse_uint(msg.get(tag::HeartBtInt).value_or("")))
     return "HeartBtInt (108) missing or invalid";
   // 17: the session does no in-band encryption (TLS is the transport's); a Logon asking for it
@@ -249,9 +334,14 @@ std::optional<std::string> Session::check_logon(const codec::Message& msg) {
   return std::nullopt;
 }
 
-void Session::on_logon(const codec::Message& msg, Now now) {
-  const SeqNum seq(*msg.seq_num());
+void Session::on_logon(const codec::Message& msg, SeqNum seq, std::string_view invalid_tag,
+                       Now now) {
+  const bool reset = has_reset_flag(msg);
   if (logon_received_) {
+    if (reset) {
+      on_reset_logon(msg, seq, now);
+      return;
+    }
     emit(SessionEvent::Type::kLog, "Logon received on a logged-on session ignored", seq);
     consume(seq);
     return;
@@ -260,7 +350,7 @@ void Session::on_logon(const codec::Message& msg, Now now) {
     disconnect("unexpected Logon", now);
     return;
   }
-  if (auto why = check_logon(msg)) {
+  if (auto why = check_logon(msg, invalid_tag)) {
     send_logout(*why, now);
     disconnect("invalid Logon: " + *why, now);
     return;
@@ -272,14 +362,19 @@ void Session::on_logon(const codec::Message& msg, Now now) {
       return;
     }
   }
-  const bool reset = msg.get(tag::ResetSeqNumFlag).value_or("N") == "Y";
-  if (reset && !reset_requested_) {
-    // The counterparty starts both directions again at 1 (we reply with 141=Y at 1).
+  // ResetSeqNumFlag=Y: the counterparty starts both directions again at 1. Unless this answers
+  // our own 141=Y, we reset too and say so with 141=Y: an acceptor in its Logon reply, an
+  // initiator (whose Logon went out before) in a second Logon at 1, as QuickFIX does.
+  bool answer_reset = false;
+  if (reset && !reset_sent_) {
     reset_sequences(now);
-    reset_requested_ = config_.role == Role::kAcceptor;
+    answer_reset = true;
+  } else if (reset) {
+    reset_sent_ = false;  // the answer to ours
   } else if (config_.role == Role::kAcceptor && config_.reset_on_logon) {
+    // ResetOnLogon on an acceptor resets our numbers, but asks nothing of the initiator: 141=Y
+    // answers a 141=Y (QuickFIX's acceptor does the same).
     reset_sequences(now);
-    reset_requested_ = true;
   }
   if (seq < next_target_) {
     std::string text = "MsgSeqNum too low, expecting " + std::to_string(next_target_.value) +
@@ -301,8 +396,8 @@ void Session::on_logon(const codec::Message& msg, Now now) {
   const std::string_view peer_default = msg.get(tag::DefaultApplVerID).value_or("");
   const std::string_view peer_code = dict::appl_ver_id_code(peer_default);
   peer_appl_ver_id_ = std::string(peer_code.empty() ? peer_default : peer_code);
-  if (validator_ && config_.app_dictionary && !peer_appl_ver_id_.empty() &&
-      !validator_->set_default_appl_ver_id(peer_appl_ver_id_) &&
+  if (validator_ && config_.app_dictionary &&
+      (peer_appl_ver_id_.empty() || !validator_->set_default_appl_ver_id(peer_appl_ver_id_)) &&
       !config_.default_appl_ver_id.empty())
     validator_->set_default_appl_ver_id(config_.default_appl_ver_id);
   // Our Logon reply's NextExpectedMsgSeqNum counts the Logon just received when it is the
@@ -315,11 +410,18 @@ void Session::on_logon(const codec::Message& msg, Now now) {
     heartbeat_interval_ =
         std::chrono::seconds(*codec::parse_uint(msg.get(tag::HeartBtInt).value()));
     set_status(SessionStatus::kLoggingIn);
-    send_logon(now);  // 1B(a)
+    send_logon(answer_reset, now);  // 1B(a)
   }
   stats_.session_start = now.utc;
   set_status(SessionStatus::kLoggedIn);
   emit_admin(msg.bytes(), seq);
+  if (config_.role == Role::kInitiator && answer_reset) {
+    // An acceptor reset without being asked: our Logon went out under the old numbers, so a
+    // second one at 1 tells it ours start again too; its answer (another 141=Y) ends the reset.
+    emit(SessionEvent::Type::kLog, "counterparty reset the sequence numbers unasked: answering");
+    send_logon(/*reset_flag=*/true, now);
+    reset_sent_ = true;
+  }
   arm_test_request(now.mono);
   arm_heartbeat(last_sent_);
 
@@ -347,6 +449,25 @@ void Session::on_logon(const codec::Message& msg, Now now) {
     return;
   }
   if (!gap_outstanding()) set_status(SessionStatus::kActive);
+}
+
+// A Logon with ResetSeqNumFlag=Y on a logged-on session (Vol. 2, sequence reset via Logon): the
+// counterparty starts again at 1, and the session goes on from 2 in both directions. Either it
+// answers our own such Logon, or we reset too and answer it with one (141=Y, MsgSeqNum 1).
+void Session::on_reset_logon(const codec::Message& msg, SeqNum seq, Now now) {
+  emit_admin(msg.bytes(), seq);
+  if (reset_sent_) {
+    reset_sent_ = false;  // our numbers went back to 1 when we asked
+  } else {
+    emit(SessionEvent::Type::kLog, "Logon with ResetSeqNumFlag=Y during the session: resetting");
+    reset_sequences(now);
+    send_logon(/*reset_flag=*/true, now);
+  }
+  // Whatever was expected or queued belongs to the numbers before the reset.
+  queue_.clear();
+  resend_end_.reset();
+  next_target_ = seq.next();
+  if (status_ == SessionStatus::kLoggedIn && !gap_outstanding()) set_status(SessionStatus::kActive);
 }
 
 void Session::on_heartbeat(const codec::Message& msg) {
@@ -481,16 +602,15 @@ void Session::request_gap(SeqNum seq, Now now) {
 }
 
 void Session::process_queued(Now now) {
-  const auto& data_fields = config_.data_dictionary ? config_.data_dictionary->data_fields()
-                                                    : codec::DataFieldTable::standard();
   while (!queue_.empty() && queue_.begin()->first <= next_target_.value &&
          status_ != SessionStatus::kError && status_ != SessionStatus::kDisconnected &&
          status_ != SessionStatus::kLoggedOut) {
     auto node = queue_.extract(queue_.begin());
     if (node.key() < next_target_.value) continue;  // filled by a resend meanwhile
     const std::string bytes = std::move(node.mapped());
-    if (!scratch_.parse(bytes, data_fields).ok()) continue;
-    process(scratch_, bytes, now, /*from_queue=*/true);
+    std::string copy, invalid_tag;
+    if (!parse_frame(bytes, scratch_, copy, invalid_tag).ok()) continue;  // parsed on arrival
+    process(scratch_, bytes, now, /*from_queue=*/true, invalid_tag);
   }
   if (status_ == SessionStatus::kError || status_ == SessionStatus::kDisconnected ||
       status_ == SessionStatus::kLoggedOut)

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "fixgate/codec/message.h"
 #include "fixgate/session/types.h"
 
 namespace fixgate::session::internal {
@@ -24,8 +25,18 @@ struct MsgTypeCode {
 inline constexpr MsgTypeCode kLogon{'A'}, kHeartbeat{'0'}, kTestRequest{'1'}, kResendRequest{'2'},
     kReject{'3'}, kSequenceReset{'4'}, kLogout{'5'}, kBusinessMessageReject{'j'};
 
+// SequenceReset with GapFillFlag absent or N: its own MsgSeqNum means nothing (Vol. 2, 11).
+inline bool is_sequence_reset_reset(const codec::Message& msg) {
+  return msg.msg_type() == kSequenceReset && msg.get(tag::GapFillFlag).value_or("N") != "Y";
+}
+
+inline bool has_reset_flag(const codec::Message& msg) {
+  return msg.get(tag::ResetSeqNumFlag).value_or("N") == "Y";
+}
+
 // FIX 4.0 and 4.1 have no RefTagID/RefMsgType/SessionRejectReason, no BusinessMessageReject, and
 // use 999999 for "infinity" in ResendRequest.
+inline bool is_fix40(std::string_view begin_string) { return begin_string == "FIX.4.0"; }
 inline bool is_fix40_or_41(std::string_view begin_string) {
   return begin_string == "FIX.4.0" || begin_string == "FIX.4.1";
 }

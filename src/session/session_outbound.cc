@@ -2,6 +2,7 @@
 // resend requests, gap fills, resends, rejects, application messages) and the store commits
 // that must precede them on the wire.
 #include <algorithm>
+#include <charconv>
 #include <utility>
 #include <vector>
 
@@ -63,14 +64,11 @@ bool Session::app_allowed(std::string_view bytes) {
   return scratch_.parse(bytes).ok() && hooks_.to_app(scratch_);
 }
 
-void Session::send_logon(Now now) {
+void Session::send_logon(bool reset_flag, Now now) {
   auto& e = start(kLogon, now, next_sender_);
   e.field(tag::EncryptMethod, 0)
       .field(tag::HeartBtInt, static_cast<int64_t>(heartbeat_interval_.count()));
-  if (reset_requested_ || (config_.role == Role::kInitiator && config_.reset_on_logon)) {
-    e.field(tag::ResetSeqNumFlag, 'Y');
-    reset_requested_ = true;
-  }
+  if (reset_flag && !is_fix40(config_.id.begin_string)) e.field(tag::ResetSeqNumFlag, 'Y');
   if (config_.enable_next_expected_msg_seq_num)
     e.field(tag::NextExpectedMsgSeqNum, next_target_.value);
   if (!config_.username.empty()) e.field(tag::Username, config_.username);
@@ -281,14 +279,24 @@ void Session::add_reply_routing(const codec::Message& msg) {
 
 void Session::reject(const codec::Message& msg, SessionRejectReason reason, Tag ref_tag,
                      std::string_view text, Now now) {
+  char digits[16];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, ref_tag);
+  (void)ec;  // 16 bytes hold any Tag
+  reject(msg, reason, ref_tag ? std::string_view(digits, end) : std::string_view(), text, now);
+}
+
+void Session::reject(const codec::Message& msg, SessionRejectReason reason,
+                     std::string_view ref_tag, std::string_view text, Now now) {
   const SeqNum ref(msg.seq_num().value_or(0));
   auto& e = start(kReject, now, next_sender_);
   add_reply_routing(msg);
   e.field(tag::RefSeqNum, ref.value);
+  // FIX 4.0 and 4.1 have only RefSeqNum and Text; FIX 4.2's SessionRejectReason stops at 11.
   if (!is_fix40_or_41(config_.id.begin_string)) {
-    if (ref_tag) e.field(tag::RefTagID, static_cast<uint64_t>(ref_tag));
+    if (!ref_tag.empty()) e.field(tag::RefTagID, ref_tag);
     e.field(tag::RefMsgType, msg.msg_type());
-    e.field(tag::SessionRejectReason, static_cast<int64_t>(reason));
+    if (config_.id.begin_string != "FIX.4.2" || reason <= SessionRejectReason::kInvalidMsgType)
+      e.field(tag::SessionRejectReason, static_cast<int64_t>(reason));
   }
   if (!text.empty()) e.field(tag::Text, text);
   ++stats_.rejects_sent;

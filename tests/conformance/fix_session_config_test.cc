@@ -336,7 +336,9 @@ TEST(FixSessionConfig, OneResendRequestAtATimeUnlessRedundantOnesAreEnabled) {
 // ---- resets
 // ---------------------------------------------------------------------------------------
 
-TEST(FixSessionConfig, ResetOnLogonAcceptorResetsAndSaysSo) {
+// ResetOnLogon on an acceptor resets its own numbers before it answers, but 141=Y only answers
+// a 141=Y: it does not ask the initiator to reset (QuickFIX's acceptor does the same).
+TEST(FixSessionConfig, ResetOnLogonAcceptorResetsWithoutAskingTheInitiatorTo) {
   SessionConfig c = default_config();
   c.reset_on_logon = true;
   SessionUnderTest t(c);
@@ -348,8 +350,9 @@ TEST(FixSessionConfig, ResetOnLogonAcceptorResetsAndSaysSo) {
   auto out = t.take();
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].seq, 1u);
-  EXPECT_EQ(out[0].get(tag::ResetSeqNumFlag), "Y");
+  EXPECT_FALSE(out[0].has(tag::ResetSeqNumFlag));
   EXPECT_EQ(t.session.next_target_seq(), SeqNum(2));
+  EXPECT_EQ(t.session.status(), SessionStatus::kActive);
 }
 
 TEST(FixSessionConfig, ResetOnLogoutResetsAfterTheLogoutExchangeOnly) {

@@ -145,16 +145,19 @@ TEST(FixSession, T1c_UnauthenticatedLogonIsRefusedWithTheHooksReason) {
   EXPECT_FALSE(t.session.is_logged_on());
 }
 
-TEST(FixSession, T1d_LogonWithBadSendingTimeIsRejectedAndLoggedOut) {
+// No session Reject answers a Logon: before it is accepted there is no session to send one in.
+TEST(FixSession, T1d_LogonWithBadSendingTimeIsRefusedWithALogoutAndNoReject) {
   SessionUnderTest t;
   t.connect();
   t.receive("A", 1, {{tag::EncryptMethod, "0"}, {tag::HeartBtInt, "30"}},
             {.sending_time = "20261122-10:00:00.000"});  // two hours off
   auto out = t.take();
-  ASSERT_EQ(out.size(), 2u);
-  EXPECT_EQ(out[0].get(tag::SessionRejectReason), "10");
-  EXPECT_EQ(out[1].type, "5");
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].type, "5");
+  EXPECT_EQ(out[0].get(tag::Text), "SendingTime accuracy problem");
   EXPECT_TRUE(t.disconnected);
+  EXPECT_FALSE(t.session.is_logged_on());
+  EXPECT_EQ(t.session.stats().rejects_sent, 0u);
 }
 
 TEST(FixSession, T1d_LogonWithWrongBeginStringIsLoggedOut) {
@@ -573,7 +576,21 @@ TEST(FixSession, MissingMsgSeqNumLogsOut) {
   EXPECT_TRUE(t.disconnected);
 }
 
-TEST(FixSession, MissingSendingTimeIsRejectedAndConsumed) {
+TEST(FixSession, T14b_MissingSendingTimeIsRejectedWithReason1AndConsumed) {
+  SessionUnderTest t;
+  t.logon();
+  t.take();
+  t.receive("0", 2, {}, {.omit = {tag::SendingTime}});
+  auto out = t.take();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].type, "3");
+  EXPECT_EQ(out[0].get(tag::SessionRejectReason), "1");
+  EXPECT_EQ(out[0].get(tag::RefTagID), "52");
+  EXPECT_EQ(t.session.next_target_seq(), SeqNum(3));
+  EXPECT_FALSE(t.disconnected);
+}
+
+TEST(FixSession, T14d_EmptySendingTimeIsRejectedWithReason4AndConsumed) {
   SessionUnderTest t;
   t.logon();
   t.take();
@@ -581,16 +598,17 @@ TEST(FixSession, MissingSendingTimeIsRejectedAndConsumed) {
   auto out = t.take();
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].type, "3");
-  EXPECT_EQ(out[0].get(tag::SessionRejectReason), "1");
+  EXPECT_EQ(out[0].get(tag::SessionRejectReason), "4");
   EXPECT_EQ(out[0].get(tag::RefTagID), "52");
   EXPECT_EQ(t.session.next_target_seq(), SeqNum(3));
+  EXPECT_FALSE(t.disconnected);
 }
 
 TEST(FixSession, MissingSendingTimeAheadOfAGapDoesNotSkipTheGap) {
   SessionUnderTest t;
   t.logon();
   t.take();
-  t.receive("0", 5, {}, {.sending_time = ""});
+  t.receive("0", 5, {}, {.omit = {tag::SendingTime}});
   auto out = t.take();
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].type, "3");

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -53,6 +54,10 @@ struct Options {
   bool omit_seq = false;
   bool poss_resend = false;
   Fields header = {};  // more header fields (OnBehalfOfCompID …), after SendingTime
+  // Header fields after MsgType (35) to leave out, or to write with an empty value ("56=").
+  std::vector<Tag> omit = {};
+  std::vector<Tag> empty = {};
+  std::string raw = {};  // written after the body as it is ("-5=X\x01"): fields no Tag can hold
 };
 
 // The counterparty's message factory: full control over every header field.
@@ -65,17 +70,25 @@ struct Counterparty {
                    const Options& o = Options()) const {
     codec::Encoder e;
     e.begin(o.begin_string.value_or(begin_string), type);
-    e.field(tag::SenderCompID, o.sender.value_or(sender));
-    e.field(tag::TargetCompID, o.target.value_or(target));
-    if (!o.omit_seq) e.field(tag::MsgSeqNum, seq);
-    if (o.poss_dup) e.field(tag::PossDupFlag, 'Y');
+    auto listed = [](const std::vector<Tag>& tags, Tag t) {
+      return std::find(tags.begin(), tags.end(), t) != tags.end();
+    };
+    auto put = [&](Tag t, std::string_view v) {
+      if (!listed(o.omit, t)) e.field(t, listed(o.empty, t) ? std::string_view() : v);
+    };
+    put(tag::SenderCompID, o.sender.value_or(sender));
+    put(tag::TargetCompID, o.target.value_or(target));
+    const std::string seq_text = std::to_string(seq);
+    if (!o.omit_seq) put(tag::MsgSeqNum, seq_text);
+    if (o.poss_dup) put(tag::PossDupFlag, "Y");
     std::string st = o.sending_time.value_or(
         codec::UtcTimestamp{now_utc.count(), codec::TimePrecision::kMillis}.to_string());
-    e.field(tag::SendingTime, st);
-    if (o.orig_sending_time) e.field(tag::OrigSendingTime, *o.orig_sending_time);
-    if (o.poss_resend) e.field(tag::PossResend, 'Y');
-    for (const auto& [t, v] : o.header) e.field(t, std::string_view(v));
+    put(tag::SendingTime, st);
+    if (o.orig_sending_time) put(tag::OrigSendingTime, *o.orig_sending_time);
+    if (o.poss_resend) put(tag::PossResend, "Y");
+    for (const auto& [t, v] : o.header) put(t, v);
     for (const auto& [t, v] : body) e.field(t, std::string_view(v));
+    if (!o.raw.empty()) e.raw(o.raw);
     return std::string(e.finish());
   }
 };
@@ -137,6 +150,15 @@ class SessionUnderTest {
     Fields f{{tag::EncryptMethod, "0"}, {tag::HeartBtInt, "30"}};
     f.insert(f.end(), extra.begin(), extra.end());
     receive("A", seq, f);
+  }
+  // Logged on in the role the config gives, the Logon exchange taken: 2 is next both ways.
+  void log_on_either_role() {
+    if (session.config().role == Role::kInitiator) {
+      initiator_logon();
+    } else {
+      logon();
+    }
+    take();
   }
   // The transport dropped (or the counterparty closed) the connection.
   void drop_connection() {

@@ -238,12 +238,21 @@ class Session {
 
   // Inbound.
   void process_frame(std::string_view frame, Now now);
-  // `from_queue`: a message held back behind a gap, already verified when it arrived.
-  void process(const codec::Message& msg, std::string_view bytes, Now now, bool from_queue = false);
-  bool verify_header(const codec::Message& msg, Now now);
+  // Parses `frame` into `msg`; a field with an impossible tag number ("0=", "-5=") is cut out
+  // (into `copy`, which `msg` then views) and named in `invalid_tag` for a Reject, reason 0.
+  codec::ParseResult parse_frame(std::string_view frame, codec::Message& msg, std::string& copy,
+                                 std::string& invalid_tag);
+  // `bytes`: the frame as received. `from_queue`: a message held back behind a gap, already
+  // verified when it arrived. `invalid_tag`: see parse_frame().
+  void process(const codec::Message& msg, std::string_view bytes, Now now, bool from_queue,
+               std::string_view invalid_tag);
+  // The checks every message passes before its number counts; `seq` gets its MsgSeqNum.
+  bool verify_header(const codec::Message& msg, SeqNum& seq, Now now);
+  bool check_required_header(const codec::Message& msg, SeqNum seq, Now now);
   bool check_poss_dup(const codec::Message& msg, SeqNum seq, Now now);
-  void on_logon(const codec::Message& msg, Now now);
-  std::optional<std::string> check_logon(const codec::Message& msg);
+  void on_logon(const codec::Message& msg, SeqNum seq, std::string_view invalid_tag, Now now);
+  void on_reset_logon(const codec::Message& msg, SeqNum seq, Now now);
+  std::optional<std::string> check_logon(const codec::Message& msg, std::string_view invalid_tag);
   void on_test_request(const codec::Message& msg, Now now);
   void on_heartbeat(const codec::Message& msg);
   void on_resend_request(const codec::Message& msg, Now now);
@@ -262,6 +271,9 @@ class Session {
   void add_reply_routing(const codec::Message& msg);
   void reject(const codec::Message& msg, codec::SessionRejectReason reason, Tag ref_tag,
               std::string_view text, Now now);
+  // `ref_tag` as written, for a tag that is no number a Tag can hold ("-5").
+  void reject(const codec::Message& msg, codec::SessionRejectReason reason,
+              std::string_view ref_tag, std::string_view text, Now now);
   void business_reject(const codec::Message& msg, codec::BusinessRejectReason reason, Tag ref_tag,
                        std::string_view text, Now now);
 
@@ -273,7 +285,8 @@ class Session {
   void record_app(std::string_view bytes, Now now, bool write);
   // Whether the to_app hook lets `bytes` go out.
   bool app_allowed(std::string_view bytes);
-  void send_logon(Now now);
+  // `reset_flag`: with ResetSeqNumFlag=Y (never in FIX 4.0, which has no such field).
+  void send_logon(bool reset_flag, Now now);
   void send_logout(std::string_view text, Now now);
   void send_resend_request(SeqNum begin, SeqNum end, Now now);
   void send_gap_fill(SeqNum begin, SeqNum new_seq, Now now);
@@ -310,7 +323,9 @@ class Session {
   std::optional<dict::Validator> validator_;
   codec::FrameReader reader_;
   codec::Message msg_;
-  codec::Message scratch_;  // for queued and stored messages
+  codec::Message scratch_;   // for queued and stored messages
+  std::string frame_copy_;   // a frame with impossible tags cut out, which msg_ may view
+  std::string invalid_tag_;  // the first of those tags, as written
   codec::Encoder enc_;
   std::string_view encoding_type_;  // MsgType of the message in enc_, for the to_admin hook
 
@@ -329,7 +344,7 @@ class Session {
   bool logon_sent_ = false;
   bool logout_sent_ = false;
   bool logout_received_ = false;
-  bool reset_requested_ = false;  // we sent ResetSeqNumFlag=Y
+  bool reset_sent_ = false;       // we sent a Logon with ResetSeqNumFlag=Y; its answer is due
   std::string peer_appl_ver_id_;  // FIXT.1.1: DefaultApplVerID from the counterparty's Logon
   std::vector<std::string> supported_types_;  // sorted; empty: every type
   std::string test_req_id_;                   // outstanding TestRequest we sent, empty if none
