@@ -12,6 +12,7 @@
 
 int main(int argc, char** argv) {
   CLI::App app{"fixgate: FIX tools"};
+  app.set_version_flag("--version", "fixgate " FIXGATE_VERSION);
   app.require_subcommand(1);
 
   auto* decode = app.add_subcommand("decode", "Print FIX messages with field and enum names");
