@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <fstream>
 #include <regex>
 #include <span>
 
@@ -20,11 +21,14 @@ const std::string kData =
     std::string(FIXGATE_SOURCE_DIR) + "/third_party/jspurefix/node_modules/jspurefix/data";
 const std::string kRepo = kData + "/fix_repo";
 
+// Generates `version` into a file, as setup.sh does, and loads that file.
 dict::Dictionary::Ptr generated(std::string_view version) {
   auto xml = generate_dictionary(kRepo, version);
   EXPECT_TRUE(xml) << xml.error();
   if (!xml) return nullptr;
-  auto d = dict::Dictionary::load_string(*xml, version);
+  const std::string path = testing::TempDir() + "/generated-" + std::string(version) + ".xml";
+  std::ofstream(path) << *xml;
+  auto d = dict::Dictionary::load_file(path);
   EXPECT_TRUE(d) << d.error();
   return d ? *d : nullptr;
 }
@@ -161,6 +165,15 @@ TEST(DictGenerateTest, Fix50Sp2ApplicationMatchesQuickFixFormatFileButForKnownDi
 TEST(DictGenerateTest, Fixt11MatchesTransportPartOfFix50Sp2ButForKnownDifferences) {
   expect_matches("FIXT.1.1", "FIX50SP2.xml", {.only_our_fields = true, .app_messages = false},
                  kFixt11Known);
+}
+
+// What setup.sh puts in third_party/dict: the generated set and jspurefix's files.
+TEST(DictGenerateTest, EveryDictionarySetupInstallsLoads) {
+  for (const char* name :
+       {"FIX40", "FIX41", "FIX42", "FIX43", "FIX44", "FIX50", "FIX50SP1", "FIX50SP2", "FIXT11"}) {
+    auto d = dict::Dictionary::load_file(std::string(FIXGATE_DICT_DIR) + "/" + name + ".xml");
+    EXPECT_TRUE(d) << d.error() << " (run scripts/setup.sh)";
+  }
 }
 
 // Every version the generator knows loads with fixgate's own loader and has the shape of its
