@@ -15,7 +15,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "fixgate " FIXGATE_VERSION);
   app.require_subcommand(1);
 
-  auto* decode = app.add_subcommand("decode", "Print FIX messages with field and enum names");
+  auto* decode = app.add_subcommand(
+      "decode",
+      "Print FIX messages (raw or QuickFIX/fixgated message logs) with field and enum names");
   std::string input = "-";
   std::string dict_path;
   fixgate::cli::DecodeOptions opt;
