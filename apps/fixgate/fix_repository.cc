@@ -71,8 +71,10 @@ Status read_contents(Repository& repo, const std::string& folder) {
   auto root = open(doc, folder, "MsgContents.xml");
   if (!root) return root.status();
   std::map<int, RepoEntity*> by_id;
-  for (auto& m : repo.messages) by_id[m.id] = &m;
-  for (auto& c : repo.components) by_id[c.id] = &c;
+  for (auto* entities : {&repo.messages, &repo.components})
+    for (auto& e : *entities)
+      if (!by_id.emplace(e.id, &e).second)
+        return Status::error(folder + ": ComponentID " + std::to_string(e.id) + " used twice");
   for (auto row : root->children("MsgContent")) {
     auto it = by_id.find(row.child("ComponentID").text().as_int());
     if (it == by_id.end()) continue;  // rows of entities this version does not have
