@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's setup command: on a fresh Debian 12 machine (root, apt reachable) installs every
-# dependency, fetches the FIX dictionaries and builds fixgate into build/. Idempotent and quiet
+# dependency, fetches the FIX dictionaries, builds fixgate into build/ and generates the
+# dictionaries no package ships (FIX 4.0, 4.1, 5.0, 5.0 SP1, FIXT.1.1). Idempotent and quiet
 # when there is nothing to do.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,16 +35,17 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Standard dictionaries (not shipped by Debian): FIX 4.2, 4.4 and 5.0 SP2 from jspurefix.
+# Standard dictionaries (not shipped by Debian): FIX 4.2, 4.3, 4.4 and 5.0 SP2 from jspurefix.
 DATA=third_party/dict
-if [[ ! -f $DATA/.version || $(cat $DATA/.version) != "$JSPUREFIX_VERSION" ]]; then
+if [[ ! -f $DATA/.version || $(cat $DATA/.version) != "$JSPUREFIX_VERSION" ||
+      ! -f $DATA/FIX43.xml ]]; then
   echo "setup: fetching dictionaries from jspurefix@$JSPUREFIX_VERSION"
   tmp=$(mktemp -d)
   (cd "$tmp" && npm pack --silent "jspurefix@$JSPUREFIX_VERSION" >/dev/null 2>&1)
   tar -xzf "$tmp/jspurefix-$JSPUREFIX_VERSION.tgz" -C "$tmp" \
-    package/data/FIX42.xml package/data/FIX44.xml package/data/FIX50SP2.xml
+    package/data/FIX42.xml package/data/FIX43.xml package/data/FIX44.xml package/data/FIX50SP2.xml
   mkdir -p "$DATA"
-  cp "$tmp"/package/data/FIX{42,44,50SP2}.xml "$DATA/"
+  cp "$tmp"/package/data/FIX{42,43,44,50SP2}.xml "$DATA/"
   echo "$JSPUREFIX_VERSION" >"$DATA/.version"
   rm -rf "$tmp"
 fi
@@ -72,3 +74,25 @@ if ! cmake --build build -j"$(nproc)" >build/last-build.log 2>&1; then
   echo "setup: build failed (full log: build/last-build.log)" >&2
   exit 1
 fi
+
+# The dictionaries no package ships in QuickFIX format, generated from the FIX Repository in
+# jspurefix's package by the fixgate just built (FIX.4.3 is not among them: the repository's 4.3
+# fields are 4.2's). Generated every time, in a fraction of a second; a file is replaced only
+# when it is missing or the generator's output changed, so a second run is quiet.
+REPO=$JSP/node_modules/jspurefix/data/fix_repo
+for pair in FIX40:FIX.4.0 FIX41:FIX.4.1 FIX50:FIX.5.0 FIX50SP1:FIX.5.0SP1 FIXT11:FIXT.1.1; do
+  file=$DATA/${pair%%:*}.xml
+  tmp=$(mktemp "$DATA/.generating.XXXXXX")  # beside the file: the rename below is atomic
+  if ! build/apps/fixgate/fixgate dict generate --repo "$REPO" --version "${pair#*:}" >"$tmp"; then
+    rm -f "$tmp"
+    echo "setup: fixgate dict generate --version ${pair#*:} failed" >&2
+    exit 1
+  fi
+  if cmp -s "$tmp" "$file"; then
+    rm -f "$tmp"
+  else
+    chmod 644 "$tmp"
+    mv "$tmp" "$file"
+    echo "setup: generated $file"
+  fi
+done

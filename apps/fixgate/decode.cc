@@ -2,9 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <ostream>
+#include <unordered_map>
 #include <vector>
 
+#include "fixgate/codec/checksum.h"
 #include "fixgate/codec/framer.h"
 #include "fixgate/codec/message.h"
 #include "fixgate/dict/validator.h"
@@ -12,12 +15,39 @@
 namespace fixgate::cli {
 namespace {
 
-// Normalises separators to SOH. Keeps, for every output byte, its offset in the original
-// input so errors name the offset the user sees.
+// Normalises separators to SOH and drops the "timestamp : " that message logs write before each
+// message. Keeps, for every output byte, its offset in the original input so errors name the
+// offset the user sees.
 struct Normalised {
   std::string bytes;
   std::vector<size_t> origin;  // origin[i] = offset in the input of bytes[i]; origin.back() = end
+  std::unordered_map<size_t, std::string_view> stamps;  // offset in bytes -> its line's timestamp
+
+  std::string_view stamp_at(size_t at) const {
+    auto it = stamps.find(at);
+    return it == stamps.end() ? std::string_view() : it->second;
+  }
 };
+
+// Length of the message log prefix at the start of `line`, or 0. QuickFIX's FileLog and
+// fixgated's write "YYYYMMDD-HH:MM:SS[.fraction] : " before each message (QuickFIX with
+// milliseconds or none, fixgated with microseconds).
+size_t log_prefix(std::string_view line, std::string_view& stamp) {
+  constexpr std::string_view kShape = "dddddddd-dd:dd:dd";
+  if (line.size() < kShape.size()) return 0;
+  for (size_t i = 0; i < kShape.size(); ++i) {
+    const bool digit = line[i] >= '0' && line[i] <= '9';
+    if (kShape[i] == 'd' ? !digit : line[i] != kShape[i]) return 0;
+  }
+  size_t end = kShape.size();
+  if (end < line.size() && line[end] == '.') {
+    ++end;
+    while (end < line.size() && line[end] >= '0' && line[end] <= '9') ++end;
+  }
+  if (line.substr(end, 3) != " : ") return 0;
+  stamp = line.substr(0, end);
+  return end + 3;
+}
 
 Normalised normalise(std::string_view in) {
   Normalised n;
@@ -25,6 +55,14 @@ Normalised normalise(std::string_view in) {
   n.origin.reserve(in.size() + 1);
   const bool has_soh = in.find(codec::kSoh) != std::string_view::npos;
   for (size_t i = 0; i < in.size(); ++i) {
+    if (i == 0 || in[i - 1] == '\n') {
+      std::string_view stamp;
+      if (size_t skip = log_prefix(in.substr(i), stamp)) {
+        n.stamps[n.bytes.size()] = stamp;
+        i += skip;
+        if (i == in.size()) break;
+      }
+    }
     char c = in[i];
     n.origin.push_back(i);
     if (!has_soh && c == '^' && i + 1 < in.size() && in[i + 1] == 'A') {
@@ -77,34 +115,50 @@ std::vector<int> depths(const codec::Message& msg, const dict::Dictionary* d) {
   return depth;
 }
 
-void print_message(const codec::Message& msg, size_t offset, const DecodeOptions& opt,
-                   const std::optional<dict::ValidationError>& problem, std::ostream& out) {
-  const dict::Dictionary* d = dictionary_for(opt, msg);
+// Where a message was: its offset in the input and, read from a message log, its timestamp.
+struct Where {
+  size_t offset = 0;
+  std::string_view stamp;
+};
+
+void print_json(const codec::Message& msg, Where where, const dict::Dictionary* d,
+                const std::optional<dict::ValidationError>& problem, std::ostream& out) {
   const dict::MessageDef* def = d ? d->message(msg.msg_type()) : nullptr;
   auto depth = depths(msg, d);
-  if (opt.json) {
-    nlohmann::json j;
-    j["offset"] = offset;
-    j["msg_type"] = std::string(msg.msg_type());
-    if (def) j["msg_name"] = def->name;
-    auto& fields = j["fields"] = nlohmann::json::array();
-    for (size_t i = 0; i < msg.size(); ++i) {
-      const auto& f = msg[i];
-      nlohmann::json jf{{"tag", f.tag}, {"value", std::string(f.value)}};
-      if (const dict::FieldDef* fd = d ? d->field(f.tag) : nullptr) {
-        jf["name"] = fd->name;
-        if (auto desc = fd->enum_description(f.value); !desc.empty()) jf["enum"] = std::string(desc);
-      }
-      if (depth[i] > 0) jf["depth"] = depth[i];
-      fields.push_back(std::move(jf));
+  nlohmann::json j;
+  j["offset"] = where.offset;
+  if (!where.stamp.empty()) j["time"] = std::string(where.stamp);
+  j["msg_type"] = std::string(msg.msg_type());
+  if (def) j["msg_name"] = def->name;
+  auto& fields = j["fields"] = nlohmann::json::array();
+  for (size_t i = 0; i < msg.size(); ++i) {
+    const auto& f = msg[i];
+    nlohmann::json jf{{"tag", f.tag}, {"value", std::string(f.value)}};
+    if (const dict::FieldDef* fd = d ? d->field(f.tag) : nullptr) {
+      jf["name"] = fd->name;
+      if (auto desc = fd->enum_description(f.value); !desc.empty()) jf["enum"] = std::string(desc);
     }
-    if (problem) j["reject"] = {{"reason", static_cast<int>(problem->reason)}, {"tag", problem->tag},
-                               {"text", problem->text()}};
-    out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-    return;
+    if (depth[i] > 0) jf["depth"] = depth[i];
+    fields.push_back(std::move(jf));
   }
+  if (problem)
+    j["reject"] = {{"reason", static_cast<int>(problem->reason)},
+                   {"tag", problem->tag},
+                   {"text", problem->text()}};
+  out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+}
+
+void print_message(const codec::Message& msg, Where where, const DecodeOptions& opt,
+                   const std::optional<dict::ValidationError>& problem, std::ostream& out) {
+  const dict::Dictionary* d = dictionary_for(opt, msg);
+  if (opt.json) return print_json(msg, where, d, problem, out);
+  const dict::MessageDef* def = d ? d->message(msg.msg_type()) : nullptr;
+  auto depth = depths(msg, d);
+  if (opt.compact && !where.stamp.empty()) out << where.stamp << " : ";
   if (!opt.compact) {
-    out << "# offset " << offset << ": " << msg.msg_type();
+    out << "# offset " << where.offset;
+    if (!where.stamp.empty()) out << " at " << where.stamp;
+    out << ": " << msg.msg_type();
     if (def) out << " (" << def->name << ")";
     out << '\n';
   }
@@ -126,8 +180,10 @@ void print_message(const codec::Message& msg, size_t offset, const DecodeOptions
     }
     // Data fields may hold SOH and other control bytes; show them visibly.
     for (char c : f.value) {
-      if (c == codec::kSoh) out << "^A";
-      else out << c;
+      if (c == codec::kSoh)
+        out << "^A";
+      else
+        out << c;
     }
     if (!desc.empty()) out << " (" << desc << ")";
     out << '\n';
@@ -135,6 +191,53 @@ void print_message(const codec::Message& msg, size_t offset, const DecodeOptions
   if (opt.compact) out << '\n';
   if (problem) out << "# reject: " << problem->text() << '\n';
   if (!opt.compact) out << '\n';
+}
+
+// Where the CheckSum field that ends the body after `body` starts (a SOH before "10=ddd" and a
+// SOH after), or npos.
+size_t find_trailer(std::string_view frame, size_t body) {
+  for (size_t t = frame.find("\x01"
+                             "10=",
+                             body ? body - 1 : 0);
+       t != std::string_view::npos; t = frame.find("\x01"
+                                                   "10=",
+                                                   t + 1)) {
+    std::string_view digits = frame.substr(t + 4, 4);
+    if (digits.size() == 4 && digits[3] == codec::kSoh &&
+        std::all_of(digits.begin(), digits.end() - 1, [](char c) { return c >= '0' && c <= '9'; }))
+      return t + 1;
+  }
+  return std::string_view::npos;
+}
+
+// "BodyLength 120 declared, 118 expected" when `frame` (8=…|9=…|…) has a CheckSum field
+// elsewhere than its BodyLength says; empty when that is not the problem.
+std::string body_length_detail(std::string_view frame) {
+  const size_t nine = frame.find(
+      "\x01"
+      "9=");
+  if (nine == std::string_view::npos) return {};
+  const size_t body = frame.find(codec::kSoh, nine + 1) + 1;
+  if (body == 0) return {};
+  const std::string_view declared = frame.substr(nine + 3, body - 1 - (nine + 3));
+  const size_t trailer = find_trailer(frame, body);
+  if (trailer == std::string_view::npos || std::to_string(trailer - body) == declared) return {};
+  return "BodyLength (9) " + std::string(declared) + " declared, " +
+         std::to_string(trailer - body) + " expected";
+}
+
+// The framer's complaint, with the expected and found values where there are some.
+std::string garbled_detail(const codec::Frame& f) {
+  std::string what(codec::to_string(f.error));
+  if (f.error == codec::FrameError::kBadChecksum) {
+    char expected[3];
+    codec::write_checksum_digits(codec::checksum(f.bytes.substr(0, f.bytes.size() - 7)), expected);
+    what += ": " + std::string(expected, 3) + " expected, " +
+            std::string(f.bytes.substr(f.bytes.size() - 4, 3)) + " found";
+  } else if (f.error == codec::FrameError::kBadTrailer) {
+    if (std::string length = body_length_detail(f.bytes); !length.empty()) what = length;
+  }
+  return what;
 }
 
 void report(size_t offset, const std::string& what, const DecodeOptions& opt, std::ostream& out,
@@ -159,29 +262,33 @@ int decode(std::string_view input, const DecodeOptions& opt, std::ostream& out, 
   while (!rest.empty()) {
     codec::Frame f = codec::next_frame(rest);
     if (f.discarded > 0 && !only_whitespace(rest.substr(0, f.discarded))) {
-      report(n.origin[pos], "skipped " + std::to_string(f.discarded) + " bytes that are not a FIX message",
-             opt, out, err);
+      report(n.origin[pos],
+             "skipped " + std::to_string(f.discarded) + " bytes that are not a FIX message", opt,
+             out, err);
       status = 1;
     }
     const size_t at = pos + f.discarded;
     if (f.status == codec::FrameStatus::kNeedMore) {
       if (f.discarded < rest.size()) {
+        const std::string_view tail = rest.substr(f.discarded);
+        std::string length = body_length_detail(tail);
         report(n.origin[at],
-               "incomplete message at end of input (" + std::to_string(rest.size() - f.discarded) +
-                   " bytes)",
+               length.empty() ? "incomplete message at end of input (" +
+                                    std::to_string(tail.size()) + " bytes)"
+                              : "garbled message: " + length,
                opt, out, err);
         status = 1;
       }
       break;
     }
     if (f.status == codec::FrameStatus::kGarbled) {
-      report(n.origin[at], "garbled message: " + std::string(codec::to_string(f.error)), opt, out, err);
+      report(n.origin[at], "garbled message: " + garbled_detail(f), opt, out, err);
       status = 1;
     } else if (auto r = msg.parse(f.bytes, opt.dictionary ? opt.dictionary->data_fields()
                                                           : codec::DataFieldTable::standard());
                !r.ok()) {
-      report(n.origin[at + r.offset], "malformed message: " + std::string(codec::to_string(r.error)),
-             opt, out, err);
+      report(n.origin[at + r.offset],
+             "malformed message: " + std::string(codec::to_string(r.error)), opt, out, err);
       status = 1;
     } else {
       std::optional<dict::ValidationError> problem;
@@ -189,7 +296,7 @@ int decode(std::string_view input, const DecodeOptions& opt, std::ostream& out, 
         if (!validator) validator.emplace(dict::Dictionary::builtin(msg.begin_string()));
         problem = validator->validate(msg);
       }
-      print_message(msg, n.origin[at], opt, problem, out);
+      print_message(msg, {n.origin[at], n.stamp_at(at)}, opt, problem, out);
     }
     pos += f.consumed();
     rest.remove_prefix(f.consumed());

@@ -1,4 +1,5 @@
-// `fixgate decode`: prints FIX messages from a file or stdin with field and enum names.
+// `fixgate decode`: prints FIX messages from a file, a message log or stdin with field and enum
+// names.
 #pragma once
 
 #include <iosfwd>
@@ -15,8 +16,10 @@ struct DecodeOptions {
   bool validate = false;             // also report the session reject reason, if any
 };
 
-// Decodes everything in `input` (SOH, '|' or "^A" separated; one per line or a raw stream).
-// Returns 0 if every byte belonged to a good message, 1 if anything was garbled or skipped.
+// Decodes everything in `input` (SOH, '|' or "^A" separated; one per line or a raw stream; or
+// a QuickFIX or fixgated message log, whose "YYYYMMDD-HH:MM:SS.fff : " prefixes are shown as
+// each message's time). Returns 0 if every byte belonged to a good message, 1 if anything was
+// garbled or skipped; a bad CheckSum or BodyLength is reported with the expected value.
 int decode(std::string_view input, const DecodeOptions& options, std::ostream& out,
            std::ostream& err);
 

@@ -1,4 +1,4 @@
-// fixgate: the command-line tool. Subcommands: decode, bench.
+// fixgate: the command-line tool. Subcommands: decode, bench, dict generate.
 #include <CLI/CLI.hpp>
 
 #include <fstream>
@@ -8,12 +8,16 @@
 
 #include "bench.h"
 #include "decode.h"
+#include "dict_generate.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"fixgate: FIX tools"};
+  app.set_version_flag("--version", "fixgate " FIXGATE_VERSION);
   app.require_subcommand(1);
 
-  auto* decode = app.add_subcommand("decode", "Print FIX messages with field and enum names");
+  auto* decode = app.add_subcommand(
+      "decode",
+      "Print FIX messages (raw or QuickFIX/fixgated message logs) with field and enum names");
   std::string input = "-";
   std::string dict_path;
   fixgate::cli::DecodeOptions opt;
@@ -48,7 +52,25 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   bench->add_flag("--no-reset", no_reset, "Log on without ResetSeqNumFlag=Y");
 
+  auto* dict = app.add_subcommand("dict", "FIX dictionaries");
+  dict->require_subcommand(1);
+  auto* generate = dict->add_subcommand(
+      "generate", "Convert the FIX Repository into a QuickFIX-format dictionary on stdout");
+  std::string repo_dir, version;
+  generate->add_option("--repo", repo_dir, "Folder holding FIX.4.0 … FIX.5.0SP2")->required();
+  generate->add_option("--version", version, "FIX.4.0 … FIX.5.0SP2, or FIXT.1.1")->required();
+
   CLI11_PARSE(app, argc, argv);
+
+  if (generate->parsed()) {
+    auto xml = fixgate::cli::generate_dictionary(repo_dir, version);
+    if (!xml) {
+      std::cerr << "fixgate dict generate: " << xml.error() << '\n';
+      return 2;
+    }
+    std::cout << *xml;
+    return std::cout.flush() ? 0 : 1;
+  }
 
   if (bench->parsed()) {
     auto endpoint = fixgate::cli::parse_host_port(connect);

@@ -53,6 +53,7 @@ void install_echo(engine::SessionHandle& m, std::set<std::string>& seen_clordids
 
 int main(int argc, char** argv) {
   CLI::App cli{"fixgated: FIX sessions from a QuickFIX-format settings file"};
+  cli.set_version_flag("--version", "fixgated " FIXGATE_VERSION);
   std::string config_path, app_name;
   cli.add_option("-c,--config", config_path, "Settings file")->required();
   cli.add_option("--app", app_name, "Built-in application: echo")->check(CLI::IsMember({"echo"}));
