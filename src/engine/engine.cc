@@ -1218,6 +1218,17 @@ Status SessionHandle::process_sequence_reset(session::SeqNum new_seq) {
   });
 }
 
+Status SessionHandle::reset_sequence_numbers() {
+  SessionRuntime& m = rt_;
+  if (!m.running) return Status::error("reset_sequence_numbers: session not started");
+  if (m.in_hook()) return Status::error("reset_sequence_numbers: not from inside a session hook");
+  return m.call([&m]() -> Status {
+    Status s = m.locked()->reset_sequence_numbers(clock_now());
+    m.after_event();
+    return s;
+  });
+}
+
 Status SessionHandle::resend_from_sequence(session::SeqNum from) {
   SessionRuntime& m = rt_;
   if (!m.running) return Status::error("resend_from_sequence: session not started");

@@ -71,6 +71,10 @@ Status SessionManager::process_sequence_reset(session::SeqNum s) {
 Status SessionManager::resend_from_sequence(session::SeqNum from) {
   return handle_ ? handle_->resend_from_sequence(from) : not_initialized("resend_from_sequence");
 }
+
+Status SessionManager::reset_sequence_numbers() {
+  return handle_ ? handle_->reset_sequence_numbers() : not_initialized("reset_sequence_numbers");
+}
 Status SessionManager::logout(std::string_view reason) {
   return handle_ ? handle_->logout(reason) : not_initialized("logout");
 }

@@ -147,6 +147,18 @@ Status Session::reset_outbound_sequence(SeqNum new_seq, Now now) {
   return Status::ok();
 }
 
+Status Session::reset_sequence_numbers(Now now) {
+  if (!is_logged_on()) return Status::error("not logged on");
+  if (is_fix40(config_.id.begin_string)) return Status::error("FIX 4.0 has no ResetSeqNumFlag");
+  emit(SessionEvent::Type::kLog, "resetting the sequence numbers: Logon with ResetSeqNumFlag=Y");
+  reset_sequences(now);
+  if (status_ == SessionStatus::kError) return Status::error(last_error_);
+  send_logon(/*reset_flag=*/true, now);
+  reset_sent_ = true;
+  commit(now);
+  return Status::ok();
+}
+
 void Session::resend(SeqNum begin, SeqNum end, Now now) {
   // Replays stored application messages with PossDupFlag=Y and OrigSendingTime; everything else
   // (admin messages, vetoed or unstored ones) collapses into SequenceReset-GapFill.

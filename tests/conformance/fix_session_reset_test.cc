@@ -217,6 +217,51 @@ TEST(ResetOnLogon, InitiatorAsksForTheResetItsResetOnLogoutMade) {
   EXPECT_EQ(out[0].get(tag::ResetSeqNumFlag), "Y");
 }
 
+// ---- a reset during the session, from either side ----------------------------------------------
+
+TEST(SessionPair, EitherSideResetsTheSequenceNumbersDuringTheSession) {
+  for (bool initiator_asks : {true, false}) {
+    SCOPED_TRACE(initiator_asks);
+    SessionPair p;
+    p.connect();
+    p.drive();
+    for (int i = 0; i < 4; ++i) {
+      ASSERT_TRUE(p.send(p.initiator(), "I-" + std::to_string(i)).is_ok());
+      ASSERT_TRUE(p.send(p.acceptor(), "A-" + std::to_string(i)).is_ok());
+    }
+    p.drive();
+    Endpoint& asker = initiator_asks ? p.initiator() : p.acceptor();
+    p.call(asker, [&](Session& s) { ASSERT_TRUE(s.reset_sequence_numbers(p.now).is_ok()); });
+    p.drive();
+    ASSERT_TRUE(p.connected());
+    for (Endpoint* e : {&p.initiator(), &p.acceptor()}) {
+      EXPECT_EQ(e->session.status(), SessionStatus::kActive) << e->name;
+      EXPECT_EQ(e->session.next_sender_seq(), SeqNum(2)) << e->name;
+      EXPECT_EQ(e->session.next_target_seq(), SeqNum(2)) << e->name;
+    }
+    ASSERT_TRUE(p.send(p.initiator(), "AFTER-I").is_ok());
+    ASSERT_TRUE(p.send(p.acceptor(), "AFTER-A").is_ok());
+    p.drive();
+    EXPECT_EQ(p.acceptor().received.back().seq, 2u);
+    EXPECT_EQ(p.acceptor().received.back().clordid, "AFTER-I");
+    EXPECT_EQ(p.initiator().received.back().seq, 2u);
+    EXPECT_EQ(p.initiator().received.back().clordid, "AFTER-A");
+    EXPECT_EQ(p.acceptor().received.size(), 5u);
+    EXPECT_EQ(p.initiator().received.size(), 5u);
+  }
+}
+
+TEST(ResetOnLogon, ResetDuringTheSessionNeedsALogonAndFix41) {
+  SessionUnderTest t;
+  EXPECT_FALSE(t.session.reset_sequence_numbers(t.now).is_ok());
+  SessionConfig c = default_config();
+  c.id.begin_string = "FIX.4.0";
+  SessionUnderTest t40(c);
+  t40.peer.begin_string = "FIX.4.0";
+  t40.logon();
+  EXPECT_FALSE(t40.session.reset_sequence_numbers(t40.now).is_ok());
+}
+
 // ---- the four ResetOnLogon combinations, twenty logon cycles each ------------------------------
 
 struct Combination {

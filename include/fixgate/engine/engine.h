@@ -142,7 +142,9 @@ class SessionHandle {
   Status process_test_request(std::string_view test_req_id);  // sends a TestRequest
   Status process_sequence_reset(session::SeqNum new_seq);     // SequenceReset-Reset outbound
   Status resend_from_sequence(session::SeqNum from);          // asks the peer to resend
-  Status logout(std::string_view reason);                     // starts the logout handshake
+  // Both directions start again at 1 during the session (Logon with ResetSeqNumFlag=Y).
+  Status reset_sequence_numbers();
+  Status logout(std::string_view reason);  // starts the logout handshake
   // Logout handshake, then disconnect; waits up to `timeout`. No reconnect afterwards.
   Status request_logoff(std::chrono::milliseconds timeout);
 

@@ -39,6 +39,7 @@ class SessionManager {
   Status process_test_request(std::string_view test_req_id);
   Status process_sequence_reset(session::SeqNum new_seq);
   Status resend_from_sequence(session::SeqNum from);
+  Status reset_sequence_numbers();
   Status logout(std::string_view reason);
   Status request_logoff(std::chrono::milliseconds timeout);
   session::SessionStats session_stats() const;

@@ -200,6 +200,9 @@ class Session {
   void request_resend(SeqNum begin, Now now);
   // Sends SequenceReset-Reset moving our outbound sequence to `new_seq` (admin API).
   Status reset_outbound_sequence(SeqNum new_seq, Now now);
+  // Starts both directions again at 1 while logged on: a Logon with ResetSeqNumFlag=Y at 1,
+  // which the counterparty answers with its own (admin API; FIX 4.1 and later).
+  Status reset_sequence_numbers(Now now);
 
   // Output.
   // Only what a store commit covers: output made inside begin_batch()/end_batch() waits for it.
