@@ -331,6 +331,11 @@ class Loader {
       for (auto v : f.children("value"))
         def.enums.push_back(
             {v.attribute("enum").as_string(), v.attribute("description").as_string()});
+      // ApplVerID, RefApplVerID and DefaultApplVerID carry the code, but a counterparty may
+      // write the version's name ("FIX.5.0SP2"), which QuickFIX reads as the code: so do we.
+      if (!def.enums.empty() && (def.tag == tag::ApplVerID || def.tag == tag::RefApplVerID ||
+                                 def.tag == tag::DefaultApplVerID))
+        for (const auto& v : kApplVers) def.enums.push_back({std::string(v.begin_string), ""});
       def.char_enums_only_ = !def.enums.empty();
       for (const auto& e : def.enums) {
         if (e.value.size() != 1) {
