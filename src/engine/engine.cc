@@ -617,6 +617,13 @@ class SessionRuntime final : private DirectReader {
     close_after_write = false;
     asio::error_code ignored;
     socket->lowest().set_option(tcp::no_delay(config.tcp_nodelay), ignored);
+    // Only when configured: setting a size turns off the kernel's buffer auto-tuning.
+    if (config.socket_send_buffer_size > 0)
+      socket->lowest().set_option(
+          asio::socket_base::send_buffer_size(config.socket_send_buffer_size), ignored);
+    if (config.socket_receive_buffer_size > 0)
+      socket->lowest().set_option(
+          asio::socket_base::receive_buffer_size(config.socket_receive_buffer_size), ignored);
     // flush() writes plain sockets directly first: it must get EAGAIN, never block.
     if (!socket->is_tls()) socket->lowest().non_blocking(true, ignored);
     const Now now = clock_now();
