@@ -65,6 +65,27 @@ std::string_view closest_key(std::string_view unknown) {
   return best;
 }
 
+namespace {
+
+// Text for a Markdown table cell: "<path>" would read as an HTML tag, "|" as a cell border.
+std::string markdown_text(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '<') {
+      out += "&lt;";
+    } else if (c == '>') {
+      out += "&gt;";
+    } else if (c == '|') {
+      out += "\\|";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string keys_markdown() {
   const SessionSetup& session = session_defaults();
   const engine::EngineOptions engine;
@@ -78,7 +99,7 @@ std::string keys_markdown() {
     std::string effect = k.effect == Effect::kHonoured    ? "honoured"
                          : k.effect == Effect::kDifferent ? "**different**"
                                                           : "ignored, with a warning";
-    std::string doc(k.doc);
+    std::string doc = markdown_text(k.doc);
     if (!k.same_as.empty()) doc = "same as `" + std::string(k.same_as) + "`: " + doc;
     std::string fallback = k.session.show  ? k.session.show(session)
                            : k.engine.show ? k.engine.show(engine)

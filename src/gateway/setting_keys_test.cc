@@ -112,6 +112,9 @@ TEST(SettingKeysTest, MarkdownHasARowPerKeyWithItsDefault) {
             std::string::npos);
   EXPECT_NE(md.find("| `ScreenLogShowIncoming` | C++, J | any | ignored, with a warning: "),
             std::string::npos);
+  // "<FileStorePath>" would vanish as an HTML tag.
+  EXPECT_NE(md.find("sqlite (&lt;FileStorePath&gt;/fixgate.db)"), std::string::npos);
+  EXPECT_EQ(md.find("<"), std::string::npos);
 }
 
 TEST(SettingKeysTest, IgnoredKeysWarnOncePerFileNamingLineAndReason) {
