@@ -373,7 +373,8 @@ constexpr KeyDef kKeys[] = {
              text<S, FIXGATE_MEMBER(manager.accept.host)>()),
     honoured("SocketAcceptPort", kCJ,
              "acceptor: the port (required; 0 picks a free one, printed at start-up)",
-             whole<S, FIXGATE_MEMBER(manager.accept.port), 0, 65535>()),
+             // Required: the struct's 0 is no default to show.
+             {whole<S, FIXGATE_MEMBER(manager.accept.port), 0, 65535>().read, nullptr}),
     honoured("SocketAcceptProtocol", kJ, "TCP (QuickFIX/J's in-process VM_PIPE is not supported)",
              {&read_tcp_only, nullptr}),
     honoured("SocketConnectHost", kCJ,
