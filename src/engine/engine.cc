@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <future>
 #include <map>
@@ -35,6 +36,18 @@ namespace {
 Now clock_now() {
   return Now{std::chrono::steady_clock::now().time_since_epoch(),
              std::chrono::system_clock::now().time_since_epoch()};
+}
+
+// "5 s", "0.25 s": a wait for a log line, in the unit settings files use.
+std::string seconds_text(std::chrono::milliseconds wait) {
+  std::string text = std::to_string(wait.count() / 1000);
+  if (int64_t ms = wait.count() % 1000; ms != 0) {
+    char fraction[8];
+    std::snprintf(fraction, sizeof fraction, ".%03d", static_cast<int>(ms));
+    text += fraction;
+    while (text.back() == '0') text.pop_back();
+  }
+  return text + " s";
 }
 
 }  // namespace
@@ -562,7 +575,10 @@ class SessionRuntime final : private DirectReader {
     std::uniform_real_distribution<double> jitter(1.0 - p.jitter, 1.0 + p.jitter);
     delay *= jitter(rng);
     ++attempt;
-    reconnect_timer.expires_after(std::chrono::milliseconds(static_cast<int64_t>(delay)));
+    const auto wait = std::chrono::milliseconds(static_cast<int64_t>(delay));
+    // Every wait is logged, so a silent initiator is never a mystery.
+    emit_log("next attempt in " + seconds_text(wait));
+    reconnect_timer.expires_after(wait);
     reconnect_timer.async_wait([this](const asio::error_code& e) {
       if (!e) start_initiator();
     });
@@ -617,6 +633,13 @@ class SessionRuntime final : private DirectReader {
     close_after_write = false;
     asio::error_code ignored;
     socket->lowest().set_option(tcp::no_delay(config.tcp_nodelay), ignored);
+    // Only when configured: setting a size turns off the kernel's buffer auto-tuning.
+    if (config.socket_send_buffer_size > 0)
+      socket->lowest().set_option(
+          asio::socket_base::send_buffer_size(config.socket_send_buffer_size), ignored);
+    if (config.socket_receive_buffer_size > 0)
+      socket->lowest().set_option(
+          asio::socket_base::receive_buffer_size(config.socket_receive_buffer_size), ignored);
     // flush() writes plain sockets directly first: it must get EAGAIN, never block.
     if (!socket->is_tls()) socket->lowest().non_blocking(true, ignored);
     const Now now = clock_now();

@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "fixgate/codec/values.h"
+#include "settings_test_util.h"
 
 namespace fixgate::gateway {
 namespace {
@@ -33,6 +35,7 @@ SocketConnectTimeout=7
 ResetOnLogon=Y
 RefreshOnLogon=Y
 SocketNodelay=N
+ReconnectMaxInterval=60
 ReconnectMultiplier=1.5
 ReconnectJitter=0
 
@@ -51,7 +54,7 @@ TEST(SettingsTest, ParsesDefaultsAndSessions) {
   ASSERT_EQ(s->sessions().size(), 2u);
   EXPECT_EQ(*s->sessions()[0].get_string("ConnectionType"), "initiator");  // from [DEFAULT]
   EXPECT_EQ(*s->sessions()[1].get_string("ConnectionType"), "acceptor");   // own value wins
-  EXPECT_EQ(s->sessions()[1].find("SocketAcceptPort")->line, 30);
+  EXPECT_EQ(s->sessions()[1].find("SocketAcceptPort")->line, 31);
 }
 
 TEST(SettingsTest, BuildsInitiatorConfigWithAlternateHosts) {
@@ -93,10 +96,12 @@ TEST(SettingsTest, BuildsAcceptorConfig) {
   EXPECT_TRUE(c->tcp_nodelay);
 }
 
-TEST(SettingsTest, UnknownKeyNamesFileLineAndKey) {
+TEST(SettingsTest, UnknownKeyNamesFileLineAndKeyWithASuggestion) {
   auto s = Settings::parse("[SESSION]\nBeginString=FIX.4.4\nHeartBeatInt=30\n", "x.cfg");
   ASSERT_FALSE(s);
-  EXPECT_EQ(s.error(), "x.cfg:3: HeartBeatInt: unknown key");
+  EXPECT_EQ(s.error(), "x.cfg:3: HeartBeatInt: unknown key (did you mean HeartBtInt?)");
+  auto far = Settings::parse("[SESSION]\nFrobnicate=30\n", "x.cfg");
+  EXPECT_EQ(far.error(), "x.cfg:2: Frobnicate: unknown key");  // nothing close: no guess
 }
 
 TEST(SettingsTest, SyntaxErrorsNameTheLine) {
@@ -104,7 +109,8 @@ TEST(SettingsTest, SyntaxErrorsNameTheLine) {
             "x.cfg:2: expected Key=Value");
   EXPECT_EQ(Settings::parse("HeartBtInt=3\n[SESSION]\n", "x.cfg").error(),
             "x.cfg:1: HeartBtInt: outside any section");
-  EXPECT_EQ(Settings::parse("[SESION]\n", "x.cfg").error(), "x.cfg:1: unknown section [SESION]");
+  EXPECT_EQ(Settings::parse("[SESION]\n", "x.cfg").error(),
+            "x.cfg:1: unknown section [SESION]\nx.cfg: no [SESSION] section");
   EXPECT_EQ(Settings::parse("[DEFAULT]\n", "x.cfg").error(), "x.cfg: no [SESSION] section");
   EXPECT_EQ(Settings::parse("[SESSION]\nHeartBtInt=1\nHeartBtInt=2\n", "x.cfg").error(),
             "x.cfg:3: HeartBtInt: set twice in one section");
@@ -127,7 +133,8 @@ TEST(SettingsTest, MissingRequiredKeyNamesTheSection) {
   ASSERT_TRUE(s);
   auto c = to_manager_config(s->sessions()[0]);
   ASSERT_FALSE(c);
-  EXPECT_EQ(c.error(), "x.cfg:1: [SESSION] needs TargetCompID");
+  EXPECT_EQ(c.error(),
+            "x.cfg:1: [SESSION] needs TargetCompID\nx.cfg:1: [SESSION] needs SocketAcceptPort");
 }
 
 TEST(SettingsTest, OutOfRangeAndWrongEnumValuesAreRefused) {
@@ -147,12 +154,15 @@ TEST(SettingsTest, OutOfRangeAndWrongEnumValuesAreRefused) {
                    "ConnectionType=initiator\nHeartBtInt=30\nSocketConnectHost=h\n" +
                    "SocketConnectPort=1\n";
   auto backoff = [&](std::string line) {
-    return to_manager_config(Settings::parse(initiator + line, "x.cfg")->sessions()[0]).error();
+    return to_manager_config(
+               Settings::parse(initiator + "ReconnectMaxInterval=60\n" + line, "x.cfg")
+                   ->sessions()[0])
+        .error();
   };
   EXPECT_EQ(backoff("ReconnectMultiplier=0.5\n"),
-            "x.cfg:9: ReconnectMultiplier: 0.5 is outside 1..10");
+            "x.cfg:10: ReconnectMultiplier: 0.5 is outside 1..10");
   EXPECT_EQ(backoff("ReconnectJitter=fast\n"),
-            "x.cfg:9: ReconnectJitter: 'fast' is not a decimal number");
+            "x.cfg:10: ReconnectJitter: 'fast' is not a decimal number");
   // Socket switches are checked too, though most configurations leave them at Y.
   for (std::string key : {"SocketNodelay", "SocketReuseAddress", "RefreshOnLogon"}) {
     auto c = to_manager_config(
@@ -187,13 +197,11 @@ TEST(SettingsTest, DictionaryIsLoadedAndMustMatchTheBeginString) {
   EXPECT_EQ(missing.error(), "x.cfg:7: DataDictionary: /nope.xml: cannot open dictionary file");
 }
 
-// Builds the session of `base` plus `extra` keys; the extra keys start on line 7 of x.cfg.
-Result<engine::ManagerConfig> schedule_config(std::string_view extra) {
-  std::string text =
-      "[SESSION]\nConnectionType=acceptor\nBeginString=FIX.4.4\nSenderCompID=A\n"
-      "TargetCompID=B\nSocketAcceptPort=1\n" +
-      std::string(extra);
-  return to_manager_config(Settings::parse(text, "x.cfg")->sessions()[0]);
+// The engine configuration of an acceptor with `extra` keys from line 7 of x.cfg.
+Result<engine::ManagerConfig> schedule_config(const std::string& extra) {
+  auto s = acceptor_with(extra);
+  if (!s) return s.status();
+  return s->manager;
 }
 
 int64_t utc_of(int y, int mo, int d, int h) {
@@ -270,16 +278,18 @@ TEST(SettingsTest, AcceptorTemplateNeedsAnAllowList) {
         "[SESSION]\nConnectionType=acceptor\nBeginString=FIX.4.4\nSenderCompID=GW\n"
         "TargetCompID=*\nSocketAcceptPort=1\n" +
         std::string(extra);
-    return to_acceptor_template(Settings::parse(text, "x.cfg")->sessions()[0]);
+    return to_session_setup(Settings::parse(text, "x.cfg")->sessions()[0]);
   };
   auto ok = parse("AcceptorTemplate=Y\nAllowedCompIDs=ALICE, BOB ,*\n");
   ASSERT_TRUE(ok) << ok.error();
-  ASSERT_TRUE(*ok);
-  EXPECT_EQ((*ok)->allowed_comp_ids, (std::vector<std::string>{"ALICE", "BOB", "*"}));
-  EXPECT_EQ((*ok)->config.session.id.target_comp_id, "*");
+  ASSERT_TRUE(ok->is_template);
+  engine::AcceptorTemplate t = to_acceptor_template(*ok);
+  EXPECT_EQ(t.allowed_comp_ids, (std::vector<std::string>{"ALICE", "BOB", "*"}));
+  EXPECT_EQ(t.config.session.id.target_comp_id, "*");
+  ASSERT_TRUE(t.store);
   auto plain = parse("");
   ASSERT_TRUE(plain);
-  EXPECT_FALSE(*plain);
+  EXPECT_FALSE(plain->is_template);
   EXPECT_EQ(parse("AcceptorTemplate=Y\n").error(),
             "x.cfg:7: AcceptorTemplate: a template needs AllowedCompIDs (the CompIDs that may log "
             "on, or *)");
@@ -308,43 +318,83 @@ TEST(SettingsTest, TlsKeysBuildTheTlsConfiguration) {
   EXPECT_EQ(tls->tls.min_protocol, "TLSv1.3");
   auto forgotten = to_manager_config(
       Settings::parse(base + "ServerCertificateFile=/c.pem\n", "x.cfg")->sessions()[0]);
-  EXPECT_EQ(forgotten.error(), "x.cfg:7: ServerCertificateFile: set, but SocketUseSSL is not Y");
+  EXPECT_EQ(
+      forgotten.error().rfind("x.cfg:7: ServerCertificateFile: set, but SocketUseSSL is not Y", 0),
+      0u)
+      << forgotten.error();
   auto no_ca = to_manager_config(
       Settings::parse(base + "SocketUseSSL=Y\nServerCertificateFile=/s.pem\n", "x.cfg")
           ->sessions()[0]);
-  EXPECT_NE(no_ca.error().find("needs CertificateAuthoritiesFile"), std::string::npos)
+  EXPECT_NE(no_ca.error().find("needs CertificationAuthoritiesFile"), std::string::npos)
       << no_ca.error();
+}
+
+TEST(SettingsTest, FileStorePathSelectsTheFileStoreAsInQuickFix) {
+  auto with_path = acceptor_with("FileStorePath=/var/fix\n");
+  ASSERT_TRUE(with_path) << with_path.error();
+  EXPECT_EQ(with_path->store.type, "file");
+  EXPECT_EQ(with_path->store.file.fsync, store::FsyncPolicy::kBatch);
+  EXPECT_EQ(with_path->store.where, "x.cfg:7: FileStorePath");
+  auto none = acceptor_with("");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->store.type, "memory");
+  auto sqlite = acceptor_with("FileStorePath=/var/fix\nStoreType=sqlite\n");
+  ASSERT_TRUE(sqlite);
+  EXPECT_EQ(sqlite->store.type, "sqlite");
+  auto sync = acceptor_with("FileStorePath=/var/fix\nFileStoreSync=Y\n");  // QuickFIX/J's key
+  ASSERT_TRUE(sync);
+  EXPECT_EQ(sync->store.file.fsync, store::FsyncPolicy::kAlways);
+  auto policy_wins = acceptor_with("FileStorePath=/var/fix\nFileStoreSync=Y\nFsyncPolicy=never\n");
+  ASSERT_TRUE(policy_wins);
+  EXPECT_EQ(policy_wins->store.file.fsync, store::FsyncPolicy::kNever);
+  EXPECT_EQ(acceptor_with("StoreType=tape\n").error(),
+            "x.cfg:7: StoreType: 'tape' is not one of memory, file, sqlite, postgres");
+  EXPECT_EQ(acceptor_with("StoreType=sqlite\n").error(),
+            "x.cfg:7: StoreType: sqlite needs FileStorePath");
+  EXPECT_NE(acceptor_with("FileStorePath=/f\nFsyncPolicy=sometimes\n")
+                .error()
+                .find("x.cfg:8: FsyncPolicy"),
+            std::string::npos);
 }
 
 TEST(SettingsTest, OpensTheConfiguredStore) {
   std::string dir = ::testing::TempDir() + "/fixgate-settings-store-" + std::to_string(getpid());
-  std::string base =
-      "[SESSION]\nConnectionType=acceptor\nBeginString=FIX.4.4\nSenderCompID=A\n"
-      "TargetCompID=B\nSocketAcceptPort=1\n";
   session::SessionId id{.begin_string = "FIX.4.4", .sender_comp_id = "A", .target_comp_id = "B"};
   for (std::string type : {"sqlite", "file", "memory"}) {
-    auto s = Settings::parse(base + "StoreType=" + type + "\nFileStorePath=" + dir + "\n", "x.cfg");
-    ASSERT_TRUE(s);
-    auto st = open_store(s->sessions()[0], id);
+    auto s = acceptor_with("StoreType=" + type + "\nFileStorePath=" + dir + "\n");
+    ASSERT_TRUE(s) << s.error();
+    auto st = open_store(s->store, id);
     ASSERT_TRUE(st) << type << ": " << st.error();
     session::StoreBatch b;
     b.next_sender = session::SeqNum(5);
     ASSERT_TRUE((*st)->commit(b).is_ok());
     EXPECT_EQ((*st)->next_sender_seq(), session::SeqNum(5));
   }
-  // Reopened, the durable ones remember.
-  auto s = Settings::parse(base + "FileStorePath=" + dir + "\n", "x.cfg");  // sqlite by default
-  auto again = open_store(s->sessions()[0], id);
-  ASSERT_TRUE(again);
+  // Reopened, the durable one remembers.
+  auto again = open_store(acceptor_with("FileStorePath=" + dir + "\n")->store, id);  // file
+  ASSERT_TRUE(again) << again.error();
   EXPECT_EQ((*again)->next_sender_seq(), session::SeqNum(5));
-  auto bad = Settings::parse(base + "StoreType=tape\n", "x.cfg");
-  EXPECT_EQ(open_store(bad->sessions()[0], id).error(),
-            "x.cfg:7: StoreType: 'tape' is not one of memory, file, sqlite, postgres");
-  auto fsync = Settings::parse(
-      base + "StoreType=file\nFileStorePath=" + dir + "\nFsyncPolicy=sometimes\n", "x.cfg");
-  EXPECT_NE(open_store(fsync->sessions()[0], id).error().find("x.cfg:9: FsyncPolicy"),
-            std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+TEST(SettingsTest, CheckingAStoreCreatesNothing) {
+  std::string dir = ::testing::TempDir() + "/fixgate-check-store-" + std::to_string(getpid());
+  std::filesystem::remove_all(dir);
+  session::SessionId id{.begin_string = "FIX.4.4", .sender_comp_id = "A", .target_comp_id = "B"};
+  for (std::string type : {"sqlite", "file"}) {
+    auto s = acceptor_with("StoreType=" + type + "\nFileStorePath=" + dir + "/deeper\n");
+    ASSERT_TRUE(s) << s.error();
+    // The directory does not exist, its parent (the temp dir) is writable: fine, and still absent.
+    EXPECT_TRUE(check_store(s->store, id)) << check_store(s->store, id).message();
+    EXPECT_FALSE(std::filesystem::exists(dir));
+  }
+  // A file where the directory should be.
+  std::ofstream(dir) << "not a directory";
+  auto blocked = acceptor_with("FileStorePath=" + dir + "/store\n");
+  Status st = check_store(blocked->store, id);
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.message(), "x.cfg:7: FileStorePath: " + dir + " is not a directory");
+  std::filesystem::remove(dir);
 }
 
 TEST(SettingsTest, EngineKeysComeFromDefault) {
@@ -369,9 +419,7 @@ TEST(SettingsTest, EngineKeysComeFromDefault) {
 TEST(SettingsTest, EngineKeysAreRefusedInASessionAndCheckedInDefault) {
   auto in_session = Settings::parse(
       "[DEFAULT]\nHeartBtInt=30\n[SESSION]\nBeginString=FIX.4.4\nBusyPollMicros=200\n", "x.cfg");
-  ASSERT_TRUE(in_session);
-  EXPECT_EQ(to_engine_options(*in_session).error(),
-            "x.cfg:5: BusyPollMicros: engine-wide, set it in [DEFAULT]");
+  EXPECT_EQ(in_session.error(), "x.cfg:5: BusyPollMicros: engine-wide, set it in [DEFAULT]");
   auto bad =
       Settings::parse("[DEFAULT]\nBusyPollMicros=fast\n[SESSION]\nBeginString=FIX.4.4\n", "x.cfg");
   ASSERT_TRUE(bad);

@@ -5,8 +5,8 @@
 
 #include <atomic>
 #include <fstream>
-#include <thread>
 #include <sstream>
+#include <thread>
 
 #include "../support/process.h"
 #include "fixgate/engine/engine.h"
@@ -43,7 +43,8 @@ TEST(FixgatedScale, ThousandSessionsHeartbeatForThirtySeconds) {
 
   Child d({FIXGATED_PATH, "--config", path});
   std::string line;
-  for (int i = 0; i < kSessions + 5; ++i) {
+  // Two start-up lines per session: it listens, and it has no application (no --app).
+  for (int i = 0; i < 2 * kSessions + 5; ++i) {
     line = d.read_line(30s);
     if (line.rfind("fixgated: running", 0) == 0 || line.empty()) break;
   }
@@ -59,7 +60,8 @@ TEST(FixgatedScale, ThousandSessionsHeartbeatForThirtySeconds) {
   std::vector<engine::SessionHandle*> handles;
   for (int i = 0; i < kSessions; ++i) {
     engine::ManagerConfig c;
-    c.session.id = {.begin_string = "FIX.4.4", .sender_comp_id = std::string("C").append(std::to_string(i)),
+    c.session.id = {.begin_string = "FIX.4.4",
+                    .sender_comp_id = std::string("C").append(std::to_string(i)),
                     .target_comp_id = "GW"};
     c.session.role = session::Role::kInitiator;
     c.session.heartbeat_interval = 5s;
@@ -70,7 +72,8 @@ TEST(FixgatedScale, ThousandSessionsHeartbeatForThirtySeconds) {
     handles.push_back(*h);
   }
   ASSERT_TRUE(clients.start().is_ok());
-  for (auto* h : handles) ASSERT_TRUE(h->wait_for_status(SessionStatus::kActive, 60s)) << h->id().to_string();
+  for (auto* h : handles)
+    ASSERT_TRUE(h->wait_for_status(SessionStatus::kActive, 60s)) << h->id().to_string();
   const long rss_logged_on = rss_kib(d.pid());
   std::vector<uint64_t> heartbeats_before, logons_before;
   for (auto* h : handles) heartbeats_before.push_back(h->session_stats().heartbeats_received);
@@ -87,10 +90,11 @@ TEST(FixgatedScale, ThousandSessionsHeartbeatForThirtySeconds) {
   }
   EXPECT_EQ(missed, 0u);
   EXPECT_EQ(dropped, 0u);
-  std::cout << "fixgated: " << kSessions << " sessions, RSS " << rss_idle / 1024 << " MiB configured, "
-            << rss_logged_on / 1024 << " MiB logged on: "
-            << (rss_logged_on - rss_idle) * 1024 / kSessions << " bytes per logged-on session, "
-            << rss_logged_on * 1024 / kSessions << " bytes per session in all" << std::endl;
+  std::cout << "fixgated: " << kSessions << " sessions, RSS " << rss_idle / 1024
+            << " MiB configured, " << rss_logged_on / 1024
+            << " MiB logged on: " << (rss_logged_on - rss_idle) * 1024 / kSessions
+            << " bytes per logged-on session, " << rss_logged_on * 1024 / kSessions
+            << " bytes per session in all" << std::endl;
   RecordProperty("bytes_per_session", static_cast<int>(rss_logged_on * 1024 / kSessions));
   clients.shutdown(20s);
   d.signal(SIGTERM);

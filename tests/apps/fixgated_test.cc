@@ -1,26 +1,16 @@
-// fixgated as users run it: a settings file, --app echo, real TCP, SIGTERM.
+// fixgated as users run it, with its applications: --app echo (the acceptance reflector), no
+// application (BusinessMessageReject 4), App= per session; templates; busy polling; SIGTERM.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <regex>
-
-#include "../support/process.h"
-#include "fixgate/codec/message.h"
-#include "fixgate/engine/session_manager.h"
+#include "fixgated_helpers.h"
 
 namespace fixgate {
 namespace {
 
 using namespace std::chrono_literals;
-using fixgate::testing::Child;
-using fixgate::testing::TempDir;
-using session::SessionStatus;
 
-std::string write_config(const TempDir& dir, const std::string& text) {
-  std::string path = dir.path + "/fixgated.cfg";
-  std::ofstream(path) << text;
-  return path;
-}
+using namespace fixgate::testing;  // the helpers of fixgated_helpers.h
+using session::SessionStatus;
 
 constexpr const char* kEchoConfig = R"([DEFAULT]
 ConnectionType=acceptor
@@ -34,76 +24,51 @@ SenderCompID=GW
 TargetCompID=CLIENT
 )";
 
-// Reads fixgated's start-up lines until the listening port shows up.
-uint16_t listening_port(Child& d) {
-  std::regex listening(R"(acceptor listening [0-9.]+:([0-9]+))");
-  for (int i = 0; i < 20; ++i) {
-    std::string line = d.read_line(10s);
-    std::smatch m;
-    if (std::regex_search(line, m, listening)) return static_cast<uint16_t>(std::stoi(m[1]));
-    if (line.empty()) break;
-  }
-  return 0;
+std::string order(const std::string& clordid, bool poss_resend = false) {
+  return std::string(poss_resend ? "97=Y\x01" : "") + "11=" + clordid + "\x01" + "55=IBM\x01";
 }
 
-std::string clordid(const engine::ReceivedMessage& m) {
-  codec::Message msg;
-  EXPECT_TRUE(msg.parse(m.bytes).ok());
-  return std::string(msg.get(tag::ClOrdID).value_or(""));
-}
-
-TEST(Fixgated, EchoesOrdersDropsResentDuplicatesAndLogsOutOnSigterm) {
-  TempDir dir("fixgated");
-  Child d({FIXGATED_PATH, "--config", write_config(dir, kEchoConfig), "--app", "echo"});
-  uint16_t port = listening_port(d);
-  ASSERT_NE(port, 0);
-
+TEST(Fixgated, EchoReflectsOrdersEmailsAndSecurityDefinitionsAndRejectsOtherTypes) {
+  TempDir dir("fixgated-echo");
+  Child d(fixgated({"--config", write_file(dir.path + "/f.cfg", kEchoConfig), "--app", "echo"}));
+  auto startup = read_startup(d);
+  ASSERT_TRUE(startup.running) << startup.text();
+  EXPECT_EQ(startup.count("has no application"), 0u);
   engine::SessionManager client;
-  engine::ManagerConfig c;
-  c.session.id = {.begin_string = "FIX.4.4", .sender_comp_id = "CLIENT", .target_comp_id = "GW"};
-  c.session.role = session::Role::kInitiator;
-  c.connect = {{"127.0.0.1", port}};
-  c.reconnect.initial = 100ms;
-  ASSERT_TRUE(client.initialize_session(c).is_ok());
-  ASSERT_TRUE(client.start_session().is_ok());
-  ASSERT_TRUE(client.wait_for_status(SessionStatus::kActive, 10s));
+  ASSERT_TRUE(log_on(client, client_config(startup.ports["FIX.4.4:GW->CLIENT"])));
 
-  for (int i = 0; i < 100; ++i)
-    ASSERT_TRUE(client
-                    .send_message("D", "11=O" + std::to_string(i) +
-                                           "\x01"
-                                           "55=IBM\x01")
-                    .is_ok());
-  // A resent order already seen is dropped; a resent order never seen is echoed.
+  ASSERT_TRUE(client.send_message("D", order("O1")).is_ok());
   ASSERT_TRUE(client
-                  .send_message("D",
-                                "97=Y\x01"
-                                "11=O5\x01"
-                                "55=IBM\x01")
+                  .send_message("C",
+                                "164=T1\x01"
+                                "94=0\x01"
+                                "147=hello\x01")
                   .is_ok());
   ASSERT_TRUE(client
-                  .send_message("D",
-                                "97=Y\x01"
-                                "11=NEW\x01"
+                  .send_message("d",
+                                "320=R1\x01"
+                                "323=1\x01"
                                 "55=IBM\x01")
                   .is_ok());
   ASSERT_TRUE(client
                   .send_message("8",
                                 "11=O1\x01"
                                 "150=0\x01")
-                  .is_ok());  // other types echo too
-  for (int i = 0; i < 100; ++i) {
+                  .is_ok());  // not reflected
+  // The reject comes from the session itself, the echoes from the handler: their relative order
+  // is not part of the contract, so take all four and look at each.
+  std::map<std::string, engine::ReceivedMessage> answers;
+  for (int i = 0; i < 4; ++i) {
     auto m = client.receive_message(10s);
-    ASSERT_TRUE(m);
-    EXPECT_EQ(clordid(*m), "O" + std::to_string(i));
+    ASSERT_TRUE(m) << i;
+    answers[m->msg_type] = *m;
   }
-  auto fresh = client.receive_message(10s);
-  ASSERT_TRUE(fresh);
-  EXPECT_EQ(clordid(*fresh), "NEW");
-  auto report = client.receive_message(10s);
-  ASSERT_TRUE(report);
-  EXPECT_EQ(report->msg_type, "8");
-  EXPECT_FALSE(client.receive_message(200ms));  // the duplicate O5 never came back
+  ASSERT_EQ(answers.size(), 4u);
+  EXPECT_EQ(field(answers["D"], tag::ClOrdID), "O1");
+  EXPECT_EQ(field(answers["C"], tag::Subject), "hello");
+  EXPECT_EQ(field(answers["d"], tag::Symbol), "IBM");
+  EXPECT_EQ(field(answers["j"], tag::BusinessRejectReason), "3");  // unsupported message type
+  EXPECT_EQ(field(answers["j"], tag::RefMsgType), "8");
 
   d.signal(SIGTERM);
   EXPECT_TRUE(client.wait_for_status(SessionStatus::kDisconnected, 10s));
@@ -111,18 +76,118 @@ TEST(Fixgated, EchoesOrdersDropsResentDuplicatesAndLogsOutOnSigterm) {
   EXPECT_EQ(d.wait(10s), 0);
 }
 
-// Reads fixgated's output until a line contains `part`.
-bool saw_line(Child& d, std::string_view part) {
-  for (int i = 0; i < 200; ++i) {
-    std::string line = d.read_line(10s);
-    if (line.find(part) != std::string::npos) return true;
-    if (line.empty()) return false;
+TEST(Fixgated, EchoDropsResentOrdersSeenSinceLogonAndForgetsThemAtLogout) {
+  TempDir dir("fixgated-possresend");
+  Child d(fixgated({"--config", write_file(dir.path + "/f.cfg", kEchoConfig), "--app", "echo"}));
+  auto startup = read_startup(d);
+  ASSERT_TRUE(startup.running) << startup.text();
+  engine::SessionManager client;
+  ASSERT_TRUE(log_on(client, client_config(startup.ports["FIX.4.4:GW->CLIENT"])));
+
+  ASSERT_TRUE(client.send_message("D", order("O1")).is_ok());
+  ASSERT_TRUE(client.send_message("D", order("O1", true)).is_ok());   // seen: dropped
+  ASSERT_TRUE(client.send_message("D", order("NEW", true)).is_ok());  // never seen: echoed
+  ASSERT_TRUE(client.send_message("D", order("O1")).is_ok());         // not a resend: echoed again
+  // Echoes come back in order, so the one after O1 shows whether the resend was dropped.
+  for (std::string expected : {"O1", "NEW", "O1"}) {
+    auto m = client.receive_message(10s);
+    ASSERT_TRUE(m);
+    EXPECT_EQ(field(*m, tag::ClOrdID), expected);
   }
-  return false;
+
+  // A new logon starts with nothing seen: the resent O1 is echoed now.
+  ASSERT_TRUE(client.request_logoff(10s).is_ok());
+  client.stop_session();
+  ASSERT_TRUE(client.start_session().is_ok());
+  ASSERT_TRUE(client.wait_for_status(SessionStatus::kActive, 10s));
+  ASSERT_TRUE(client.send_message("D", order("O1", true)).is_ok());
+  auto again = client.receive_message(10s);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(field(*again, tag::ClOrdID), "O1");
+
+  d.signal(SIGINT);  // SIGINT logs out as SIGTERM does
+  EXPECT_TRUE(client.wait_for_status(SessionStatus::kDisconnected, 10s));
+  EXPECT_EQ(client.session_stats().logouts, 2u);
+  EXPECT_EQ(d.wait(10s), 0);
+}
+
+TEST(Fixgated, WithoutAnApplicationEveryMessageGetsBusinessMessageReject4) {
+  TempDir dir("fixgated-noapp");
+  Child d(fixgated({"--config", write_file(dir.path + "/f.cfg", kEchoConfig)}));
+  auto startup = read_startup(d);
+  ASSERT_TRUE(startup.running) << startup.text();
+  EXPECT_EQ(startup.count("session FIX.4.4:GW->CLIENT has no application"), 1u) << startup.text();
+  engine::SessionManager client;
+  ASSERT_TRUE(log_on(client, client_config(startup.ports["FIX.4.4:GW->CLIENT"])));
+
+  // Nothing queues up unread in the daemon: every order is answered.
+  constexpr int kOrders = 1000;
+  for (int i = 0; i < kOrders; ++i)
+    ASSERT_TRUE(client.send_message("D", order("N" + std::to_string(i))).is_ok());
+  for (int i = 0; i < kOrders; ++i) {
+    auto m = client.receive_message(10s);
+    ASSERT_TRUE(m) << i;
+    ASSERT_EQ(m->msg_type, "j");
+    EXPECT_EQ(field(*m, tag::BusinessRejectReason), "4");  // application not available
+    EXPECT_EQ(field(*m, tag::RefMsgType), "D");
+  }
+  d.signal(SIGTERM);
+  EXPECT_EQ(d.wait(10s), 0);
+}
+
+// Three acceptors: ONE without App=, TWO with App=none, THREE with App=echo.
+constexpr const char* kAppsConfig = R"([DEFAULT]
+ConnectionType=acceptor
+HeartBtInt=30
+SocketAcceptAddress=127.0.0.1
+SocketAcceptPort=0
+BeginString=FIX.4.4
+SenderCompID=GW
+
+[SESSION]
+TargetCompID=ONE
+
+[SESSION]
+TargetCompID=TWO
+App=none
+
+[SESSION]
+TargetCompID=THREE
+App=echo
+)";
+
+// What the session with `client` gets back for an order: "D" (echoed) or "j/4".
+std::string answer_to_order(fixgate::testing::Startup& startup, const std::string& client) {
+  engine::SessionManager m;
+  if (!log_on(m, client_config(startup.ports["FIX.4.4:GW->" + client], client))) return "no logon";
+  if (!m.send_message("D", order("A1")).is_ok()) return "not sent";
+  auto answer = m.receive_message(10s);
+  if (!answer) return "nothing";
+  return answer->msg_type == "j" ? "j/" + field(*answer, tag::BusinessRejectReason)
+                                 : answer->msg_type;
+}
+
+TEST(Fixgated, AppKeyOverridesTheCommandLinesApplication) {
+  TempDir dir("fixgated-apps");
+  const std::string path = write_file(dir.path + "/f.cfg", kAppsConfig);
+  // What ONE, TWO and THREE get back for an order, and how many say they have no application.
+  auto answers = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--config", path});
+    Child d(fixgated(args));
+    auto startup = read_startup(d);
+    EXPECT_TRUE(startup.running) << startup.text();
+    std::string out;
+    for (std::string client : {"ONE", "TWO", "THREE"})
+      out += client + ":" + answer_to_order(startup, client) + " ";
+    return out + std::to_string(startup.count("has no application"));
+  };
+  EXPECT_EQ(answers({"--app", "echo"}), "ONE:D TWO:j/4 THREE:D 1");
+  EXPECT_EQ(answers({}), "ONE:j/4 TWO:j/4 THREE:D 2");
 }
 
 TEST(Fixgated, AcceptorTemplateCreatesSessionsForAllowedCompIdsOnly) {
   TempDir dir("fixgated-template");
+  // The template shares the configured session's port, which must therefore be known up front.
   const uint16_t port = fixgate::testing::free_port();
   const std::string config =
       "[DEFAULT]\nConnectionType=acceptor\nHeartBtInt=30\n"
@@ -132,32 +197,19 @@ TEST(Fixgated, AcceptorTemplateCreatesSessionsForAllowedCompIdsOnly) {
       "TargetCompID=CLIENT\n\n[SESSION]\nBeginString=FIX.4.4\n"
       "SenderCompID=GW\nTargetCompID=*\nAcceptorTemplate=Y\n"
       "AllowedCompIDs=ALICE, BOB\n";
-  Child d({FIXGATED_PATH, "--config", write_config(dir, config), "--app", "echo"});
+  Child d(fixgated({"--config", write_file(dir.path + "/f.cfg", config), "--app", "echo"}));
   ASSERT_TRUE(saw_line(d, "template FIX.4.4:GW->* acceptor on 127.0.0.1:" + std::to_string(port) +
                               " allows ALICE,BOB"));
   ASSERT_TRUE(saw_line(d, "fixgated: running"));
 
-  auto connect = [&](engine::SessionManager& m, const std::string& us) {
-    engine::ManagerConfig c;
-    c.session.id = {.begin_string = "FIX.4.4", .sender_comp_id = us, .target_comp_id = "GW"};
-    c.session.role = session::Role::kInitiator;
-    c.connect = {{"127.0.0.1", port}};
-    c.reconnect.initial = 100ms;
-    ASSERT_TRUE(m.initialize_session(c).is_ok());
-    ASSERT_TRUE(m.start_session().is_ok());
-  };
   engine::SessionManager alice, mallory;
-  connect(alice, "ALICE");
-  ASSERT_TRUE(alice.wait_for_status(SessionStatus::kActive, 10s));
-  ASSERT_TRUE(alice
-                  .send_message("D",
-                                "11=A1\x01"
-                                "55=IBM\x01")
-                  .is_ok());
+  ASSERT_TRUE(log_on(alice, client_config(port, "ALICE")));
+  ASSERT_TRUE(alice.send_message("D", order("A1")).is_ok());
   auto echo = alice.receive_message(10s);  // the echo app runs on the new session too
   ASSERT_TRUE(echo);
-  EXPECT_EQ(clordid(*echo), "A1");
-  connect(mallory, "MALLORY");
+  EXPECT_EQ(field(*echo, tag::ClOrdID), "A1");
+  ASSERT_TRUE(mallory.initialize_session(client_config(port, "MALLORY")).is_ok());
+  ASSERT_TRUE(mallory.start_session().is_ok());
   EXPECT_TRUE(saw_line(d, "MALLORY is not on the acceptor template's allow-list"));
   EXPECT_FALSE(mallory.is_session_active());
   d.signal(SIGTERM);
@@ -171,40 +223,24 @@ TEST(Fixgated, BusyPollingLoopThreadsEchoAndStopOnSigterm) {
       std::string(kEchoConfig)
           .insert(std::string_view(kEchoConfig).find("[SESSION]"),
                   "EngineThreads=1\nBusyPollMicros=200\nBusyPollYield=Y\n\n");
-  Child d({FIXGATED_PATH, "--config", write_config(dir, config), "--app", "echo"});
-  uint16_t port = listening_port(d);
-  ASSERT_NE(port, 0);
-  ASSERT_TRUE(saw_line(d, "engine 1 loop thread(s), busy-poll 200 us, yielding"));
+  Child d(fixgated({"--config", write_file(dir.path + "/f.cfg", config), "--app", "echo"}));
+  auto startup = read_startup(d);
+  ASSERT_TRUE(startup.running) << startup.text();
+  EXPECT_EQ(startup.count("engine 1 loop thread(s), busy-poll 200 us, yielding"), 1u);
 
   engine::SessionManager client;
-  engine::ManagerConfig c;
-  c.session.id = {.begin_string = "FIX.4.4", .sender_comp_id = "CLIENT", .target_comp_id = "GW"};
-  c.session.role = session::Role::kInitiator;
-  c.connect = {{"127.0.0.1", port}};
-  ASSERT_TRUE(client.initialize_session(c).is_ok());
-  ASSERT_TRUE(client.start_session().is_ok());
-  ASSERT_TRUE(client.wait_for_status(SessionStatus::kActive, 10s));
+  ASSERT_TRUE(log_on(client, client_config(startup.ports["FIX.4.4:GW->CLIENT"])));
   for (int i = 0; i < 200; ++i)
-    ASSERT_TRUE(
-        client.send_message("D", "11=S" + std::to_string(i) + "\x01" + "55=IBM\x01").is_ok());
+    ASSERT_TRUE(client.send_message("D", order("S" + std::to_string(i))).is_ok());
   for (int i = 0; i < 200; ++i) {
     auto m = client.receive_message(10s);
     ASSERT_TRUE(m) << i;
-    EXPECT_EQ(clordid(*m), "S" + std::to_string(i));
+    EXPECT_EQ(field(*m, tag::ClOrdID), "S" + std::to_string(i));
   }
   d.signal(SIGTERM);
   EXPECT_TRUE(client.wait_for_status(SessionStatus::kDisconnected, 10s));
   EXPECT_EQ(client.session_stats().logouts, 1u);
   EXPECT_EQ(d.wait(10s), 0);
-}
-
-TEST(Fixgated, ConfigurationErrorNamesFileLineAndKey) {
-  TempDir dir("fixgated-bad");
-  std::string path = write_config(dir, std::string(kEchoConfig) + "HeartBeatInt=30\n");
-  Child d({"/bin/sh", "-c", std::string(FIXGATED_PATH) + " --config " + path + " 2>&1"});
-  std::string line = d.read_line(10s);
-  EXPECT_EQ(line, "fixgated: " + path + ":11: HeartBeatInt: unknown key");
-  EXPECT_EQ(d.wait(10s), 2);
 }
 
 }  // namespace

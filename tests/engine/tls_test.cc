@@ -2,8 +2,7 @@
 // certificates and plain TCP refused. Certificates are made fresh by the openssl CLI.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-
+#include "../support/certificates.h"
 #include "../support/process.h"
 #include "../support/text_log.h"
 #include "fixgate/engine/engine.h"
@@ -13,42 +12,8 @@ namespace fixgate::engine {
 namespace {
 
 using namespace std::chrono_literals;
-using fixgate::testing::TempDir;
+using fixgate::testing::certs;
 using session::SessionStatus;
-
-// A CA, a server and a client certificate signed by it, and a rogue client signed by another CA.
-class Certificates {
- public:
-  Certificates() : dir_("fixgate-tls") {
-    run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
-        "-subj /CN=fixgate-test-ca -keyout ca.key -out ca.pem");
-    run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
-        "-subj /CN=rogue-ca -keyout rogue-ca.key -out rogue-ca.pem");
-    issue("server", "ca", "subjectAltName=IP:127.0.0.1,DNS:localhost");
-    issue("client", "ca", "subjectAltName=DNS:client");
-    issue("rogue", "rogue-ca", "subjectAltName=DNS:rogue");
-  }
-  std::string path(const std::string& name) const { return dir_.path + "/" + name; }
-
- private:
-  void run(const std::string& cmd) {
-    std::string full = "cd " + dir_.path + " && (" + cmd + ") >/dev/null 2>&1";
-    ASSERT_EQ(std::system(full.c_str()), 0) << cmd;
-  }
-  void issue(const std::string& name, const std::string& ca, const std::string& san) {
-    run("openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=" + name +
-        " -keyout " + name + ".key -out " + name + ".csr");
-    run("printf '" + san + "\\n' > " + name + ".ext");
-    run("openssl x509 -req -in " + name + ".csr -CA " + ca + ".pem -CAkey " + ca +
-        ".key -CAcreateserial -days 2 -extfile " + name + ".ext -out " + name + ".pem");
-  }
-  TempDir dir_;
-};
-
-const Certificates& certs() {
-  static Certificates c;
-  return c;
-}
 
 TlsConfig server_tls() {
   return TlsConfig{.enabled = true,

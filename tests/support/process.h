@@ -39,6 +39,9 @@ class Child {
     EXPECT_EQ(pipe(out), 0);
     pid_ = fork();
     if (pid_ == 0) {
+      // Ignored signals stay ignored across exec: the child starts with the default action, as
+      // a service manager would start it, whatever this test process does with SIGPIPE.
+      ::signal(SIGPIPE, SIG_DFL);
       dup2(in[0], 0);
       dup2(out[1], 1);
       close(in[1]);
@@ -60,7 +63,7 @@ class Child {
       kill(pid_, SIGKILL);
       waitpid(pid_, nullptr, 0);
     }
-    close(stdout_);
+    if (stdout_ >= 0) close(stdout_);
   }
   // The next line the child prints, or "" after `timeout`.
   std::string read_line(std::chrono::milliseconds timeout) {
@@ -88,6 +91,12 @@ class Child {
   void close_stdin() {
     close(stdin_);
     stdin_ = -1;
+  }
+  // Stops reading the child's output: its next write to stdout meets a closed pipe (EPIPE, or
+  // SIGPIPE unless it ignores that).
+  void close_stdout() {
+    close(stdout_);
+    stdout_ = -1;
   }
   // Exit code, waiting at most `timeout` (then -1).
   int wait(std::chrono::milliseconds timeout) {

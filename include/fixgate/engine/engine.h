@@ -63,6 +63,10 @@ struct ManagerConfig {
   // SocketReuseAddress: SO_REUSEADDR on the acceptor's listening socket (sessions sharing a port
   // must agree) or on the initiator's source-address bind.
   bool reuse_address = true;
+  // SO_SNDBUF / SO_RCVBUF of the session's connection in bytes (QuickFIX's SocketSendBufferSize,
+  // SocketReceiveBufferSize); 0 leaves the kernel's default and its auto-tuning alone.
+  int socket_send_buffer_size = 0;
+  int socket_receive_buffer_size = 0;
   size_t receive_queue_capacity = 1 << 16;  // received, not yet taken by receive_message()
   std::string log_directory;  // FileLogPath: message and event logs (file_log.h); empty = none
   TlsConfig tls;

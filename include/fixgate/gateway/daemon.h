@@ -1,0 +1,41 @@
+// fixgated itself: the sessions of a QuickFIX-format settings file on one engine, each with its
+// built-in application (applications.h), until SIGTERM or SIGINT, which log every session out
+// first. SIGHUP reopens the log files (rotation); SIGPIPE is ignored. apps/fixgated/main.cc only
+// parses the command line.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fixgate/engine/engine.h"
+#include "fixgate/gateway/settings.h"
+
+namespace fixgate::gateway {
+
+// A settings file read and every session built from it; nothing opened, nothing written.
+struct DaemonConfig {
+  std::string path;
+  Settings settings;  // sessions[i] was built from settings.sessions()[i]
+  engine::EngineOptions engine;
+  std::vector<SessionSetup> sessions;  // acceptor templates too (is_template); app resolved
+  std::vector<std::string> errors;     // every error, in the file's order
+  std::vector<std::string> warnings;   // ignored keys, once each
+  bool ok() const { return errors.empty(); }
+};
+
+// Reads `path`. `default_app` (--app: "echo", or "" for none) is the application of each session
+// without an App= key.
+DaemonConfig load_daemon_config(const std::string& path, std::string_view default_app);
+
+// fixgated --check: what the configuration needs of the machine, checked without creating,
+// opening for writing or locking anything, so it also works beside the running daemon: store
+// and log directories writable (or creatable), TLS files readable. Every problem found.
+std::vector<std::string> check_daemon_config(const DaemonConfig& config);
+
+// Runs the daemon until SIGTERM or SIGINT: start-up and event lines on `out`, start-up errors
+// on `err`. Returns the exit code (0 after a clean stop, 2 when a session cannot start).
+int run_daemon(const DaemonConfig& config, std::ostream& out, std::ostream& err);
+
+}  // namespace fixgate::gateway

@@ -1,0 +1,242 @@
+#include "fixgate/gateway/daemon.h"
+
+#include <pthread.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "fixgate/engine/file_log.h"
+#include "fixgate/gateway/applications.h"
+
+namespace fixgate::gateway {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The line of "file:LINE: …", for putting a file's errors in its order; 0 for file-wide ones.
+int line_of(const std::string& error, const std::string& file) {
+  if (error.compare(0, file.size() + 1, file + ":") != 0) return 0;
+  return std::atoi(error.c_str() + file.size() + 1);
+}
+
+// Errors of [DEFAULT] keys come once per session that reads them: keep one of each, in file order.
+std::vector<std::string> in_file_order(std::vector<std::string> errors, const std::string& file) {
+  std::set<std::string> seen;
+  std::erase_if(errors, [&](const std::string& e) { return !seen.insert(e).second; });
+  std::stable_sort(errors.begin(), errors.end(), [&](const std::string& a, const std::string& b) {
+    return line_of(a, file) < line_of(b, file);
+  });
+  return errors;
+}
+
+void add_lines(std::vector<std::string>& to, const std::string& lines) {
+  for (size_t pos = 0; pos < lines.size();) {
+    size_t nl = lines.find('\n', pos);
+    to.push_back(lines.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos));
+    pos = nl == std::string::npos ? lines.size() : nl + 1;
+  }
+}
+
+std::string where_of(const SessionSettings& s, std::string_view key) {
+  const Setting* v = s.find(key);
+  return v ? v->where() : s.section_where();
+}
+
+// One stream shared by the engine's threads and the main thread, a line at a time.
+class Printer {
+ public:
+  explicit Printer(std::ostream& out) : out_(out) {}
+  void line(const std::string& text) {
+    std::lock_guard lock(mu_);
+    out_ << text << std::endl;  // flushed: a supervisor or a test reads it as it comes
+  }
+
+ private:
+  std::mutex mu_;
+  std::ostream& out_;
+};
+
+// Event lines on `out` and the session's application.
+Status attach(engine::SessionHandle& h, AppKind app, Printer& out) {
+  const std::string name = h.id().to_string();
+  h.on_event([&out, name](const session::SessionEvent& e) {
+    if (e.type == session::SessionEvent::Type::kAppMessage ||
+        e.type == session::SessionEvent::Type::kAdminMessage)
+      return;
+    out.line("event " + name + " " + std::string(session::to_string(e.status)) +
+             (e.text.empty() ? "" : " " + e.text));
+  });
+  if (app == AppKind::kNone) {
+    const bool before_42 = h.id().begin_string == "FIX.4.0" || h.id().begin_string == "FIX.4.1";
+    out.line("session " + name + " has no application (no --app, no App=): application messages " +
+             (before_42 ? "get a session Reject" : "get BusinessMessageReject 4") +
+             " (application not available)");
+  }
+  return attach_application(app, h);
+}
+
+}  // namespace
+
+DaemonConfig load_daemon_config(const std::string& path, std::string_view default_app) {
+  DaemonConfig c;
+  c.path = path;
+  c.settings = Settings::read_file(path);
+  c.warnings = c.settings.warnings();
+  std::vector<std::string> errors = c.settings.errors();
+  if (auto engine = to_engine_options(c.settings)) {
+    c.engine = *engine;
+  } else {
+    add_lines(errors, engine.error());
+  }
+  std::map<std::string, std::string> ids;  // session id -> where its [SESSION] starts
+  for (const SessionSettings& s : c.settings.sessions()) {
+    auto setup = to_session_setup(s);
+    if (!setup) {
+      add_lines(errors, setup.error());
+      continue;
+    }
+    if (setup->app.empty()) setup->app = default_app == "echo" ? "echo" : "none";
+    const std::string id = setup->manager.session.id.to_string();
+    if (auto [it, fresh] = ids.emplace(id, s.section_where()); !fresh)
+      errors.push_back(s.section_where() + ": session " + id + " is already defined at " +
+                       it->second);
+    c.sessions.push_back(std::move(*setup));
+  }
+  c.errors = in_file_order(std::move(errors), path);
+  return c;
+}
+
+std::vector<std::string> check_daemon_config(const DaemonConfig& config) {
+  std::vector<std::string> problems;
+  auto check = [&](const Status& st) {
+    if (!st) problems.push_back(st.message());
+  };
+  for (size_t i = 0; i < config.sessions.size(); ++i) {
+    const SessionSetup& s = config.sessions[i];
+    const SessionSettings& keys = config.settings.sessions()[i];
+    const engine::ManagerConfig& m = s.manager;
+    if (s.is_template) {
+      // Each dynamic session gets its own store, in the template's directory.
+      if (s.store.type == "file" || s.store.type == "sqlite")
+        check(check_writable_directory(s.store.path, s.store.where));
+    } else {
+      check(check_store(s.store, m.session.id));
+    }
+    if (!m.log_directory.empty())
+      check(check_writable_directory(m.log_directory, where_of(keys, "FileLogPath")));
+    if (!m.tls.enabled) continue;
+    const bool acceptor = m.session.role == session::Role::kAcceptor;
+    const std::pair<std::string, std::string_view> files[] = {
+        {m.tls.certificate_file, acceptor ? "ServerCertificateFile" : "ClientCertificateFile"},
+        {m.tls.private_key_file,
+         acceptor ? "ServerCertificateKeyFile" : "ClientCertificateKeyFile"},
+        {m.tls.ca_file, "CertificationAuthoritiesFile"}};
+    for (const auto& [file, key] : files)
+      // A key file not set is the certificate file, already checked.
+      if (!file.empty() && keys.has(key) && ::access(file.c_str(), R_OK) != 0)
+        problems.push_back(where_of(keys, key) + ": " + file + " is not readable");
+  }
+  return in_file_order(std::move(problems), config.path);
+}
+
+int run_daemon(const DaemonConfig& config, std::ostream& out_stream, std::ostream& err) {
+  // A write to a closed pipe or socket fails with EPIPE instead of killing the daemon.
+  std::signal(SIGPIPE, SIG_IGN);
+  // Blocked before any thread starts (threads inherit the mask); the main thread takes them
+  // synchronously with sigwait, so no handler runs at an arbitrary point.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  Printer out(out_stream);
+  engine::EngineOptions options = config.engine;
+  options.on_log = [&out](std::string_view text) { out.line("engine " + std::string(text)); };
+  const unsigned loop_threads =
+      options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  engine::Engine engine(std::move(options));
+
+  std::vector<std::pair<engine::SessionHandle*, const SessionSetup*>> started;
+  size_t templates = 0;
+  for (const SessionSetup& s : config.sessions) {
+    const AppKind app = app_kind(s.app);
+    if (s.is_template) {
+      engine::AcceptorTemplate t = to_acceptor_template(s);
+      configure_application(app, t.config);
+      t.on_session = [&out, app](engine::SessionHandle& h) {
+        if (Status st = attach(h, app, out); !st) out.line("engine " + st.message());
+      };
+      std::string allowed;
+      for (const auto& id : t.allowed_comp_ids) allowed += (allowed.empty() ? "" : ",") + id;
+      std::string line = "template " + t.config.session.id.to_string() + " acceptor on " +
+                         t.config.accept.host + ":" + std::to_string(t.config.accept.port) +
+                         " allows " + allowed;
+      if (Status st = engine.add_acceptor_template(std::move(t)); !st) {
+        err << "fixgated: " << s.where << ": " << st.message() << '\n';
+        return 2;
+      }
+      out.line(line);
+      ++templates;
+      continue;
+    }
+    engine::ManagerConfig m = s.manager;
+    configure_application(app, m);
+    auto store = open_store(s.store, m.session.id);
+    if (!store) {
+      err << "fixgated: " << store.error() << '\n';
+      return 2;
+    }
+    auto h = engine.add_session(std::move(m), std::move(*store));
+    if (!h) {
+      err << "fixgated: " << s.where << ": " << h.error() << '\n';
+      return 2;
+    }
+    if (Status st = attach(**h, app, out); !st) {
+      err << "fixgated: " << s.where << ": " << st.message() << '\n';
+      return 2;
+    }
+    started.emplace_back(*h, &s);
+  }
+  if (Status s = engine.start(); !s) {
+    err << "fixgated: " << s.message() << '\n';
+    return 2;
+  }
+  for (const auto& [h, s] : started) {
+    const engine::ManagerConfig& c = s->manager;
+    const std::string name = "session " + h->id().to_string();
+    if (c.session.role == session::Role::kAcceptor) {
+      out.line(name + " acceptor listening " + c.accept.host + ":" +
+               std::to_string(h->local_port()));
+    } else {
+      out.line(name + " initiator connecting " + c.connect[0].host + ":" +
+               std::to_string(c.connect[0].port));
+    }
+    if (c.session.schedule) out.line(name + " schedule " + c.session.schedule->describe());
+  }
+  std::string engine_line = "engine " + std::to_string(loop_threads) + " loop thread(s)";
+  if (config.engine.busy_poll.count() > 0)
+    engine_line += ", busy-poll " + std::to_string(config.engine.busy_poll.count()) + " us" +
+                   (config.engine.busy_poll_yield ? ", yielding" : ", not yielding");
+  out.line(engine_line);
+  out.line("fixgated: running " + std::to_string(started.size()) + " session(s)" +
+           (templates ? ", " + std::to_string(templates) + " acceptor template(s)" : ""));
+
+  for (;;) {
+    int signal_number = 0;
+    if (sigwait(&signals, &signal_number) != 0) continue;
+    if (signal_number != SIGHUP) break;
+    // Log rotation: the files were renamed; the next line of each log goes to a new file.
+    engine::FileLog::reopen_all();
+    out.line("fixgated: SIGHUP: reopening log files");
+  }
+  engine.shutdown(5s);  // Logout handshake everywhere (bounded), then stop
+  out.line("fixgated: stopped");
+  return 0;
+}
+
+}  // namespace fixgate::gateway
