@@ -986,9 +986,13 @@ class SessionRuntime final : private DirectReader {
       return;
     }
     // Queued for receive_message() by publish(), together with the new sequence numbers, so a
-    // caller who sees the message also sees the state it left behind.
-    outbox.push_back(ReceivedMessage{e.seq, e.poss_dup, std::string(msg.msg_type()),
-                                     std::move(e.bytes), e.epoch});
+    // caller who sees the message also sees the state it left behind. Its answers come from
+    // another thread whenever they come: what was read after it goes on meanwhile.
+    const session::SeqNum seq = e.seq;
+    outbox.push_back(
+        ReceivedMessage{seq, e.poss_dup, std::string(msg.msg_type()), std::move(e.bytes), e.epoch});
+    s.lock();
+    s->release(seq, burst_now);
   }
 
   // Hands waiting jobs to the dispatcher in order, without ever blocking the loop: a full
@@ -1515,6 +1519,10 @@ struct Engine::Impl {
 
 Result<SessionHandle*> Engine::Impl::make_runtime(ManagerConfig config,
                                                   std::unique_ptr<session::Store> store) {
+  // Handlers on the loop take each message in turn, so the session's own answers (a Reject, a
+  // BusinessMessageReject) keep their place among the handlers' replies; handlers on the
+  // dispatcher's workers run concurrently by key, and must not wait on one another.
+  config.session.ordered_delivery = dispatcher == nullptr;
   const auto& id = config.session.id;
   std::unique_ptr<FileLog> log;
   if (!config.log_directory.empty()) {

@@ -127,6 +127,7 @@ bool Session::refresh_from_store(Now now) {
     // Messages still with the application belong to the inbound state the store has moved
     // past: their replies are dropped (handled() says so) rather than sent on stale numbers.
     unhandled_.clear();
+    held_.reset();
     ++epoch_;
   }
   return true;
@@ -141,7 +142,12 @@ void Session::on_bytes(std::string_view bytes, Now now) {
   stats_.bytes_received += bytes.size();
   stats_.last_activity = now.utc;
   reader_.append(bytes);
-  for (;;) {
+  process_input(now);
+  commit(now);
+}
+
+void Session::process_input(Now now) {
+  while (!held_) {
     codec::Frame f = reader_.next();
     if (f.discarded > 0) {
       ++stats_.garbled;
@@ -166,7 +172,6 @@ void Session::on_bytes(std::string_view bytes, Now now) {
         status_ == SessionStatus::kDisconnected)
       break;
   }
-  commit(now);
 }
 
 void Session::on_disconnected(Now now) {
@@ -176,6 +181,7 @@ void Session::on_disconnected(Now now) {
     reset_sequences(now);
   logon_received_ = logon_sent_ = logout_sent_ = logout_received_ = reset_sent_ = false;
   queue_.clear();
+  held_.reset();
   resend_end_.reset();
   test_req_id_.clear();
   for (auto& t : timers_) t.reset();

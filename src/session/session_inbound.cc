@@ -570,6 +570,7 @@ void Session::on_app_message(const codec::Message& msg, SeqNum seq) {
   e.poss_dup = msg.poss_dup();
   e.poss_resend = msg.poss_resend();
   e.set_parsed(msg);
+  if (config_.ordered_delivery) held_ = seq.value;
 }
 
 void Session::advance_target(SeqNum seq) {
@@ -602,7 +603,7 @@ void Session::request_gap(SeqNum seq, Now now) {
 }
 
 void Session::process_queued(Now now) {
-  while (!queue_.empty() && queue_.begin()->first <= next_target_.value &&
+  while (!held_ && !queue_.empty() && queue_.begin()->first <= next_target_.value &&
          status_ != SessionStatus::kError && status_ != SessionStatus::kDisconnected &&
          status_ != SessionStatus::kLoggedOut) {
     auto node = queue_.extract(queue_.begin());

@@ -260,6 +260,16 @@ void Session::handled(SeqNum seq, Now now, std::span<const Reply> replies,
   if (vetoed > 0)
     emit(SessionEvent::Type::kLog, std::to_string(vetoed) + " replies to message " +
                                        std::to_string(seq.value) + " vetoed by the application");
+  release(seq, now);
+  if (batch_depth_ == 0) commit(now);
+}
+
+void Session::release(SeqNum seq, Now now) {
+  if (!held_ || *held_ != seq.value) return;
+  held_.reset();
+  // What waits behind a gap first (it comes before anything read after it), then the rest read.
+  process_queued(now);
+  process_input(now);
   if (batch_depth_ == 0) commit(now);
 }
 
@@ -354,6 +364,7 @@ void Session::commit(Now now) {
     next_sender_ = store_.next_sender_seq();
     next_target_ = committed_target_;
     unhandled_.clear();
+    held_.reset();
     ++epoch_;
     queue_.clear();
     last_error_ = "store failure: " + s.message();
@@ -377,6 +388,7 @@ void Session::reset_sequences(Now now) {
   next_sender_ = next_target_ = committed_target_ = SeqNum(1);
   queue_.clear();
   unhandled_.clear();
+  held_.reset();
   ++epoch_;
   resend_end_.reset();
   emit(SessionEvent::Type::kLog, "sequence numbers reset to 1");

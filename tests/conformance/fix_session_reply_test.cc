@@ -221,3 +221,78 @@ TEST(FixSessionReply, ToAdminAddsFieldsToAdminMessages) {
 
 }  // namespace
 }  // namespace fixgate::session::testing
+
+namespace fixgate::session::testing {
+namespace {
+
+// Ordered delivery: what the session answers itself for a later message (here a
+// BusinessMessageReject) waits for the replies to the message before it, as when each message is
+// processed in turn; without it, the session's answer goes out first.
+TEST(FixSessionOrderedDelivery, TheSessionsOwnAnswersFollowTheRepliesToEarlierMessages) {
+  for (bool ordered : {true, false}) {
+    SCOPED_TRACE(ordered);
+    SessionConfig c = default_config();
+    c.supported_message_types = {"D"};
+    c.ordered_delivery = ordered;
+    SessionUnderTest t(c);
+    t.logon();
+    t.take();
+    t.auto_handle = false;
+    const std::string two = t.peer.make("D", 2, {{tag::ClOrdID, "A"}}, t.now.utc) +
+                            t.peer.make("8", 3, {{tag::ClOrdID, "B"}}, t.now.utc) +
+                            t.peer.make("D", 4, {{tag::ClOrdID, "C"}}, t.now.utc);
+    t.receive(two);
+    ASSERT_EQ(t.app_messages().size(), ordered ? 1u : 2u);
+    EXPECT_EQ(t.take().size(), ordered ? 0u : 1u);  // the BusinessMessageReject for 3
+    const Reply echo_a{"D", "11=A\x01"};
+    t.session.handled(SeqNum(2), t.now, std::span(&echo_a, 1));
+    t.pump();
+    if (ordered) {
+      ASSERT_EQ(t.app_messages().size(), 2u);  // C, delivered once A was handled
+      auto out = t.take();
+      ASSERT_EQ(out.size(), 2u);
+      EXPECT_EQ(out[0].type, "D");
+      EXPECT_EQ(out[0].seq, 2u);
+      EXPECT_EQ(out[1].type, "j");
+      EXPECT_EQ(out[1].seq, 3u);
+      EXPECT_EQ(out[1].get(tag::RefSeqNum), "3");
+    } else {
+      auto out = t.take();
+      ASSERT_EQ(out.size(), 1u);
+      EXPECT_EQ(out[0].type, "D");
+      EXPECT_EQ(out[0].seq, 3u);  // after the reject
+    }
+    const Reply echo_c{"D", "11=C\x01"};
+    t.session.handled(SeqNum(4), t.now, std::span(&echo_c, 1));
+    t.pump();
+    auto out = t.take();
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].get(tag::ClOrdID), "C");
+    EXPECT_EQ(t.session.next_target_seq(), SeqNum(5));
+    EXPECT_EQ(t.store.next_target_seq(), SeqNum(5));
+  }
+}
+
+// A message the application takes some other way is released: what follows goes on at once.
+TEST(FixSessionOrderedDelivery, AReleasedMessageLetsTheRestThroughBeforeItIsHandled) {
+  SessionConfig c = default_config();
+  c.ordered_delivery = true;
+  SessionUnderTest t(c);
+  t.logon();
+  t.take();
+  t.auto_handle = false;
+  t.receive(t.peer.make("D", 2, {{tag::ClOrdID, "A"}}, t.now.utc) +
+            t.peer.make("D", 3, {{tag::ClOrdID, "B"}}, t.now.utc));
+  ASSERT_EQ(t.app_messages().size(), 1u);
+  t.session.release(SeqNum(2), t.now);
+  t.pump();
+  ASSERT_EQ(t.app_messages().size(), 2u);
+  EXPECT_EQ(t.store.next_target_seq(), SeqNum(2));  // the watermark waits for handled()
+  t.session.handled(SeqNum(2), t.now);
+  t.session.handled(SeqNum(3), t.now);
+  t.pump();
+  EXPECT_EQ(t.store.next_target_seq(), SeqNum(4));
+}
+
+}  // namespace
+}  // namespace fixgate::session::testing

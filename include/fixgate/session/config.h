@@ -61,6 +61,12 @@ struct SessionConfig {
   // answered with BusinessMessageReject "Application not available" (4); a session Reject with
   // that text before FIX 4.2. A counterparty then knows at once instead of waiting on a silence.
   bool application_available = true;
+  // Deliver application messages one at a time: once one is delivered, nothing more inbound is
+  // processed until it is handled (or released). What the session answers itself (a Reject, a
+  // BusinessMessageReject, a Heartbeat) then follows the replies to the messages before it, as
+  // when each message is processed in turn, QuickFIX's way. The engine sets it when handlers run
+  // on the event loop; handlers on other threads (a keyed dispatcher) need it off.
+  bool ordered_delivery = false;
   std::string default_appl_ver_id;  // FIXT.1.1: sent in Logon (1137), e.g. "9" for FIX 5.0 SP2
 
   codec::TimePrecision timestamp_precision = codec::TimePrecision::kMillis;

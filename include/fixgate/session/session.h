@@ -185,6 +185,10 @@ class Session {
   // count as no longer pending, whatever its number.
   void handled(SeqNum seq, Now now, std::span<const Reply> replies = {},
                std::optional<uint64_t> epoch = std::nullopt);
+  // Ordered delivery (SessionConfig::ordered_delivery): message `seq` went to the application
+  // some other way (a queue another thread takes from): go on with what came after it, without
+  // waiting for handled().
+  void release(SeqNum seq, Now now);
   // Group commit: handled() calls between begin_batch() and end_batch() share one store commit,
   // made at end_batch() (or by any other call in between, which commits everything pending);
   // their replies are output only once it is made. The engine brackets each burst of inbound
@@ -240,6 +244,9 @@ class Session {
   enum class Timer : uint8_t { kHeartbeat, kTestRequest, kLogon, kLogout, kSchedule, kCount };
 
   // Inbound.
+  // Processes what was read and what waits behind a gap, until more bytes are needed, the
+  // session stops, or (ordered delivery) a delivered message awaits the application.
+  void process_input(Now now);
   void process_frame(std::string_view frame, Now now);
   // Parses `frame` into `msg`; a field with an impossible tag number ("0=", "-5=") is cut out
   // (into `copy`, which `msg` then views) and named in `invalid_tag` for a Reject, reason 0.
@@ -340,6 +347,8 @@ class Session {
   // Delivered application messages not yet handled, ascending: a sorted vector, as there are
   // rarely more than a few (a set would allocate a node per message).
   std::vector<uint64_t> unhandled_;
+  // Ordered delivery: the application message delivered and not yet handled or released.
+  std::optional<uint64_t> held_;
   uint64_t epoch_ = 0;  // bumped whenever unhandled_ is emptied by force (see handled())
   std::map<uint64_t, std::string> queue_;  // received ahead of a gap, in sequence order
   std::optional<SeqNum> resend_end_;       // our outstanding ResendRequest covers up to this
