@@ -353,7 +353,8 @@ constexpr KeyDef kKeys[] = {
              "Y: a new gap asks again even while a ResendRequest is outstanding",
              flag<S, FIXGATE_MEMBER(manager.session.send_redundant_resend_requests)>()),
     ignored("SendResetSeqNumFlag", kC,
-            "an initiator sends 141=Y when ResetOnLogon=Y; an acceptor answers one with one"),
+            "an initiator sends 141=Y when a reset is configured and both numbers are at 1 "
+            "(ResetOnLogon=Y always); an acceptor answers one with one"),
     honoured("SenderCompID", kCJ, "our CompID (required)",
              text<S, FIXGATE_MEMBER(manager.session.id.sender_comp_id)>()),
     honoured("SenderLocationID", kJ, "our LocationID (142)",
