@@ -70,7 +70,7 @@ if ! cmake --build build-fuzz -j"$JOBS" >build-fuzz/build.log 2>&1; then
   tail -n 40 build-fuzz/build.log
   exit 1
 fi
-for target in framer_fuzz parse_validate_fuzz; do
+for target in framer_fuzz parse_validate_fuzz session_fuzz; do
   corpus=fuzz/corpus/${target%_fuzz}
   work=build-fuzz/corpus-$target
   mkdir -p "$work"
