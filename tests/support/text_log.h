@@ -34,7 +34,13 @@ class TextLog {
   // How many lines are exactly `line`.
   size_t count(std::string_view line) const {
     std::lock_guard lock(mu_);
-    return static_cast<size_t>(std::count(lines_.begin(), lines_.end(), line));
+    return count_locked(line);
+  }
+  // True once `n` lines are exactly `line`, waiting up to `timeout`.
+  bool wait_for_count(std::string_view line, size_t n,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return count_locked(line) >= n; });
   }
   // For EngineOptions::on_log.
   std::function<void(std::string_view)> sink() {
@@ -46,6 +52,10 @@ class TextLog {
   }
 
  private:
+  size_t count_locked(std::string_view line) const {
+    return static_cast<size_t>(std::count(lines_.begin(), lines_.end(), line));
+  }
+
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::string> lines_;
