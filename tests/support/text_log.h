@@ -31,6 +31,14 @@ class TextLog {
                          [&](const std::string& l) { return l.find(part) != std::string::npos; });
     });
   }
+  // The last line containing `part` so far; empty when none does.
+  std::string last_with(std::string_view part) const {
+    std::lock_guard lock(mu_);
+    auto found = std::find_if(lines_.rbegin(), lines_.rend(), [&](const std::string& l) {
+      return l.find(part) != std::string::npos;
+    });
+    return found == lines_.rend() ? std::string() : *found;
+  }
   // How many lines are exactly `line`.
   size_t count(std::string_view line) const {
     std::lock_guard lock(mu_);
