@@ -5,8 +5,9 @@
 
 #include <atomic>
 #include <fstream>
-#include <thread>
+#include <map>
 #include <sstream>
+#include <thread>
 
 #include "../support/process.h"
 #include "fixgate/engine/engine.h"
@@ -16,7 +17,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using fixgate::testing::Child;
-using fixgate::testing::free_port;
 using fixgate::testing::TempDir;
 using session::SessionStatus;
 
@@ -33,21 +33,28 @@ long rss_kib(pid_t pid) {
 
 TEST(FixgatedScale, ThousandSessionsHeartbeatForThirtySeconds) {
   TempDir dir("fixgated-scale");
-  const uint16_t port = free_port();
+  // Port 0: each session listens where the kernel put it, and fixgated's start-up lines say where.
   std::ostringstream cfg;
   cfg << "[DEFAULT]\nConnectionType=acceptor\nHeartBtInt=5\nSocketAcceptAddress=127.0.0.1\n"
-      << "SocketAcceptPort=" << port << "\nBeginString=FIX.4.4\nSenderCompID=GW\n";
+      << "SocketAcceptPort=0\nBeginString=FIX.4.4\nSenderCompID=GW\n";
   for (int i = 0; i < kSessions; ++i) cfg << "[SESSION]\nTargetCompID=C" << i << "\n";
   std::string path = dir.path + "/scale.cfg";
   std::ofstream(path) << cfg.str();
 
   Child d({FIXGATED_PATH, "--config", path});
+  std::map<std::string, uint16_t> ports;  // TargetCompID -> its session's port
+  const std::string listening = "session FIX.4.4:GW->";
   std::string line;
   for (int i = 0; i < kSessions + 5; ++i) {
     line = d.read_line(30s);
     if (line.rfind("fixgated: running", 0) == 0 || line.empty()) break;
+    // "session FIX.4.4:GW->C17 acceptor listening 127.0.0.1:PORT"
+    if (line.starts_with(listening) && line.find(" acceptor listening ") != std::string::npos)
+      ports[line.substr(listening.size(), line.find(' ', listening.size()) - listening.size())] =
+          static_cast<uint16_t>(std::stoi(line.substr(line.rfind(':') + 1)));
   }
   ASSERT_EQ(line, "fixgated: running " + std::to_string(kSessions) + " session(s)");
+  ASSERT_EQ(ports.size(), static_cast<size_t>(kSessions));
   const long rss_idle = rss_kib(d.pid());
   // fixgated logs every session event to stdout: keep reading, or its writes block on the pipe.
   std::atomic<bool> draining{true};
@@ -58,19 +65,20 @@ TEST(FixgatedScale, ThousandSessionsHeartbeatForThirtySeconds) {
   engine::Engine clients(engine::EngineOptions{.threads = 2, .on_log = {}});
   std::vector<engine::SessionHandle*> handles;
   for (int i = 0; i < kSessions; ++i) {
+    const std::string us = "C" + std::to_string(i);
     engine::ManagerConfig c;
-    c.session.id = {.begin_string = "FIX.4.4", .sender_comp_id = std::string("C").append(std::to_string(i)),
-                    .target_comp_id = "GW"};
+    c.session.id = {.begin_string = "FIX.4.4", .sender_comp_id = us, .target_comp_id = "GW"};
     c.session.role = session::Role::kInitiator;
     c.session.heartbeat_interval = 5s;
-    c.connect = {{"127.0.0.1", port}};
+    c.connect = {{"127.0.0.1", ports[us]}};
     c.reconnect.initial = 200ms;
     auto h = clients.add_session(c);
     ASSERT_TRUE(h);
     handles.push_back(*h);
   }
   ASSERT_TRUE(clients.start().is_ok());
-  for (auto* h : handles) ASSERT_TRUE(h->wait_for_status(SessionStatus::kActive, 60s)) << h->id().to_string();
+  for (auto* h : handles)
+    ASSERT_TRUE(h->wait_for_status(SessionStatus::kActive, 60s)) << h->id().to_string();
   const long rss_logged_on = rss_kib(d.pid());
   std::vector<uint64_t> heartbeats_before, logons_before;
   for (auto* h : handles) heartbeats_before.push_back(h->session_stats().heartbeats_received);
@@ -87,10 +95,11 @@ TEST(FixgatedScale, ThousandSessionsHeartbeatForThirtySeconds) {
   }
   EXPECT_EQ(missed, 0u);
   EXPECT_EQ(dropped, 0u);
-  std::cout << "fixgated: " << kSessions << " sessions, RSS " << rss_idle / 1024 << " MiB configured, "
-            << rss_logged_on / 1024 << " MiB logged on: "
-            << (rss_logged_on - rss_idle) * 1024 / kSessions << " bytes per logged-on session, "
-            << rss_logged_on * 1024 / kSessions << " bytes per session in all" << std::endl;
+  std::cout << "fixgated: " << kSessions << " sessions, RSS " << rss_idle / 1024
+            << " MiB configured, " << rss_logged_on / 1024
+            << " MiB logged on: " << (rss_logged_on - rss_idle) * 1024 / kSessions
+            << " bytes per logged-on session, " << rss_logged_on * 1024 / kSessions
+            << " bytes per session in all" << std::endl;
   RecordProperty("bytes_per_session", static_cast<int>(rss_logged_on * 1024 / kSessions));
   clients.shutdown(20s);
   d.signal(SIGTERM);

@@ -1,8 +1,10 @@
 // fixgated as users run it: a settings file, --app echo, real TCP, SIGTERM.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
-#include <regex>
+#include <string>
+#include <vector>
 
 #include "../support/process.h"
 #include "fixgate/codec/message.h"
@@ -13,6 +15,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using fixgate::testing::Child;
+using fixgate::testing::listening_ports;
 using fixgate::testing::TempDir;
 using session::SessionStatus;
 
@@ -34,15 +37,28 @@ SenderCompID=GW
 TargetCompID=CLIENT
 )";
 
-// Reads fixgated's start-up lines until the listening port shows up.
-uint16_t listening_port(Child& d) {
-  std::regex listening(R"(acceptor listening [0-9.]+:([0-9]+))");
-  for (int i = 0; i < 20; ++i) {
-    std::string line = d.read_line(10s);
-    std::smatch m;
-    if (std::regex_search(line, m, listening)) return static_cast<uint16_t>(std::stoi(m[1]));
-    if (line.empty()) break;
+// fixgated's start-up lines, up to "fixgated: running …" (the last); fewer if it stopped first.
+std::vector<std::string> startup(Child& d) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 200; ++i) {
+    lines.push_back(d.read_line(10s));
+    if (lines.back().empty() || lines.back().starts_with("fixgated: running")) break;
   }
+  return lines;
+}
+
+bool has_line(const std::vector<std::string>& lines, std::string_view part) {
+  return std::any_of(lines.begin(), lines.end(),
+                     [&](const std::string& l) { return l.find(part) != std::string::npos; });
+}
+
+// The port that session `id` listens on (SocketAcceptPort=0: the kernel chose it), from its
+// line "session ID acceptor listening HOST:PORT"; 0 if none.
+uint16_t listening_port(const std::vector<std::string>& lines, const std::string& id) {
+  const std::string part = "session " + id + " acceptor listening ";
+  for (const auto& l : lines)
+    if (auto at = l.find(part); at != std::string::npos)
+      return static_cast<uint16_t>(std::stoi(l.substr(l.rfind(':') + 1)));
   return 0;
 }
 
@@ -55,7 +71,7 @@ std::string clordid(const engine::ReceivedMessage& m) {
 TEST(Fixgated, EchoesOrdersDropsResentDuplicatesAndLogsOutOnSigterm) {
   TempDir dir("fixgated");
   Child d({FIXGATED_PATH, "--config", write_config(dir, kEchoConfig), "--app", "echo"});
-  uint16_t port = listening_port(d);
+  const uint16_t port = listening_port(startup(d), "FIX.4.4:GW->CLIENT");
   ASSERT_NE(port, 0);
 
   engine::SessionManager client;
@@ -123,19 +139,27 @@ bool saw_line(Child& d, std::string_view part) {
 
 TEST(Fixgated, AcceptorTemplateCreatesSessionsForAllowedCompIdsOnly) {
   TempDir dir("fixgated-template");
-  const uint16_t port = fixgate::testing::free_port();
   const std::string config =
       "[DEFAULT]\nConnectionType=acceptor\nHeartBtInt=30\n"
-      "SocketAcceptAddress=127.0.0.1\nSocketAcceptPort=" +
-      std::to_string(port) +
-      "\n\n[SESSION]\nBeginString=FIX.4.4\nSenderCompID=GW\n"
+      "SocketAcceptAddress=127.0.0.1\nSocketAcceptPort=0\n\n"
+      "[SESSION]\nBeginString=FIX.4.4\nSenderCompID=GW\n"
       "TargetCompID=CLIENT\n\n[SESSION]\nBeginString=FIX.4.4\n"
       "SenderCompID=GW\nTargetCompID=*\nAcceptorTemplate=Y\n"
       "AllowedCompIDs=ALICE, BOB\n";
   Child d({FIXGATED_PATH, "--config", write_config(dir, config), "--app", "echo"});
-  ASSERT_TRUE(saw_line(d, "template FIX.4.4:GW->* acceptor on 127.0.0.1:" + std::to_string(port) +
-                              " allows ALICE,BOB"));
-  ASSERT_TRUE(saw_line(d, "fixgated: running"));
+  const auto lines = startup(d);
+  ASSERT_TRUE(has_line(lines, "fixgated: running"));
+  EXPECT_TRUE(has_line(lines, "template FIX.4.4:GW->* acceptor on 127.0.0.1:"));
+  EXPECT_TRUE(has_line(lines, " allows ALICE,BOB"));
+  // Port 0 gives the template a listener of its own. fixgated names the configured session's
+  // port but not the template's (it prints the port configured, 0): the template's is the other
+  // port fixgated listens on.
+  const uint16_t session_port = listening_port(lines, "FIX.4.4:GW->CLIENT");
+  std::vector<uint16_t> ports = listening_ports(d.pid());
+  std::erase(ports, session_port);
+  ASSERT_EQ(ports.size(), 1u) << "fixgated listens on " << ports.size() << " ports besides "
+                              << session_port;
+  const uint16_t port = ports[0];
 
   auto connect = [&](engine::SessionManager& m, const std::string& us) {
     engine::ManagerConfig c;
@@ -172,9 +196,10 @@ TEST(Fixgated, BusyPollingLoopThreadsEchoAndStopOnSigterm) {
           .insert(std::string_view(kEchoConfig).find("[SESSION]"),
                   "EngineThreads=1\nBusyPollMicros=200\nBusyPollYield=Y\n\n");
   Child d({FIXGATED_PATH, "--config", write_config(dir, config), "--app", "echo"});
-  uint16_t port = listening_port(d);
+  const auto lines = startup(d);
+  const uint16_t port = listening_port(lines, "FIX.4.4:GW->CLIENT");
   ASSERT_NE(port, 0);
-  ASSERT_TRUE(saw_line(d, "engine 1 loop thread(s), busy-poll 200 us, yielding"));
+  ASSERT_TRUE(has_line(lines, "engine 1 loop thread(s), busy-poll 200 us, yielding"));
 
   engine::SessionManager client;
   engine::ManagerConfig c;
