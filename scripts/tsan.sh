@@ -19,8 +19,18 @@ if ! nice cmake --build build-tsan -j"$JOBS" --target ordering_test engine_test 
 fi
 # halt_on_error: the first race fails the run; exitcode makes a race fail even if tests pass.
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 ${TSAN_OPTIONS:-}"
-build-tsan/src/ordering_test --gtest_brief=1
-build-tsan/tests/engine_test --gtest_brief=1
+# Runs a test program; fails on a failed test, a race, or a skipped test (a skip is no pass).
+run() {
+  local log
+  log=build-tsan/$(basename "$1").log
+  "$@" 2>&1 | tee "$log"
+  if grep -q '^\[  SKIPPED \]' "$log"; then
+    echo "tsan.sh: $(basename "$1") skipped a test" >&2
+    exit 1
+  fi
+}
+run build-tsan/src/ordering_test --gtest_brief=1
+run build-tsan/tests/engine_test --gtest_brief=1
 # The file store's tests (not the kill -9 ones, which fork a writer to kill).
-build-tsan/src/store_test --gtest_brief=1 --gtest_filter='FileStoreTest.*:SegmentFormat*'
+run build-tsan/src/store_test --gtest_brief=1 --gtest_filter='FileStoreTest.*:SegmentFormat*'
 echo "tsan.sh: ordering_test, engine_test and store_test clean under ThreadSanitizer"

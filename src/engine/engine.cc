@@ -323,6 +323,9 @@ struct DispatchJob {
 };
 using Dispatcher = ordering::KeyedDispatcher<DispatchJob>;
 
+// What a publish did to the receive queue: filled it (reading pauses) or saw it drained.
+enum class QueueChange : uint8_t { kNone, kFull, kDrained };
+
 // Everything about one session, driven on one io_context's thread.
 class SessionRuntime final : private DirectReader {
  public:
@@ -409,9 +412,10 @@ class SessionRuntime final : private DirectReader {
   bool close_after_write = false;
   bool connected = false;
   std::atomic<bool> running{false};  // started and not stopped
-  bool read_paused = false;  // the inbox is full: TCP back-pressure until the app catches up
-  bool reconnect = true;     // initiator: reconnect after a disconnect
-  uint32_t attempt = 0;      // reconnect attempts since the last logon
+  // The inbox or the dispatcher is full: TCP back-pressure until the app catches up.
+  bool read_paused = false;
+  bool reconnect = true;  // initiator: reconnect after a disconnect
+  uint32_t attempt = 0;   // reconnect attempts since the last logon
   size_t next_endpoint = 0;
   std::mt19937 rng{std::random_device{}()};
 
@@ -422,6 +426,11 @@ class SessionRuntime final : private DirectReader {
   session::SessionStats stats;
   session::SeqNum next_in{1}, next_out{1};
   std::deque<ReceivedMessage> inbox;
+  // The receive queue's state for receive_queue_stats(), changed on the loop thread. Invariant:
+  // queue_full from a read that left `inbox` at receive_queue_capacity until it is back to half.
+  size_t queue_high_water = 0;
+  uint64_t queue_pauses = 0;
+  bool queue_full = false;
   std::vector<ReceivedMessage> outbox;  // I/O thread only: delivered since the last publish()
   // Loop thread only: buffers reused from one message to the next (deliver, after_event).
   struct Reusable {
@@ -829,6 +838,7 @@ class SessionRuntime final : private DirectReader {
     // hold of the lock as the poll that finds no more events.
     bool took_output = false;
     std::optional<session::Duration> timer_due, store_due;
+    QueueChange queue_change = QueueChange::kNone;
     for (;;) {
       if (!s.owns_lock()) s.lock();
       if (!s->poll_event(event)) {
@@ -838,7 +848,7 @@ class SessionRuntime final : private DirectReader {
           continue;
         }
         // Published before the write: whoever sees the peer react to these bytes sees this state.
-        publish_locked(*s, after_read);
+        queue_change = publish_locked(*s, after_read);
         took_output = can_write();
         if (took_output) s->take_output(write_buf);
         timer_due = s->poll_timeout();
@@ -882,6 +892,7 @@ class SessionRuntime final : private DirectReader {
     s.unlock();
     spare_events.push_back(std::move(event));
     burst_now = outer;
+    log_queue_change(queue_change);
     if (log) log->flush();
     if (took_output) write_out();
     arm_timer(timer_due);
@@ -1010,12 +1021,21 @@ class SessionRuntime final : private DirectReader {
     locked()->handled(seq, clock_now(), replies, epoch);
     after_event();
     submit_waiting();
-    bool resume;
+    resume_reading_if_drained();
+  }
+
+  // Loop thread, once the application took a message or a dispatcher handler returned: reading
+  // paused for a full receive queue resumes once it has drained to half; for a full dispatcher,
+  // once every waiting job is in.
+  void resume_reading_if_drained() {
+    bool drained, resume;
     {
       std::lock_guard lock(mu);
-      resume = read_paused && waiting.empty() && inbox.size() < config.receive_queue_capacity;
+      drained = queue_drained_locked();
+      resume = read_paused && !queue_full && waiting.empty();
       if (resume) read_paused = false;
     }
+    if (drained) log_queue_change(QueueChange::kDrained);
     if (resume && socket && connected) start_read();
   }
 
@@ -1044,14 +1064,38 @@ class SessionRuntime final : private DirectReader {
 
   // The state API threads read, and the messages for receive_message(). Loop thread only.
   void publish() { publish_locked(*locked()); }
-  // publish(), with the session locked by the caller.
-  // `after_read`: also pause reading while the inbox is full or jobs wait for the dispatcher.
-  void publish_locked(const session::Session& s, bool after_read = false) {
+  // publish(), with the session locked by the caller. `after_read` (loop thread): also pause
+  // reading while the inbox is full or jobs wait for the dispatcher. Returns what happened to the
+  // receive queue, for the caller to log once it has let go of the session's lock.
+  QueueChange publish_locked(const session::Session& s, bool after_read = false) {
     std::lock_guard lock(mu);
     for (auto& r : outbox) inbox.push_back(std::move(r));
     outbox.clear();
-    if (after_read) read_paused = inbox.size() >= config.receive_queue_capacity || !waiting.empty();
+    queue_high_water = std::max(queue_high_water, inbox.size());
+    QueueChange change = QueueChange::kNone;
+    if (after_read) {
+      if (queue_drained_locked()) {
+        change = QueueChange::kDrained;  // taken while no loop ran (the session was stopped)
+      } else if (!queue_full && inbox.size() >= config.receive_queue_capacity) {
+        queue_full = true;
+        ++queue_pauses;
+        change = QueueChange::kFull;
+      }
+      read_paused = queue_full || !waiting.empty();
+    }
     publish_state(s);
+    return change;
+  }
+  // Under `mu`: a full receive queue that the application has taken down to half is full no more.
+  bool queue_drained_locked() {
+    if (!queue_full || inbox.size() > config.receive_queue_capacity / 2) return false;
+    queue_full = false;
+    return true;
+  }
+  // Loop thread, without the session's lock.
+  void log_queue_change(QueueChange change) {
+    if (change == QueueChange::kFull) emit_log("receive queue full: reading paused");
+    if (change == QueueChange::kDrained) emit_log("receive queue drained: reading resumed");
   }
   // The session's state for API threads; `s` is locked by the caller.
   void publish_state(const session::Session& s) {
@@ -1182,13 +1226,7 @@ std::optional<ReceivedMessage> SessionHandle::receive_message(std::chrono::milli
   auto mark_handled = [&m, seq, epoch] {
     m.locked()->handled(seq, clock_now(), {}, epoch);
     m.after_event();
-    bool resume;
-    {
-      std::lock_guard inner(m.mu);
-      resume = m.read_paused && m.inbox.size() < m.config.receive_queue_capacity;
-      if (resume) m.read_paused = false;
-    }
-    if (resume) m.start_read();
+    m.resume_reading_if_drained();
   };
   if (!m.running) {
     m.locked()->handled(seq, clock_now(), {}, epoch);
@@ -1293,6 +1331,14 @@ Status SessionHandle::request_logoff(std::chrono::milliseconds timeout) {
 session::SessionStats SessionHandle::session_stats() const {
   std::lock_guard lock(rt_.mu);
   return rt_.stats;
+}
+
+ReceiveQueueStats SessionHandle::receive_queue_stats() const {
+  std::lock_guard lock(rt_.mu);
+  return {.queued = rt_.inbox.size(),
+          .high_water = rt_.queue_high_water,
+          .pauses = rt_.queue_pauses,
+          .paused = rt_.queue_full};
 }
 
 std::pair<session::SeqNum, session::SeqNum> SessionHandle::sequence_numbers() const {

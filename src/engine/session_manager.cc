@@ -84,6 +84,9 @@ Status SessionManager::request_logoff(std::chrono::milliseconds timeout) {
 session::SessionStats SessionManager::session_stats() const {
   return handle_ ? handle_->session_stats() : session::SessionStats{};
 }
+ReceiveQueueStats SessionManager::receive_queue_stats() const {
+  return handle_ ? handle_->receive_queue_stats() : ReceiveQueueStats{};
+}
 std::pair<session::SeqNum, session::SeqNum> SessionManager::sequence_numbers() const {
   return handle_
              ? handle_->sequence_numbers()

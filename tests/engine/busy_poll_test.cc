@@ -5,10 +5,13 @@
 
 #include <pthread.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
+#include <fstream>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -79,45 +82,126 @@ TEST(BusyPollTest, SpinningLoopThreadRunsItsSessionsTimers) {
   EXPECT_GE(acceptor.manager.session_stats().heartbeats_sent, 2u);
 }
 
-// CPU time used by `thread` so far.
-std::chrono::nanoseconds cpu_time(pthread_t thread) {
+// CPU time used by `thread` so far; nullopt, failing the test, when the clock cannot be read.
+std::optional<std::chrono::nanoseconds> cpu_time(pthread_t thread) {
   clockid_t clock;
   timespec ts{};
-  if (pthread_getcpuclockid(thread, &clock) != 0 || clock_gettime(clock, &ts) != 0) return {};
+  if (pthread_getcpuclockid(thread, &clock) != 0 || clock_gettime(clock, &ts) != 0) {
+    ADD_FAILURE() << "cannot read the loop thread's CPU clock";
+    return std::nullopt;
+  }
   return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
 }
 
-// The CPU time the acceptor's loop thread uses while its logged-on session idles for 300 ms.
-std::chrono::nanoseconds idle_loop_cpu(EngineOptions options) {
-  // Declared before the sessions: their listener writes them until the sessions are gone.
-  std::atomic<pthread_t> loop_thread{};
-  std::atomic<bool> seen{false};
-  SessionManager acceptor(options);
-  acceptor.on_event([&](const session::SessionEvent&) {
-    loop_thread = pthread_self();  // listeners run on the session's loop thread
-    seen = true;
-  });
-  EXPECT_TRUE(acceptor.initialize_session(acceptor_config()).is_ok());
-  EXPECT_TRUE(acceptor.start_session().is_ok());
-  SessionManager client;
-  log_on(client, initiator_config(acceptor.local_port()));
-  EXPECT_TRUE(acceptor.wait_for_status(SessionStatus::kActive, 5s));
-  EXPECT_TRUE(seen);
-  const auto before = cpu_time(loop_thread);
-  std::this_thread::sleep_for(300ms);  // the window measured, not a synchronisation
-  return cpu_time(loop_thread) - before;
+// A thread of this process as the kernel sees it (/proc/self/task/TID).
+struct TaskState {
+  char state = '?';                 // R: running or runnable; S: waiting in the kernel …
+  std::string wchan;                // what it waits in, when waiting ("do_epoll_wait")
+  uint64_t voluntary_switches = 0;  // times it gave up its CPU to wait
+};
+
+// Thread `tid`'s state; nullopt, failing the test, when /proc cannot be read.
+std::optional<TaskState> task_state(pid_t tid) {
+  const std::string dir = "/proc/self/task/" + std::to_string(tid);
+  std::ifstream stat_file(dir + "/stat"), wchan_file(dir + "/wchan"), status_file(dir + "/status");
+  std::string stat;
+  std::getline(stat_file, stat);
+  TaskState t;
+  std::getline(wchan_file, t.wchan);
+  bool switches = false;
+  for (std::string line; std::getline(status_file, line);) {
+    constexpr std::string_view kKey = "voluntary_ctxt_switches:";
+    if (!line.starts_with(kKey)) continue;
+    t.voluntary_switches = std::stoull(line.substr(kKey.size()));
+    switches = true;
+  }
+  const size_t paren = stat.rfind(')');  // "TID (comm) STATE …"; comm may hold anything
+  if (paren == std::string::npos || paren + 2 >= stat.size() || !switches) {
+    ADD_FAILURE() << "cannot read " << dir;
+    return std::nullopt;
+  }
+  t.state = stat[paren + 2];
+  return t;
 }
 
-TEST(BusyPollTest, AnIdleLoopThreadSpinsForBusyPollThenBlocks) {
-  // Spinning longer than the window, the loop thread runs whenever the scheduler lets it: without
-  // yielding it gets a fair share of a CPU however busy the machine is (the other tests ctest
-  // runs beside this one), far above what a sleeping thread uses. Spinning 1 ms, it then blocks
-  // in the kernel and uses next to nothing, as a loop that does not busy-poll does.
-  EXPECT_GT(idle_loop_cpu(spinning(/*yield=*/false)), 10ms);
+// The loop thread of an acceptor whose session, once logged on, idles (heartbeats every 30 s).
+class IdleLoop {
+ public:
+  explicit IdleLoop(EngineOptions options) : acceptor_(std::move(options)) {}
+  void start() {
+    acceptor_.on_event([this](const session::SessionEvent&) {
+      thread_ = pthread_self();  // listeners run on the session's loop thread
+      tid_ = gettid();
+    });
+    ASSERT_TRUE(acceptor_.initialize_session(acceptor_config()).is_ok());
+    ASSERT_TRUE(acceptor_.start_session().is_ok());
+    log_on(client_, initiator_config(acceptor_.local_port()));
+    ASSERT_TRUE(acceptor_.wait_for_status(SessionStatus::kActive, 5s));
+    ASSERT_NE(tid_, 0);  // the Active status event ran the listener before it was published
+  }
+  pid_t tid() const { return tid_; }
+  pthread_t thread() const { return thread_; }
+
+ private:
+  // Declared before the sessions: their listener writes them until the sessions are gone.
+  std::atomic<pthread_t> thread_{};
+  std::atomic<pid_t> tid_{0};
+  SessionManager acceptor_;
+  SessionManager client_;
+};
+
+TEST(BusyPollTest, AnIdleLoopThreadThatSpinsNeverWaitsInTheKernel) {
+  // Spinning longer than the test, without yielding, the idle loop thread never blocks. Shown by
+  // what it did, not by how long it took: it runs until it has had 20 ms of CPU (however long a
+  // busy machine takes to give it that) and in all that time it never once gave up its CPU to
+  // wait. A loop that blocked when idle would not get the CPU, nor keep its switch count.
+  IdleLoop loop(spinning(/*yield=*/false));
+  loop.start();
+  const auto before = task_state(loop.tid());
+  const auto cpu_before = cpu_time(loop.thread());
+  ASSERT_TRUE(before && cpu_before);
+  auto cpu = cpu_before;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  // Polling a counter the kernel keeps, which has no event to await.
+  while (cpu && *cpu - *cpu_before < 20ms && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+    cpu = cpu_time(loop.thread());
+  }
+  ASSERT_TRUE(cpu);
+  ASSERT_GE(*cpu - *cpu_before, 20ms) << "the spinning loop thread got no CPU in 30 s";
+  const auto after = task_state(loop.tid());
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->voluntary_switches, before->voluntary_switches);
+  EXPECT_EQ(after->state, 'R');
+}
+
+// True once thread `tid` waits in epoll_wait (the reactor), looking every millisecond for up to
+// 10 s: a state the kernel keeps, which has no event to await.
+bool waits_in_epoll(pid_t tid) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (;;) {
+    const auto t = task_state(tid);
+    if (!t) return false;
+    if (t->state == 'S' && t->wchan.find("epoll") != std::string::npos) return true;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ADD_FAILURE() << "thread " << tid << " is in state " << t->state << ", wchan '" << t->wchan
+                    << "'";
+      return false;
+    }
+    std::this_thread::sleep_for(1ms);
+  }
+}
+
+TEST(BusyPollTest, AnIdleLoopThreadBlocksInTheReactorAfterItsBusyPoll) {
+  // Spinning 1 ms, then waiting in the kernel as a loop that does not busy-poll does at once.
   EngineOptions spin_short;
   spin_short.busy_poll = 1ms;
-  EXPECT_LT(idle_loop_cpu(spin_short), 10ms);
-  EXPECT_LT(idle_loop_cpu(EngineOptions{}), 10ms);
+  IdleLoop spinner(spin_short);
+  spinner.start();
+  EXPECT_TRUE(waits_in_epoll(spinner.tid()));
+  IdleLoop plain{EngineOptions{}};
+  plain.start();
+  EXPECT_TRUE(waits_in_epoll(plain.tid()));
 }
 
 TEST(BusyPollTest, SpinnersThatDoNotYieldEchoPingPong) {

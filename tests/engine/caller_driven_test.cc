@@ -24,7 +24,9 @@ using session::SessionStatus;
 using testing::acceptor_config;
 using testing::clordid;
 using testing::EchoAcceptor;
+using testing::expect_each_pause_logged_and_drained;
 using testing::initiator_config;
+using testing::kQueueFull;
 using testing::log_on;
 using testing::order_body;
 using testing::send_and_take_echoes;
@@ -276,13 +278,40 @@ TEST(CallerDrivenTest, SpinningDriverReadsPipelinedEchoesInOrder) {
 TEST(CallerDrivenTest, SpinningDriverPausesReadingWhileTheInboxIsFull) {
   EchoAcceptor acceptor;
   acceptor.start();
+  fixgate::testing::TextLog events;  // before the client, whose listener writes it
   SessionManager client(spinning());
+  client.on_event(events.listener());  // runs on this thread, inside the calls that drive
   ManagerConfig c = initiator_config(acceptor.manager.local_port());
   c.receive_queue_capacity = 4;
   log_on(client, c);
-  constexpr int kOrders = 100;
-  // Reading stops at 4 queued echoes and resumes as each is taken: all arrive, in order.
-  send_and_take_echoes(client, kOrders);
+  // About 100 KB of echoes: several reads of the 16 KiB read buffer. Nothing reads them until
+  // this thread drives.
+  constexpr int kOrders = 1000;
+  for (int i = 0; i < kOrders; ++i) ASSERT_TRUE(client.send_message("D", order_body(i)).is_ok());
+  ASSERT_TRUE(acceptor.wait_for_echoes(kOrders, 10s));
+  // The first read leaves at least 4 echoes queued: reading pauses, and says so.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!events.wait_for(kQueueFull, 0ms) && std::chrono::steady_clock::now() < deadline)
+    client.run_once(100ms);
+  ASSERT_TRUE(events.wait_for(kQueueFull, 0ms));
+  const ReceiveQueueStats full = client.receive_queue_stats();
+  EXPECT_TRUE(full.paused);
+  EXPECT_EQ(full.pauses, 1u);
+  EXPECT_GE(full.queued, 4u);
+  EXPECT_LT(full.queued, size_t{kOrders});
+  // The other echoes are ready in the socket; a driver that still read would take them here.
+  const uint64_t received = client.session_stats().messages_received;
+  for (int i = 0; i < 20; ++i) client.run_once(1ms);
+  EXPECT_EQ(client.session_stats().messages_received, received);
+  EXPECT_EQ(client.receive_queue_stats().queued, full.queued);
+  // Taking them drains the queue to half, which resumes reading, until the next read fills it:
+  // all arrive, in order.
+  for (int i = 0; i < kOrders; ++i) {
+    auto echo = client.receive_message(5s);
+    ASSERT_TRUE(echo) << "echo " << i;
+    ASSERT_EQ(clordid(echo->bytes), "ORD-" + std::to_string(i));
+  }
+  expect_each_pause_logged_and_drained(client, events, kOrders);
 }
 
 TEST(CallerDrivenTest, SpinningDriverSeesThePeerClose) {

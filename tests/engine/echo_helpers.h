@@ -5,9 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <utility>
 
+#include "../support/text_log.h"
 #include "fixgate/engine/session_manager.h"
 #include "test_configs.h"
 
@@ -17,14 +20,28 @@ namespace fixgate::engine::testing {
 // when `options` say so).
 struct EchoAcceptor {
   explicit EchoAcceptor(EngineOptions options = {}) : manager(std::move(options)) {}
-  SessionManager manager;
   void start() {
     ASSERT_TRUE(manager.initialize_session(acceptor_config()).is_ok());
     manager.on("D", [this](const codec::Message& order) {
       ASSERT_TRUE(manager.send_message("D", echo_body(order)).is_ok());
+      std::lock_guard lock(mu);
+      ++echoed;
+      cv.notify_all();
     });
     ASSERT_TRUE(manager.start_session().is_ok());
   }
+  // True once the handler has echoed `n` orders (each echo goes out as it returns), waiting up to
+  // `timeout`.
+  bool wait_for_echoes(int n, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, timeout, [&] { return echoed >= n; });
+  }
+
+  // Declared before the manager: its handler writes them until the manager is gone.
+  std::mutex mu;
+  std::condition_variable cv;
+  int echoed = 0;
+  SessionManager manager;
 };
 
 // Starts `client` as the initiator `config` and waits (driving its loop, when caller-driven)
@@ -48,6 +65,26 @@ inline void send_and_take_echoes(SessionManager& client, int n, int from = 0) {
     ASSERT_TRUE(echo) << "echo " << i;
     ASSERT_EQ(clordid(echo->bytes), "ORD-" + std::to_string(i));
   }
+}
+
+inline constexpr std::string_view kQueueFull = "receive queue full: reading paused";
+inline constexpr std::string_view kQueueDrained = "receive queue drained: reading resumed";
+
+// Once `client` has taken all `total` messages of a test that filled its receive queue (capacity
+// far below `total`) again and again: every pause was logged and ended by a logged drain, and the
+// queue never held all the messages at once.
+inline void expect_each_pause_logged_and_drained(const SessionManager& client,
+                                                 fixgate::testing::TextLog& events, size_t total) {
+  // Nothing is left to read, so no pause is still to come; the last drain is seen by the loop
+  // once it has marked the last message handled, which a loop thread does after the take.
+  EXPECT_TRUE(events.wait_for_count(kQueueDrained, events.count(kQueueFull)));
+  const ReceiveQueueStats q = client.receive_queue_stats();
+  EXPECT_EQ(q.queued, 0u);
+  EXPECT_FALSE(q.paused);
+  EXPECT_GT(q.pauses, 1u);  // the messages took several reads, each of which filled the queue
+  EXPECT_LT(q.high_water, total);
+  EXPECT_EQ(events.count(kQueueFull), q.pauses);
+  EXPECT_EQ(events.count(kQueueDrained), q.pauses);
 }
 
 }  // namespace fixgate::engine::testing

@@ -8,6 +8,7 @@
 #include <future>
 #include <set>
 
+#include "echo_helpers.h"
 #include "fixgate/session/memory_store.h"
 #include "test_configs.h"
 
@@ -75,6 +76,37 @@ TEST(SessionManagerTest, DeliversThousandsOfOrdersInOrderAndEchoesThem) {
     ASSERT_EQ(clordid(*echo), "ORD-" + std::to_string(i));
   }
   EXPECT_EQ(p.acceptor.session_stats().messages_received, kOrders + 1u);
+}
+
+// A loop thread reads on its own: it must stop at receive_queue_capacity and leave the rest of
+// the counterparty's messages in the socket until the application takes some.
+TEST(SessionManagerTest, PausesReadingWhileTheReceiveQueueIsFull) {
+  testing::EchoAcceptor acceptor;
+  acceptor.start();
+  fixgate::testing::TextLog events;  // before the client, whose loop thread writes it
+  SessionManager client;
+  client.on_event(events.listener());
+  ManagerConfig c = initiator_config(acceptor.manager.local_port());
+  c.receive_queue_capacity = 4;
+  testing::log_on(client, c);
+  constexpr int kOrders = 1000;  // about 100 KB of echoes: several reads
+  for (int i = 0; i < kOrders; ++i) ASSERT_TRUE(client.send_message("D", order_body(i)).is_ok());
+  ASSERT_TRUE(acceptor.wait_for_echoes(kOrders, 10s));
+  ASSERT_TRUE(events.wait_for(testing::kQueueFull, 10s));
+  // Nothing is taken yet, so reading stays paused: the queue holds what the reads before the
+  // pause brought, and the other echoes are still in the socket.
+  const ReceiveQueueStats full = client.receive_queue_stats();
+  EXPECT_TRUE(full.paused);
+  EXPECT_EQ(full.pauses, 1u);
+  EXPECT_GE(full.queued, 4u);
+  EXPECT_LT(full.queued, size_t{kOrders});
+  EXPECT_LT(client.session_stats().messages_received, kOrders + 1u);  // with the Logon
+  for (int i = 0; i < kOrders; ++i) {
+    auto echo = client.receive_message(5s);
+    ASSERT_TRUE(echo) << "echo " << i;
+    ASSERT_EQ(clordid(*echo), "ORD-" + std::to_string(i));
+  }
+  testing::expect_each_pause_logged_and_drained(client, events, kOrders);
 }
 
 TEST(SessionManagerTest, HandlerRegistryReceivesMessagesByType) {

@@ -1,11 +1,14 @@
 // The process the recovery test kills: a fixgate initiator with a durable store that, until it
 // is SIGKILLed, either
-//   recovery_child file|sqlite|pg LOCATION PORT LIFE
+//   recovery_child file|sqlite|pg LOCATION PORT LIFE [ORDERS]
 // sends orders as fast as it can, with ClOrdID "L<LIFE>-<i>", i = 0, 1, 2 … in the order
-// send_message() returned ok; or
+// send_message() returned ok, printing "ACK <i>" as each returns ok (the order is in the store:
+// it must reach the peer exactly once, whatever kill follows); with ORDERS, it stops after that
+// many, prints "DONE <ORDERS>" and waits; or
 //   recovery_child file|sqlite|pg LOCATION PORT LIFE responder
 // answers every order the peer sends with one ExecutionReport carrying its ClOrdID.
 // Prints "UP <next sender seq>" once logged on (what the store recovered).
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -21,8 +24,8 @@ using namespace fixgate;
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
-  if (argc != 5 && !(argc == 6 && std::string(argv[5]) == "responder")) {
-    std::cerr << "usage: recovery_child file|sqlite|pg LOCATION PORT LIFE [responder]\n";
+  if (argc != 5 && argc != 6) {
+    std::cerr << "usage: recovery_child file|sqlite|pg LOCATION PORT LIFE [ORDERS|responder]\n";
     return 2;
   }
   const std::string kind = argv[1], where = argv[2];
@@ -49,7 +52,8 @@ int main(int argc, char** argv) {
   c.session.role = session::Role::kInitiator;
   c.connect = {{"127.0.0.1", static_cast<uint16_t>(std::stoi(argv[3]))}};
   c.reconnect.initial = 20ms;
-  const bool responder = argc == 6;
+  const bool responder = argc == 6 && std::string(argv[5]) == "responder";
+  const uint64_t orders = argc == 6 && !responder ? std::stoull(argv[5]) : UINT64_MAX;
   if (responder) {
     // The reply is committed with the order's handled mark: whatever the kill, one per order.
     m.on("D", [&m](const codec::Message& order) {
@@ -71,16 +75,22 @@ int main(int argc, char** argv) {
     for (;;) pause();
   }
   const std::string life = argv[4];
-  for (uint64_t i = 0;;) {
+  for (uint64_t i = 0; i < orders;) {
     // A refused send (the connection just dropped) is retried with the same number, so the ids
     // the peer sees must be exactly 0..n with no hole.
     if (m.send_message("D", "11=L" + life + "-" + std::to_string(i) +
                                 "\x01"
                                 "55=IBM\x01")
             .is_ok()) {
+      // Written at once, unbuffered: a kill loses no report of a send that returned ok.
+      const std::string ack = "ACK " + std::to_string(i) + "\n";
+      if (::write(STDOUT_FILENO, ack.data(), ack.size()) != static_cast<ssize_t>(ack.size()))
+        return 1;
       ++i;
     } else {
       m.wait_for_status(session::SessionStatus::kActive, 1s);
     }
   }
+  std::cout << "DONE " << orders << std::endl;
+  for (;;) pause();
 }

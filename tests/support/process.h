@@ -1,4 +1,5 @@
-// Test support: child processes with piped stdin/stdout, free loopback ports, scratch folders.
+// Test support: child processes with piped stdin/stdout, the ports they listen on, free loopback
+// ports (for children that cannot listen on port 0), scratch folders.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -11,13 +12,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
 namespace fixgate::testing {
 
+// A loopback port free a moment ago. Racy: another process may take it before the child binds
+// it. A child that can listen on port 0 should, and say (or show) which port it got.
 inline uint16_t free_port() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
@@ -28,6 +36,35 @@ inline uint16_t free_port() {
   getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
   close(fd);
   return ntohs(a.sin_port);
+}
+
+// The TCP ports process `pid` listens on, as the kernel lists its sockets: for a child told to
+// listen on port 0 that does not say which port it got.
+inline std::vector<uint16_t> listening_ports(pid_t pid) {
+  const std::string proc = "/proc/" + std::to_string(pid);
+  std::set<std::string> inodes;  // of its sockets: /proc/PID/fd/N -> "socket:[INODE]"
+  std::error_code ec;
+  for (const auto& fd : std::filesystem::directory_iterator(proc + "/fd", ec)) {
+    const std::string target = std::filesystem::read_symlink(fd.path(), ec).string();
+    if (!ec && target.starts_with("socket:[")) inodes.insert(target.substr(8, target.size() - 9));
+  }
+  std::vector<uint16_t> ports;
+  for (const char* table : {"/net/tcp", "/net/tcp6"}) {
+    std::ifstream in(proc + table);
+    std::string line;
+    std::getline(in, line);  // the column names
+    while (std::getline(in, line)) {
+      // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+      std::istringstream row(line);
+      std::string sl, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+      row >> sl >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >>
+          inode;
+      if (state == "0A" && inodes.contains(inode))  // 0A: TCP_LISTEN
+        ports.push_back(
+            static_cast<uint16_t>(std::stoul(local.substr(local.find(':') + 1), 0, 16)));
+    }
+  }
+  return ports;
 }
 
 // A child process with its stdin and stdout on pipes; killed if still running at the end.
@@ -122,14 +159,13 @@ class Child {
   std::string buf_;
 };
 
-// A scratch folder for the QuickFIX peer's store and logs, removed afterwards.
+// A scratch folder of its own (a child's store, logs, settings), removed afterwards.
 struct TempDir {
   std::string path;
-  explicit TempDir(const std::string& name)
-      : path((std::filesystem::temp_directory_path() /
-              (name + "-" + std::to_string(getpid()) + "-" + std::to_string(free_port())))
-                 .string()) {
-    std::filesystem::create_directories(path);
+  explicit TempDir(const std::string& name) {
+    std::string pattern = (std::filesystem::temp_directory_path() / (name + "-XXXXXX")).string();
+    EXPECT_NE(mkdtemp(pattern.data()), nullptr) << pattern << ": " << std::strerror(errno);
+    path = pattern;
   }
   ~TempDir() {
     std::error_code ignored;

@@ -31,10 +31,24 @@ class TextLog {
                          [&](const std::string& l) { return l.find(part) != std::string::npos; });
     });
   }
+  // The last line containing `part` so far; empty when none does.
+  std::string last_with(std::string_view part) const {
+    std::lock_guard lock(mu_);
+    auto found = std::find_if(lines_.rbegin(), lines_.rend(), [&](const std::string& l) {
+      return l.find(part) != std::string::npos;
+    });
+    return found == lines_.rend() ? std::string() : *found;
+  }
   // How many lines are exactly `line`.
   size_t count(std::string_view line) const {
     std::lock_guard lock(mu_);
-    return static_cast<size_t>(std::count(lines_.begin(), lines_.end(), line));
+    return count_locked(line);
+  }
+  // True once `n` lines are exactly `line`, waiting up to `timeout`.
+  bool wait_for_count(std::string_view line, size_t n,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return count_locked(line) >= n; });
   }
   // For EngineOptions::on_log.
   std::function<void(std::string_view)> sink() {
@@ -46,6 +60,10 @@ class TextLog {
   }
 
  private:
+  size_t count_locked(std::string_view line) const {
+    return static_cast<size_t>(std::count(lines_.begin(), lines_.end(), line));
+  }
+
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::string> lines_;

@@ -67,7 +67,12 @@ struct ManagerConfig {
   // SocketReceiveBufferSize); 0 leaves the kernel's default and its auto-tuning alone.
   int socket_send_buffer_size = 0;
   int socket_receive_buffer_size = 0;
-  size_t receive_queue_capacity = 1 << 16;  // received, not yet taken by receive_message()
+  // Received messages not yet taken by receive_message(). Once a read leaves this many queued,
+  // reading pauses (TCP back-pressure: the counterparty's writes wait in the kernel) and logs
+  // "receive queue full: reading paused"; it resumes once the application has taken the queue
+  // down to half, logging "receive queue drained: reading resumed". A single read may queue more
+  // than this: every message it brought is kept.
+  size_t receive_queue_capacity = 1 << 16;
   std::string log_directory;  // FileLogPath: message and event logs (file_log.h); empty = none
   TlsConfig tls;
 };
@@ -102,6 +107,14 @@ struct Application {
   std::function<bool(const session::SessionId&, const codec::Message&)> to_app = {};
   // Every application message whose type has no on() handler (QuickFIX's fromApp).
   std::function<void(const session::SessionId&, const codec::Message&)> from_app = {};
+};
+
+// The receive queue of one session (ManagerConfig::receive_queue_capacity).
+struct ReceiveQueueStats {
+  size_t queued = 0;      // messages waiting for receive_message() now
+  size_t high_water = 0;  // the most ever queued at once
+  uint64_t pauses = 0;    // times reading paused because the queue was full
+  bool paused = false;    // full now: reading waits until the queue has drained to half
 };
 
 class SessionRuntime;
@@ -153,6 +166,7 @@ class SessionHandle {
   Status request_logoff(std::chrono::milliseconds timeout);
 
   session::SessionStats session_stats() const;
+  ReceiveQueueStats receive_queue_stats() const;
   // (next expected incoming, next outgoing) sequence numbers.
   std::pair<session::SeqNum, session::SeqNum> sequence_numbers() const;
   uint16_t local_port() const;  // an acceptor's bound port, once started

@@ -43,6 +43,7 @@ class SessionManager {
   Status logout(std::string_view reason);
   Status request_logoff(std::chrono::milliseconds timeout);
   session::SessionStats session_stats() const;
+  ReceiveQueueStats receive_queue_stats() const;
   std::pair<session::SeqNum, session::SeqNum> sequence_numbers() const;
   uint16_t local_port() const;
   // Caller-driven: runs the session's event loop on this thread (Engine::run_once).
