@@ -1695,6 +1695,13 @@ Result<SessionHandle*> Engine::add_session(ManagerConfig config,
   return e.make_runtime(std::move(config), std::move(store));
 }
 
+std::vector<Endpoint> Engine::template_endpoints() const {
+  std::lock_guard lock(impl_->mu);
+  std::vector<Endpoint> out;
+  for (const auto& t : impl_->templates) out.push_back(t->config.accept);
+  return out;
+}
+
 Status Engine::add_acceptor_template(AcceptorTemplate t) {
   Impl& e = *impl_;
   if (e.running) return Status::error("add_acceptor_template: the engine is running");

@@ -162,7 +162,7 @@ int run_daemon(const DaemonConfig& config, std::ostream& out_stream, std::ostrea
   engine::Engine engine(std::move(options));
 
   std::vector<std::pair<engine::SessionHandle*, const SessionSetup*>> started;
-  size_t templates = 0;
+  std::vector<std::string> templates;  // "template ID acceptor on", "allows …" around the port
   for (const SessionSetup& s : config.sessions) {
     const AppKind app = app_kind(s.app);
     if (s.is_template) {
@@ -173,15 +173,12 @@ int run_daemon(const DaemonConfig& config, std::ostream& out_stream, std::ostrea
       };
       std::string allowed;
       for (const auto& id : t.allowed_comp_ids) allowed += (allowed.empty() ? "" : ",") + id;
-      std::string line = "template " + t.config.session.id.to_string() + " acceptor on " +
-                         t.config.accept.host + ":" + std::to_string(t.config.accept.port) +
-                         " allows " + allowed;
+      templates.push_back("template " + t.config.session.id.to_string() + " acceptor on ");
+      templates.back().append("\n allows ").append(allowed);
       if (Status st = engine.add_acceptor_template(std::move(t)); !st) {
         err << "fixgated: " << s.where << ": " << st.message() << '\n';
         return 2;
       }
-      out.line(line);
-      ++templates;
       continue;
     }
     engine::ManagerConfig m = s.manager;
@@ -218,13 +215,22 @@ int run_daemon(const DaemonConfig& config, std::ostream& out_stream, std::ostrea
     }
     if (c.session.schedule) out.line(name + " schedule " + c.session.schedule->describe());
   }
+  // Printed once started: a template on port 0 listens where the kernel put it.
+  const std::vector<engine::Endpoint> template_endpoints = engine.template_endpoints();
+  for (size_t i = 0; i < templates.size(); ++i) {
+    std::string line = templates[i];
+    const engine::Endpoint& ep = template_endpoints[i];
+    line.replace(line.find('\n'), 1, ep.host + ":" + std::to_string(ep.port));
+    out.line(line);
+  }
   std::string engine_line = "engine " + std::to_string(loop_threads) + " loop thread(s)";
   if (config.engine.busy_poll.count() > 0)
     engine_line += ", busy-poll " + std::to_string(config.engine.busy_poll.count()) + " us" +
                    (config.engine.busy_poll_yield ? ", yielding" : ", not yielding");
   out.line(engine_line);
-  out.line("fixgated: running " + std::to_string(started.size()) + " session(s)" +
-           (templates ? ", " + std::to_string(templates) + " acceptor template(s)" : ""));
+  out.line(
+      "fixgated: running " + std::to_string(started.size()) + " session(s)" +
+      (templates.empty() ? "" : ", " + std::to_string(templates.size()) + " acceptor template(s)"));
 
   for (;;) {
     int signal_number = 0;

@@ -16,7 +16,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using fixgate::testing::Child;
-using fixgate::testing::free_port;
+using fixgate::testing::ReservedPort;
 using fixgate::testing::TempDir;
 using session::SessionStatus;
 
@@ -33,7 +33,10 @@ long rss_kib(pid_t pid) {
 
 TEST(FixgatedScale, ThousandSessionsHeartbeatForThirtySeconds) {
   TempDir dir("fixgated-scale");
-  const uint16_t port = free_port();
+  // One port shared by every session: known before fixgated starts, held for it.
+  const ReservedPort reserved;
+  const uint16_t port = reserved.port();
+  ASSERT_NE(port, 0);
   std::ostringstream cfg;
   cfg << "[DEFAULT]\nConnectionType=acceptor\nHeartBtInt=5\nSocketAcceptAddress=127.0.0.1\n"
       << "SocketAcceptPort=" << port << "\nBeginString=FIX.4.4\nSenderCompID=GW\n";

@@ -193,7 +193,9 @@ TEST(Fixgated, AppKeyOverridesTheCommandLinesApplication) {
 TEST(Fixgated, AcceptorTemplateCreatesSessionsForAllowedCompIdsOnly) {
   TempDir dir("fixgated-template");
   // The template shares the configured session's port, which must therefore be known up front.
-  const uint16_t port = fixgate::testing::free_port();
+  const ReservedPort reserved;
+  const uint16_t port = reserved.port();
+  ASSERT_NE(port, 0);
   const std::string config =
       "[DEFAULT]\nConnectionType=acceptor\nHeartBtInt=30\n"
       "SocketAcceptAddress=127.0.0.1\nSocketAcceptPort=" +

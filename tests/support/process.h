@@ -38,6 +38,35 @@ inline uint16_t free_port() {
   return ntohs(a.sin_port);
 }
 
+// A loopback port held for a child that must listen on a port known before it starts (several
+// sessions sharing one port): bound with SO_REUSEADDR and never listening, for as long as this
+// lives. The kernel gives no other port-0 bind a port held so, and a plain bind of it fails;
+// a child that sets SO_REUSEADDR itself, as fixgate and QuickFIX do by default, can bind and
+// listen on it (Linux lets one socket listen where others with SO_REUSEADDR hold it bound but
+// not listening). So unlike free_port(), no other process can take it in between.
+class ReservedPort {
+ public:
+  ReservedPort() : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+    int one = 1;
+    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+      port_ = ntohs(a.sin_port);
+  }
+  ~ReservedPort() { close(fd_); }
+  ReservedPort(const ReservedPort&) = delete;
+  ReservedPort& operator=(const ReservedPort&) = delete;
+  uint16_t port() const { return port_; }  // 0 if no port could be had
+
+ private:
+  int fd_;
+  uint16_t port_ = 0;
+};
+
 // The TCP ports process `pid` listens on, as the kernel lists its sockets: for a child told to
 // listen on port 0 that does not say which port it got.
 inline std::vector<uint16_t> listening_ports(pid_t pid) {

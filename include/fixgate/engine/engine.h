@@ -252,6 +252,9 @@ class Engine {
 
   bool running() const;
   std::vector<SessionHandle*> sessions() const;
+  // Where each acceptor template listens, in the order added: the bound port once started (a
+  // template configured on port 0 gets one from the kernel).
+  std::vector<Endpoint> template_endpoints() const;
   SessionHandle* find(const session::SessionId& id) const;
 
  private:
