@@ -12,8 +12,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace fixgate::testing {
@@ -83,6 +85,18 @@ class Child {
       buf_.append(tmp, static_cast<size_t>(n));
     }
   }
+  // Writes `line` and a newline to the child's stdin (a child that is gone is ignored).
+  void write_line(std::string_view line) {
+    static const bool ignore_sigpipe = [] { return ::signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
+    (void)ignore_sigpipe;
+    std::string text(line);
+    text += '\n';
+    for (size_t done = 0; done < text.size();) {
+      ssize_t n = ::write(stdin_, text.data() + done, text.size() - done);
+      if (n <= 0) return;
+      done += static_cast<size_t>(n);
+    }
+  }
   void signal(int sig) { kill(pid_, sig); }
   pid_t pid() const { return pid_; }
   void close_stdin() {
@@ -113,14 +127,14 @@ class Child {
   std::string buf_;
 };
 
-// A scratch folder for the QuickFIX peer's store and logs, removed afterwards.
+// A fresh scratch folder (mkdtemp: never one an earlier run left) for a peer's store and logs,
+// removed afterwards.
 struct TempDir {
   std::string path;
-  explicit TempDir(const std::string& name)
-      : path((std::filesystem::temp_directory_path() /
-              (name + "-" + std::to_string(getpid()) + "-" + std::to_string(free_port())))
-                 .string()) {
-    std::filesystem::create_directories(path);
+  explicit TempDir(const std::string& name) {
+    std::string pattern = (std::filesystem::temp_directory_path() / (name + "-XXXXXX")).string();
+    EXPECT_NE(::mkdtemp(pattern.data()), nullptr) << pattern;
+    path = pattern;
   }
   ~TempDir() {
     std::error_code ignored;
