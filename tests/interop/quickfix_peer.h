@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,9 @@ struct FixVersion {
   std::string_view appl_ver_id = {};  // FIXT.1.1: DefaultApplVerID (9 = FIX.5.0SP2)
   bool fixt() const { return !app_dict.empty(); }
 };
+
+// For gtest's messages about a parameterised test.
+inline void PrintTo(const FixVersion& v, std::ostream* os) { *os << v.begin_string; }
 
 inline constexpr FixVersion kFix40{"FIX40", "FIX.4.0", "FIX40.xml"};
 inline constexpr FixVersion kFix41{"FIX41", "FIX.4.1", "FIX41.xml"};
