@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "../support/process.h"
+#include "../support/text_log.h"
+#include "fixgate/codec/message.h"
 #include "fixgate/dict/dictionary.h"
 #include "fixgate/engine/engine.h"
 
@@ -77,6 +79,31 @@ inline engine::ManagerConfig fixgate_config(const FixVersion& v, session::Role r
     c.accept = {"127.0.0.1", 0};
   }
   return c;
+}
+
+// The ClOrdID of a message fixgate received ("" when it has none or does not parse).
+inline std::string clordid_of(std::string_view bytes) {
+  codec::Message m;
+  if (!m.parse(bytes).ok()) return "";
+  return std::string(m.get(tag::ClOrdID).value_or(""));
+}
+
+// fixgate's session events as lines in the peer's manner: "STATUS Active", "DISCONNECT <why>",
+// and "IN 35=A 34=1 141=Y 58=<text>" for each admin message received.
+inline std::function<void(const session::SessionEvent&)> event_lines(TextLog& log) {
+  return [&log](const session::SessionEvent& e) {
+    using Type = session::SessionEvent::Type;
+    if (e.type == Type::kStatus) log.add("STATUS " + std::string(session::to_string(e.status)));
+    if (e.type == Type::kDisconnect) log.add("DISCONNECT " + e.text);
+    if (e.type != Type::kAdminMessage) return;
+    codec::Message m;
+    if (!m.parse(e.bytes).ok()) return;
+    std::string line = "IN 35=" + std::string(m.msg_type()) +
+                       " 34=" + std::string(m.get(tag::MsgSeqNum).value_or(""));
+    if (auto reset = m.get(tag::ResetSeqNumFlag)) line += " 141=" + std::string(*reset);
+    if (auto text = m.get(tag::Text)) line += " 58=" + std::string(*text);
+    log.add(line);
+  };
 }
 
 struct PeerOptions {
