@@ -31,7 +31,6 @@ using fixgate::testing::QuickFixPeer;
 using fixgate::testing::TextLog;
 
 using namespace std::chrono_literals;
-using session::SeqNum;
 using session::SessionStatus;
 
 constexpr std::string_view kResetLogon = "IN 35=A 34=1 141=Y";
@@ -43,7 +42,7 @@ void order_each_way(QuickFixPeer& qf, SessionManager& fg, const std::string& tag
   EXPECT_EQ(qf.await("SENT "), "SENT QF-" + tag + " " + std::to_string(seq)) << qf.history();
   auto order = fg.receive_message(10s);
   ASSERT_TRUE(order) << "QuickFIX's QF-" << tag << " did not arrive" << qf.history();
-  EXPECT_EQ(order->seq, SeqNum(seq));
+  EXPECT_EQ(order->seq.value, seq);
   EXPECT_EQ(clordid_of(order->bytes), "QF-" + tag);
   ASSERT_TRUE(fg.send_message("D", order_body("FG-" + tag)).is_ok());
   const std::string app = qf.await("APP ");
@@ -54,7 +53,8 @@ void order_each_way(QuickFixPeer& qf, SessionManager& fg, const std::string& tag
 // Both engines expect `next` each way.
 void expect_numbers(QuickFixPeer& qf, const SessionManager& fg, uint64_t next) {
   EXPECT_EQ(qf.seq(), std::make_pair(next, next));
-  EXPECT_EQ(fg.sequence_numbers(), std::make_pair(SeqNum(next), SeqNum(next)));
+  const auto [in, out] = fg.sequence_numbers();
+  EXPECT_EQ(std::make_pair(in.value, out.value), std::make_pair(next, next));
 }
 
 // QuickFIX's trace from `mark`: one Logon with 141=Y at 1 each way, first `first` ("IN " or
