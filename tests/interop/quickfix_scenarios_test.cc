@@ -7,37 +7,29 @@
 #include <map>
 #include <mutex>
 
-#include "../support/process.h"
 #include "../support/tcp_proxy.h"
 #include "../support/text_log.h"
 #include "fixgate/codec/message.h"
 #include "fixgate/engine/session_manager.h"
 #include "orders.h"
+#include "quickfix_peer.h"
 
 namespace fixgate::engine {
 namespace {
 
-using fixgate::testing::Child;
-using fixgate::testing::free_port;
+using fixgate::testing::PeerOptions;
+using fixgate::testing::QuickFixPeer;
 using fixgate::testing::TcpProxy;
-using fixgate::testing::TempDir;
 using fixgate::testing::TextLog;
 
 using namespace std::chrono_literals;
 using session::SessionStatus;
 
-const std::string kDict = std::string(FIXGATE_DICT_DIR) + "/FIX44.xml";
-
-// A QuickFIX acceptor that echoes, on a fresh port.
+// A QuickFIX acceptor that echoes, on a port of its own.
 struct QuickFixEcho {
-  uint16_t port = free_port();
-  TempDir dir{"qf-scenario"};
-  Child qf{{FIXGATE_QUICKFIX_PEER, "acceptor", std::to_string(port), dir.path, kDict, "QF", "FG"}};
-  QuickFixEcho() { EXPECT_EQ(qf.read_line(10s), "READY"); }
-  ~QuickFixEcho() {
-    qf.close_stdin();
-    EXPECT_EQ(qf.wait(10s), 0);
-  }
+  QuickFixPeer qf{PeerOptions{.acceptor = true, .echo = true, .trace = "none"}};
+  uint16_t port = qf.port();
+  ~QuickFixEcho() { EXPECT_EQ(qf.finish(), 0); }
 };
 
 ManagerConfig fixgate_initiator(uint16_t port) {

@@ -15,11 +15,13 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace fixgate::testing {
@@ -152,6 +154,18 @@ class Child {
       buf_.append(tmp, static_cast<size_t>(n));
     }
   }
+  // Writes `line` and a newline to the child's stdin (a child that is gone is ignored).
+  void write_line(std::string_view line) {
+    static const bool ignore_sigpipe = [] { return ::signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
+    (void)ignore_sigpipe;
+    std::string text(line);
+    text += '\n';
+    for (size_t done = 0; done < text.size();) {
+      ssize_t n = ::write(stdin_, text.data() + done, text.size() - done);
+      if (n <= 0) return;
+      done += static_cast<size_t>(n);
+    }
+  }
   void signal(int sig) { kill(pid_, sig); }
   pid_t pid() const { return pid_; }
   void close_stdin() {
@@ -188,7 +202,8 @@ class Child {
   std::string buf_;
 };
 
-// A scratch folder of its own (a child's store, logs, settings), removed afterwards.
+// A fresh scratch folder (mkdtemp: never one an earlier run left) for a peer's store and logs,
+// removed afterwards.
 struct TempDir {
   std::string path;
   explicit TempDir(const std::string& name) {

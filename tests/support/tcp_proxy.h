@@ -1,6 +1,8 @@
 // A loopback TCP relay between a client and a server that a test can cut at any moment: both
 // connections are reset and whatever the relay held is thrown away, as when a network path
-// dies with messages in flight. New connections are relayed again afterwards.
+// dies with messages in flight. New connections are relayed again afterwards. It relays whole
+// FIX messages, so that it can also lose one message and keep the connection (drop_once): the
+// receiver then sees a gap in the sequence numbers, as after a message lost in a gateway.
 #pragma once
 
 #include <arpa/inet.h>
@@ -13,6 +15,8 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -54,6 +58,16 @@ class TcpProxy {
   }
   int connections() const { return connections_; }
 
+  enum class Direction : uint8_t { kToServer, kToClient };
+  // Throws away the next whole FIX message going `direction` that contains `needle`
+  // ("\x0111=ORD-2\x01"), once; the connection stays up.
+  void drop_once(Direction direction, std::string needle) {
+    std::lock_guard lock(mu_);
+    drops_.push_back({direction, std::move(needle)});
+  }
+  // How many messages drop_once rules have thrown away.
+  int dropped() const { return dropped_; }
+
  private:
   static sockaddr_in loopback(uint16_t port) {
     sockaddr_in a{};
@@ -67,21 +81,69 @@ class TcpProxy {
     ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
     ::close(fd);
   }
-  void close_pair() {
-    if (client_ >= 0) reset(client_);
-    if (server_ >= 0) reset(server_);
+  // `graceful`: close as a finished connection does, after what was relayed (a reset would
+  // make the receiver throw away a last message it has not read yet, a Logout say).
+  void close_pair(bool graceful = false) {
+    for (int fd : {client_, server_}) {
+      if (fd < 0) continue;
+      if (graceful)
+        ::close(fd);
+      else
+        reset(fd);
+    }
     client_ = server_ = -1;
+    for (auto& p : pending_) p.clear();
   }
-  // Moves what `from` has to `to`; false when either side is done.
-  static bool relay(int from, int to) {
+  // The length of the whole FIX message at the front of `buf` (8=, 9=BodyLength, the body,
+  // 10=CheckSum), 0 while it is incomplete; anything not FIX counts as whole as it is.
+  static size_t frame_length(std::string_view buf) {
+    if (buf.size() < 2) return buf == "8" ? 0 : buf.size();
+    if (!buf.starts_with("8=")) return buf.size();
+    const auto length_at = buf.find(
+        "\x01"
+        "9=");
+    const auto body_at = buf.find('\x01', length_at == buf.npos ? buf.size() : length_at + 3);
+    if (body_at == buf.npos) return 0;
+    size_t body = 0;
+    for (char c : buf.substr(length_at + 3, body_at - length_at - 3))
+      body = body * 10 + static_cast<size_t>(c - '0');
+    const size_t end = body_at + 1 + body + 7;  // "10=NNN\x01"
+    return buf.size() >= end ? end : 0;
+  }
+  // True (and the rule spent) when a drop_once rule takes `message`.
+  bool take_drop(Direction d, std::string_view message) {
+    std::lock_guard lock(mu_);
+    for (auto rule = drops_.begin(); rule != drops_.end(); ++rule) {
+      if (rule->direction != d || message.find(rule->needle) == message.npos) continue;
+      drops_.erase(rule);
+      ++dropped_;
+      return true;
+    }
+    return false;
+  }
+  static bool write_all(int fd, std::string_view bytes) {
+    for (size_t done = 0; done < bytes.size();) {
+      ssize_t w = ::write(fd, bytes.data() + done, bytes.size() - done);
+      if (w <= 0) return false;
+      done += static_cast<size_t>(w);
+    }
+    return true;
+  }
+  // Moves the whole messages `from` has to `to`, but those a drop rule takes; false when either
+  // side is done.
+  bool relay(int from, int to, Direction d) {
     char buf[4096];
     ssize_t n = ::read(from, buf, sizeof buf);
     if (n <= 0) return false;
-    for (ssize_t done = 0; done < n;) {
-      ssize_t w = ::write(to, buf + done, static_cast<size_t>(n - done));
-      if (w <= 0) return false;
-      done += w;
+    std::string& pending = pending_[static_cast<size_t>(d)];
+    pending.append(buf, static_cast<size_t>(n));
+    size_t sent = 0;
+    for (size_t len; (len = frame_length(std::string_view(pending).substr(sent))) > 0;
+         sent += len) {
+      const std::string_view message = std::string_view(pending).substr(sent, len);
+      if (!take_drop(d, message) && !write_all(to, message)) return false;
     }
+    pending.erase(0, sent);
     return true;
   }
   void run() {
@@ -120,9 +182,9 @@ class TcpProxy {
       }
       if (client_ < 0) continue;
       bool ok = true;
-      if (fds[2].revents) ok = relay(client_, server_);
-      if (ok && fds[3].revents) ok = relay(server_, client_);
-      if (!ok) close_pair();
+      if (fds[2].revents) ok = relay(client_, server_, Direction::kToServer);
+      if (ok && fds[3].revents) ok = relay(server_, client_, Direction::kToClient);
+      if (!ok) close_pair(/*graceful=*/true);  // one side closed (or failed): so does the relay
     }
   }
 
@@ -133,6 +195,14 @@ class TcpProxy {
   int client_ = -1, server_ = -1;
   std::atomic<bool> stop_{false}, cut_{false};
   std::atomic<int> connections_{0};
+  struct Drop {
+    Direction direction;
+    std::string needle;
+  };
+  std::mutex mu_;
+  std::vector<Drop> drops_;  // under mu_
+  std::atomic<int> dropped_{0};
+  std::string pending_[2];  // relay thread: a message's start, by Direction, until it is whole
   std::thread thread_;
 };
 

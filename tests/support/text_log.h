@@ -39,6 +39,31 @@ class TextLog {
     });
     return found == lines_.rend() ? std::string() : *found;
   }
+  // The first line at index `from` or later that `match` accepts, waiting up to `timeout` for
+  // it; "" if none came.
+  std::string wait_for_line(size_t from, const std::function<bool(std::string_view)>& match,
+                            std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    std::unique_lock lock(mu_);
+    std::string found;
+    cv_.wait_for(lock, timeout, [&] {
+      for (size_t i = from; i < lines_.size(); ++i) {
+        if (!match(lines_[i])) continue;
+        found = lines_[i];
+        return true;
+      }
+      return false;
+    });
+    return found;
+  }
+  size_t size() const {
+    std::lock_guard lock(mu_);
+    return lines_.size();
+  }
+  std::vector<std::string> lines(size_t from = 0) const {
+    std::lock_guard lock(mu_);
+    return {lines_.begin() + static_cast<std::ptrdiff_t>(std::min(from, lines_.size())),
+            lines_.end()};
+  }
   // How many lines are exactly `line`.
   size_t count(std::string_view line) const {
     std::lock_guard lock(mu_);
