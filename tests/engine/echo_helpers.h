@@ -75,9 +75,13 @@ inline constexpr std::string_view kQueueDrained = "receive queue drained: readin
 // queue never held all the messages at once.
 inline void expect_each_pause_logged_and_drained(const SessionManager& client,
                                                  fixgate::testing::TextLog& events, size_t total) {
-  // Nothing is left to read, so no pause is still to come; the last drain is seen by the loop
-  // once it has marked the last message handled, which a loop thread does after the take.
-  EXPECT_TRUE(events.wait_for_count(kQueueDrained, events.count(kQueueFull)));
+  // Nothing is left to read, so no pause is still to come: the count is final once the last
+  // message is taken (a pause is counted with the read that filled the queue, before its
+  // messages can be taken). The log lines come after the state they report, from the loop
+  // thread, possibly still on their way: await them, then read the state they follow.
+  const size_t pauses = client.receive_queue_stats().pauses;
+  EXPECT_TRUE(events.wait_for_count(kQueueFull, pauses));
+  EXPECT_TRUE(events.wait_for_count(kQueueDrained, pauses));
   const ReceiveQueueStats q = client.receive_queue_stats();
   EXPECT_EQ(q.queued, 0u);
   EXPECT_FALSE(q.paused);
