@@ -18,11 +18,12 @@
 
 #include <sys/socket.h>
 
-#include "connection.h"
 #include "fixgate/codec/framer.h"
 #include "fixgate/engine/file_log.h"
 #include "fixgate/ordering/keyed_dispatcher.h"
 #include "fixgate/session/memory_store.h"
+#include "fixgate/transport/connection.h"
+#include "fixgate/transport/loop.h"
 
 namespace fixgate::engine {
 
@@ -30,6 +31,9 @@ using asio::ip::tcp;
 using session::Now;
 using session::SessionEvent;
 using session::SessionStatus;
+using transport::Connection;
+using transport::DirectReader;
+using transport::Loop;
 
 namespace {
 
@@ -51,237 +55,6 @@ std::string seconds_text(std::chrono::milliseconds wait) {
 }
 
 }  // namespace
-
-// A plain TCP session whose busy-polling loop reads the socket itself while it spins
-// (Loop::read_direct), instead of through the reactor.
-class DirectReader {
- public:
-  virtual int direct_fd() = 0;  // -1 once it no longer reads this way (closed, paused …)
-  virtual std::span<char> direct_buffer() = 0;
-  virtual void on_direct_read(ssize_t n, int error) = 0;  // n bytes; 0: end of stream; -1: error
-  virtual void arm_read() = 0;  // reads through the reactor again: the driver is going to block
-
- protected:
-  ~DirectReader() = default;
-};
-
-// One event loop: an io_context run by its own thread, or, when caller-driven
-// (EngineOptions::caller_driven), by whichever application thread is inside a blocking call or
-// run_once(), one thread at a time.
-class Loop {
- public:
-  explicit Loop(const EngineOptions& o)
-      : caller_driven(o.caller_driven), busy_poll(o.busy_poll), spin_yield(o.busy_poll_yield) {}
-  asio::io_context io{1};
-  const bool caller_driven;
-  const std::chrono::microseconds busy_poll;  // spin this long before blocking
-  const bool spin_yield;                      // sched_yield between looks while spinning
-  std::thread::id thread;                     // the loop's own thread, while started
-
-  // True on the thread that runs the loop now: its own thread, or the caller driving it.
-  bool in_loop() const {
-    const auto me = std::this_thread::get_id();
-    return me == thread || driver_.load(std::memory_order_relaxed) == me;
-  }
-
-  // The right to run a caller-driven loop, held for the lifetime of this object.
-  class Drive {
-   public:
-    Drive(Loop& loop, bool wait) : loop_(loop) {
-      owned_ = wait ? (loop.drive_mu_.lock(), true) : loop.drive_mu_.try_lock();
-      if (owned_) loop_.driver_ = std::this_thread::get_id();
-    }
-    ~Drive() {
-      if (!owned_) return;
-      loop_.driver_ = std::thread::id();
-      loop_.drive_mu_.unlock();
-    }
-    Drive(const Drive&) = delete;
-    Drive& operator=(const Drive&) = delete;
-    explicit operator bool() const { return owned_; }
-
-   private:
-    Loop& loop_;
-    bool owned_;
-  };
-
-  // Runs `fn` on the loop and returns its result: directly when on it already, or when
-  // `started` is false; caller-driven, as the loop's driver; otherwise posted to the loop's
-  // thread and waited for.
-  template <typename F>
-  auto call(F fn, bool started) -> decltype(fn()) {
-    using R = decltype(fn());
-    if (in_loop() || !started) return fn();
-    if (caller_driven) {
-      if (Drive d(*this, false); d) return fn();
-      // Another thread drives: it runs fn (below), unless it lets go first and we take over.
-    }
-    // Waits on a mutex and condition variable on the caller's stack, not a future: no shared
-    // state to allocate. The loop notifies while holding the mutex, so the waiter cannot
-    // return (and free them) before the notifier is done with them.
-    std::optional<R> result;
-    std::mutex call_mu;
-    std::condition_variable call_cv;
-    bool done = false;
-    asio::post(io, [&] {
-      auto value = fn();
-      std::lock_guard lock(call_mu);
-      result.emplace(std::move(value));
-      done = true;
-      call_cv.notify_one();
-    });
-    std::unique_lock lock(call_mu);
-    if (!caller_driven) {
-      call_cv.wait(lock, [&] { return done; });
-      return std::move(*result);
-    }
-    while (!call_cv.wait_for(lock, std::chrono::milliseconds(1), [&] { return done; })) {
-      lock.unlock();
-      if (Drive d(*this, false); d) io.poll();
-      lock.lock();
-    }
-    return std::move(*result);
-  }
-
-  // Caller-driven, after posting work to the loop while another thread drove it: returns once
-  // that work has started (`pending` false), running the loop here if the driver let go first,
-  // so that nothing posted waits for a driver that is not coming.
-  void see_posted(const std::atomic<bool>& pending) {
-    while (pending) {
-      if (Drive d(*this, false); d) {
-        io.poll();
-        return;
-      }
-      std::this_thread::yield();
-    }
-  }
-
-  // Caller-driven: runs the loop on this thread until `done()` or `deadline`; true if done().
-  // While another thread drives, waits on `cv` (notified when the state `done` reads changes)
-  // and takes over when that thread lets go. `lock` guards what `done` reads.
-  bool drive_until(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
-                   const std::function<bool()>& done,
-                   std::chrono::steady_clock::time_point deadline) {
-    for (;;) {
-      if (done()) return true;
-      auto now = std::chrono::steady_clock::now();
-      if (now >= deadline) return false;
-      lock.unlock();
-      {
-        Drive d(*this, false);
-        if (d) {
-          run_once_until(deadline);
-          lock.lock();
-          continue;
-        }
-      }
-      lock.lock();
-      // Another thread drives: what it does is published under `lock`. Look again at least
-      // every millisecond, in case it lets go without changing anything we wait for.
-      cv.wait_until(lock, std::min(deadline, now + std::chrono::milliseconds(1)));
-    }
-  }
-
-  // The loop's own thread: runs the loop until it stops (busy-polling, a turn at a time).
-  void run_thread() {
-    if (busy_poll.count() == 0) {
-      io.run();
-      return;
-    }
-    while (!io.stopped())
-      run_once_until(std::chrono::steady_clock::now() + std::chrono::seconds(1));
-  }
-
-  // As the loop's driver (its thread, or a caller): runs one ready handler, or spins for
-  // busy_poll, then blocks until one is ready or `deadline`. Returns the number run (0 or 1). One
-  // handler a call, so that the caller looks at what it waits for after each; handlers already
-  // queued run without another system call (a poll() here would ask the kernel again for nothing).
-  size_t run_once_until(std::chrono::steady_clock::time_point deadline) {
-    if (io.stopped()) io.restart();
-    if (busy_poll.count() > 0) {
-      // Sockets that always have bytes must not starve the rest of the loop (timers, posted
-      // sends, a partial write's completion, other sessions): after kFairShare reads straight
-      // from them, the reactor gets a turn first.
-      if (direct_streak_ >= kFairShare) {
-        direct_streak_ = 0;
-        if (io.poll_one() > 0) return 1;
-      }
-      std::optional<std::chrono::steady_clock::time_point> spin_end;  // read after a first look
-      for (bool first = true;; first = false) {
-        if (read_direct()) {
-          ++direct_streak_;
-          return 1;
-        }
-        // Nothing yet, usually because the peer our last write woke shares this CPU and has not
-        // run (the scheduler need not switch at a wake-up): let it run first, before asking the
-        // reactor (an epoll_wait) about anything else.
-        if (first && !direct_.empty() && spin_yield) {
-          std::this_thread::yield();
-          continue;
-        }
-        direct_streak_ = 0;
-        if (io.poll_one() > 0) return 1;
-        if (io.stopped()) return 0;  // out of work: the engine is stopping
-        const auto now = std::chrono::steady_clock::now();
-        if (!spin_end) {
-          spin_end = std::min(deadline, now + busy_poll);
-        } else if (now >= *spin_end) {
-          if (now >= deadline) return 0;  // no time left to block: the sockets stay direct
-          break;
-        }
-        // The peer's thread may be waiting for this CPU (a wake-up lands next to its waker):
-        // let it run rather than spin out the time slice.
-        if (spin_yield) std::this_thread::yield();
-      }
-      // About to block in the kernel: the sockets read directly go back to the reactor.
-      std::vector<DirectReader*> readers;
-      readers.swap(direct_);
-      for (DirectReader* r : readers)
-        if (r->direct_fd() >= 0) r->arm_read();
-    }
-    return io.run_one_until(deadline);
-  }
-
-  // Busy-polling: plain TCP sessions are read by the spinning driver itself.
-  bool reads_directly() const { return busy_poll.count() > 0; }
-  // Until it is read (or the driver blocks), `r`'s socket is read by the spinning driver: one
-  // recv that finds the message, where the reactor costs an epoll_wait, the recv, and another,
-  // empty, recv for its next read.
-  void add_direct(DirectReader* r) {
-    if (std::find(direct_.begin(), direct_.end(), r) == direct_.end()) direct_.push_back(r);
-  }
-
- private:
-  // One recv per direct reader; the first that gets something (bytes, end of stream, an error)
-  // handles it and the call returns true.
-  bool read_direct() {
-    for (size_t i = 0; i < direct_.size(); ++i) {
-      DirectReader* r = direct_[i];
-      const int fd = r->direct_fd();
-      if (fd < 0) {
-        direct_.erase(direct_.begin() + static_cast<std::ptrdiff_t>(i--));
-        continue;
-      }
-      const std::span<char> buf = r->direct_buffer();
-      const ssize_t n = ::recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
-      const int error = n < 0 ? errno : 0;
-      // Out of the list while its bytes are handled: a handler that runs the loop again must not
-      // read this socket under them. Reading again re-adds it (start_read).
-      direct_.erase(direct_.begin() + static_cast<std::ptrdiff_t>(i));
-      r->on_direct_read(n, error);
-      return true;
-    }
-    return false;
-  }
-
-  std::vector<DirectReader*> direct_;  // the driver's thread only
-  static constexpr unsigned kFairShare = 8;
-  unsigned direct_streak_ = 0;  // direct reads since the reactor last had a turn
-
-  std::mutex drive_mu_;
-  std::atomic<std::thread::id> driver_{};
-};
 
 class SessionRuntime;
 
@@ -1578,7 +1351,8 @@ Result<SessionHandle*> Engine::Impl::make_runtime(ManagerConfig config,
   }
   std::shared_ptr<asio::ssl::context> tls;
   if (config.tls.enabled) {
-    auto ctx = make_tls_context(config.tls, config.session.role == session::Role::kAcceptor);
+    auto ctx =
+        transport::make_tls_context(config.tls, config.session.role == session::Role::kAcceptor);
     if (!ctx) return Status::error(id.to_string() + ": " + ctx.error());
     tls = *ctx;
   }
@@ -1672,7 +1446,10 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
       impl_->options.threads ? impl_->options.threads : std::thread::hardware_concurrency();
   if (impl_->options.caller_driven) n = 1;
   for (unsigned i = 0; i < std::max(1u, n); ++i)
-    impl_->loops.push_back(std::make_unique<Loop>(impl_->options));
+    impl_->loops.push_back(std::make_unique<Loop>(
+        transport::LoopOptions{.caller_driven = impl_->options.caller_driven,
+                               .busy_poll = impl_->options.busy_poll,
+                               .busy_poll_yield = impl_->options.busy_poll_yield}));
   impl_->guards.resize(impl_->loops.size());
 }
 
@@ -1711,7 +1488,7 @@ Status Engine::add_acceptor_template(AcceptorTemplate t) {
   if (id.begin_string.empty() || id.sender_comp_id.empty())
     return Status::error("add_acceptor_template: BeginString and SenderCompID are required");
   if (t.config.tls.enabled) {
-    auto ctx = make_tls_context(t.config.tls, true);
+    auto ctx = transport::make_tls_context(t.config.tls, true);
     if (!ctx) return Status::error("add_acceptor_template: " + ctx.error());
   }
   e.templates.push_back(std::make_unique<AcceptorTemplate>(std::move(t)));
@@ -1784,7 +1561,8 @@ Status Engine::start() {
   }
   for (auto& t : e.templates) {
     std::shared_ptr<asio::ssl::context> tls;
-    if (t->config.tls.enabled) tls = *make_tls_context(t->config.tls, true);  // checked when added
+    if (t->config.tls.enabled)
+      tls = *transport::make_tls_context(t->config.tls, true);  // checked when added
     auto found =
         listener_for("the acceptor template", t->config.accept, tls, t->config.reuse_address);
     if (!found) {

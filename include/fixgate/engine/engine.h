@@ -20,34 +20,16 @@
 #include "fixgate/session/config.h"
 #include "fixgate/session/session.h"
 #include "fixgate/session/store.h"
+#include "fixgate/transport/endpoint.h"
+#include "fixgate/transport/reconnect_policy.h"
+#include "fixgate/transport/tls_config.h"
 
 namespace fixgate::engine {
 
-struct Endpoint {
-  std::string host = "127.0.0.1";
-  uint16_t port = 0;
-};
-
-// Initiator reconnects: delay = min(max, initial * multiplier^attempt), ± jitter.
-struct ReconnectPolicy {
-  std::chrono::milliseconds initial{1000};  // QuickFIX ReconnectInterval
-  std::chrono::milliseconds max{30000};
-  double multiplier = 2.0;
-  double jitter = 0.2;  // fraction of the delay, uniformly ±
-};
-
-// TLS for one session (OpenSSL). Plain TCP stays the default, so a local stunnel keeps working.
-struct TlsConfig {
-  bool enabled = false;
-  std::string certificate_file;  // PEM chain: required for an acceptor, optional for an initiator
-  std::string private_key_file;  // PEM
-  std::string ca_file;           // PEM CAs that may sign the peer's certificate
-  // Initiator: verify the acceptor's chain and its host name (or IP). Acceptor: require and
-  // verify a client certificate (mutual TLS).
-  bool verify_peer = true;
-  std::string min_protocol = "TLSv1.2";  // or "TLSv1.3"
-  std::string cipher_list;               // OpenSSL syntax; empty = OpenSSL's default
-};
+// The transport layer's configuration types, under the names the engine's users know.
+using Endpoint = transport::Endpoint;
+using ReconnectPolicy = transport::ReconnectPolicy;
+using TlsConfig = transport::TlsConfig;
 
 struct ManagerConfig {
   session::SessionConfig session;

@@ -1,8 +1,8 @@
 #include <openssl/ssl.h>
 
-#include "connection.h"
+#include "fixgate/transport/connection.h"
 
-namespace fixgate::engine {
+namespace fixgate::transport {
 
 Result<std::shared_ptr<asio::ssl::context>> make_tls_context(const TlsConfig& c, bool server) {
   auto ctx = std::make_shared<asio::ssl::context>(server ? asio::ssl::context::tls_server
@@ -35,9 +35,10 @@ Result<std::shared_ptr<asio::ssl::context>> make_tls_context(const TlsConfig& c,
   } else {
     ctx->set_verify_mode(asio::ssl::verify_none);
   }
-  if (!c.cipher_list.empty() && SSL_CTX_set_cipher_list(ctx->native_handle(), c.cipher_list.c_str()) != 1)
+  if (!c.cipher_list.empty() &&
+      SSL_CTX_set_cipher_list(ctx->native_handle(), c.cipher_list.c_str()) != 1)
     return Status::error("tls: no usable cipher in '" + c.cipher_list + "'");
   return ctx;
 }
 
-}  // namespace fixgate::engine
+}  // namespace fixgate::transport

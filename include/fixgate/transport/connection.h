@@ -1,4 +1,5 @@
-// A session's transport: plain TCP or TLS over TCP behind one interface (internal header).
+// A connection: plain TCP or TLS over TCP behind one interface; the OpenSSL context for TLS.
+// The engine's side of the transport layer: it includes asio, unlike the engine's public API.
 #pragma once
 
 #include <asio.hpp>
@@ -9,10 +10,11 @@
 #include <utility>
 
 #include "fixgate/base/result.h"
-#include "fixgate/engine/engine.h"
+#include "fixgate/transport/tls_config.h"
 
-namespace fixgate::engine {
+namespace fixgate::transport {
 
+// One TCP connection, plain or TLS; owned through a shared_ptr by whoever reads and writes it.
 class Connection {
  public:
   explicit Connection(asio::ip::tcp::socket s) : plain_(std::move(s)) {}
@@ -54,4 +56,4 @@ class Connection {
 // An OpenSSL context for one side from TlsConfig; errors name the file that failed.
 Result<std::shared_ptr<asio::ssl::context>> make_tls_context(const TlsConfig& config, bool server);
 
-}  // namespace fixgate::engine
+}  // namespace fixgate::transport

@@ -1,0 +1,107 @@
+#include "fixgate/transport/loop.h"
+
+#include <cerrno>
+
+#include <sys/socket.h>
+
+namespace fixgate::transport {
+
+bool Loop::drive_until(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                       const std::function<bool()>& done,
+                       std::chrono::steady_clock::time_point deadline) {
+  for (;;) {
+    if (done()) return true;
+    auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return false;
+    lock.unlock();
+    {
+      Drive d(*this, false);
+      if (d) {
+        run_once_until(deadline);
+        lock.lock();
+        continue;
+      }
+    }
+    lock.lock();
+    // Another thread drives: what it does is published under `lock`. Look again at least
+    // every millisecond, in case it lets go without changing anything we wait for.
+    cv.wait_until(lock, std::min(deadline, now + std::chrono::milliseconds(1)));
+  }
+}
+
+void Loop::run_thread() {
+  if (busy_poll.count() == 0) {
+    io.run();
+    return;
+  }
+  while (!io.stopped()) run_once_until(std::chrono::steady_clock::now() + std::chrono::seconds(1));
+}
+
+size_t Loop::run_once_until(std::chrono::steady_clock::time_point deadline) {
+  if (io.stopped()) io.restart();
+  if (busy_poll.count() > 0) {
+    // Sockets that always have bytes must not starve the rest of the loop (timers, posted
+    // sends, a partial write's completion, other sessions): after kFairShare reads straight
+    // from them, the reactor gets a turn first.
+    if (direct_streak_ >= kFairShare) {
+      direct_streak_ = 0;
+      if (io.poll_one() > 0) return 1;
+    }
+    std::optional<std::chrono::steady_clock::time_point> spin_end;  // read after a first look
+    for (bool first = true;; first = false) {
+      if (read_direct()) {
+        ++direct_streak_;
+        return 1;
+      }
+      // Nothing yet, usually because the peer our last write woke shares this CPU and has not
+      // run (the scheduler need not switch at a wake-up): let it run first, before asking the
+      // reactor (an epoll_wait) about anything else.
+      if (first && !direct_.empty() && spin_yield) {
+        std::this_thread::yield();
+        continue;
+      }
+      direct_streak_ = 0;
+      if (io.poll_one() > 0) return 1;
+      if (io.stopped()) return 0;  // out of work: the engine is stopping
+      const auto now = std::chrono::steady_clock::now();
+      if (!spin_end) {
+        spin_end = std::min(deadline, now + busy_poll);
+      } else if (now >= *spin_end) {
+        if (now >= deadline) return 0;  // no time left to block: the sockets stay direct
+        break;
+      }
+      // The peer's thread may be waiting for this CPU (a wake-up lands next to its waker):
+      // let it run rather than spin out the time slice.
+      if (spin_yield) std::this_thread::yield();
+    }
+    // About to block in the kernel: the sockets read directly go back to the reactor.
+    std::vector<DirectReader*> readers;
+    readers.swap(direct_);
+    for (DirectReader* r : readers)
+      if (r->direct_fd() >= 0) r->arm_read();
+  }
+  return io.run_one_until(deadline);
+}
+
+bool Loop::read_direct() {
+  for (size_t i = 0; i < direct_.size(); ++i) {
+    DirectReader* r = direct_[i];
+    const int fd = r->direct_fd();
+    if (fd < 0) {
+      direct_.erase(direct_.begin() + static_cast<std::ptrdiff_t>(i--));
+      continue;
+    }
+    const std::span<char> buf = r->direct_buffer();
+    const ssize_t n = ::recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
+    const int error = n < 0 ? errno : 0;
+    // Out of the list while its bytes are handled: a handler that runs the loop again must not
+    // read this socket under them. Reading again re-adds it (start_read).
+    direct_.erase(direct_.begin() + static_cast<std::ptrdiff_t>(i));
+    r->on_direct_read(n, error);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace fixgate::transport
