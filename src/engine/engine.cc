@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "fixgate/session/memory_store.h"
+#include "fixgate/transport/listener.h"
 #include "session_runtime.h"
 
 namespace fixgate::engine {
@@ -16,196 +17,6 @@ namespace fixgate::engine {
 using asio::ip::tcp;
 
 // ---- Engine -------------------------------------------------------------------------------
-
-namespace {
-
-// The routing key of an acceptor session, as seen from the counterparty's Logon:
-// their SenderCompID is our TargetCompID and vice versa.
-std::string route_key(std::string_view begin, std::string_view their_sender,
-                      std::string_view their_target) {
-  std::string k(begin);
-  k += '\x01';
-  k += their_sender;
-  k += '\x01';
-  k += their_target;
-  return k;
-}
-
-}  // namespace
-
-// One listening socket shared by the acceptor sessions bound to its address and port. A new
-// connection is read until its first message, which must be a Logon naming a session here.
-struct Listener {
-  asio::io_context& io;
-  tcp::acceptor acceptor;
-  std::map<std::string, SessionRuntime*> routes;
-  std::chrono::milliseconds first_message_timeout{10000};
-  std::function<void(std::string_view)> on_log;
-  std::shared_ptr<asio::ssl::context> tls;  // TLS port: handshake before the Logon
-  bool reuse_address = true;
-  std::atomic<bool> open{false};
-  // Dynamic sessions: templates on this port, and the engine's factory for their sessions.
-  std::vector<const AcceptorTemplate*> templates;
-  std::function<SessionRuntime*(const AcceptorTemplate&, const codec::Message& logon)> create;
-
-  explicit Listener(asio::io_context& context) : io(context), acceptor(context) {}
-
-  struct Pending {
-    Connection conn;
-    asio::steady_timer deadline;
-    codec::FrameReader reader;
-    std::array<char, 4096> buf{};
-    Pending(Connection c, asio::io_context& io) : conn(std::move(c)), deadline(io) {}
-  };
-
-  // Connections still opening (TLS handshake, waiting for the Logon). Closed by close(), so that
-  // no handler outlives the listener.
-  std::set<std::shared_ptr<Pending>> pending;
-
-  void log(const std::string& text) {
-    if (on_log) on_log(text);
-  }
-
-  void close() {
-    open = false;
-    asio::error_code ignored;
-    acceptor.close(ignored);
-    for (auto& p : pending) {
-      p->deadline.cancel();
-      p->conn.close();
-    }
-    pending.clear();
-  }
-
-  void done(const std::shared_ptr<Pending>& p) {
-    p->deadline.cancel();
-    pending.erase(p);
-  }
-
-  void accept() {
-    acceptor.async_accept([this](const asio::error_code& e, tcp::socket s) {
-      if (!open) return;
-      if (!e) {
-        asio::error_code ignored;
-        s.set_option(tcp::no_delay(true), ignored);
-        auto p = std::make_shared<Pending>(
-            tls ? Connection(std::move(s), tls) : Connection(std::move(s)), io);
-        pending.insert(p);
-        // The whole opening (TLS handshake and Logon) must fit in the logon timeout.
-        p->deadline.expires_after(first_message_timeout);
-        p->deadline.async_wait([p, this](const asio::error_code& te) {
-          if (te || !open) return;
-          log("connection closed: no Logon within the logon timeout");
-          p->conn.close();
-          pending.erase(p);
-        });
-        if (p->conn.is_tls()) {
-          p->conn.tls().async_handshake(
-              asio::ssl::stream_base::server, [this, p](const asio::error_code& he) {
-                if (!open) return;
-                if (he) {
-                  done(p);
-                  log("connection refused: TLS handshake failed: " + he.message());
-                  p->conn.close();
-                  return;
-                }
-                read_first(p);
-              });
-        } else {
-          read_first(p);
-        }
-      }
-      accept();
-    });
-  }
-
-  SessionRuntime* from_template(const codec::Message& logon);
-
-  void read_first(const std::shared_ptr<Pending>& p) {
-    p->conn.async_read_some(asio::buffer(p->buf), [this, p](const asio::error_code& e, size_t n) {
-      if (!open) return;
-      if (e) {
-        done(p);
-        return;
-      }
-      p->reader.append(std::string_view(p->buf.data(), n));
-      codec::Frame f = p->reader.next();
-      if (f.status == codec::FrameStatus::kNeedMore) {
-        read_first(p);
-        return;
-      }
-      done(p);
-      codec::Message m;
-      if (f.status != codec::FrameStatus::kMessage || !m.parse(f.bytes).ok() ||
-          m.msg_type() != "A") {
-        log("connection closed: the first message is not a Logon");
-        p->conn.close();
-        return;
-      }
-      const std::string key = route_key(m.begin_string(), m.sender_comp_id(), m.target_comp_id());
-      auto it = routes.find(key);
-      SessionRuntime* rt = it != routes.end() ? it->second : from_template(m);
-      if (!rt) {
-        p->conn.close();
-        return;
-      }
-      routes[key] = rt;
-      // Hand the connection and everything read so far to the session's own thread.
-      std::string initial(f.bytes);
-      while (true) {
-        codec::Frame more = p->reader.next();
-        if (more.status == codec::FrameStatus::kNeedMore) break;
-        initial.append(more.bytes);
-      }
-      if (p->conn.is_tls()) {
-        // A TLS stream cannot change threads: TLS sessions live on their listener's thread.
-        asio::post(rt->io, [rt, p, initial = std::move(initial)]() mutable {
-          rt->adopt(std::move(p->conn), std::move(initial));
-        });
-        return;
-      }
-      tcp::socket moved(rt->io);
-      asio::error_code ec;
-      auto protocol = p->conn.lowest().local_endpoint(ec).protocol();
-      moved.assign(protocol, p->conn.lowest().release(ec), ec);
-      if (ec) {
-        log("connection hand-off failed: " + ec.message());
-        return;
-      }
-      asio::post(rt->io, [rt, s = std::move(moved), initial = std::move(initial)]() mutable {
-        rt->adopt(Connection(std::move(s)), std::move(initial));
-      });
-    });
-  }
-};
-
-// The session a template makes for `logon`, or null (logged) when none may be made.
-SessionRuntime* Listener::from_template(const codec::Message& logon) {
-  const std::string who = std::string(logon.begin_string()) + ":" +
-                          std::string(logon.target_comp_id()) + "->" +
-                          std::string(logon.sender_comp_id());
-  auto matches = [](const std::string& pattern, std::string_view value) {
-    return pattern == "*" || pattern == value;
-  };
-  for (const AcceptorTemplate* t : templates) {
-    const auto& id = t->config.session.id;
-    if (!matches(id.begin_string, logon.begin_string()) ||
-        !matches(id.sender_comp_id, logon.target_comp_id()))
-      continue;
-    const auto& allowed = t->allowed_comp_ids;
-    if (std::none_of(allowed.begin(), allowed.end(),
-                     [&](const std::string& a) { return matches(a, logon.sender_comp_id()); })) {
-      log("connection refused: no session for " + who + ", and " +
-          std::string(logon.sender_comp_id()) + " is not on the acceptor template's allow-list");
-      return nullptr;
-    }
-    SessionRuntime* rt = create ? create(*t, logon) : nullptr;
-    if (rt) log("session " + who + " created from the acceptor template");
-    return rt;
-  }
-  log("connection refused: no session for " + who);
-  return nullptr;
-}
 
 struct Engine::Impl {
   EngineOptions options;
@@ -215,7 +26,12 @@ struct Engine::Impl {
   std::vector<std::thread> threads;
   std::vector<std::unique_ptr<SessionRuntime>> runtimes;
   std::vector<std::unique_ptr<SessionHandle>> handles;
-  std::vector<std::unique_ptr<Listener>> listeners;
+  // One listening socket per acceptor address and port, and the templates that listen there.
+  struct Port {
+    std::unique_ptr<transport::Listener> listener;
+    std::vector<const AcceptorTemplate*> templates;
+  };
+  std::vector<std::unique_ptr<Port>> ports;
   std::vector<std::unique_ptr<AcceptorTemplate>> templates;
   // Guards runtimes and handles: a listener adds dynamic sessions while API threads list them.
   mutable std::mutex mu;
@@ -225,6 +41,13 @@ struct Engine::Impl {
   Result<SessionHandle*> make_runtime(ManagerConfig config, std::unique_ptr<session::Store> store);
   // A session from template `t` for `logon`, started on its thread; null (logged) on failure.
   SessionRuntime* create_dynamic(const AcceptorTemplate& t, const codec::Message& logon);
+  // The session one of `templates` (a port's) makes for `logon`, or null (logged) when none may
+  // be made. On the listeners' loop thread.
+  SessionRuntime* from_template(const std::vector<const AcceptorTemplate*>& templates,
+                                const codec::Message& logon);
+  void log(const std::string& text) const {
+    if (options.on_log) options.on_log(text);
+  }
 };
 
 Result<SessionHandle*> Engine::Impl::make_runtime(ManagerConfig config,
@@ -253,7 +76,8 @@ Result<SessionHandle*> Engine::Impl::make_runtime(ManagerConfig config,
   const bool tls_acceptor = tls && config.session.role == session::Role::kAcceptor;
   Loop& loop = tls_acceptor ? *loops[0] : *loops[runtimes.size() % loops.size()];
   auto rt = std::make_unique<SessionRuntime>(
-      loop, std::move(config), store ? std::move(store) : std::make_unique<session::MemoryStore>());
+      loop, std::move(config), store ? std::move(store) : std::make_unique<session::MemoryStore>(),
+      std::move(tls));
   rt->log = std::move(log);
   rt->engine_log = options.on_log;
   if (dispatcher) {
@@ -261,7 +85,6 @@ Result<SessionHandle*> Engine::Impl::make_runtime(ManagerConfig config,
     rt->key_strategy = options.key_strategy.get();
     rt->key_fields = &options.key_fields;
   }
-  rt->tls = std::move(tls);
   handles.push_back(std::unique_ptr<SessionHandle>(new SessionHandle(*rt)));
   runtimes.push_back(std::move(rt));
   return handles.back().get();
@@ -296,6 +119,34 @@ SessionRuntime* Engine::Impl::create_dynamic(const AcceptorTemplate& t,
   r->running = true;
   asio::post(r->io, [r] { r->start(); });  // before the hand-off the caller posts next
   return r;
+}
+
+SessionRuntime* Engine::Impl::from_template(const std::vector<const AcceptorTemplate*>& templates,
+                                            const codec::Message& logon) {
+  const std::string who = std::string(logon.begin_string()) + ":" +
+                          std::string(logon.target_comp_id()) + "->" +
+                          std::string(logon.sender_comp_id());
+  auto matches = [](const std::string& pattern, std::string_view value) {
+    return pattern == "*" || pattern == value;
+  };
+  for (const AcceptorTemplate* t : templates) {
+    const auto& id = t->config.session.id;
+    if (!matches(id.begin_string, logon.begin_string()) ||
+        !matches(id.sender_comp_id, logon.target_comp_id()))
+      continue;
+    const auto& allowed = t->allowed_comp_ids;
+    if (std::none_of(allowed.begin(), allowed.end(),
+                     [&](const std::string& a) { return matches(a, logon.sender_comp_id()); })) {
+      log("connection refused: no session for " + who + ", and " +
+          std::string(logon.sender_comp_id()) + " is not on the acceptor template's allow-list");
+      return nullptr;
+    }
+    SessionRuntime* rt = create_dynamic(*t, logon);
+    if (rt) log("session " + who + " created from the acceptor template");
+    return rt;
+  }
+  log("connection refused: no session for " + who);
+  return nullptr;
 }
 
 Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
@@ -390,63 +241,54 @@ Status Engine::start() {
   Impl& e = *impl_;
   if (e.running) return Status::error("start: already running");
   // One listener per acceptor address:port; sessions on it are told apart by their Logon.
-  e.listeners.clear();
-  std::map<std::pair<std::string, uint16_t>, Listener*> by_endpoint;
-  auto listener_for = [&](const std::string& who, const Endpoint& ep,
-                          const std::shared_ptr<asio::ssl::context>& tls,
-                          bool reuse_address) -> Result<Listener*> {
+  e.ports.clear();
+  std::map<std::pair<std::string, uint16_t>, Impl::Port*> by_endpoint;
+  auto port_for = [&](const std::string& who, const Endpoint& ep,
+                      const std::shared_ptr<asio::ssl::context>& tls,
+                      bool reuse_address) -> Result<Impl::Port*> {
     auto found = by_endpoint.find({ep.host, ep.port});
     if (found != by_endpoint.end() && ep.port != 0) {
-      const char* differs = static_cast<bool>(found->second->tls) != static_cast<bool>(tls)
-                                ? "the TLS setting"
-                            : found->second->reuse_address != reuse_address ? "SocketReuseAddress"
-                                                                            : nullptr;
+      const transport::Listener& l = *found->second->listener;
+      const char* differs = l.is_tls() != static_cast<bool>(tls) ? "the TLS setting"
+                            : l.reuse_address() != reuse_address ? "SocketReuseAddress"
+                                                                 : nullptr;
       if (differs)
         return Status::error("start: " + who + " and another session share " + ep.host + ":" +
                              std::to_string(ep.port) + " but not " + differs);
       return found->second;
     }
-    auto fresh = std::make_unique<Listener>(e.loops[0]->io);
-    fresh->on_log = e.options.on_log;
-    fresh->tls = tls;
-    fresh->reuse_address = reuse_address;
-    fresh->create = [&e](const AcceptorTemplate& t, const codec::Message& logon) {
-      return e.create_dynamic(t, logon);
-    };
-    asio::error_code ec;
-    auto address = asio::ip::make_address(ep.host, ec);
-    if (ec) return Status::error("start: bad accept address " + ep.host);
-    tcp::endpoint endpoint(address, ep.port);
-    fresh->acceptor.open(endpoint.protocol(), ec);
-    if (!ec) fresh->acceptor.set_option(tcp::acceptor::reuse_address(reuse_address), ec);
-    if (!ec) fresh->acceptor.bind(endpoint, ec);
-    if (!ec) fresh->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec)
-      return Status::error("start: cannot listen on " + ep.host + ":" + std::to_string(ep.port) +
-                           ": " + ec.message());
-    Listener* l = fresh.get();
-    by_endpoint[{ep.host, ep.port}] = l;
-    by_endpoint[{ep.host, l->acceptor.local_endpoint().port()}] = l;
-    e.listeners.push_back(std::move(fresh));
-    return l;
+    auto port = std::make_unique<Impl::Port>();
+    port->listener = std::make_unique<transport::Listener>(*e.loops[0], tls, reuse_address);
+    port->listener->set_log(e.options.on_log);
+    port->listener->set_unrouted(
+        [&e, p = port.get()](const codec::Message& logon) -> transport::Adopter* {
+          SessionRuntime* rt = e.from_template(p->templates, logon);
+          return rt ? &rt->adopter() : nullptr;
+        });
+    if (Status listening = port->listener->listen(ep); !listening)
+      return Status::error("start: " + listening.message());
+    Impl::Port* p = port.get();
+    by_endpoint[{ep.host, ep.port}] = p;
+    by_endpoint[{ep.host, p->listener->port()}] = p;
+    e.ports.push_back(std::move(port));
+    return p;
   };
   for (auto& rt : e.runtimes) {
     if (rt->config.session.role != session::Role::kAcceptor) continue;
-    auto found = listener_for(rt->config.session.id.to_string(), rt->config.accept, rt->tls,
-                              rt->config.reuse_address);
+    auto found = port_for(rt->config.session.id.to_string(), rt->config.accept, rt->tls,
+                          rt->config.reuse_address);
     if (!found) {
-      e.listeners.clear();
+      e.ports.clear();
       return found.status();
     }
-    Listener* l = *found;
-    uint16_t port = l->acceptor.local_endpoint().port();
+    transport::Listener& l = *(*found)->listener;
+    uint16_t port = l.port();
     // A restarted engine listens where it listened before, so initiators find it again.
     rt->config.accept.port = port;
-    l->first_message_timeout = std::max(
-        l->first_message_timeout,
+    l.allow_first_message(
         std::chrono::duration_cast<std::chrono::milliseconds>(rt->config.session.logon_timeout));
     const auto& id = rt->config.session.id;
-    l->routes[route_key(id.begin_string, id.target_comp_id, id.sender_comp_id)] = rt.get();
+    l.add_route(id.begin_string, id.sender_comp_id, id.target_comp_id, &rt->adopter());
     std::lock_guard lock(rt->mu);
     rt->bound_port = port;
   }
@@ -454,14 +296,13 @@ Status Engine::start() {
     std::shared_ptr<asio::ssl::context> tls;
     if (t->config.tls.enabled)
       tls = *transport::make_tls_context(t->config.tls, true);  // checked when added
-    auto found =
-        listener_for("the acceptor template", t->config.accept, tls, t->config.reuse_address);
+    auto found = port_for("the acceptor template", t->config.accept, tls, t->config.reuse_address);
     if (!found) {
-      e.listeners.clear();
+      e.ports.clear();
       return found.status();
     }
     (*found)->templates.push_back(t.get());
-    t->config.accept.port = (*found)->acceptor.local_endpoint().port();
+    t->config.accept.port = (*found)->listener->port();
   }
   for (size_t i = 0; i < e.loops.size(); ++i) {
     Loop& loop = *e.loops[i];
@@ -476,10 +317,7 @@ Status Engine::start() {
     rt->running = true;
     asio::post(rt->io, [r = rt.get()] { r->start(); });
   }
-  for (auto& l : e.listeners) {
-    l->open = true;
-    asio::post(l->io, [lp = l.get()] { lp->accept(); });
-  }
+  for (auto& p : e.ports) p->listener->start();
   e.running = true;
   return Status::ok();
 }
@@ -490,10 +328,10 @@ void Engine::stop() {
   // Handlers on the dispatcher report back to the loops: let them finish while the loops run.
   if (e.dispatcher) e.dispatcher->wait_idle();
   // Listeners close first and for good: none may add a dynamic session behind our back.
-  for (auto& l : e.listeners) {
+  for (auto& p : e.ports) {
     e.loops[0]->call(
-        [lp = l.get()] {
-          lp->close();
+        [l = p->listener.get()] {
+          l->close();
           return true;
         },
         true);
@@ -513,7 +351,7 @@ void Engine::stop() {
     loop->io.restart();
     loop->io.run();
   }
-  e.listeners.clear();
+  e.ports.clear();
   for (auto& rt : e.runtimes) rt->publish();
   e.running = false;
 }

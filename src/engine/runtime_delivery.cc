@@ -60,7 +60,7 @@ void SessionRuntime::after_event(Locked& s, Now now, bool after_read) {
         break;
       case SessionEvent::Type::kStatus:
         if (event.status == SessionStatus::kActive || event.status == SessionStatus::kLoggedIn) {
-          attempt = 0;
+          if (initiator) initiator->reset_backoff();
           if (!app_logged_on) {
             app_logged_on = true;
             if (app.on_logon) app.on_logon(config.session.id);

@@ -1,138 +1,54 @@
 // The session runtime's I/O side, on its loop thread: connecting, reading, writing, timers.
-#include <cstdio>
-
 #include "session_runtime.h"
 
 namespace fixgate::engine {
 
 using asio::ip::tcp;
 
-namespace {
-
-// "5 s", "0.25 s": a wait for a log line, in the unit settings files use.
-std::string seconds_text(std::chrono::milliseconds wait) {
-  std::string text = std::to_string(wait.count() / 1000);
-  if (int64_t ms = wait.count() % 1000; ms != 0) {
-    char fraction[8];
-    std::snprintf(fraction, sizeof fraction, ".%03d", static_cast<int>(ms));
-    text += fraction;
-    while (text.back() == '0') text.pop_back();
-  }
-  return text + " s";
+SessionRuntime::SessionRuntime(Loop& l, ManagerConfig c, std::unique_ptr<session::Store> s,
+                               std::shared_ptr<asio::ssl::context> tls_context)
+    : config(std::move(c)),
+      store(std::move(s)),
+      loop(l),
+      io(l.io),
+      tls(std::move(tls_context)),
+      id_text(config.session.id.to_string()) {
+  session.emplace(config.session, *store);
+  if (config.session.role == session::Role::kInitiator)
+    initiator.emplace(loop,
+                      transport::InitiatorOptions{.connect = config.connect,
+                                                  .source = config.source,
+                                                  .reuse_address = config.reuse_address,
+                                                  .connect_timeout = config.connect_timeout,
+                                                  .reconnect = config.reconnect,
+                                                  .tls = tls,
+                                                  .verify_peer = config.tls.verify_peer},
+                      static_cast<transport::InitiatorOwner&>(*this));
 }
 
-}  // namespace
+std::optional<std::chrono::milliseconds> SessionRuntime::connect_delay() {
+  auto wait = locked()->schedule_wait(clock_now());
+  if (!wait) return std::nullopt;
+  // Outside the session's schedule: connect when the next window opens, not before.
+  auto ms = std::chrono::ceil<std::chrono::milliseconds>(*wait);
+  emit_log("outside the session schedule: connecting in " + std::to_string(ms.count() / 1000) +
+           " s, when the next window opens");
+  return ms;
+}
 
-void SessionRuntime::start_initiator() {
-  if (!running || !reconnect || config.connect.empty()) return;
-  if (auto wait = locked()->schedule_wait(clock_now())) {
-    // Outside the session's schedule: connect when the next window opens, not before.
-    auto ms = std::chrono::ceil<std::chrono::milliseconds>(*wait);
-    emit_log("outside the session schedule: connecting in " + std::to_string(ms.count() / 1000) +
-             " s, when the next window opens");
-    attempt = 0;
-    reconnect_timer.expires_after(ms);
-    reconnect_timer.async_wait([this](const asio::error_code& e) {
-      if (!e) start_initiator();
-    });
-    return;
-  }
-  const Endpoint& ep = config.connect[next_endpoint++ % config.connect.size()];
+void SessionRuntime::on_connecting() {
   locked()->on_connecting(clock_now());
   after_event();
-  asio::error_code ec;
-  auto address = asio::ip::make_address(ep.host, ec);
-  std::vector<tcp::endpoint> endpoints;
-  if (!ec) {
-    endpoints.emplace_back(address, ep.port);
-  } else {
-    tcp::resolver resolver(io);
-    for (const auto& r : resolver.resolve(ep.host, std::to_string(ep.port), ec))
-      endpoints.push_back(r.endpoint());
-  }
-  if (endpoints.empty()) {
-    emit_log("cannot resolve " + ep.host + ": " + ec.message());
-    schedule_reconnect();
-    return;
-  }
-  if (tls) {
-    socket = std::make_shared<Connection>(tcp::socket(io), tls);
-    if (config.tls.verify_peer)
-      socket->tls().set_verify_callback(asio::ssl::host_name_verification(ep.host));
-    SSL_set_tlsext_host_name(socket->tls().native_handle(), ep.host.c_str());  // SNI
-  } else {
-    socket = std::make_shared<Connection>(tcp::socket(io));
-  }
-  if (config.source) {
-    asio::error_code bind_error;
-    auto local = asio::ip::make_address(config.source->host, bind_error);
-    tcp::socket& raw = socket->lowest();
-    if (!bind_error) raw.open(endpoints.front().protocol(), bind_error);
-    if (!bind_error)
-      raw.set_option(asio::socket_base::reuse_address(config.reuse_address), bind_error);
-    if (!bind_error) raw.bind(tcp::endpoint(local, config.source->port), bind_error);
-    if (bind_error) {
-      connect_failed("cannot connect from " + config.source->host + ":" +
-                     std::to_string(config.source->port) + ": " + bind_error.message());
-      return;
-    }
-  }
-  connect_timer.expires_after(config.connect_timeout);
-  connect_timer.async_wait([this, conn = socket, host = ep.host](const asio::error_code& e) {
-    if (e || !running || conn != socket || connected) return;
-    connect_failed("connect to " + host + " timed out after " +
-                   std::to_string(config.connect_timeout.count()) + " ms");
-  });
-  socket->lowest().async_connect(
-      endpoints.front(), [this, conn = socket](const asio::error_code& e) {
-        if (!running || conn != socket) return;
-        if (e) {
-          connect_failed("connect failed: " + e.message());
-          return;
-        }
-        if (!socket->is_tls()) {
-          on_connected();
-          return;
-        }
-        socket->tls().async_handshake(asio::ssl::stream_base::client,
-                                      [this, conn](const asio::error_code& he) {
-                                        if (!running || conn != socket) return;
-                                        if (he) {
-                                          connect_failed("TLS handshake failed: " + he.message());
-                                          return;
-                                        }
-                                        on_connected();
-                                      });
-      });
 }
 
-void SessionRuntime::connect_failed(const std::string& why) {
-  connect_timer.cancel();
-  emit_log(why);
-  if (socket) socket->close();
-  socket.reset();
+void SessionRuntime::on_connected(std::shared_ptr<Connection> connection) {
+  socket = std::move(connection);
+  on_connected();
+}
+
+void SessionRuntime::on_connect_failed() {
   locked()->on_disconnected(clock_now());
   after_event();
-  schedule_reconnect();
-}
-
-void SessionRuntime::schedule_reconnect() {
-  if (!running || !reconnect || config.session.role != session::Role::kInitiator) return;
-  const auto& p = config.reconnect;
-  double delay = static_cast<double>(p.initial.count());
-  for (uint32_t i = 0; i < attempt && delay < static_cast<double>(p.max.count()); ++i)
-    delay *= p.multiplier;
-  delay = std::min(delay, static_cast<double>(p.max.count()));
-  std::uniform_real_distribution<double> jitter(1.0 - p.jitter, 1.0 + p.jitter);
-  delay *= jitter(rng);
-  ++attempt;
-  const auto wait = std::chrono::milliseconds(static_cast<int64_t>(delay));
-  // Every wait is logged, so a silent initiator is never a mystery.
-  emit_log("next attempt in " + seconds_text(wait));
-  reconnect_timer.expires_after(wait);
-  reconnect_timer.async_wait([this](const asio::error_code& e) {
-    if (!e) start_initiator();
-  });
 }
 
 void SessionRuntime::adopt(Connection s, std::string initial) {
@@ -151,21 +67,13 @@ void SessionRuntime::adopt(Connection s, std::string initial) {
 
 void SessionRuntime::on_connected(std::string_view initial) {
   connected = true;
-  connect_timer.cancel();
   log_reader = codec::FrameReader(codec::FramerOptions{config.session.max_message_size});
   read_paused = false;
   close_after_write = false;
-  asio::error_code ignored;
-  socket->lowest().set_option(tcp::no_delay(config.tcp_nodelay), ignored);
-  // Only when configured: setting a size turns off the kernel's buffer auto-tuning.
-  if (config.socket_send_buffer_size > 0)
-    socket->lowest().set_option(asio::socket_base::send_buffer_size(config.socket_send_buffer_size),
-                                ignored);
-  if (config.socket_receive_buffer_size > 0)
-    socket->lowest().set_option(
-        asio::socket_base::receive_buffer_size(config.socket_receive_buffer_size), ignored);
-  // flush() writes plain sockets directly first: it must get EAGAIN, never block.
-  if (!socket->is_tls()) socket->lowest().non_blocking(true, ignored);
+  // flush() writes plain sockets directly first (configure makes them non-blocking).
+  socket->configure({.tcp_nodelay = config.tcp_nodelay,
+                     .send_buffer_size = config.socket_send_buffer_size,
+                     .receive_buffer_size = config.socket_receive_buffer_size});
   const Now now = clock_now();
   if (log && !initial.empty()) log_inbound(initial, now);
   {
@@ -200,7 +108,7 @@ void SessionRuntime::arm_read() {
 
 int SessionRuntime::direct_fd() {
   const bool direct = running && connected && !read_paused && read_directly();
-  return direct ? socket->lowest().native_handle() : -1;
+  return direct ? socket->native_handle() : -1;
 }
 
 void SessionRuntime::on_direct_read(ssize_t n, int error) {
@@ -245,7 +153,7 @@ void SessionRuntime::on_transport_closed(const std::string& why) {
   emit_log("disconnected: " + why);
   locked()->on_disconnected(clock_now());
   after_event();
-  schedule_reconnect();
+  if (initiator) initiator->schedule_reconnect();
 }
 
 void SessionRuntime::close_socket() {
@@ -281,7 +189,7 @@ void SessionRuntime::write_out() {
     // operation and no completion to dispatch. Only what the kernel did not take waits for
     // the socket to become writable.
     asio::error_code e;
-    size_t n = socket->lowest().write_some(asio::buffer(write_buf), e);
+    size_t n = socket->write_some(write_buf, e);
     if (e == asio::error::would_block || e == asio::error::try_again) {
       n = 0;
     } else if (e) {

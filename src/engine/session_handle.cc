@@ -197,7 +197,7 @@ Status SessionHandle::logout(std::string_view reason) {
   std::string r(reason);
   if (m.in_hook()) return Status::error("logout: not from inside a session hook");
   return m.call([&m, r]() -> Status {
-    m.reconnect = false;
+    if (m.initiator) m.initiator->stop_reconnecting();
     m.locked()->logout(r, clock_now());
     m.after_event();
     return Status::ok();

@@ -18,19 +18,16 @@ bool SessionRuntime::wait_until(const std::function<bool()>& done,
 
 void SessionRuntime::start() {
   running = true;
-  reconnect = true;
-  attempt = 0;
-  if (config.session.role == session::Role::kInitiator) start_initiator();
+  if (initiator) initiator->start();
   publish();
 }
 
 void SessionRuntime::stop() {
-  reconnect = false;
+  // No more attempts, and the one in progress (the initiator's until connected) is dropped.
+  if (initiator) initiator->stop();
   if (connected) on_transport_closed("session stopped");
   running = false;
   timer.cancel();
-  reconnect_timer.cancel();
-  connect_timer.cancel();
   flush_timer.cancel();
   flush_armed = false;
   if (Status f = flush_store(); !f) emit_log("store flush failed: " + f.message());

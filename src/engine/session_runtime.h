@@ -24,6 +24,8 @@
 #include "fixgate/engine/file_log.h"
 #include "fixgate/ordering/keyed_dispatcher.h"
 #include "fixgate/transport/connection.h"
+#include "fixgate/transport/initiator.h"
+#include "fixgate/transport/listener.h"
 #include "fixgate/transport/loop.h"
 
 namespace fixgate::engine {
@@ -85,7 +87,9 @@ enum class QueueChange : uint8_t { kNone, kFull, kDrained };
 
 // Everything about one session, driven on one io_context's thread.
 // Everything about one session, driven on one io_context's thread.
-class SessionRuntime final : private DirectReader {
+class SessionRuntime final : private DirectReader,
+                             private transport::InitiatorOwner,
+                             private transport::Adopter {
  public:
   ManagerConfig config;
   std::unique_ptr<session::Store> store;
@@ -153,14 +157,13 @@ class SessionRuntime final : private DirectReader {
   // stream destroyed under a pending read is a use-after-free. Handlers hold their own copy and
   // ignore completions for a connection that is no longer current.
   std::shared_ptr<Connection> socket;
-  std::shared_ptr<asio::ssl::context> tls;  // initiator TLS context, when enabled
+  std::shared_ptr<asio::ssl::context> tls;        // the session's TLS context, when enabled
+  std::optional<transport::Initiator> initiator;  // an initiator's connecting and reconnecting
   asio::steady_timer timer{io};
   bool timer_armed = false;
   session::Duration timer_deadline{0};
   uint64_t timer_generation = 0;
-  asio::steady_timer reconnect_timer{io};
-  asio::steady_timer connect_timer{io};  // connect_timeout of the attempt in progress
-  asio::steady_timer flush_timer{io};    // the store's flush_deadline()
+  asio::steady_timer flush_timer{io};  // the store's flush_deadline()
   bool flush_armed = false;
   // Per-session read buffer: 16 KiB holds dozens of typical messages per read while keeping an
   // idle session small (1,000 sessions cost 16 MB here, not 64).
@@ -172,10 +175,6 @@ class SessionRuntime final : private DirectReader {
   std::atomic<bool> running{false};  // started and not stopped
   // The inbox or the dispatcher is full: TCP back-pressure until the app catches up.
   bool read_paused = false;
-  bool reconnect = true;  // initiator: reconnect after a disconnect
-  uint32_t attempt = 0;   // reconnect attempts since the last logon
-  size_t next_endpoint = 0;
-  std::mt19937 rng{std::random_device{}()};
 
   // Shared with API threads.
   mutable std::mutex mu;
@@ -201,14 +200,9 @@ class SessionRuntime final : private DirectReader {
   std::vector<SessionEvent> spare_events;
   uint16_t bound_port = 0;
 
-  SessionRuntime(Loop& l, ManagerConfig c, std::unique_ptr<session::Store> s)
-      : config(std::move(c)),
-        store(std::move(s)),
-        loop(l),
-        io(l.io),
-        id_text(config.session.id.to_string()) {
-    session.emplace(config.session, *store);
-  }
+  // `tls`: the session's TLS context, when enabled.
+  SessionRuntime(Loop& l, ManagerConfig c, std::unique_ptr<session::Store> s,
+                 std::shared_ptr<asio::ssl::context> tls_context);
   std::string id_text;  // "FIX.4.4:US->THEM", the `session` key of a key strategy
 
   const SessionHandle::Handler* handler_for(std::string_view msg_type) const {
@@ -229,15 +223,20 @@ class SessionRuntime final : private DirectReader {
 
   // ---- I/O thread -------------------------------------------------------------------------
 
-  void start_initiator();
+  // The listener's side of an acceptor session: connections routed here by their Logon.
+  transport::Adopter& adopter() { return *this; }
+  Loop& adopter_loop() override { return loop; }
 
-  void connect_failed(const std::string& why);
-
-  void schedule_reconnect();
+  // transport::InitiatorOwner: the session hears of the initiator's attempts.
+  std::optional<std::chrono::milliseconds> connect_delay() override;
+  void on_connecting() override;
+  void on_connected(std::shared_ptr<Connection> connection) override;
+  void on_connect_failed() override;
+  void on_log(std::string text) override { emit_log(std::move(text)); }
 
   // Takes over a connection the engine's listener accepted and routed here by its Logon;
   // `initial` holds the bytes the listener already read (the Logon itself).
-  void adopt(Connection s, std::string initial);
+  void adopt(Connection s, std::string initial) override;
 
   void start();
 

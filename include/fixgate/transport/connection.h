@@ -7,12 +7,20 @@
 
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <utility>
 
 #include "fixgate/base/result.h"
 #include "fixgate/transport/tls_config.h"
 
 namespace fixgate::transport {
+
+// Socket options of one connection (the engine's ManagerConfig fields of the same names).
+struct SocketOptions {
+  bool tcp_nodelay = true;
+  int send_buffer_size = 0;  // SO_SNDBUF; 0 leaves the kernel's default and its auto-tuning
+  int receive_buffer_size = 0;
+};
 
 // One TCP connection, plain or TLS; owned through a shared_ptr by whoever reads and writes it.
 class Connection {
@@ -22,6 +30,8 @@ class Connection {
       : ctx_(std::move(ctx)), tls_(std::in_place, std::move(s), *ctx_) {}
 
   bool is_tls() const { return tls_.has_value(); }
+  // Sets `o`; a plain socket also becomes non-blocking, for write_some().
+  void configure(const SocketOptions& o);
   asio::ip::tcp::socket& lowest() { return tls_ ? tls_->next_layer() : *plain_; }
   asio::ssl::stream<asio::ip::tcp::socket>& tls() { return *tls_; }
 
@@ -41,6 +51,12 @@ class Connection {
       asio::async_write(*plain_, b, std::forward<Handler>(h));
     }
   }
+  // Plain TCP (configured): writes what the kernel takes now, without blocking (would_block or
+  // try_again: nothing).
+  size_t write_some(std::string_view bytes, asio::error_code& ec) {
+    return plain_->write_some(asio::buffer(bytes.data(), bytes.size()), ec);
+  }
+  int native_handle() { return lowest().native_handle(); }
   void close() {
     asio::error_code ignored;
     lowest().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
