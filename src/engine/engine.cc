@@ -1,29 +1,29 @@
 #include "fixgate/engine/engine.h"
 
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <thread>
+
 #include <asio.hpp>
 #include <asio/ssl.hpp>
 
-#include <algorithm>
-#include <map>
-#include <set>
-#include <thread>
-
 #include "fixgate/session/memory_store.h"
 #include "fixgate/transport/listener.h"
+#include "fixgate/transport/loop.h"
 #include "session_runtime.h"
 
 namespace fixgate::engine {
 
-using asio::ip::tcp;
+using transport::Loop;
 
-// ---- Engine -------------------------------------------------------------------------------
-
+// The engine's own state is its owner's thread's (setup, start, stop), but for `mu`, which
+// guards the sessions' list (`runtimes`, `handles`): a listener adds dynamic sessions on its
+// loop's thread while API threads list them.
 struct Engine::Impl {
   EngineOptions options;
   std::unique_ptr<Dispatcher> dispatcher;  // shut down first in ~Engine(): it calls the sessions
   std::vector<std::unique_ptr<Loop>> loops;
-  std::vector<std::optional<asio::executor_work_guard<asio::io_context::executor_type>>> guards;
-  std::vector<std::thread> threads;
   std::vector<std::unique_ptr<SessionRuntime>> runtimes;
   std::vector<std::unique_ptr<SessionHandle>> handles;
   // One listening socket per acceptor address and port, and the templates that listen there.
@@ -75,16 +75,15 @@ Result<SessionHandle*> Engine::Impl::make_runtime(ManagerConfig config,
   std::lock_guard lock(mu);
   const bool tls_acceptor = tls && config.session.role == session::Role::kAcceptor;
   Loop& loop = tls_acceptor ? *loops[0] : *loops[runtimes.size() % loops.size()];
+  RuntimeWiring wiring{.tls = std::move(tls), .log = std::move(log), .engine_log = options.on_log};
+  if (dispatcher) {
+    wiring.dispatcher = dispatcher.get();
+    wiring.key_strategy = options.key_strategy.get();
+    wiring.key_fields = &options.key_fields;
+  }
   auto rt = std::make_unique<SessionRuntime>(
       loop, std::move(config), store ? std::move(store) : std::make_unique<session::MemoryStore>(),
-      std::move(tls));
-  rt->log = std::move(log);
-  rt->engine_log = options.on_log;
-  if (dispatcher) {
-    rt->dispatcher = dispatcher.get();
-    rt->key_strategy = options.key_strategy.get();
-    rt->key_fields = &options.key_fields;
-  }
+      std::move(wiring));
   handles.push_back(std::unique_ptr<SessionHandle>(new SessionHandle(*rt)));
   runtimes.push_back(std::move(rt));
   return handles.back().get();
@@ -111,13 +110,9 @@ SessionRuntime* Engine::Impl::create_dynamic(const AcceptorTemplate& t,
   if (!made) return fail(made.error());
   SessionHandle& handle = **made;
   SessionRuntime* r = &handle.rt_;
-  {
-    std::lock_guard lock(r->mu);
-    r->bound_port = static_cast<uint16_t>(r->config.accept.port);
-  }
+  r->bind_to(r->config().accept.port);
   if (t.on_session) t.on_session(handle);
-  r->running = true;
-  asio::post(r->io, [r] { r->start(); });  // before the hand-off the caller posts next
+  r->post_start();  // before the hand-off the caller posts next
   return r;
 }
 
@@ -166,22 +161,16 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
               replies.resize(scope.count);
             }
           }
-          asio::post(rt->io, [rt, seq = job.seq, epoch = job.epoch,
-                              replies = std::move(replies)]() mutable {
-            rt->dispatched(seq, epoch, std::move(replies));
-          });
+          rt->post_dispatched(job.seq, job.epoch, std::move(replies));
         },
         [](ordering::DeadLetter<DispatchJob>&& letter) {
           // Out of retries: counted by the dispatcher; the message still counts as handled so
           // the watermark moves on (it is in the message log for follow-up).
           SessionRuntime* rt = letter.message.rt;
-          if (rt->engine_log)
-            rt->engine_log(rt->id_text + ": handler failed for seq " +
-                           std::to_string(letter.message.seq.value) + " after " +
-                           std::to_string(letter.attempts) + " attempts");
-          asio::post(rt->io, [rt, seq = letter.message.seq, epoch = letter.message.epoch] {
-            rt->dispatched(seq, epoch);
-          });
+          rt->log_to_engine(rt->id_text() + ": handler failed for seq " +
+                            std::to_string(letter.message.seq.value) + " after " +
+                            std::to_string(letter.attempts) + " attempts");
+          rt->post_dispatched(letter.message.seq, letter.message.epoch);
         });
   }
   unsigned n =
@@ -192,7 +181,6 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
         transport::LoopOptions{.caller_driven = impl_->options.caller_driven,
                                .busy_poll = impl_->options.busy_poll,
                                .busy_poll_yield = impl_->options.busy_poll_yield}));
-  impl_->guards.resize(impl_->loops.size());
 }
 
 Engine::~Engine() {
@@ -274,23 +262,21 @@ Status Engine::start() {
     return p;
   };
   for (auto& rt : e.runtimes) {
-    if (rt->config.session.role != session::Role::kAcceptor) continue;
-    auto found = port_for(rt->config.session.id.to_string(), rt->config.accept, rt->tls,
-                          rt->config.reuse_address);
+    const ManagerConfig& config = rt->config();
+    if (config.session.role != session::Role::kAcceptor) continue;
+    auto found = port_for(rt->id_text(), config.accept, rt->tls(), config.reuse_address);
     if (!found) {
       e.ports.clear();
       return found.status();
     }
     transport::Listener& l = *(*found)->listener;
     uint16_t port = l.port();
-    // A restarted engine listens where it listened before, so initiators find it again.
-    rt->config.accept.port = port;
     l.allow_first_message(
-        std::chrono::duration_cast<std::chrono::milliseconds>(rt->config.session.logon_timeout));
-    const auto& id = rt->config.session.id;
+        std::chrono::duration_cast<std::chrono::milliseconds>(config.session.logon_timeout));
+    const auto& id = config.session.id;
     l.add_route(id.begin_string, id.sender_comp_id, id.target_comp_id, &rt->adopter());
-    std::lock_guard lock(rt->mu);
-    rt->bound_port = port;
+    // A restarted engine listens where it listened before, so initiators find it again.
+    rt->bind_to(port);
   }
   for (auto& t : e.templates) {
     std::shared_ptr<asio::ssl::context> tls;
@@ -304,19 +290,8 @@ Status Engine::start() {
     (*found)->templates.push_back(t.get());
     t->config.accept.port = (*found)->listener->port();
   }
-  for (size_t i = 0; i < e.loops.size(); ++i) {
-    Loop& loop = *e.loops[i];
-    loop.io.restart();
-    // Kept even when caller-driven, so that a driver blocks for work instead of returning.
-    e.guards[i].emplace(loop.io.get_executor());
-    if (loop.caller_driven) continue;
-    e.threads.emplace_back([&loop] { loop.run_thread(); });
-    loop.thread = e.threads.back().get_id();
-  }
-  for (auto& rt : e.runtimes) {
-    rt->running = true;
-    asio::post(rt->io, [r = rt.get()] { r->start(); });
-  }
+  for (auto& loop : e.loops) loop->start();
+  for (auto& rt : e.runtimes) rt->post_start();
   for (auto& p : e.ports) p->listener->start();
   e.running = true;
   return Status::ok();
@@ -338,19 +313,12 @@ void Engine::stop() {
   }
   {
     std::lock_guard lock(e.mu);
-    for (auto& rt : e.runtimes) asio::post(rt->io, [r = rt.get()] { r->stop(); });
+    for (auto& rt : e.runtimes) rt->post_stop();
   }
-  for (auto& g : e.guards) g.reset();
-  for (auto& t : e.threads) t.join();
-  e.threads.clear();
+  for (auto& loop : e.loops) loop->release();
+  for (auto& loop : e.loops) loop->join();
   // Run what the stops cancelled, so no handler outlives its objects.
-  for (auto& loop : e.loops) {
-    loop->thread = std::thread::id();
-    std::optional<Loop::Drive> d;
-    if (loop->caller_driven && !loop->in_loop()) d.emplace(*loop, true);
-    loop->io.restart();
-    loop->io.run();
-  }
+  for (auto& loop : e.loops) loop->drain();
   e.ports.clear();
   for (auto& rt : e.runtimes) rt->publish();
   e.running = false;
@@ -371,10 +339,9 @@ void Engine::shutdown(std::chrono::milliseconds timeout) {
 size_t Engine::run_once(std::chrono::milliseconds timeout) {
   Impl& e = *impl_;
   Loop& loop = *e.loops[0];
-  if (!loop.caller_driven || !e.running) return 0;
+  if (!loop.caller_driven() || !e.running) return 0;
   if (loop.in_loop()) return 0;  // called from a handler: the loop is already running
-  Loop::Drive d(loop, true);
-  return loop.run_once_until(std::chrono::steady_clock::now() + timeout);
+  return loop.run_once(timeout);
 }
 
 bool Engine::running() const { return impl_->running; }

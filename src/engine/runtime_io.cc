@@ -1,32 +1,10 @@
-// The session runtime's I/O side, on its loop thread: connecting, reading, writing, timers.
+// The session runtime's I/O side, all on its loop thread: connections, reading, writing, timers.
 #include "session_runtime.h"
 
 namespace fixgate::engine {
 
-using asio::ip::tcp;
-
-SessionRuntime::SessionRuntime(Loop& l, ManagerConfig c, std::unique_ptr<session::Store> s,
-                               std::shared_ptr<asio::ssl::context> tls_context)
-    : config(std::move(c)),
-      store(std::move(s)),
-      loop(l),
-      io(l.io),
-      tls(std::move(tls_context)),
-      id_text(config.session.id.to_string()) {
-  session.emplace(config.session, *store);
-  if (config.session.role == session::Role::kInitiator)
-    initiator.emplace(loop,
-                      transport::InitiatorOptions{.connect = config.connect,
-                                                  .source = config.source,
-                                                  .reuse_address = config.reuse_address,
-                                                  .connect_timeout = config.connect_timeout,
-                                                  .reconnect = config.reconnect,
-                                                  .tls = tls,
-                                                  .verify_peer = config.tls.verify_peer},
-                      static_cast<transport::InitiatorOwner&>(*this));
-}
-
 std::optional<std::chrono::milliseconds> SessionRuntime::connect_delay() {
+  assert_loop();
   auto wait = locked()->schedule_wait(clock_now());
   if (!wait) return std::nullopt;
   // Outside the session's schedule: connect when the next window opens, not before.
@@ -37,67 +15,74 @@ std::optional<std::chrono::milliseconds> SessionRuntime::connect_delay() {
 }
 
 void SessionRuntime::on_connecting() {
+  assert_loop();
   locked()->on_connecting(clock_now());
   after_event();
 }
 
-void SessionRuntime::on_connected(std::shared_ptr<Connection> connection) {
-  socket = std::move(connection);
+void SessionRuntime::on_connected(std::shared_ptr<transport::Connection> connection) {
+  assert_loop();
+  socket_ = std::move(connection);
   on_connected();
 }
 
 void SessionRuntime::on_connect_failed() {
+  assert_loop();
   locked()->on_disconnected(clock_now());
   after_event();
 }
 
-void SessionRuntime::adopt(Connection s, std::string initial) {
-  if (!running || connected) {
-    std::string why = connected ? "second connection refused: " + config.session.id.to_string() +
-                                      " is already connected"
-                                : "connection refused: session stopped";
+void SessionRuntime::adopt(transport::Connection s, std::string initial) {
+  assert_loop();
+  if (!running_ || connected_) {
+    std::string why = connected_ ? "second connection refused: " + config_.session.id.to_string() +
+                                       " is already connected"
+                                 : "connection refused: session stopped";
     emit_log(why);
-    if (engine_log) engine_log(why);
+    log_to_engine(why);
     s.close();
     return;
   }
-  socket = std::make_shared<Connection>(std::move(s));
+  socket_ = std::make_shared<transport::Connection>(std::move(s));
   on_connected(initial);
 }
 
 void SessionRuntime::on_connected(std::string_view initial) {
-  connected = true;
-  log_reader = codec::FrameReader(codec::FramerOptions{config.session.max_message_size});
-  read_paused = false;
-  close_after_write = false;
+  assert_loop();
+  connected_ = true;
+  log_reader_ = codec::FrameReader(codec::FramerOptions{config_.session.max_message_size});
+  read_paused_ = false;
+  close_after_write_ = false;
   // flush() writes plain sockets directly first (configure makes them non-blocking).
-  socket->configure({.tcp_nodelay = config.tcp_nodelay,
-                     .send_buffer_size = config.socket_send_buffer_size,
-                     .receive_buffer_size = config.socket_receive_buffer_size});
+  socket_->configure({.tcp_nodelay = config_.tcp_nodelay,
+                      .send_buffer_size = config_.socket_send_buffer_size,
+                      .receive_buffer_size = config_.socket_receive_buffer_size});
   const Now now = clock_now();
-  if (log && !initial.empty()) log_inbound(initial, now);
+  if (log_ && !initial.empty()) log_inbound(initial, now);
   {
     auto s = locked();
     s->on_connected(now);
     if (!initial.empty()) s->on_bytes(initial, now);
   }
   after_event();
-  if (socket && connected) start_read();
+  if (socket_ && connected_) start_read();
 }
 
 void SessionRuntime::start_read() {
-  if (!socket) return;
+  assert_loop();
+  if (!socket_) return;
   if (read_directly()) {
-    loop.add_direct(this);
+    loop_.add_direct(this);
     return;
   }
   arm_read();
 }
 
 void SessionRuntime::arm_read() {
-  socket->async_read_some(
-      asio::buffer(read_buf), [this, conn = socket](const asio::error_code& e, size_t n) {
-        if (!running || conn != socket) return;
+  assert_loop();
+  socket_->async_read_some(
+      asio::buffer(read_buf_), [this, conn = socket_](const asio::error_code& e, size_t n) {
+        if (!running_ || conn != socket_) return;
         if (e) {
           on_transport_closed(e == asio::error::eof ? "connection closed by peer" : e.message());
           return;
@@ -107,11 +92,13 @@ void SessionRuntime::arm_read() {
 }
 
 int SessionRuntime::direct_fd() {
-  const bool direct = running && connected && !read_paused && read_directly();
-  return direct ? socket->native_handle() : -1;
+  assert_loop();
+  const bool direct = running_ && connected_ && !read_paused_ && read_directly();
+  return direct ? socket_->native_handle() : -1;
 }
 
 void SessionRuntime::on_direct_read(ssize_t n, int error) {
+  assert_loop();
   if (n > 0) {
     on_read(static_cast<size_t>(n));
   } else {
@@ -121,129 +108,131 @@ void SessionRuntime::on_direct_read(ssize_t n, int error) {
 }
 
 void SessionRuntime::on_read(size_t n) {
+  assert_loop();
   const Now now = clock_now();
-  if (log) log_inbound(std::string_view(read_buf.data(), n), now);
+  if (log_) log_inbound(std::string_view(read_buf_.data(), n), now);
   {
     Locked s(*this);
-    s->on_bytes(std::string_view(read_buf.data(), n), now);
-    after_event(s, now, /*after_read=*/true);  // under the same lock; sets read_paused
+    s->on_bytes(std::string_view(read_buf_.data(), n), now);
+    after_event(s, now, /*after_read=*/true);  // under the same lock; sets read_paused_
   }
-  if (!socket || !connected || read_paused) return;
-  if (!loop.caller_driven || read_directly()) {
+  if (!socket_ || !connected_ || read_paused_) return;
+  if (!loop_.caller_driven() || read_directly()) {
     start_read();
     return;
   }
   // Caller-driven: the next read starts on the driver's next turn, so that its first, usually
   // empty, attempt (a system call) is not paid between a message arriving and the caller
   // seeing it, but while the counterparty works on the caller's next message.
-  asio::post(io, [this, conn = socket] {
-    if (running && conn == socket && connected && !read_paused) start_read();
+  asio::post(loop_.io(), [this, conn = socket_] {
+    if (running_ && conn == socket_ && connected_ && !read_paused_) start_read();
   });
 }
 
 void SessionRuntime::on_transport_closed(const std::string& why) {
-  if (!connected) return;
-  connected = false;
-  writing = false;
-  write_buf.clear();
-  if (socket) {
-    socket->close();
-    socket.reset();
+  assert_loop();
+  if (!connected_) return;
+  connected_ = false;
+  writing_ = false;
+  write_buf_.clear();
+  if (socket_) {
+    socket_->close();
+    socket_.reset();
   }
   emit_log("disconnected: " + why);
   locked()->on_disconnected(clock_now());
   after_event();
-  if (initiator) initiator->schedule_reconnect();
+  if (initiator_) initiator_->schedule_reconnect();
 }
 
 void SessionRuntime::close_socket() {
-  if (!socket) return;
+  assert_loop();
+  if (!socket_) return;
   on_transport_closed("closed by the session");
 }
 
 void SessionRuntime::flush() {
+  assert_loop();
   if (!can_write()) return;
   // Everything the session has for the wire goes in one write, however many sends (from
   // however many threads) queued it.
-  locked()->take_output(write_buf);
+  locked()->take_output(write_buf_);
   write_out();
 }
 
 void SessionRuntime::write_out() {
-  if (write_buf.empty()) {
-    if (close_after_write) close_socket();
+  assert_loop();
+  if (write_buf_.empty()) {
+    if (close_after_write_) close_socket();
     return;
   }
-  if (log) {
+  if (log_) {
     const Now now = clock_now();
-    std::string_view rest = write_buf;
+    std::string_view rest = write_buf_;
     for (codec::Frame f = codec::next_frame(rest); f.status == codec::FrameStatus::kMessage;
          f = codec::next_frame(rest)) {
-      log->message(f.bytes, now.utc);
+      log_->message(f.bytes, now.utc);
       rest.remove_prefix(f.consumed());
     }
-    log->flush();
+    log_->flush();
   }
-  if (!socket->is_tls()) {
+  if (!socket_->is_tls()) {
     // Write at once, on this thread: a whole write (the usual case) costs no asynchronous
     // operation and no completion to dispatch. Only what the kernel did not take waits for
     // the socket to become writable.
     asio::error_code e;
-    size_t n = socket->write_some(write_buf, e);
+    size_t n = socket_->write_some(write_buf_, e);
     if (e == asio::error::would_block || e == asio::error::try_again) {
       n = 0;
     } else if (e) {
       on_transport_closed("write failed: " + e.message());
       return;
     }
-    if (n == write_buf.size()) {
-      write_buf.clear();
-      if (close_after_write) flush();  // closes once nothing more is queued
+    if (n == write_buf_.size()) {
+      write_buf_.clear();
+      if (close_after_write_) flush();  // closes once nothing more is queued
       return;
     }
-    write_buf.erase(0, n);
+    write_buf_.erase(0, n);
   }
-  writing = true;
-  socket->async_write(asio::buffer(write_buf),
-                      [this, conn = socket](const asio::error_code& e, size_t) {
-                        if (conn != socket) return;  // a write of a connection already closed
-                        writing = false;
-                        if (!running) return;
-                        if (e) {
-                          on_transport_closed("write failed: " + e.message());
-                          return;
-                        }
-                        flush();
-                      });
+  writing_ = true;
+  socket_->async_write(asio::buffer(write_buf_),
+                       [this, conn = socket_](const asio::error_code& e, size_t) {
+                         if (conn != socket_) return;  // a write of a connection already closed
+                         writing_ = false;
+                         if (!running_) return;
+                         if (e) {
+                           on_transport_closed("write failed: " + e.message());
+                           return;
+                         }
+                         flush();
+                       });
 }
 
 void SessionRuntime::log_inbound(std::string_view bytes, Now now) {
-  log_reader.append(bytes);
-  for (codec::Frame f = log_reader.next(); f.status != codec::FrameStatus::kNeedMore;
-       f = log_reader.next()) {
-    if (f.status == codec::FrameStatus::kMessage) log->message(f.bytes, now.utc);
+  assert_loop();
+  log_reader_.append(bytes);
+  for (codec::Frame f = log_reader_.next(); f.status != codec::FrameStatus::kNeedMore;
+       f = log_reader_.next()) {
+    if (f.status == codec::FrameStatus::kMessage) log_->message(f.bytes, now.utc);
   }
 }
 
 void SessionRuntime::arm_store_flush() {
-  if (flush_armed) return;
-  std::lock_guard lock(smu);
-  arm_store_flush(store->flush_deadline());
+  assert_loop();
+  if (flush_armed_) return;
+  arm_store_flush(locked().store().flush_deadline());
 }
 
-void SessionRuntime::arm_store_flush(std::optional<session::Duration> deadline) {
-  if (flush_armed || !deadline) return;
-  flush_armed = true;
-  flush_timer.expires_at(std::chrono::steady_clock::time_point(
-      std::chrono::duration_cast<std::chrono::steady_clock::duration>(*deadline)));
-  flush_timer.async_wait([this](const asio::error_code& e) {
-    flush_armed = false;
-    if (e || !running) return;
-    std::optional<session::Duration> due;
-    {
-      std::lock_guard lock(smu);
-      due = store->flush_deadline();
-    }
+void SessionRuntime::start_flush_timer(session::Duration deadline) {
+  assert_loop();
+  flush_armed_ = true;
+  flush_timer_.expires_at(std::chrono::steady_clock::time_point(
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(deadline)));
+  flush_timer_.async_wait([this](const asio::error_code& e) {
+    flush_armed_ = false;
+    if (e || !running_) return;
+    const std::optional<session::Duration> due = locked().store().flush_deadline();
     if (!due) return;  // synced meanwhile
     // The deadline moves on while commits flow (the store syncs those in the background):
     // flush here only once traffic has really stopped.
@@ -256,22 +245,21 @@ void SessionRuntime::arm_store_flush(std::optional<session::Duration> deadline) 
 }
 
 Status SessionRuntime::flush_store() {
-  std::lock_guard lock(smu);  // the store is the session's: send() commits from other threads
-  return store->flush();
+  assert_loop();
+  return locked().store().flush();  // the store is the session's: send() commits from others
 }
 
-void SessionRuntime::arm_timer(std::optional<session::Duration> deadline) {
-  if (!deadline) return;
-  if (timer_armed && *deadline >= timer_deadline) return;
-  timer_armed = true;
-  timer_deadline = *deadline;
-  const uint64_t generation = ++timer_generation;
-  timer.expires_at(std::chrono::steady_clock::time_point(
-      std::chrono::duration_cast<std::chrono::steady_clock::duration>(*deadline)));
-  timer.async_wait([this, generation](const asio::error_code& e) {
-    if (generation != timer_generation) return;  // replaced by an earlier deadline
-    timer_armed = false;
-    if (e || !running) return;
+void SessionRuntime::rearm_timer(session::Duration deadline) {
+  assert_loop();
+  timer_armed_ = true;
+  timer_deadline_ = deadline;
+  const uint64_t generation = ++timer_generation_;
+  timer_.expires_at(std::chrono::steady_clock::time_point(
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(deadline)));
+  timer_.async_wait([this, generation](const asio::error_code& e) {
+    if (generation != timer_generation_) return;  // replaced by an earlier deadline
+    timer_armed_ = false;
+    if (e || !running_) return;
     locked()->on_timeout(clock_now());
     after_event();
   });

@@ -2,27 +2,30 @@
 // its connection, timers, message log, application callbacks and the state API threads read.
 #pragma once
 
-#include <asio.hpp>
-#include <asio/ssl.hpp>
-
+#include <array>
 #include <atomic>
+#include <cassert>
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <random>
 #include <span>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include <asio.hpp>
+#include <asio/ssl.hpp>
+
+#include "checked_mutex.h"
+#include "dispatch.h"
 #include "fixgate/codec/framer.h"
 #include "fixgate/engine/engine.h"
 #include "fixgate/engine/file_log.h"
-#include "fixgate/ordering/keyed_dispatcher.h"
 #include "fixgate/transport/connection.h"
 #include "fixgate/transport/initiator.h"
 #include "fixgate/transport/listener.h"
@@ -33,88 +36,136 @@ namespace fixgate::engine {
 using session::Now;
 using session::SessionEvent;
 using session::SessionStatus;
-using transport::Connection;
-using transport::DirectReader;
-using transport::Loop;
 
+// The time as the session core takes it: the monotonic clock for timers, UTC for SendingTime.
 inline Now clock_now() {
   return Now{std::chrono::steady_clock::now().time_since_epoch(),
              std::chrono::system_clock::now().time_since_epoch()};
 }
 
-class SessionRuntime;
-
-// The handler running on this thread. send_message() on its session from inside it collects a
-// reply, committed together with the handled mark of the message when the handler returns.
-struct HandlerScope {
-  // `storage` holds the replies: a buffer the caller reuses, whose strings keep their capacity
-  // (only `count` of its entries are this handler's).
-  HandlerScope(SessionRuntime* runtime, std::vector<session::Reply>& storage)
-      : rt(runtime), replies(storage), previous(current) {
-    current = this;
-  }
-  ~HandlerScope() { current = previous; }
-  HandlerScope(const HandlerScope&) = delete;
-  HandlerScope& operator=(const HandlerScope&) = delete;
-
-  void add(std::string_view msg_type, std::string_view body) {
-    if (count == replies.size()) replies.emplace_back();
-    replies[count].msg_type.assign(msg_type);
-    replies[count].body.assign(body);
-    ++count;
-  }
-  std::span<const session::Reply> taken() const { return {replies.data(), count}; }
-
-  SessionRuntime* rt;
-  std::vector<session::Reply>& replies;
-  size_t count = 0;
-  HandlerScope* previous;
-  // Inline, so that every file reaches it directly, without a call to its initializer.
-  static inline thread_local HandlerScope* current = nullptr;
-};
-
-// An application message on its way to a handler on a dispatcher worker.
-struct DispatchJob {
-  SessionRuntime* rt = nullptr;
-  session::SeqNum seq;
-  uint64_t epoch = 0;  // the delivery's (SessionEvent::epoch), for handled()
-  std::string bytes;
-};
-using Dispatcher = ordering::KeyedDispatcher<DispatchJob>;
-
 // What a publish did to the receive queue: filled it (reading pauses) or saw it drained.
 enum class QueueChange : uint8_t { kNone, kFull, kDrained };
 
-// Everything about one session, driven on one io_context's thread.
-// Everything about one session, driven on one io_context's thread.
-class SessionRuntime final : private DirectReader,
+// What the engine hands a session's runtime besides its configuration and store.
+struct RuntimeWiring {
+  std::shared_ptr<asio::ssl::context> tls;  // the session's TLS context, when enabled
+  std::unique_ptr<FileLog> log;             // message and event logs (FileLogPath), or null
+  std::function<void(std::string_view)> engine_log;  // EngineOptions::on_log
+  // Keyed dispatch (EngineOptions::key_strategy); null when handlers run on the loop.
+  Dispatcher* dispatcher = nullptr;
+  const ordering::KeyStrategy* key_strategy = nullptr;
+  const ordering::FieldNames* key_fields = nullptr;
+};
+
+// Everything about one session: the session core and its store, the connection, the timers, the
+// message log, the application's callbacks and the state API threads read.
+//
+// Threads and locks: the engine's rules, here once, asserted in debug builds.
+// - Loop thread (the thread running `loop_` now: its own, or a caller-driven driver; see Loop):
+//   the connection, reading and writing, the timers, the initiator, each burst of session events
+//   (after_event) with its reused buffers, the receive queue's hand-over (outbox_). Every member
+//   function marked [loop] asserts Loop::assert_in_loop() (before start and after stop the
+//   engine's thread stands in for the loop's).
+// - Session lock (`smu_`, only through Locked): the session core and its store. The loop thread
+//   takes it around each call into the session; send() takes it on the caller's thread, so a
+//   send is encoded and committed there, not on the loop. Never held while application code runs,
+//   but for the session's own hooks (to_admin, to_app, an acceptor's Logon check): in_hook() tells,
+//   and the API refuses calls from there (they would deadlock). Locked asserts that it holds the
+//   lock whenever it hands out the session or the store, and that this thread did not hold it.
+// - State lock (`mu_`, a CheckedMutex): Published, what API threads read (status, statistics,
+//   sequence numbers, the receive queue, the bound port), with `cv_` for those who wait on it.
+//   published() asserts that `mu_` is held.
+// - Lock order: a Loop::Drive (send() as a caller-driven loop's driver), then the session lock,
+//   then the state lock (publishing holds both); never the other way round: taking the session
+//   lock asserts that this thread does not hold the state lock. Neither lock is held across
+//   Loop::call() or while this thread drives the loop (wait_until lets the state lock go first).
+// - Fixed before start: the configuration, the engine's wiring, handlers, the application and the
+//   event listener. Written only while not running (asserted), then read from any thread (the
+//   handlers by dispatcher workers too).
+// - Atomics, any thread: running_ (started, not stopped), flush_posted_ (a send's write is queued
+//   on the loop).
+class SessionRuntime final : private transport::DirectReader,
                              private transport::InitiatorOwner,
                              private transport::Adopter {
  public:
-  ManagerConfig config;
-  std::unique_ptr<session::Store> store;
-  std::optional<session::Session> session;  // touch it through locked()
-  // Guards `session` and the store between the loop thread and send_message() on other threads.
-  // Held only around calls into the session, never while application code runs (except the
-  // session's own hooks: to_admin, to_app, an acceptor's Logon check).
-  std::mutex smu;
-  std::atomic<std::thread::id> smu_owner{};
-  std::atomic<bool> flush_posted{false};  // a send's after_event() is queued on the loop
+  SessionRuntime(transport::Loop& loop, ManagerConfig config, std::unique_ptr<session::Store> store,
+                 RuntimeWiring wiring);
+  SessionRuntime(const SessionRuntime&) = delete;
+  SessionRuntime& operator=(const SessionRuntime&) = delete;
 
+  // ---- any thread ---------------------------------------------------------------------------
+  const ManagerConfig& config() const { return config_; }
+  const std::string& id_text() const { return id_text_; }  // "FIX.4.4:US->THEM"
+  const std::shared_ptr<asio::ssl::context>& tls() const { return tls_; }
+  void log_to_engine(const std::string& text) const {
+    if (engine_log_) engine_log_(text);
+  }
+  // The handler for `msg_type`: its own, or Application::from_app's; null if neither.
+  const SessionHandle::Handler* handler_for(std::string_view msg_type) const {
+    auto h = handlers_.find(msg_type);
+    if (h != handlers_.end()) return &h->second;
+    return fallback_handler_ ? &fallback_handler_ : nullptr;
+  }
+  // The listener's side of an acceptor session: connections routed here by their Logon.
+  transport::Adopter& adopter() { return *this; }
+
+  // ---- setup, before start ------------------------------------------------------------------
+  void on(std::string_view msg_type, SessionHandle::Handler handler);
+  void on_event(SessionHandle::EventListener listener);
+  Status set_application(Application app);
+  // An acceptor's bound port: its configuration's from now on (a restart listens there again),
+  // and local_port()'s.
+  void bind_to(uint16_t port);
+
+  // ---- the engine's thread ------------------------------------------------------------------
+  void post_start();  // running from now on; the loop starts the session
+  void post_stop();   // the loop stops it: the connection drops, no logout
+  // From a dispatcher worker: the handler of `seq` ran (with `replies`); the loop marks it.
+  void post_dispatched(session::SeqNum seq, uint64_t epoch,
+                       std::vector<session::Reply> replies = {});
+  // [loop] The state API threads read, and the messages for receive_message().
+  void publish() { publish_locked(*locked()); }
+
+  // ---- the handle's API: any thread, but not from inside the session's hooks ----------------
+  Status send(std::string_view msg_type, std::string_view body);
+  std::optional<ReceivedMessage> receive(std::chrono::milliseconds timeout);
+  // An API call named `what` acting on the session: `fn(session)` runs on the loop with the
+  // session locked, then the loop handles the burst it caused. With `needs_logon`, fails without
+  // calling `fn` unless logged on.
+  template <typename F>
+  Status command(std::string_view what, bool needs_logon, F fn);
+  Status logout(std::string_view reason);  // no reconnect after it
+  bool wait_for_status(SessionStatus status, std::chrono::milliseconds timeout);
+  SessionStatus status() const;
+  session::SessionStats stats() const;
+  ReceiveQueueStats queue_stats() const;
+  std::pair<session::SeqNum, session::SeqNum> sequence_numbers() const;
+  uint16_t local_port() const;
+
+ private:
   // The session, locked while this object lives: `locked()->send(…)`. after_event holds one
   // across the steps of a burst, unlocking it only around calls out of the session.
   class Locked {
    public:
-    explicit Locked(SessionRuntime& rt) : rt_(rt), lock_(rt.smu) { own(); }
+    explicit Locked(SessionRuntime& rt) : rt_(rt), lock_(rt.smu_, std::defer_lock) { lock(); }
     ~Locked() {
       if (lock_.owns_lock()) disown();
     }
     Locked(const Locked&) = delete;
     Locked& operator=(const Locked&) = delete;
-    session::Session* operator->() { return &*rt_.session; }
-    session::Session& operator*() { return *rt_.session; }
+    session::Session* operator->() { return &**this; }
+    session::Session& operator*() {
+      assert(lock_.owns_lock());
+      return *rt_.session_;
+    }
+    session::Store& store() {
+      assert(lock_.owns_lock());
+      return *rt_.store_;
+    }
     bool owns_lock() const { return lock_.owns_lock(); }
     void lock() {
+      assert(!rt_.in_hook());     // held by this thread already: it would deadlock
+      rt_.mu_.assert_not_held();  // lock order: the session lock first
       lock_.lock();
       own();
     }
@@ -126,189 +177,95 @@ class SessionRuntime final : private DirectReader,
    private:
     // Relaxed: only the owning thread compares it with itself (in_hook); the lock orders
     // everything else.
-    void own() { rt_.smu_owner.store(std::this_thread::get_id(), std::memory_order_relaxed); }
-    void disown() { rt_.smu_owner.store(std::thread::id(), std::memory_order_relaxed); }
+    void own() { rt_.smu_owner_.store(std::this_thread::get_id(), std::memory_order_relaxed); }
+    void disown() { rt_.smu_owner_.store(std::thread::id(), std::memory_order_relaxed); }
     SessionRuntime& rt_;
     std::unique_lock<std::mutex> lock_;
   };
-  Locked locked() { return Locked(*this); }
-  // True inside one of the session's hooks on this thread: calling the session would deadlock.
-  bool in_hook() const {
-    return smu_owner.load(std::memory_order_relaxed) == std::this_thread::get_id();
-  }
-  std::map<std::string, SessionHandle::Handler, std::less<>> handlers;
-  SessionHandle::Handler fallback_handler;  // Application::from_app: types without a handler
-  Application app;
-  bool app_logged_on = false;  // on_logon called, on_logout not yet
-  SessionHandle::EventListener listener;
-  std::unique_ptr<FileLog> log;
-  codec::FrameReader log_reader;  // frames inbound bytes again for the message log
 
-  Loop& loop;
-  asio::io_context& io;                              // loop.io
-  std::function<void(std::string_view)> engine_log;  // EngineOptions::on_log
-  // Keyed dispatch (EngineOptions::key_strategy); null when handlers run on the loop.
-  Dispatcher* dispatcher = nullptr;
-  const ordering::KeyStrategy* key_strategy = nullptr;
-  const ordering::FieldNames* key_fields = nullptr;
-  // Jobs the dispatcher had no room for, in arrival order; reading pauses until they are in.
-  std::deque<std::pair<std::optional<ordering::SessionKey>, DispatchJob>> waiting;
-  // Shared so that an operation still in flight keeps its stream alive after a close: a TLS
-  // stream destroyed under a pending read is a use-after-free. Handlers hold their own copy and
-  // ignore completions for a connection that is no longer current.
-  std::shared_ptr<Connection> socket;
-  std::shared_ptr<asio::ssl::context> tls;        // the session's TLS context, when enabled
-  std::optional<transport::Initiator> initiator;  // an initiator's connecting and reconnecting
-  asio::steady_timer timer{io};
-  bool timer_armed = false;
-  session::Duration timer_deadline{0};
-  uint64_t timer_generation = 0;
-  asio::steady_timer flush_timer{io};  // the store's flush_deadline()
-  bool flush_armed = false;
-  // Per-session read buffer: 16 KiB holds dozens of typical messages per read while keeping an
-  // idle session small (1,000 sessions cost 16 MB here, not 64).
-  std::array<char, 16 * 1024> read_buf{};
-  std::string write_buf;
-  bool writing = false;
-  bool close_after_write = false;
-  bool connected = false;
-  std::atomic<bool> running{false};  // started and not stopped
-  // The inbox or the dispatcher is full: TCP back-pressure until the app catches up.
-  bool read_paused = false;
+  // What API threads read, under `mu_`.
+  struct Published {
+    SessionStatus status = SessionStatus::kDisconnected;
+    session::SessionStats stats;
+    session::SeqNum next_in{1}, next_out{1};
+    std::deque<ReceivedMessage> inbox;  // the receive queue
+    // The receive queue's state for receive_queue_stats(), changed on the loop thread. Invariant:
+    // queue_full from a read that left `inbox` at receive_queue_capacity until it is back to half.
+    size_t queue_high_water = 0;
+    uint64_t queue_pauses = 0;
+    bool queue_full = false;
+    uint16_t bound_port = 0;
+  };
 
-  // Shared with API threads.
-  mutable std::mutex mu;
-  mutable std::condition_variable cv;
-  SessionStatus status = SessionStatus::kDisconnected;
-  session::SessionStats stats;
-  session::SeqNum next_in{1}, next_out{1};
-  std::deque<ReceivedMessage> inbox;
-  // The receive queue's state for receive_queue_stats(), changed on the loop thread. Invariant:
-  // queue_full from a read that left `inbox` at receive_queue_capacity until it is back to half.
-  size_t queue_high_water = 0;
-  uint64_t queue_pauses = 0;
-  bool queue_full = false;
-  std::vector<ReceivedMessage> outbox;  // I/O thread only: delivered since the last publish()
-  // Loop thread only: buffers reused from one message to the next (deliver, after_event).
+  // The loop thread's buffers, reused from one message to the next (deliver, after_event).
   struct Reusable {
     codec::Message msg;
     std::vector<session::Reply> replies;
   };
-  Reusable reusable;
-  Now burst_now{};  // the time of the event after_event() is handling
-  bool reusable_busy = false;
-  std::vector<SessionEvent> spare_events;
-  uint16_t bound_port = 0;
 
-  // `tls`: the session's TLS context, when enabled.
-  SessionRuntime(Loop& l, ManagerConfig c, std::unique_ptr<session::Store> s,
-                 std::shared_ptr<asio::ssl::context> tls_context);
-  std::string id_text;  // "FIX.4.4:US->THEM", the `session` key of a key strategy
-
-  const SessionHandle::Handler* handler_for(std::string_view msg_type) const {
-    auto h = handlers.find(msg_type);
-    if (h != handlers.end()) return &h->second;
-    return fallback_handler ? &fallback_handler : nullptr;
+  Locked locked() { return Locked(*this); }
+  // True inside one of the session's hooks on this thread: calling the session would deadlock.
+  bool in_hook() const {
+    return smu_owner_.load(std::memory_order_relaxed) == std::this_thread::get_id();
   }
+  Published& published() {
+    mu_.assert_held();
+    return published_;
+  }
+  const Published& published() const {
+    mu_.assert_held();
+    return published_;
+  }
+  void assert_loop() const { loop_.assert_in_loop(); }
+  void assert_not_running() const { assert(!running_); }
 
   // Runs `fn` on the session's loop and returns its result (see Loop::call).
   template <typename F>
   auto call(F fn) -> decltype(fn()) {
-    return loop.call(std::move(fn), running);
+    return loop_.call(std::move(fn), running_);
   }
+  // Blocks until `done(published)` (called under `mu_`) or `timeout`: waits for the loop's thread,
+  // or, on a caller-driven loop, runs the loop meanwhile. True if done.
+  bool wait_until(const std::function<bool(const Published&)>& done,
+                  std::chrono::milliseconds timeout);
 
-  // Blocks until `done()` (read under `mu`) or `timeout`: waits for the loop's thread, or, on a
-  // caller-driven loop, runs the loop meanwhile. True if done().
-  bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
+  // ---- [loop] starting, stopping, the event log (session_runtime.cc) --------------------------
+  void start();
+  void stop();
+  void emit_log(std::string text);
 
-  // ---- I/O thread -------------------------------------------------------------------------
-
-  // The listener's side of an acceptor session: connections routed here by their Logon.
-  transport::Adopter& adopter() { return *this; }
-  Loop& adopter_loop() override { return loop; }
-
-  // transport::InitiatorOwner: the session hears of the initiator's attempts.
+  // ---- [loop] connections, reading, writing, timers (runtime_io.cc) ---------------------------
+  // transport::InitiatorOwner: the session hears of its initiator's attempts.
   std::optional<std::chrono::milliseconds> connect_delay() override;
   void on_connecting() override;
-  void on_connected(std::shared_ptr<Connection> connection) override;
+  void on_connected(std::shared_ptr<transport::Connection> connection) override;
   void on_connect_failed() override;
   void on_log(std::string text) override { emit_log(std::move(text)); }
-
-  // Takes over a connection the engine's listener accepted and routed here by its Logon;
-  // `initial` holds the bytes the listener already read (the Logon itself).
-  void adopt(Connection s, std::string initial) override;
-
-  void start();
-
-  void stop();
-
+  // transport::Adopter: takes over a connection the engine's listener accepted and routed here
+  // by its Logon; `initial` holds the bytes the listener already read (the Logon itself).
+  transport::Loop& adopter_loop() override { return loop_; }
+  void adopt(transport::Connection s, std::string initial) override;
+  // `socket_` is up: the session hears of it, then of `initial` (bytes already read).
   void on_connected(std::string_view initial = {});
 
   // Read by the busy-polling driver itself (Loop::read_direct) rather than through asio.
-  bool read_directly() const { return loop.reads_directly() && socket && !socket->is_tls(); }
-
+  bool read_directly() const { return loop_.reads_directly() && socket_ && !socket_->is_tls(); }
   void start_read();
-
   void arm_read() override;
-
-  // Busy-polling (Loop::read_direct).
+  // transport::DirectReader: busy-polling (Loop::read_direct).
   int direct_fd() override;
-  std::span<char> direct_buffer() override { return read_buf; }
+  std::span<char> direct_buffer() override { return read_buf_; }
   void on_direct_read(ssize_t n, int error) override;
-
-  // `n` bytes arrived in read_buf.
+  // `n` bytes arrived in read_buf_.
   void on_read(size_t n);
-
-  void on_transport_closed(const std::string& why);
-
-  void close_socket();
-
-  bool can_write() const { return !writing && socket && connected; }
-
-  void flush();
-
-  // Writes write_buf, just filled from the session's output (empty: nothing to write).
-  void write_out();
-
   void log_inbound(std::string_view bytes, Now now);
 
-  // Takes the session's events and acts on them, calling the application without the lock;
-  // then writes, re-arms the timers and publishes the state.
-  // `at` is the time of the event when the caller has just read the clock. The clock is read
-  // once per call, not per step: at 25 ns a reading, a handful per message is measurable.
-  void after_event(std::optional<Now> at = std::nullopt);
-  // `s` holds the session's lock. The burst's steps share it: it is let go only around calls out
-  // (listener, application, handlers) and for the write, and released on return. `after_read`:
-  // the burst of a read, which decides read_paused (with the inbox, under `mu` once anyway).
-  void after_event(Locked& s, Now now, bool after_read = false);
-
-  // A store that deferred its fsync (FileStore batch) gets it when traffic stops, not later than
-  // it asked.
-  void arm_store_flush();
-  // `deadline`: the store's flush_deadline(), read a moment ago.
-  void arm_store_flush(std::optional<session::Duration> deadline);
-
-  Status flush_store();
-
-  // Application::from_admin for a received admin message. An acceptor's Logon went to it
-  // already, through the session's Logon hook (which may refuse it).
-  void from_admin(std::string_view bytes);
-
-  // `s`, released by the caller, is taken again to mark the message handled once its handler
-  // ran, and left held: the caller's next poll needs it.
-  void deliver(SessionEvent& e, Locked& s);
-
-  // Hands waiting jobs to the dispatcher in order, without ever blocking the loop: a full
-  // dispatcher leaves them waiting (and reading paused) until a handler finishes.
-  void submit_waiting();
-
-  // On the loop, after a dispatcher worker ran the handler of `seq`.
-  void dispatched(session::SeqNum seq, uint64_t epoch, std::vector<session::Reply> replies = {});
-
-  // Loop thread, once the application took a message or a dispatcher handler returned: reading
-  // paused for a full receive queue resumes once it has drained to half; for a full dispatcher,
-  // once every waiting job is in.
-  void resume_reading_if_drained();
+  bool can_write() const { return !writing_ && socket_ && connected_; }
+  void flush();
+  // Writes write_buf_, just filled from the session's output (empty: nothing to write).
+  void write_out();
+  void on_transport_closed(const std::string& why);
+  void close_socket();
 
   // The heartbeat deadline moves with every message sent, so re-arming the OS timer each time
   // would cost a timerfd_settime per message. Instead the timer is only moved earlier; when it
@@ -316,32 +273,149 @@ class SessionRuntime final : private DirectReader,
   // `deadline`: the session's poll_timeout(), read a moment ago. One read before a write that
   // closed the connection is earlier than the session's now: an armed timer firing with nothing
   // due is harmless.
-  void arm_timer(std::optional<session::Duration> deadline);
+  void arm_timer(std::optional<session::Duration> deadline) {
+    if (!deadline || (timer_armed_ && *deadline >= timer_deadline_)) return;
+    rearm_timer(*deadline);
+  }
+  void rearm_timer(session::Duration deadline);
+  // A store that deferred its fsync (FileStore batch) gets it when traffic stops, not later than
+  // it asked.
+  void arm_store_flush();
+  // `deadline`: the store's flush_deadline(), read a moment ago.
+  void arm_store_flush(std::optional<session::Duration> deadline) {
+    if (flush_armed_ || !deadline) return;
+    start_flush_timer(*deadline);
+  }
+  void start_flush_timer(session::Duration deadline);
+  Status flush_store();
 
-  // The state API threads read, and the messages for receive_message(). Loop thread only.
-  void publish() { publish_locked(*locked()); }
-  // publish(), with the session locked by the caller. `after_read` (loop thread): also pause
-  // reading while the inbox is full or jobs wait for the dispatcher. Returns what happened to the
-  // receive queue, for the caller to log once it has let go of the session's lock.
+  // ---- [loop] deliveries (runtime_delivery.cc) -----------------------------------------------
+  // Takes the session's events and acts on them, calling the application without the lock;
+  // then writes, re-arms the timers and publishes the state.
+  // `at` is the time of the event when the caller has just read the clock. The clock is read
+  // once per call, not per step: at 25 ns a reading, a handful per message is measurable.
+  void after_event(std::optional<Now> at = std::nullopt);
+  // `s` holds the session's lock. The burst's steps share it: it is let go only around calls out
+  // (listener, application, handlers) and for the write, and released on return. `after_read`:
+  // the burst of a read, which decides read_paused_ (with the inbox, under `mu_` once anyway).
+  void after_event(Locked& s, Now now, bool after_read = false);
+  // Application::from_admin for a received admin message. An acceptor's Logon went to it
+  // already, through the session's Logon hook (which may refuse it).
+  void from_admin(std::string_view bytes);
+  // `s`, released by the caller, is taken again to mark the message handled once its handler
+  // ran, and left held: the caller's next poll needs it.
+  void deliver(SessionEvent& e, Locked& s);
+  // Hands waiting jobs to the dispatcher in order, without ever blocking the loop: a full
+  // dispatcher leaves them waiting (and reading paused) until a handler finishes.
+  void submit_waiting();
+  // After a dispatcher worker ran the handler of `seq`.
+  void dispatched(session::SeqNum seq, uint64_t epoch, std::vector<session::Reply> replies);
+  // Once the application took a message or a dispatcher handler returned: reading paused for a
+  // full receive queue resumes once it has drained to half; for a full dispatcher, once every
+  // waiting job is in.
+  void resume_reading_if_drained();
+  // publish(), with the session locked by the caller. `after_read`: also pause reading while the
+  // inbox is full or jobs wait for the dispatcher. Returns what happened to the receive queue,
+  // for the caller to log once it has let go of the session's lock.
   QueueChange publish_locked(const session::Session& s, bool after_read = false);
-  // Under `mu`: a full receive queue that the application has taken down to half is full no more.
+  // Under `mu_`: a full receive queue that the application has taken down to half is full no more.
   bool queue_drained_locked() {
-    if (!queue_full || inbox.size() > config.receive_queue_capacity / 2) return false;
-    queue_full = false;
+    Published& p = published();
+    if (!p.queue_full || p.inbox.size() > config_.receive_queue_capacity / 2) return false;
+    p.queue_full = false;
     return true;
   }
-  // Loop thread, without the session's lock.
+  // Without the session's lock.
   void log_queue_change(QueueChange change);
-  // The session's state for API threads; `s` is locked by the caller.
+  // The session's state for API threads; `s` is locked by the caller, and so is `mu_`.
   void publish_state(const session::Session& s) {
-    status = s.status();
-    stats = s.stats();
-    next_in = s.next_target_seq();
-    next_out = s.next_sender_seq();
-    cv.notify_all();
+    Published& p = published();
+    p.status = s.status();
+    p.stats = s.stats();
+    p.next_in = s.next_target_seq();
+    p.next_out = s.next_sender_seq();
+    cv_.notify_all();
   }
 
-  void emit_log(std::string text);
+  // ---- fixed before start ---------------------------------------------------------------------
+  ManagerConfig config_;
+  const std::string id_text_;  // "FIX.4.4:US->THEM", the `session` key of a key strategy
+  transport::Loop& loop_;
+  const std::shared_ptr<asio::ssl::context> tls_;
+  const std::unique_ptr<FileLog> log_;
+  const std::function<void(std::string_view)> engine_log_;
+  Dispatcher* const dispatcher_;
+  const ordering::KeyStrategy* const key_strategy_;
+  const ordering::FieldNames* const key_fields_;
+  std::map<std::string, SessionHandle::Handler, std::less<>> handlers_;
+  SessionHandle::Handler fallback_handler_;  // Application::from_app: types without a handler
+  Application app_;
+  SessionHandle::EventListener listener_;
+
+  // ---- the session lock -----------------------------------------------------------------------
+  // Guards `session_` and the store between the loop thread and send() on other threads.
+  std::mutex smu_;
+  std::atomic<std::thread::id> smu_owner_{};
+  const std::unique_ptr<session::Store> store_;
+  std::optional<session::Session> session_;  // engaged from construction on
+
+  // ---- the state lock -------------------------------------------------------------------------
+  mutable CheckedMutex mu_;
+  mutable std::condition_variable cv_;  // notified on each publish
+  Published published_;
+
+  // ---- atomics --------------------------------------------------------------------------------
+  std::atomic<bool> running_{false};       // started and not stopped
+  std::atomic<bool> flush_posted_{false};  // a send's after_event() is queued on the loop
+
+  // ---- the loop thread ------------------------------------------------------------------------
+  std::optional<transport::Initiator> initiator_;  // an initiator's connecting and reconnecting
+  // Shared so that an operation still in flight keeps its stream alive after a close: a TLS
+  // stream destroyed under a pending read is a use-after-free. Handlers hold their own copy and
+  // ignore completions for a connection that is no longer current.
+  std::shared_ptr<transport::Connection> socket_;
+  bool connected_ = false;
+  // Per-session read buffer: 16 KiB holds dozens of typical messages per read while keeping an
+  // idle session small (1,000 sessions cost 16 MB here, not 64).
+  std::array<char, 16 * 1024> read_buf_{};
+  // The receive queue or the dispatcher is full: TCP back-pressure until the app catches up.
+  // Decided under `mu_` with the queue's state (publish_locked), but only ever read here.
+  bool read_paused_ = false;
+  codec::FrameReader log_reader_;  // frames inbound bytes again for the message log
+  std::string write_buf_;
+  bool writing_ = false;
+  bool close_after_write_ = false;
+  asio::steady_timer timer_;  // the session's poll_timeout()
+  bool timer_armed_ = false;
+  session::Duration timer_deadline_{0};
+  uint64_t timer_generation_ = 0;
+  asio::steady_timer flush_timer_;  // the store's flush_deadline()
+  bool flush_armed_ = false;
+  bool app_logged_on_ = false;  // on_logon called, on_logout not yet
+  // Jobs the dispatcher had no room for, in arrival order; reading pauses until they are in.
+  std::deque<std::pair<std::optional<ordering::SessionKey>, DispatchJob>> waiting_;
+  std::vector<ReceivedMessage> outbox_;  // delivered since the last publish()
+  Reusable reusable_;
+  bool reusable_busy_ = false;
+  Now burst_now_{};  // the time of the event after_event() is handling
+  std::vector<SessionEvent> spare_events_;
 };
+
+template <typename F>
+Status SessionRuntime::command(std::string_view what, bool needs_logon, F fn) {
+  if (!running_) return Status::error(std::string(what) + ": session not started");
+  if (in_hook()) return Status::error(std::string(what) + ": not from inside a session hook");
+  return call([&]() -> Status {
+    Status result;
+    {
+      auto s = locked();
+      if (needs_logon && !s->is_logged_on())
+        return Status::error(std::string(what) + ": not logged on");
+      result = fn(*s);
+    }
+    after_event();
+    return result;
+  });
+}
 
 }  // namespace fixgate::engine

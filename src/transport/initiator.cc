@@ -30,16 +30,18 @@ Initiator::Initiator(Loop& loop, InitiatorOptions options, InitiatorOwner& owner
     : loop_(loop),
       options_(std::move(options)),
       owner_(owner),
-      reconnect_timer_(loop.io),
-      connect_timer_(loop.io) {}
+      reconnect_timer_(loop.io()),
+      connect_timer_(loop.io()) {}
 
 void Initiator::start() {
+  loop_.assert_in_loop();
   enabled_ = true;
   attempts_ = 0;
   connect();
 }
 
 void Initiator::stop() {
+  loop_.assert_in_loop();
   enabled_ = false;
   reconnect_timer_.cancel();
   connect_timer_.cancel();
@@ -50,6 +52,7 @@ void Initiator::stop() {
 }
 
 void Initiator::connect() {
+  loop_.assert_in_loop();
   if (!enabled_ || options_.connect.empty()) return;
   if (auto wait = owner_.connect_delay()) {
     attempts_ = 0;
@@ -67,7 +70,7 @@ void Initiator::connect() {
   if (!ec) {
     endpoints.emplace_back(address, ep.port);
   } else {
-    tcp::resolver resolver(loop_.io);
+    tcp::resolver resolver(loop_.io());
     for (const auto& r : resolver.resolve(ep.host, std::to_string(ep.port), ec))
       endpoints.push_back(r.endpoint());
   }
@@ -77,12 +80,12 @@ void Initiator::connect() {
     return;
   }
   if (options_.tls) {
-    attempt_ = std::make_shared<Connection>(tcp::socket(loop_.io), options_.tls);
+    attempt_ = std::make_shared<Connection>(tcp::socket(loop_.io()), options_.tls);
     if (options_.verify_peer)
       attempt_->tls().set_verify_callback(asio::ssl::host_name_verification(ep.host));
     SSL_set_tlsext_host_name(attempt_->tls().native_handle(), ep.host.c_str());  // SNI
   } else {
-    attempt_ = std::make_shared<Connection>(tcp::socket(loop_.io));
+    attempt_ = std::make_shared<Connection>(tcp::socket(loop_.io()));
   }
   if (const auto& source = options_.source) {
     asio::error_code bind_error;
@@ -130,12 +133,14 @@ void Initiator::connect() {
 }
 
 void Initiator::connected() {
+  loop_.assert_in_loop();
   connect_timer_.cancel();
   std::shared_ptr<Connection> conn = std::move(attempt_);  // the owner's from here on
   owner_.on_connected(std::move(conn));
 }
 
 void Initiator::fail(const std::string& why) {
+  loop_.assert_in_loop();
   connect_timer_.cancel();
   owner_.on_log(why);
   if (attempt_) attempt_->close();
@@ -145,6 +150,7 @@ void Initiator::fail(const std::string& why) {
 }
 
 void Initiator::schedule_reconnect() {
+  loop_.assert_in_loop();
   if (!enabled_) return;
   const auto& p = options_.reconnect;
   double delay = static_cast<double>(p.initial.count());

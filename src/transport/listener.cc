@@ -1,5 +1,6 @@
 #include "fixgate/transport/listener.h"
 
+#include <cassert>
 #include <utility>
 
 namespace fixgate::transport {
@@ -23,9 +24,10 @@ std::string route_key(std::string_view begin, std::string_view their_sender,
 }  // namespace
 
 Listener::Listener(Loop& loop, std::shared_ptr<asio::ssl::context> tls, bool reuse_address)
-    : loop_(loop), acceptor_(loop.io), tls_(std::move(tls)), reuse_address_(reuse_address) {}
+    : loop_(loop), acceptor_(loop.io()), tls_(std::move(tls)), reuse_address_(reuse_address) {}
 
 Status Listener::listen(const Endpoint& at) {
+  assert(!open_);  // set up before start()
   asio::error_code ec;
   auto address = asio::ip::make_address(at.host, ec);
   if (ec) return Status::error("bad accept address " + at.host);
@@ -42,15 +44,17 @@ Status Listener::listen(const Endpoint& at) {
 
 void Listener::add_route(std::string_view begin_string, std::string_view sender,
                          std::string_view target, Adopter* to) {
+  assert(!open_);  // set up before start()
   routes_[route_key(begin_string, target, sender)] = to;
 }
 
 void Listener::start() {
   open_ = true;
-  asio::post(loop_.io, [this] { accept(); });
+  asio::post(loop_.io(), [this] { accept(); });
 }
 
 void Listener::close() {
+  loop_.assert_in_loop();
   open_ = false;
   asio::error_code ignored;
   acceptor_.close(ignored);
@@ -62,18 +66,20 @@ void Listener::close() {
 }
 
 void Listener::done(const std::shared_ptr<Pending>& p) {
+  loop_.assert_in_loop();
   p->deadline.cancel();
   pending_.erase(p);
 }
 
 void Listener::accept() {
+  loop_.assert_in_loop();
   acceptor_.async_accept([this](const asio::error_code& e, tcp::socket s) {
     if (!open_) return;
     if (!e) {
       asio::error_code ignored;
       s.set_option(tcp::no_delay(true), ignored);
       auto p = std::make_shared<Pending>(
-          tls_ ? Connection(std::move(s), tls_) : Connection(std::move(s)), loop_.io);
+          tls_ ? Connection(std::move(s), tls_) : Connection(std::move(s)), loop_.io());
       pending_.insert(p);
       // The whole opening (TLS handshake and Logon) must fit in the logon timeout.
       p->deadline.expires_after(first_message_timeout_);
@@ -123,6 +129,7 @@ void Listener::read_first(const std::shared_ptr<Pending>& p) {
 
 // `logon_frame`: the first message of `p`, complete.
 void Listener::route(std::shared_ptr<Pending> p, const codec::Frame& logon_frame) {
+  loop_.assert_in_loop();
   codec::Message m;
   if (logon_frame.status != codec::FrameStatus::kMessage || !m.parse(logon_frame.bytes).ok() ||
       m.msg_type() != "A") {
@@ -149,7 +156,7 @@ void Listener::route(std::shared_ptr<Pending> p, const codec::Frame& logon_frame
     if (more.status == codec::FrameStatus::kNeedMore) break;
     initial.append(more.bytes);
   }
-  asio::io_context& io = to->adopter_loop().io;
+  asio::io_context& io = to->adopter_loop().io();
   if (p->conn.is_tls()) {
     // A TLS stream cannot change threads: TLS sessions live on their listener's thread.
     asio::post(io, [to, p, initial = std::move(initial)]() mutable {

@@ -6,6 +6,25 @@
 
 namespace fixgate::transport {
 
+void Loop::start() {
+  io_.restart();
+  guard_.emplace(io_.get_executor());
+  started_ = true;
+  if (!caller_driven_) own_thread_ = std::thread([this] { run_thread(); });
+}
+
+void Loop::join() {
+  if (own_thread_.joinable()) own_thread_.join();
+}
+
+void Loop::drain() {
+  std::optional<Drive> d;
+  if (!in_loop()) d.emplace(*this, true);
+  io_.restart();
+  io_.run();
+  started_ = false;
+}
+
 bool Loop::drive_until(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
                        const std::function<bool()>& done,
                        std::chrono::steady_clock::time_point deadline) {
@@ -30,22 +49,25 @@ bool Loop::drive_until(std::unique_lock<std::mutex>& lock, std::condition_variab
 }
 
 void Loop::run_thread() {
-  if (busy_poll.count() == 0) {
-    io.run();
-    return;
+  thread_ = std::this_thread::get_id();  // before the first handler: in_loop() holds in each
+  if (busy_poll_.count() == 0) {
+    io_.run();
+  } else {
+    while (!io_.stopped())
+      run_once_until(std::chrono::steady_clock::now() + std::chrono::seconds(1));
   }
-  while (!io.stopped()) run_once_until(std::chrono::steady_clock::now() + std::chrono::seconds(1));
+  thread_ = std::thread::id();
 }
 
 size_t Loop::run_once_until(std::chrono::steady_clock::time_point deadline) {
-  if (io.stopped()) io.restart();
-  if (busy_poll.count() > 0) {
+  if (io_.stopped()) io_.restart();
+  if (busy_poll_.count() > 0) {
     // Sockets that always have bytes must not starve the rest of the loop (timers, posted
     // sends, a partial write's completion, other sessions): after kFairShare reads straight
     // from them, the reactor gets a turn first.
     if (direct_streak_ >= kFairShare) {
       direct_streak_ = 0;
-      if (io.poll_one() > 0) return 1;
+      if (io_.poll_one() > 0) return 1;
     }
     std::optional<std::chrono::steady_clock::time_point> spin_end;  // read after a first look
     for (bool first = true;; first = false) {
@@ -56,23 +78,23 @@ size_t Loop::run_once_until(std::chrono::steady_clock::time_point deadline) {
       // Nothing yet, usually because the peer our last write woke shares this CPU and has not
       // run (the scheduler need not switch at a wake-up): let it run first, before asking the
       // reactor (an epoll_wait) about anything else.
-      if (first && !direct_.empty() && spin_yield) {
+      if (first && !direct_.empty() && spin_yield_) {
         std::this_thread::yield();
         continue;
       }
       direct_streak_ = 0;
-      if (io.poll_one() > 0) return 1;
-      if (io.stopped()) return 0;  // out of work: the engine is stopping
+      if (io_.poll_one() > 0) return 1;
+      if (io_.stopped()) return 0;  // out of work: the engine is stopping
       const auto now = std::chrono::steady_clock::now();
       if (!spin_end) {
-        spin_end = std::min(deadline, now + busy_poll);
+        spin_end = std::min(deadline, now + busy_poll_);
       } else if (now >= *spin_end) {
         if (now >= deadline) return 0;  // no time left to block: the sockets stay direct
         break;
       }
       // The peer's thread may be waiting for this CPU (a wake-up lands next to its waker):
       // let it run rather than spin out the time slice.
-      if (spin_yield) std::this_thread::yield();
+      if (spin_yield_) std::this_thread::yield();
     }
     // About to block in the kernel: the sockets read directly go back to the reactor.
     std::vector<DirectReader*> readers;
@@ -80,10 +102,11 @@ size_t Loop::run_once_until(std::chrono::steady_clock::time_point deadline) {
     for (DirectReader* r : readers)
       if (r->direct_fd() >= 0) r->arm_read();
   }
-  return io.run_one_until(deadline);
+  return io_.run_one_until(deadline);
 }
 
 bool Loop::read_direct() {
+  assert_in_loop();
   for (size_t i = 0; i < direct_.size(); ++i) {
     DirectReader* r = direct_[i];
     const int fd = r->direct_fd();

@@ -49,7 +49,7 @@ class InitiatorOwner {
 
 // Makes an owner's connections, one attempt at a time; after a failure or a lost connection the
 // next attempt waits min(max, initial * multiplier^attempts) ± jitter, and each wait is logged.
-// Loop thread only: every member function runs on the thread that runs `loop`.
+// Loop thread only: every member function runs on the thread that runs `loop` (asserted).
 class Initiator {
  public:
   Initiator(Loop& loop, InitiatorOptions options, InitiatorOwner& owner);
@@ -60,11 +60,17 @@ class Initiator {
   // No more attempts: the timers stop and the attempt in progress is dropped.
   void stop();
   // No more attempts after this one (a logout): what is connected or connecting now stays.
-  void stop_reconnecting() { enabled_ = false; }
+  void stop_reconnecting() {
+    loop_.assert_in_loop();
+    enabled_ = false;
+  }
   // The owner's connection was lost: the next attempt after the backoff's wait.
   void schedule_reconnect();
   // Logged on: the next wait starts from the initial delay again.
-  void reset_backoff() { attempts_ = 0; }
+  void reset_backoff() {
+    loop_.assert_in_loop();
+    attempts_ = 0;
+  }
 
  private:
   void connect();

@@ -37,8 +37,8 @@ class Adopter {
   ~Adopter() = default;
 };
 
-// One listening socket. Set up (listen, routes, callbacks) before start(); from then on, its
-// loop's thread only, but start() itself.
+// One listening socket. Set up (listen, routes, callbacks) on one thread before start(); from
+// then on its loop's thread only (asserted), but for start() itself.
 class Listener {
  public:
   // A Logon no route names: the adopter for it (a session made for it), or null to refuse it.
