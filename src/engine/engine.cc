@@ -45,6 +45,14 @@ struct Engine::Impl {
   // be made. On the listeners' loop thread.
   SessionRuntime* from_template(const std::vector<const AcceptorTemplate*>& templates,
                                 const codec::Message& logon);
+  // Binds a listener for every acceptor session and template (sessions with the same address
+  // and port share it); on failure the ports opened so far are the caller's to clear.
+  Status open_ports();
+  using PortsByEndpoint = std::map<std::pair<std::string, uint16_t>, Port*>;
+  // The port at `ep` (made and bound if new), for `who`; an error when the sessions sharing it
+  // disagree on TLS or SO_REUSEADDR.
+  Result<Port*> port_for(PortsByEndpoint& by_endpoint, const std::string& who, const Endpoint& ep,
+                         const std::shared_ptr<asio::ssl::context>& tls, bool reuse_address);
   void log(const std::string& text) const {
     if (options.on_log) options.on_log(text);
   }
@@ -225,70 +233,75 @@ Status Engine::add_acceptor_template(AcceptorTemplate t) {
   return Status::ok();
 }
 
-Status Engine::start() {
-  Impl& e = *impl_;
-  if (e.running) return Status::error("start: already running");
-  // One listener per acceptor address:port; sessions on it are told apart by their Logon.
-  e.ports.clear();
-  std::map<std::pair<std::string, uint16_t>, Impl::Port*> by_endpoint;
-  auto port_for = [&](const std::string& who, const Endpoint& ep,
-                      const std::shared_ptr<asio::ssl::context>& tls,
-                      bool reuse_address) -> Result<Impl::Port*> {
-    auto found = by_endpoint.find({ep.host, ep.port});
-    if (found != by_endpoint.end() && ep.port != 0) {
-      const transport::Listener& l = *found->second->listener;
-      const char* differs = l.is_tls() != static_cast<bool>(tls) ? "the TLS setting"
-                            : l.reuse_address() != reuse_address ? "SocketReuseAddress"
-                                                                 : nullptr;
-      if (differs)
-        return Status::error("start: " + who + " and another session share " + ep.host + ":" +
-                             std::to_string(ep.port) + " but not " + differs);
-      return found->second;
-    }
-    auto port = std::make_unique<Impl::Port>();
-    port->listener = std::make_unique<transport::Listener>(*e.loops[0], tls, reuse_address);
-    port->listener->set_log(e.options.on_log);
-    port->listener->set_unrouted(
-        [&e, p = port.get()](const codec::Message& logon) -> transport::Adopter* {
-          SessionRuntime* rt = e.from_template(p->templates, logon);
-          return rt ? &rt->adopter() : nullptr;
-        });
-    if (Status listening = port->listener->listen(ep); !listening)
-      return Status::error("start: " + listening.message());
-    Impl::Port* p = port.get();
-    by_endpoint[{ep.host, ep.port}] = p;
-    by_endpoint[{ep.host, p->listener->port()}] = p;
-    e.ports.push_back(std::move(port));
-    return p;
-  };
-  for (auto& rt : e.runtimes) {
+Result<Engine::Impl::Port*> Engine::Impl::port_for(PortsByEndpoint& by_endpoint,
+                                                   const std::string& who, const Endpoint& ep,
+                                                   const std::shared_ptr<asio::ssl::context>& tls,
+                                                   bool reuse_address) {
+  auto found = by_endpoint.find({ep.host, ep.port});
+  if (found != by_endpoint.end() && ep.port != 0) {
+    const transport::Listener& l = *found->second->listener;
+    const char* differs = l.is_tls() != static_cast<bool>(tls) ? "the TLS setting"
+                          : l.reuse_address() != reuse_address ? "SocketReuseAddress"
+                                                               : nullptr;
+    if (differs)
+      return Status::error("start: " + who + " and another session share " + ep.host + ":" +
+                           std::to_string(ep.port) + " but not " + differs);
+    return found->second;
+  }
+  auto port = std::make_unique<Port>();
+  port->listener = std::make_unique<transport::Listener>(*loops[0], tls, reuse_address);
+  port->listener->set_log(options.on_log);
+  port->listener->set_unrouted(
+      [this, p = port.get()](const codec::Message& logon) -> transport::Adopter* {
+        SessionRuntime* rt = from_template(p->templates, logon);
+        return rt ? &rt->adopter() : nullptr;
+      });
+  if (Status listening = port->listener->listen(ep); !listening)
+    return Status::error("start: " + listening.message());
+  Port* p = port.get();
+  by_endpoint[{ep.host, ep.port}] = p;
+  by_endpoint[{ep.host, p->listener->port()}] = p;
+  ports.push_back(std::move(port));
+  return p;
+}
+
+Status Engine::Impl::open_ports() {
+  ports.clear();
+  PortsByEndpoint by_endpoint;
+  for (auto& rt : runtimes) {
     const ManagerConfig& config = rt->config();
     if (config.session.role != session::Role::kAcceptor) continue;
-    auto found = port_for(rt->id_text(), config.accept, rt->tls(), config.reuse_address);
-    if (!found) {
-      e.ports.clear();
-      return found.status();
-    }
+    auto found =
+        port_for(by_endpoint, rt->id_text(), config.accept, rt->tls(), config.reuse_address);
+    if (!found) return found.status();
     transport::Listener& l = *(*found)->listener;
-    uint16_t port = l.port();
     l.allow_first_message(
         std::chrono::duration_cast<std::chrono::milliseconds>(config.session.logon_timeout));
     const auto& id = config.session.id;
     l.add_route(id.begin_string, id.sender_comp_id, id.target_comp_id, &rt->adopter());
     // A restarted engine listens where it listened before, so initiators find it again.
-    rt->bind_to(port);
+    rt->bind_to(l.port());
   }
-  for (auto& t : e.templates) {
+  for (auto& t : templates) {
     std::shared_ptr<asio::ssl::context> tls;
     if (t->config.tls.enabled)
       tls = *transport::make_tls_context(t->config.tls, true);  // checked when added
-    auto found = port_for("the acceptor template", t->config.accept, tls, t->config.reuse_address);
-    if (!found) {
-      e.ports.clear();
-      return found.status();
-    }
+    auto found = port_for(by_endpoint, "the acceptor template", t->config.accept, tls,
+                          t->config.reuse_address);
+    if (!found) return found.status();
     (*found)->templates.push_back(t.get());
     t->config.accept.port = (*found)->listener->port();
+  }
+  return Status::ok();
+}
+
+Status Engine::start() {
+  Impl& e = *impl_;
+  if (e.running) return Status::error("start: already running");
+  // One listener per acceptor address:port; sessions on it are told apart by their Logon.
+  if (Status opened = e.open_ports(); !opened) {
+    e.ports.clear();
+    return opened;
   }
   for (auto& loop : e.loops) loop->start();
   for (auto& rt : e.runtimes) rt->post_start();

@@ -24,6 +24,21 @@ std::string seconds_text(std::chrono::milliseconds wait) {
   return text + " s";
 }
 
+// `ep`'s addresses: itself when it is an IP address, else what the resolver finds (a blocking
+// lookup, as before every attempt).
+std::vector<tcp::endpoint> resolve(asio::io_context& io, const Endpoint& ep, asio::error_code& ec) {
+  std::vector<tcp::endpoint> endpoints;
+  auto address = asio::ip::make_address(ep.host, ec);
+  if (!ec) {
+    endpoints.emplace_back(address, ep.port);
+    return endpoints;
+  }
+  tcp::resolver resolver(io);
+  for (const auto& r : resolver.resolve(ep.host, std::to_string(ep.port), ec))
+    endpoints.push_back(r.endpoint());
+  return endpoints;
+}
+
 }  // namespace
 
 Initiator::Initiator(Loop& loop, InitiatorOptions options, InitiatorOwner& owner)
@@ -65,42 +80,13 @@ void Initiator::connect() {
   const Endpoint& ep = options_.connect[next_endpoint_++ % options_.connect.size()];
   owner_.on_connecting();
   asio::error_code ec;
-  auto address = asio::ip::make_address(ep.host, ec);
-  std::vector<tcp::endpoint> endpoints;
-  if (!ec) {
-    endpoints.emplace_back(address, ep.port);
-  } else {
-    tcp::resolver resolver(loop_.io());
-    for (const auto& r : resolver.resolve(ep.host, std::to_string(ep.port), ec))
-      endpoints.push_back(r.endpoint());
-  }
+  const std::vector<tcp::endpoint> endpoints = resolve(loop_.io(), ep, ec);
   if (endpoints.empty()) {
     owner_.on_log("cannot resolve " + ep.host + ": " + ec.message());
     schedule_reconnect();
     return;
   }
-  if (options_.tls) {
-    attempt_ = std::make_shared<Connection>(tcp::socket(loop_.io()), options_.tls);
-    if (options_.verify_peer)
-      attempt_->tls().set_verify_callback(asio::ssl::host_name_verification(ep.host));
-    SSL_set_tlsext_host_name(attempt_->tls().native_handle(), ep.host.c_str());  // SNI
-  } else {
-    attempt_ = std::make_shared<Connection>(tcp::socket(loop_.io()));
-  }
-  if (const auto& source = options_.source) {
-    asio::error_code bind_error;
-    auto local = asio::ip::make_address(source->host, bind_error);
-    tcp::socket& raw = attempt_->lowest();
-    if (!bind_error) raw.open(endpoints.front().protocol(), bind_error);
-    if (!bind_error)
-      raw.set_option(asio::socket_base::reuse_address(options_.reuse_address), bind_error);
-    if (!bind_error) raw.bind(tcp::endpoint(local, source->port), bind_error);
-    if (bind_error) {
-      fail("cannot connect from " + source->host + ":" + std::to_string(source->port) + ": " +
-           bind_error.message());
-      return;
-    }
-  }
+  if (!open_attempt(ep, endpoints.front().protocol())) return;
   // Handlers hold the attempt they belong to and ignore completions once it is not current
   // (handed over, failed, or dropped by stop()).
   connect_timer_.expires_after(options_.connect_timeout);
@@ -130,6 +116,32 @@ void Initiator::connect() {
                                       connected();
                                     });
       });
+}
+
+bool Initiator::open_attempt(const Endpoint& ep, tcp protocol) {
+  if (options_.tls) {
+    attempt_ = std::make_shared<Connection>(tcp::socket(loop_.io()), options_.tls);
+    if (options_.verify_peer)
+      attempt_->tls().set_verify_callback(asio::ssl::host_name_verification(ep.host));
+    SSL_set_tlsext_host_name(attempt_->tls().native_handle(), ep.host.c_str());  // SNI
+  } else {
+    attempt_ = std::make_shared<Connection>(tcp::socket(loop_.io()));
+  }
+  const auto& source = options_.source;
+  if (!source) return true;
+  asio::error_code bind_error;
+  auto local = asio::ip::make_address(source->host, bind_error);
+  tcp::socket& raw = attempt_->lowest();
+  if (!bind_error) raw.open(protocol, bind_error);
+  if (!bind_error)
+    raw.set_option(asio::socket_base::reuse_address(options_.reuse_address), bind_error);
+  if (!bind_error) raw.bind(tcp::endpoint(local, source->port), bind_error);
+  if (bind_error) {
+    fail("cannot connect from " + source->host + ":" + std::to_string(source->port) + ": " +
+         bind_error.message());
+    return false;
+  }
+  return true;
 }
 
 void Initiator::connected() {

@@ -74,6 +74,9 @@ class Initiator {
 
  private:
   void connect();
+  // A fresh attempt_ for `ep` (TLS set up, bound to the source address if any); false (failed,
+  // reported) when the source address cannot be bound.
+  bool open_attempt(const Endpoint& ep, asio::ip::tcp protocol);
   void fail(const std::string& why);
   void connected();
 
