@@ -28,8 +28,13 @@ class Encoder {
   Encoder& field(Tag tag, uint32_t value) { return field(tag, static_cast<uint64_t>(value)); }
   Encoder& field(Tag tag, const Decimal& value);
   Encoder& field(Tag tag, const UtcTimestamp& value);
+  Encoder& field(Tag tag, const UtcTimeOnly& value);
+  Encoder& field(Tag tag, const Date& value);  // UTCDateOnly, LocalMktDate
+  Encoder& field(Tag tag, const MonthYear& value);
   Encoder& field(Tag tag, long long value) { return field(tag, static_cast<int64_t>(value)); }
-  Encoder& field(Tag tag, unsigned long long value) { return field(tag, static_cast<uint64_t>(value)); }
+  Encoder& field(Tag tag, unsigned long long value) {
+    return field(tag, static_cast<uint64_t>(value));
+  }
   // A bool would silently become "1": FIX booleans are 'Y'/'N', written with boolean().
   Encoder& field(Tag tag, bool value) = delete;
   Encoder& boolean(Tag tag, bool value) { return field(tag, value ? 'Y' : 'N'); }
@@ -43,6 +48,8 @@ class Encoder {
 
   // Bytes written after 9=…| so far; after finish() this includes the 7-byte CheckSum field.
   size_t body_size() const { return len_ - kBodyStart; }
+  // Those bytes themselves (from 35=…| on); valid until the next call that writes.
+  std::string_view body() const { return {buf_.get() + kBodyStart, len_ - kBodyStart}; }
 
  private:
   static constexpr size_t kBodyStart = 32;  // room for "8=<16>|9=<10>|" written by finish()
@@ -53,6 +60,9 @@ class Encoder {
   void grow(size_t n);
   [[gnu::noinline]] Encoder& field_general(Tag tag, std::string_view value);
   void put_tag(Tag tag);
+  // tag=<what format(out) writes, at most kMax bytes>| (defined in encoder.cc, used only there).
+  template <size_t kMax, typename Format>
+  Encoder& formatted(Tag tag, Format format);
 
   std::unique_ptr<char[]> buf_;
   size_t cap_ = 0;
