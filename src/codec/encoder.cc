@@ -53,6 +53,13 @@ Encoder& Encoder::field(Tag tag, std::string_view value) {
   return *this;
 }
 
+bool Encoder::text(Tag tag, std::string_view value) {
+  if (value.empty() || detail::find_soh(value.data(), value.data() + value.size())) [[unlikely]]
+    return false;
+  field(tag, value);
+  return true;
+}
+
 Encoder& Encoder::field_general(Tag tag, std::string_view value) {
   // One capacity check for tag, '=', value and SOH.
   char* out = ensure(value.size() + 12);
@@ -67,11 +74,12 @@ Encoder& Encoder::field_general(Tag tag, std::string_view value) {
 }
 
 Encoder& Encoder::field(Tag tag, char value) {
-  put_tag(tag);
-  char* out = ensure(2);
-  out[0] = value;
-  out[1] = kSoh;
-  len_ += 2;
+  char* out = ensure(14);  // one check for the tag's 10 bytes, '=', the char and SOH
+  size_t n = detail::put_small_uint(out, tag);
+  out[n] = '=';
+  out[n + 1] = value;
+  out[n + 2] = kSoh;
+  len_ += n + 3;
   return *this;
 }
 

@@ -97,43 +97,6 @@ Status MessageBuilder::status() const {
   return Status::error(std::move(text));
 }
 
-MessageBuilder& MessageBuilder::set(Tag tag, std::string_view value) {
-  if (value.empty() || detail::find_soh(value.data(), value.end())) [[unlikely]] {
-    fail(BuildError::kBadValue, tag);
-    return *this;
-  }
-  if (accept(tag)) enc_.field(tag, value);
-  return *this;
-}
-
-MessageBuilder& MessageBuilder::set(Tag tag, char value) {
-  if (value == kSoh) [[unlikely]] {
-    fail(BuildError::kBadValue, tag);
-    return *this;
-  }
-  if (accept(tag)) enc_.field(tag, value);
-  return *this;
-}
-
-// Integers are refused past what parse_int and parse_uint read (18 and 19 digits), so that
-// whatever a builder writes, fixgate reads back.
-MessageBuilder& MessageBuilder::set_int(Tag tag, int64_t value) {
-  constexpr int64_t kMax = 999'999'999'999'999'999;
-  if (value < -kMax || value > kMax) [[unlikely]]
-    fail(BuildError::kBadValue, tag);
-  else if (accept(tag))
-    enc_.field(tag, value);
-  return *this;
-}
-
-MessageBuilder& MessageBuilder::set_uint(Tag tag, uint64_t value) {
-  if (value > 9'999'999'999'999'999'999u) [[unlikely]]
-    fail(BuildError::kBadValue, tag);
-  else if (accept(tag))
-    enc_.field(tag, value);
-  return *this;
-}
-
 MessageBuilder& MessageBuilder::set(Tag tag, const Decimal& value) {
   if (accept(tag)) enc_.field(tag, value);
   return *this;

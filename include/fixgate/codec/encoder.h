@@ -21,6 +21,9 @@ class Encoder {
 
   Encoder& field(Tag tag, std::string_view value);
   Encoder& field(Tag tag, const char* value) { return field(tag, std::string_view(value)); }
+  // field() for text that must be a FIX value: writes nothing and returns false when `value`
+  // is empty or holds SOH (it would end the field early and smuggle in another).
+  bool text(Tag tag, std::string_view value);
   Encoder& field(Tag tag, char value);
   Encoder& field(Tag tag, int64_t value);
   Encoder& field(Tag tag, int value) { return field(tag, static_cast<int64_t>(value)); }

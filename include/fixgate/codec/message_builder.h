@@ -38,17 +38,28 @@ class MessageBuilder {
  public:
   static constexpr size_t kMaxDepth = 8;  // nested groups; FIX's deepest are 4 or 5
 
-  explicit MessageBuilder(std::string_view msg_type = {}, size_t initial_capacity = 512);
+  MessageBuilder() : MessageBuilder(std::string_view()) {}  // reset(msg_type) before use
+  explicit MessageBuilder(std::string_view msg_type, size_t initial_capacity = 512);
   // Starts again with a new message of `msg_type`: fields and error gone, buffer kept.
   MessageBuilder& reset(std::string_view msg_type);
 
   // Typed fields, written in call order. A string is any FIX string type (String, Currency,
   // Exchange, MultipleValueString …); a bool is written Y or N.
-  MessageBuilder& set(Tag tag, std::string_view value);
+  MessageBuilder& set(Tag tag, std::string_view value) {
+    if (accept(tag) && !enc_.text(tag, value)) [[unlikely]]
+      fail(BuildError::kBadValue, tag);
+    return *this;
+  }
   MessageBuilder& set(Tag tag, const char* value) {
     return set(tag, value ? std::string_view(value) : std::string_view());
   }
-  MessageBuilder& set(Tag tag, char value);
+  MessageBuilder& set(Tag tag, char value) {
+    if (value == kSoh) [[unlikely]]
+      fail(BuildError::kBadValue, tag);
+    else if (accept(tag))
+      enc_.field(tag, value);
+    return *this;
+  }
   template <std::same_as<bool> B>  // only a real bool: no pointer or integer turns into one
   MessageBuilder& set(Tag tag, B value) {
     return set(tag, value ? 'Y' : 'N');
@@ -101,8 +112,23 @@ class MessageBuilder {
     size_t added = 0;
     bool entry_empty = false;  // the current entry has no field yet
   };
-  MessageBuilder& set_int(Tag tag, int64_t value);
-  MessageBuilder& set_uint(Tag tag, uint64_t value);
+  // Integers are refused past what parse_int and parse_uint read (18 and 19 digits), so that
+  // whatever a builder writes, fixgate reads back.
+  MessageBuilder& set_int(Tag tag, int64_t value) {
+    constexpr int64_t kMax = 999'999'999'999'999'999;
+    if (value < -kMax || value > kMax) [[unlikely]]
+      fail(BuildError::kBadValue, tag);
+    else if (accept(tag))
+      enc_.field(tag, value);
+    return *this;
+  }
+  MessageBuilder& set_uint(Tag tag, uint64_t value) {
+    if (value > 9'999'999'999'999'999'999u) [[unlikely]]
+      fail(BuildError::kBadValue, tag);
+    else if (accept(tag))
+      enc_.field(tag, value);
+    return *this;
+  }
   // Whether a field with `tag` may be written here; records the error if not.
   bool accept(Tag tag) {
     // Bit t set for the tags below 64 that a body may not hold: 0 and 8, 9, 10, 35.
