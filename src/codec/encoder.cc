@@ -53,6 +53,13 @@ Encoder& Encoder::field(Tag tag, std::string_view value) {
   return *this;
 }
 
+bool Encoder::text(Tag tag, std::string_view value) {
+  if (value.empty() || detail::find_soh(value.data(), value.data() + value.size())) [[unlikely]]
+    return false;
+  field(tag, value);
+  return true;
+}
+
 Encoder& Encoder::field_general(Tag tag, std::string_view value) {
   // One capacity check for tag, '=', value and SOH.
   char* out = ensure(value.size() + 12);
@@ -67,48 +74,53 @@ Encoder& Encoder::field_general(Tag tag, std::string_view value) {
 }
 
 Encoder& Encoder::field(Tag tag, char value) {
+  char* out = ensure(14);  // one check for the tag's 10 bytes, '=', the char and SOH
+  size_t n = detail::put_small_uint(out, tag);
+  out[n] = '=';
+  out[n + 1] = value;
+  out[n + 2] = kSoh;
+  len_ += n + 3;
+  return *this;
+}
+
+template <size_t kMax, typename Format>
+Encoder& Encoder::formatted(Tag tag, Format format) {
   put_tag(tag);
-  char* out = ensure(2);
-  out[0] = value;
-  out[1] = kSoh;
-  len_ += 2;
+  char* out = ensure(kMax + 1);
+  size_t n = format(out);
+  assert(n <= kMax);
+  out[n] = kSoh;
+  len_ += n + 1;
   return *this;
 }
 
 Encoder& Encoder::field(Tag tag, int64_t value) {
-  put_tag(tag);
-  char* out = ensure(21);
-  size_t n = format_int(value, out);
-  out[n] = kSoh;
-  len_ += n + 1;
-  return *this;
+  return formatted<20>(tag, [value](char* out) { return format_int(value, out); });
 }
 
 Encoder& Encoder::field(Tag tag, uint64_t value) {
-  put_tag(tag);
-  char* out = ensure(21);
-  size_t n = format_uint(value, out);
-  out[n] = kSoh;
-  len_ += n + 1;
-  return *this;
+  return formatted<20>(tag, [value](char* out) { return format_uint(value, out); });
 }
 
 Encoder& Encoder::field(Tag tag, const Decimal& value) {
-  put_tag(tag);
-  char* out = ensure(48);
-  size_t n = value.format(out);
-  out[n] = kSoh;
-  len_ += n + 1;
-  return *this;
+  return formatted<47>(tag, [&value](char* out) { return value.format(out); });
 }
 
 Encoder& Encoder::field(Tag tag, const UtcTimestamp& value) {
-  put_tag(tag);
-  char* out = ensure(UtcTimestamp::kMaxLength + 1);
-  size_t n = value.format(out);
-  out[n] = kSoh;
-  len_ += n + 1;
-  return *this;
+  return formatted<UtcTimestamp::kMaxLength>(tag,
+                                             [&value](char* out) { return value.format(out); });
+}
+
+Encoder& Encoder::field(Tag tag, const UtcTimeOnly& value) {
+  return formatted<18>(tag, [&value](char* out) { return value.format(out); });
+}
+
+Encoder& Encoder::field(Tag tag, const Date& value) {
+  return formatted<8>(tag, [&value](char* out) { return format_date(value, out); });
+}
+
+Encoder& Encoder::field(Tag tag, const MonthYear& value) {
+  return formatted<8>(tag, [&value](char* out) { return value.format(out); });
 }
 
 Encoder& Encoder::data(Tag length_tag, Tag data_tag, std::string_view bytes) {
