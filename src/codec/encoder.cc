@@ -21,13 +21,6 @@ void Encoder::grow(size_t n) {
   cap_ = cap;
 }
 
-void Encoder::put_tag(Tag tag) {
-  char* out = ensure(12);
-  size_t n = detail::put_small_uint(out, tag);
-  out[n] = '=';
-  len_ += n + 1;
-}
-
 Encoder& Encoder::begin(std::string_view begin_string, std::string_view msg_type) {
   assert(begin_string.size() <= sizeof begin_string_copy_);
   size_t n = std::min(begin_string.size(), sizeof begin_string_copy_);
@@ -35,29 +28,6 @@ Encoder& Encoder::begin(std::string_view begin_string, std::string_view msg_type
   begin_string_ = std::string_view(begin_string_copy_, n);
   len_ = kBodyStart;
   return field(35, msg_type);
-}
-
-Encoder& Encoder::field(Tag tag, std::string_view value) {
-  // The common case without a call or a loop: a tag below 10000, a value of up to 32 bytes and
-  // room for both. Everything else goes out of line, so this path saves few registers.
-  if (tag >= 10000 || value.size() > 32 || cap_ - len_ < value.size() + 12) [[unlikely]]
-    return field_general(tag, value);
-  const size_t start = len_;  // in a register: the byte stores below could alias len_
-  char* out = buf_.get() + start;
-  size_t n = detail::put_small_uint(out, tag);
-  out[n++] = '=';
-  detail::copy_small(out + n, value.data(), value.size());
-  n += value.size();
-  out[n++] = kSoh;
-  len_ = start + n;
-  return *this;
-}
-
-bool Encoder::text(Tag tag, std::string_view value) {
-  if (value.empty() || detail::find_soh(value.data(), value.data() + value.size())) [[unlikely]]
-    return false;
-  field(tag, value);
-  return true;
 }
 
 Encoder& Encoder::field_general(Tag tag, std::string_view value) {
@@ -70,16 +40,6 @@ Encoder& Encoder::field_general(Tag tag, std::string_view value) {
   n += value.size();
   out[n++] = kSoh;
   len_ = start + n;
-  return *this;
-}
-
-Encoder& Encoder::field(Tag tag, char value) {
-  char* out = ensure(14);  // one check for the tag's 10 bytes, '=', the char and SOH
-  size_t n = detail::put_small_uint(out, tag);
-  out[n] = '=';
-  out[n + 1] = value;
-  out[n + 2] = kSoh;
-  len_ += n + 3;
   return *this;
 }
 
