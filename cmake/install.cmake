@@ -18,7 +18,7 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/fixgate ${PROJECT_BINARY_DIR}/in
 install(TARGETS fixgate_shared EXPORT fixgate-shared LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(TARGETS fixgate_static EXPORT fixgate-static ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 # --strip strips programs and shared libraries; an archive keeps its symbol table and loses only
-# its debug information (90 MB of the archive's 100), as Debian's packages ship them.
+# its debug information (about 90 of its 93 MB), as Debian's packages ship archives.
 install(CODE "
   if(CMAKE_INSTALL_DO_STRIP)
     execute_process(COMMAND \"${CMAKE_STRIP}\" --strip-debug
