@@ -24,7 +24,7 @@ void Encoder::grow(size_t n) {
 Encoder& Encoder::begin(std::string_view begin_string, std::string_view msg_type) {
   assert(begin_string.size() <= sizeof begin_string_copy_);
   size_t n = std::min(begin_string.size(), sizeof begin_string_copy_);
-  std::memcpy(begin_string_copy_, begin_string.data(), n);
+  if (n != 0) std::memcpy(begin_string_copy_, begin_string.data(), n);  // data() may be null
   begin_string_ = std::string_view(begin_string_copy_, n);
   len_ = kBodyStart;
   return field(35, msg_type);
@@ -90,7 +90,7 @@ Encoder& Encoder::data(Tag length_tag, Tag data_tag, std::string_view bytes) {
 
 Encoder& Encoder::raw(std::string_view encoded_fields) {
   char* out = ensure(encoded_fields.size());
-  std::memcpy(out, encoded_fields.data(), encoded_fields.size());
+  if (!encoded_fields.empty()) std::memcpy(out, encoded_fields.data(), encoded_fields.size());
   len_ += encoded_fields.size();
   return *this;
 }
