@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fixgate/codec/encoder.h"
+#include "fixgate/codec/message_builder.h"
 #include "fixgate/ordering/fix_message_keys.h"
 #include "fixgate/ordering/key_strategy.h"
 #include "fixgate/ordering/keyed_dispatcher.h"
@@ -28,14 +29,16 @@ int main() {
     seen[std::string(key)].push_back(event);
   });
 
+  codec::MessageBuilder report;
   codec::Encoder enc;
   codec::Message msg;
   for (int event = 0; event < 1000; ++event) {
     std::string clordid = "ORD-" + std::to_string(event % 10);  // 10 orders, 100 events each
-    std::string_view wire = enc.begin("FIX.4.4", "8").field(tag::ClOrdID, clordid).finish();
+    report.reset(msg_type::ExecutionReport).set(tag::ClOrdID, clordid).set(tag::LastQty, event);
+    std::string_view wire = enc.begin("FIX.4.4", report.msg_type()).raw(report.body()).finish();
     if (!msg.parse(wire).ok()) return 1;
     auto key = (*by_order)->key_for(ordering::FixMessageKeys(msg, names, "FIX.4.4:BROKER->CLIENT"));
-    int payload = event;
+    int payload = msg.get<int>(tag::LastQty).value_or(-1);  // the event number, read typed
     // Blocks when the bounded queue is full: back-pressure, never an unbounded buffer.
     if (dispatcher.submit(key, std::move(payload)) != ordering::SubmitResult::kAccepted) return 1;
   }

@@ -13,6 +13,7 @@ PACKAGES=(
   libnats-dev nats-server libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev libquickfix-dev
   nodejs npm tzdata ca-certificates curl
+  dpkg-dev file  # cpack -G DEB: dpkg-shlibdeps writes Depends, file finds the ELF files
 )
 JSPUREFIX_VERSION=5.11.4   # pinned: its data/ folder holds the standard QuickFIX-format dictionaries
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: every test fixgate has.
-#   1. the ctest suite of the main build (unit, CLI, benchmark smoke, layering), but the soak
-#      label (long repetitions, run by hand: ctest --test-dir build -L soak);
+#   1. the ctest suite of the main build (unit, CLI, benchmark smoke, layering, install), but
+#      the soak label (long repetitions, run by hand: ctest --test-dir build -L soak);
 #   2. the unit tests again under ASan+UBSan (build-asan/);
 #   3. the threaded code's tests (ordering, engine) under ThreadSanitizer (scripts/tsan.sh);
 #   4. each libFuzzer target for FUZZ_SECONDS (default 60) from its corpus (build-fuzz/).

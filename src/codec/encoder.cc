@@ -21,36 +21,13 @@ void Encoder::grow(size_t n) {
   cap_ = cap;
 }
 
-void Encoder::put_tag(Tag tag) {
-  char* out = ensure(12);
-  size_t n = detail::put_small_uint(out, tag);
-  out[n] = '=';
-  len_ += n + 1;
-}
-
 Encoder& Encoder::begin(std::string_view begin_string, std::string_view msg_type) {
   assert(begin_string.size() <= sizeof begin_string_copy_);
   size_t n = std::min(begin_string.size(), sizeof begin_string_copy_);
-  std::memcpy(begin_string_copy_, begin_string.data(), n);
+  if (n != 0) std::memcpy(begin_string_copy_, begin_string.data(), n);  // data() may be null
   begin_string_ = std::string_view(begin_string_copy_, n);
   len_ = kBodyStart;
   return field(35, msg_type);
-}
-
-Encoder& Encoder::field(Tag tag, std::string_view value) {
-  // The common case without a call or a loop: a tag below 10000, a value of up to 32 bytes and
-  // room for both. Everything else goes out of line, so this path saves few registers.
-  if (tag >= 10000 || value.size() > 32 || cap_ - len_ < value.size() + 12) [[unlikely]]
-    return field_general(tag, value);
-  const size_t start = len_;  // in a register: the byte stores below could alias len_
-  char* out = buf_.get() + start;
-  size_t n = detail::put_small_uint(out, tag);
-  out[n++] = '=';
-  detail::copy_small(out + n, value.data(), value.size());
-  n += value.size();
-  out[n++] = kSoh;
-  len_ = start + n;
-  return *this;
 }
 
 Encoder& Encoder::field_general(Tag tag, std::string_view value) {
@@ -66,49 +43,44 @@ Encoder& Encoder::field_general(Tag tag, std::string_view value) {
   return *this;
 }
 
-Encoder& Encoder::field(Tag tag, char value) {
+template <size_t kMax, typename Format>
+Encoder& Encoder::formatted(Tag tag, Format format) {
   put_tag(tag);
-  char* out = ensure(2);
-  out[0] = value;
-  out[1] = kSoh;
-  len_ += 2;
+  char* out = ensure(kMax + 1);
+  size_t n = format(out);
+  assert(n <= kMax);
+  out[n] = kSoh;
+  len_ += n + 1;
   return *this;
 }
 
 Encoder& Encoder::field(Tag tag, int64_t value) {
-  put_tag(tag);
-  char* out = ensure(21);
-  size_t n = format_int(value, out);
-  out[n] = kSoh;
-  len_ += n + 1;
-  return *this;
+  return formatted<20>(tag, [value](char* out) { return format_int(value, out); });
 }
 
 Encoder& Encoder::field(Tag tag, uint64_t value) {
-  put_tag(tag);
-  char* out = ensure(21);
-  size_t n = format_uint(value, out);
-  out[n] = kSoh;
-  len_ += n + 1;
-  return *this;
+  return formatted<20>(tag, [value](char* out) { return format_uint(value, out); });
 }
 
 Encoder& Encoder::field(Tag tag, const Decimal& value) {
-  put_tag(tag);
-  char* out = ensure(48);
-  size_t n = value.format(out);
-  out[n] = kSoh;
-  len_ += n + 1;
-  return *this;
+  return formatted<47>(tag, [&value](char* out) { return value.format(out); });
 }
 
 Encoder& Encoder::field(Tag tag, const UtcTimestamp& value) {
-  put_tag(tag);
-  char* out = ensure(UtcTimestamp::kMaxLength + 1);
-  size_t n = value.format(out);
-  out[n] = kSoh;
-  len_ += n + 1;
-  return *this;
+  return formatted<UtcTimestamp::kMaxLength>(tag,
+                                             [&value](char* out) { return value.format(out); });
+}
+
+Encoder& Encoder::field(Tag tag, const UtcTimeOnly& value) {
+  return formatted<18>(tag, [&value](char* out) { return value.format(out); });
+}
+
+Encoder& Encoder::field(Tag tag, const Date& value) {
+  return formatted<8>(tag, [&value](char* out) { return format_date(value, out); });
+}
+
+Encoder& Encoder::field(Tag tag, const MonthYear& value) {
+  return formatted<8>(tag, [&value](char* out) { return value.format(out); });
 }
 
 Encoder& Encoder::data(Tag length_tag, Tag data_tag, std::string_view bytes) {
@@ -118,7 +90,7 @@ Encoder& Encoder::data(Tag length_tag, Tag data_tag, std::string_view bytes) {
 
 Encoder& Encoder::raw(std::string_view encoded_fields) {
   char* out = ensure(encoded_fields.size());
-  std::memcpy(out, encoded_fields.data(), encoded_fields.size());
+  if (!encoded_fields.empty()) std::memcpy(out, encoded_fields.data(), encoded_fields.size());
   len_ += encoded_fields.size();
   return *this;
 }

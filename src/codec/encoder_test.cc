@@ -152,6 +152,20 @@ TEST(EncoderTest, TimestampOverloadWritesItsPrecision) {
                                "52=20240102-03:04:05.123456|52=20240102-03:04:05.123456789|"));
 }
 
+TEST(EncoderTest, TimeOnlyDateAndMonthYearOverloadsWriteTheirText) {
+  Encoder enc;
+  std::string_view out = enc.begin("FIX.4.4", "0")
+                             .field(273, UtcTimeOnly{45'296'789'000'000, TimePrecision::kMillis})
+                             .field(75, Date{2026, 1, 9})
+                             .field(200, MonthYear{2026, 3, 0, 2})
+                             .field(200, MonthYear{2026, 3})
+                             .finish();
+  EXPECT_EQ(out, expected_wire("FIX.4.4",
+                               "35=0|273=12:34:56.789|75=20260109|200=202603w2|"
+                               "200=202603|"));
+  EXPECT_EQ(enc.body().substr(0, 5), "35=0\x01");
+}
+
 TEST(EncoderTest, LargestTagIsWrittenInFull) {
   Encoder enc;
   EXPECT_EQ(enc.begin("FIX.4.4", "0").field(kMaxTag, "x").finish(),

@@ -104,6 +104,14 @@ void Message::assign_copy(const Message& parsed, std::string_view copy) {
   bytes_ = copy;
 }
 
+std::span<const Field> Message::without_trailer() const {
+  size_t n = size_;
+  while (n > 0 && (fields_[n - 1].tag == tag::CheckSum || fields_[n - 1].tag == tag::Signature ||
+                   fields_[n - 1].tag == tag::SignatureLength))
+    --n;
+  return {fields_.get(), n};
+}
+
 void Message::grow(size_t min_capacity) {
   size_t cap = std::max<size_t>({capacity_ * 2, min_capacity, 64});
   auto bigger = std::make_unique_for_overwrite<Field[]>(cap);

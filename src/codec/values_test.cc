@@ -550,6 +550,21 @@ TEST(MonthYearTest, RejectsMalformedValues) {
   }
 }
 
+TEST(MonthYearTest, ParsesAndFormatsEachForm) {
+  struct Case {
+    std::string_view text;
+    MonthYear value;
+  };
+  for (const Case& c : {Case{"202612", {2026, 12}}, Case{"20261231", {2026, 12, 31}},
+                        Case{"202612w5", {2026, 12, 0, 5}}, Case{"000001", {0, 1}}}) {
+    EXPECT_EQ(MonthYear::parse(c.text), c.value) << c.text;
+    EXPECT_EQ(c.value.to_string(), c.text);
+  }
+  EXPECT_FALSE((MonthYear{2026, 1, 2, 3}.valid()));  // a day and a week
+  EXPECT_FALSE((MonthYear{2026, 0}.valid()));
+  EXPECT_FALSE((MonthYear{10000, 1}.valid()));
+}
+
 // --- MultipleValues -----------------------------------------------------------------------
 
 TEST(MultipleValuesTest, IteratesSpaceSeparatedValues) {

@@ -143,6 +143,22 @@ TEST_F(GroupViewTest, ResolvesNestedGroupsOfAnEntry) {
   EXPECT_EQ(sides->group(1, tag::NoPartyIDs), std::nullopt);       // side B has no parties
 }
 
+TEST_F(GroupViewTest, IteratesEntriesWithTypedGets) {
+  // With the dictionary the last entry ends where the group does: 813 (a body field after the
+  // group) is not in it, unlike a GroupRange walked by delimiter alone.
+  const codec::Message& msg = parse("W", kSnapshot);
+  auto g = GroupView::find(msg, *dict_, tag::NoMDEntries);
+  ASSERT_TRUE(g);
+  std::vector<std::string> prices;
+  for (codec::FieldRange entry : *g)
+    prices.push_back(entry.get<codec::Decimal>(tag::MDEntryPx)->to_string());
+  EXPECT_EQ(prices, (std::vector<std::string>{"10.5", "10.6", "10.55"}));
+  EXPECT_EQ(*(*g)[2].get<codec::Date>(tag::MDEntryDate), (codec::Date{2024, 1, 2}));
+  EXPECT_TRUE((*g)[1].get<int>(tag::MDEntrySize).absent());
+  EXPECT_FALSE((*g)[2].has(813));
+  EXPECT_TRUE(msg.group(tag::NoMDEntries, tag::MDEntryType)[2].has(813));
+}
+
 TEST_F(GroupViewTest, GetSearchesNestedGroupsOfTheEntry) {
   const codec::Message& msg = parse("s", kCross);
   auto sides = GroupView::find(msg, *dict_, tag::NoSides);

@@ -4,40 +4,20 @@
 #include <gtest/gtest.h>
 
 #include <unistd.h>
-#include <atomic>
 
-#include <cstdlib>
 #include <filesystem>
-#include <new>
 
+#include "../support/allocation_counter.h"
 #include "fixgate/engine/session_manager.h"
 #include "fixgate/store/file_store.h"
 #include "test_configs.h"
-
-namespace {
-std::atomic<bool> g_counting{false};
-std::atomic<uint64_t> g_allocations{0};
-}  // namespace
-
-// g++ sees free() of what new returned; here both are the replacements below, which is fine.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-void* operator new(std::size_t n) {
-  if (g_counting.load(std::memory_order_relaxed))
-    g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace fixgate::engine {
 namespace {
 
 using namespace std::chrono_literals;
+using fixgate::testing::g_allocations;
+using fixgate::testing::g_counting;
 using session::SessionStatus;
 using testing::acceptor_config;
 using testing::initiator_config;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string_view>
 
+#include "fixgate/codec/detail/bytes.h"
 #include "fixgate/codec/field.h"
 #include "fixgate/codec/values.h"
 
@@ -19,17 +20,52 @@ class Encoder {
   // Starts a new message: 8=begin_string|9=…|35=msg_type|. `begin_string` is at most 16 bytes.
   Encoder& begin(std::string_view begin_string, std::string_view msg_type);
 
-  Encoder& field(Tag tag, std::string_view value);
+  // Inline: the common field (a tag below 10000, a value of up to 32 bytes, room for both) costs
+  // no call, and a constant tag's digits fold at compile time.
+  Encoder& field(Tag tag, std::string_view value) {
+    if (tag >= 10000 || value.size() > 32 || cap_ - len_ < value.size() + 12) [[unlikely]]
+      return field_general(tag, value);
+    const size_t start = len_;  // in a register: the byte stores below could alias len_
+    char* out = buf_.get() + start;
+    size_t n = detail::put_small_uint(out, tag);
+    out[n++] = '=';
+    detail::copy_small(out + n, value.data(), value.size());
+    n += value.size();
+    out[n++] = kSoh;
+    len_ = start + n;
+    return *this;
+  }
   Encoder& field(Tag tag, const char* value) { return field(tag, std::string_view(value)); }
-  Encoder& field(Tag tag, char value);
+  // field() for text that must be a FIX value: writes nothing and returns false when `value`
+  // is empty or holds SOH (it would end the field early and smuggle in another).
+  bool text(Tag tag, std::string_view value) {
+    if (value.empty() || detail::find_soh(value.data(), value.data() + value.size())) [[unlikely]]
+      return false;
+    field(tag, value);
+    return true;
+  }
+  Encoder& field(Tag tag, char value) {
+    char* out = ensure(14);  // one check for the tag's 10 bytes, '=', the char and SOH
+    size_t n = detail::put_small_uint(out, tag);
+    out[n] = '=';
+    out[n + 1] = value;
+    out[n + 2] = kSoh;
+    len_ += n + 3;
+    return *this;
+  }
   Encoder& field(Tag tag, int64_t value);
   Encoder& field(Tag tag, int value) { return field(tag, static_cast<int64_t>(value)); }
   Encoder& field(Tag tag, uint64_t value);
   Encoder& field(Tag tag, uint32_t value) { return field(tag, static_cast<uint64_t>(value)); }
   Encoder& field(Tag tag, const Decimal& value);
   Encoder& field(Tag tag, const UtcTimestamp& value);
+  Encoder& field(Tag tag, const UtcTimeOnly& value);
+  Encoder& field(Tag tag, const Date& value);  // UTCDateOnly, LocalMktDate
+  Encoder& field(Tag tag, const MonthYear& value);
   Encoder& field(Tag tag, long long value) { return field(tag, static_cast<int64_t>(value)); }
-  Encoder& field(Tag tag, unsigned long long value) { return field(tag, static_cast<uint64_t>(value)); }
+  Encoder& field(Tag tag, unsigned long long value) {
+    return field(tag, static_cast<uint64_t>(value));
+  }
   // A bool would silently become "1": FIX booleans are 'Y'/'N', written with boolean().
   Encoder& field(Tag tag, bool value) = delete;
   Encoder& boolean(Tag tag, bool value) { return field(tag, value ? 'Y' : 'N'); }
@@ -43,6 +79,8 @@ class Encoder {
 
   // Bytes written after 9=…| so far; after finish() this includes the 7-byte CheckSum field.
   size_t body_size() const { return len_ - kBodyStart; }
+  // Those bytes themselves (from 35=…| on); valid until the next call that writes.
+  std::string_view body() const { return {buf_.get() + kBodyStart, len_ - kBodyStart}; }
 
  private:
   static constexpr size_t kBodyStart = 32;  // room for "8=<16>|9=<10>|" written by finish()
@@ -52,7 +90,15 @@ class Encoder {
   }
   void grow(size_t n);
   [[gnu::noinline]] Encoder& field_general(Tag tag, std::string_view value);
-  void put_tag(Tag tag);
+  void put_tag(Tag tag) {
+    char* out = ensure(12);
+    size_t n = detail::put_small_uint(out, tag);
+    out[n] = '=';
+    len_ += n + 1;
+  }
+  // tag=<what format(out) writes, at most kMax bytes>| (defined in encoder.cc, used only there).
+  template <size_t kMax, typename Format>
+  Encoder& formatted(Tag tag, Format format);
 
   std::unique_ptr<char[]> buf_;
   size_t cap_ = 0;

@@ -13,6 +13,7 @@
 
 #include "fixgate/codec/field.h"
 #include "fixgate/codec/tags.h"
+#include "fixgate/codec/typed_fields.h"
 
 namespace fixgate::codec {
 
@@ -134,7 +135,20 @@ class Message {
     const Field* f = find_field(tag);
     return f ? std::optional<std::string_view>(f->value) : std::nullopt;
   }
+  // The first field with `tag` as type T (msg.get<Decimal>(tag::Price)), or why there is none:
+  // absent, or not a T (see typed_fields.h for the types).
+  template <typename T>
+  FieldResult<T> get(Tag tag) const {
+    return read_field<T>(find_field(tag));
+  }
   bool has(Tag tag) const { return find_field(tag) != nullptr; }
+  // A repeating group by its NumInGroup tag and delimiter, without a dictionary (GroupRange
+  // says where its last entry ends); entries read with the same typed get.
+  GroupRange group(Tag count_tag, Tag delimiter) const {
+    return GroupRange(without_trailer(), count_tag, delimiter);
+  }
+  // Every field but the trailer (SignatureLength, Signature, CheckSum at the end).
+  std::span<const Field> without_trailer() const;
   // Index of the first field with `tag` at or after `from`, or size().
   size_t index_of(Tag tag, size_t from = 0) const;
 

@@ -85,7 +85,9 @@ struct UtcTimestamp {
   static constexpr size_t kMaxLength = 27;
   size_t format(char* out) const;  // `out` needs kMaxLength bytes
   std::string to_string() const;
-  friend bool operator==(const UtcTimestamp& a, const UtcTimestamp& b) { return a.nanos == b.nanos; }
+  friend bool operator==(const UtcTimestamp& a, const UtcTimestamp& b) {
+    return a.nanos == b.nanos;
+  }
 };
 
 // UTCTimeOnly "HH:MM:SS[.fff…]" as nanoseconds since midnight.
@@ -102,7 +104,20 @@ struct UtcTimeOnly {
 std::optional<Date> parse_date(std::string_view s);
 size_t format_date(const Date& d, char* out);  // 8 bytes
 
-// MonthYear "YYYYMM", "YYYYMMDD" or "YYYYMMwN" (week 1-5).
+// MonthYear "YYYYMM", "YYYYMMDD" or "YYYYMMwN" (week 1-5): a contract month, narrowed to a
+// day or a week when the text says so (day and week are 0 when absent; never both set).
+struct MonthYear {
+  int32_t year = 1970;  // 0-9999
+  uint8_t month = 1;    // 1-12
+  uint8_t day = 0;      // 1-31, or 0
+  uint8_t week = 0;     // 1-5, or 0
+  friend bool operator==(const MonthYear&, const MonthYear&) = default;
+
+  static std::optional<MonthYear> parse(std::string_view s);
+  bool valid() const;              // what parse() accepts; format() needs it
+  size_t format(char* out) const;  // `out` needs 8 bytes
+  std::string to_string() const;
+};
 bool is_month_year(std::string_view s);
 
 // MultipleValueString / MultipleCharValue: space-separated values. Iterate with next().

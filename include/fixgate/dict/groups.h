@@ -28,6 +28,29 @@ class GroupView {
   std::span<const codec::Field> entry(size_t i) const;
   // A field of entry `i` by tag (searches the whole entry, nested groups included).
   std::optional<std::string_view> get(size_t i, Tag tag) const;
+  // Entry `i` read by tag with typed gets: (*group)[i].get<codec::Decimal>(tag::MDEntryPx).
+  codec::FieldRange operator[](size_t i) const { return codec::FieldRange(entry(i)); }
+  // The entries in order, as for codec::GroupRange: for (codec::FieldRange e : *group) ….
+  class iterator {
+   public:
+    using value_type = codec::FieldRange;
+    using difference_type = std::ptrdiff_t;
+    iterator() = default;
+    iterator(const GroupView* group, size_t i) : group_(group), i_(i) {}
+    codec::FieldRange operator*() const { return (*group_)[i_]; }
+    iterator& operator++() {
+      ++i_;
+      return *this;
+    }
+    iterator operator++(int) { return iterator(group_, i_++); }
+    friend bool operator==(const iterator& a, const iterator& b) { return a.i_ == b.i_; }
+
+   private:
+    const GroupView* group_ = nullptr;
+    size_t i_ = 0;
+  };
+  iterator begin() const { return iterator(this, 0); }
+  iterator end() const { return iterator(this, size()); }
   // A group nested in entry `i`.
   std::optional<GroupView> group(size_t i, Tag count_tag) const {
     return find(entry(i), *set_, count_tag);

@@ -14,6 +14,7 @@
 
 #include "fixgate/base/result.h"
 #include "fixgate/codec/message.h"
+#include "fixgate/codec/message_builder.h"
 #include "fixgate/ordering/dispatcher_options.h"
 #include "fixgate/ordering/fix_message_keys.h"
 #include "fixgate/ordering/key_strategy.h"
@@ -133,6 +134,7 @@ class SessionHandle {
   // a handler of this session, the message is a reply: it goes out when the handler returns, in
   // one commit with the handled mark (see on()), and ok means only that it was taken.
   Status send_message(std::string_view msg_type, std::string_view body);
+  Status send(const codec::MessageBuilder& message);  // send_message of a built message, if ok()
   // The next received application message, or nullopt after `timeout`. Taking a message is what
   // marks it handled: the inbound watermark advances past it.
   std::optional<ReceivedMessage> receive_message(std::chrono::milliseconds timeout);

@@ -34,6 +34,7 @@ class SessionManager {
   session::SessionStatus session_status() const;
   bool wait_for_status(session::SessionStatus status, std::chrono::milliseconds timeout) const;
   Status send_message(std::string_view msg_type, std::string_view body);
+  Status send(const codec::MessageBuilder& message);
   std::optional<ReceivedMessage> receive_message(std::chrono::milliseconds timeout);
   Status send_heartbeat();
   Status process_test_request(std::string_view test_req_id);
