@@ -4,10 +4,10 @@
 //              fields the session adds, the body, BodyLength and CheckSum).
 //   Session/*: session::Session::send of that body on a logged-on session (MemoryStore, message
 //              copies off so that the store does not grow without bound through the run).
-//   Send/*:    SessionManager::send_message / send, what an application calls: a FIX 4.4 client
+//   Send/*:    SessionManager::send / send, what an application calls: a FIX 4.4 client
 //              and an acceptor in this process over loopback TCP (MemoryStores; the acceptor's
 //              handler takes each order). CPU time is the sending thread's alone.
-// Each has three bodies: `preencoded` (one constant string, today's send_message), `builder`
+// Each has three bodies: `preencoded` (one constant string, today's send), `builder`
 // (typed set() calls, what an application now writes) and `concatenated` (a std::string
 // appended field by field per message, what the README did to put a ClOrdID in).
 //   build/bench/builder_bench --benchmark_repetitions=10 --benchmark_min_time=0.2
@@ -217,18 +217,19 @@ struct LoopbackPair {
   engine::SessionManager broker, client;
   std::atomic<uint64_t> received{0};
   bool start() {
-    engine::ManagerConfig b;
+    engine::SessionOptions b;
     b.session.id = {"FIX.4.4", "BROKER01", "CLIENT01"};
     b.session.role = session::Role::kAcceptor;
     b.accept = {"127.0.0.1", 0};
-    broker.on(msg_type::NewOrderSingle, [this](const codec::Message&) { ++received; });
-    if (!broker.initialize_session(b).is_ok() || !broker.start_session().is_ok()) return false;
-    engine::ManagerConfig c;
+    if (!broker.initialize_session(b).is_ok()) return false;
+    broker->on(msg_type::NewOrderSingle, [this](const codec::Message&) { ++received; });
+    if (!broker.start_session().is_ok()) return false;
+    engine::SessionOptions c;
     c.session.id = {"FIX.4.4", "CLIENT01", "BROKER01"};
     c.session.role = session::Role::kInitiator;
-    c.connect = {{"127.0.0.1", broker.local_port()}};
+    c.connect = {{"127.0.0.1", broker->local_port()}};
     return client.initialize_session(c).is_ok() && client.start_session().is_ok() &&
-           client.wait_for_status(session::SessionStatus::kActive, std::chrono::seconds(5));
+           client->wait_for_status(session::SessionStatus::kActive, std::chrono::seconds(5));
   }
 };
 
@@ -242,8 +243,8 @@ void BM_Send(benchmark::State& state, Body kind) {
   uint64_t sent = 0;
   for (auto _ : state) {
     Status s = kind == Body::kBuilder
-                   ? (source.next(), p.client.send(source.builder))
-                   : p.client.send_message(msg_type::NewOrderSingle, source.next());
+                   ? (source.next(), p.client->send(source.builder))
+                   : p.client->send(msg_type::NewOrderSingle, source.next());
     sent += s.is_ok();
   }
   // Every order arrives before the next benchmark starts (and none is left queued).

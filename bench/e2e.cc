@@ -13,11 +13,11 @@
 // before each measurement; every pair runs --repeat times, round robin, and a row reports the
 // median throughput and the percentiles over all its timed round trips.
 //
-// Threads: the benchmark thread sends every order (SessionManager::send_message, which encodes and
+// Threads: the benchmark thread sends every order (SessionManager::send, which encodes and
 // commits on the calling thread and leaves the write to the initiator's I/O thread). The echoes
 // reach it in one of two ways, each a row: "fixgate <-> fixgate" (the headline) counts them in a
 // NewOrderSingle handler on the initiator's I/O thread, which signals a condition variable once
-// the awaited count is reached; "(receive_message)" takes each with receive_message(). The
+// the awaited count is reached; "(receive)" takes each with receive(). The
 // "(caller-driven)" rows give the initiator no I/O thread (EngineOptions::caller_driven): the
 // benchmark thread writes the socket itself when it sends and runs the loop (and so the echo
 // handler) in run_once() while it waits, blocking in epoll or, with busy-poll, spinning 200 µs
@@ -125,7 +125,7 @@ Figures measure(Figures f, const Options& o, const std::function<bool(uint64_t)>
   }
 
   // Settle: the pipelined burst may leave work behind (fixgate's handled() for every echo taken
-  // with receive_message runs on the I/O thread after the echo is taken).
+  // with receive runs on the I/O thread after the echo is taken).
   for (uint64_t i = 0; i < o.warmup; ++i)
     if (!ping()) return with_error(std::move(f), "settling round trip failed");
 
@@ -394,7 +394,7 @@ enum class FixgateStore { kMemory, kFileAlways, kFileBatch, kFileNever };
 // How the benchmark thread takes echoes from the initiator:
 //  kHandler  a NewOrderSingle handler on the I/O thread counts them under a mutex and signals a
 //            condition variable once the awaited count is reached (QuickFIX's side is the same);
-//  kQueue    receive_message(): the I/O thread queues each echo and signals; taking one posts
+//  kQueue    receive(): the I/O thread queues each echo and signals; taking one posts
 //            its handled() back to the I/O thread.
 enum class Receive { kHandler, kQueue };
 
@@ -416,7 +416,7 @@ struct FixgateRun {
 // Every store mode gets a row; the file store's modes print as pending until it lands.
 constexpr FixgateRun kFixgateRuns[] = {
     {FixgateStore::kMemory, Receive::kHandler, "fixgate <-> fixgate", "memory"},
-    {FixgateStore::kMemory, Receive::kQueue, "fixgate <-> fixgate (receive_message)", "memory"},
+    {FixgateStore::kMemory, Receive::kQueue, "fixgate <-> fixgate (receive)", "memory"},
     {FixgateStore::kMemory, Receive::kHandler, "fixgate <-> fixgate (caller-driven)", "memory",
      InitiatorLoop::kCaller},
     {FixgateStore::kMemory, Receive::kHandler, "fixgate <-> fixgate (caller, busy-poll)", "memory",
@@ -501,7 +501,7 @@ Figures run_fixgate(const Options& o, const FixgateRun& run,
     broker_options.busy_poll_yield = false;
   }
   engine::SessionManager broker(broker_options);
-  engine::ManagerConfig bc;
+  engine::SessionOptions bc;
   bc.session.id = {
       .begin_string = "FIX.4.4", .sender_comp_id = "BROKER", .target_comp_id = "CLIENT"};
   bc.session.role = session::Role::kAcceptor;
@@ -509,8 +509,8 @@ Figures run_fixgate(const Options& o, const FixgateRun& run,
   bc.accept = {"127.0.0.1", 0};
   if (!broker.initialize_session(bc, std::move(acceptor_store)).is_ok())
     return with_error(std::move(f), "acceptor config");
-  broker.on("D", [&broker](const codec::Message& order) {
-    (void)broker.send_message("D", body_of(order));
+  broker->on("D", [&broker](const codec::Message& order) {
+    (void)broker->send("D", body_of(order));
   });
   {
     ScopedCpu place(run.acceptor_spin ? spin_cpu(o) : -1);  // for the loop thread it starts
@@ -522,19 +522,19 @@ Figures run_fixgate(const Options& o, const FixgateRun& run,
   if (run.loop == InitiatorLoop::kCallerSpin) client_options.busy_poll = 200us;
   client_options.busy_poll_yield = !run.acceptor_spin;
   engine::SessionManager client(client_options);
-  engine::ManagerConfig cc;
+  engine::SessionOptions cc;
   cc.session.id = {
       .begin_string = "FIX.4.4", .sender_comp_id = "CLIENT", .target_comp_id = "BROKER"};
   cc.session.role = session::Role::kInitiator;
   cc.session.data_dictionary = dictionary;
-  cc.connect = {{"127.0.0.1", broker.local_port()}};
+  cc.connect = {{"127.0.0.1", broker->local_port()}};
   if (!client.initialize_session(cc, std::move(initiator_store)).is_ok())
     return with_error(std::move(f), "initiator config");
   EchoCounter counter;
   if (run.receive == Receive::kHandler)
-    client.on("D", [&counter](const codec::Message& m) { counter.on_echo(m); });
+    client->on("D", [&counter](const codec::Message& m) { counter.on_echo(m); });
   if (!client.start_session().is_ok()) return with_error(std::move(f), "initiator start");
-  if (!client.wait_for_status(session::SessionStatus::kActive, 10s))
+  if (!client->wait_for_status(session::SessionStatus::kActive, 10s))
     return with_error(std::move(f), "no logon within 10 s");
 
   std::string body;
@@ -542,20 +542,20 @@ Figures run_fixgate(const Options& o, const FixgateRun& run,
   size_t echo_bytes = 0;
   auto send = [&](uint64_t i) {
     order_body(i, body);
-    return client.send_message("D", body).is_ok();
+    return client->send("D", body).is_ok();
   };
   auto await = [&](uint64_t total) {
     if (client_options.caller_driven) {
       // The echo handler runs on this thread, inside run_once().
       const auto deadline = Clock::now() + 30s;
       while (counter.echoes() < total)
-        if (Clock::now() > deadline || (!client.run_once(1s) && !client.is_session_active()))
+        if (Clock::now() > deadline || (!client.run_once(1s) && !client->is_logged_on()))
           return false;
       return true;
     }
     if (run.receive == Receive::kHandler) return counter.wait(total, 30s);
     while (received < total) {
-      auto echo = client.receive_message(30s);
+      auto echo = client->receive(30s);
       if (!echo || echo->msg_type != "D") return false;
       echo_bytes = echo->bytes.size();
       ++received;
@@ -564,9 +564,9 @@ Figures run_fixgate(const Options& o, const FixgateRun& run,
   };
   f = measure(f, o, send, await);
   f.msg_bytes = run.receive == Receive::kHandler ? counter.bytes() : echo_bytes;
-  if (f.ok() && client.session_stats().rejects_received + broker.session_stats().rejects_sent > 0)
+  if (f.ok() && client->stats().rejects_received + broker->stats().rejects_sent > 0)
     f.error = "rejects exchanged";
-  (void)client.request_logoff(2s);
+  (void)client->logout("").wait(2s);
   return f;
 }
 

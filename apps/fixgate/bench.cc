@@ -70,7 +70,7 @@ class Runner {
   Runner(const BenchOptions& o, std::ostream& err) : o_(o), err_(err) {}
 
   bool connect() {
-    engine::ManagerConfig c;
+    engine::SessionOptions c;
     c.session.id = {.begin_string = o_.begin_string,
                     .sender_comp_id = o_.sender_comp_id,
                     .target_comp_id = o_.target_comp_id};
@@ -80,7 +80,7 @@ class Runner {
     c.reconnect.initial = std::chrono::milliseconds(200);
     if (Status s = client_.initialize_session(c); !s) return fail(s.message());
     if (Status s = client_.start_session(); !s) return fail(s.message());
-    if (!client_.wait_for_status(session::SessionStatus::kActive, o_.timeout))
+    if (!client_->wait_for_status(session::SessionStatus::kActive, o_.timeout))
       return fail("no logon to " + o_.host + ":" + std::to_string(o_.port) + " within " +
                   std::to_string(o_.timeout.count()) + " ms");
     return true;
@@ -90,13 +90,13 @@ class Runner {
   bool round_trip() { return send() && receive(o_.replies_per_order); }
 
   bool send() {
-    if (Status s = client_.send_message("D", body_(sent_++)); !s) return fail(s.message());
+    if (Status s = client_->send("D", body_(sent_++)); !s) return fail(s.message());
     return true;
   }
 
   bool receive(uint64_t count) {
     for (uint64_t i = 0; i < count; ++i) {
-      auto reply = client_.receive_message(o_.timeout);
+      auto reply = client_->receive(o_.timeout);
       if (!reply)
         return fail("no reply within " + std::to_string(o_.timeout.count()) + " ms (" +
                     std::to_string(received_) + " received, " + std::to_string(sent_.load()) +
@@ -125,7 +125,7 @@ class Runner {
     if (business_rejects_ > 0)
       err_ << "fixgate bench: " << business_rejects_
            << " of the replies were BusinessMessageRejects (35=j)\n";
-    (void)client_.request_logoff(std::chrono::milliseconds(2000));
+    (void)client_->logout().wait(std::chrono::milliseconds(2000));
   }
 
  private:

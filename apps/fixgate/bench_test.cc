@@ -18,13 +18,13 @@ using namespace std::chrono_literals;
 class ReplyingAcceptor {
  public:
   explicit ReplyingAcceptor(int replies = 1) {
-    engine::ManagerConfig c;
+    engine::SessionOptions c;
     c.session.id = {
         .begin_string = "FIX.4.4", .sender_comp_id = "BROKER", .target_comp_id = "LOAD"};
     c.session.role = session::Role::kAcceptor;
     c.accept = {"127.0.0.1", 0};
     EXPECT_TRUE(broker_.initialize_session(c).is_ok());
-    broker_.on("D", [this, replies](const codec::Message& order) {
+    broker_->on("D", [this, replies](const codec::Message& order) {
       std::string body =
           "37=1\x01"
           "17=1\x01"
@@ -32,11 +32,11 @@ class ReplyingAcceptor {
           "39=0\x01"
           "11=" +
           std::string(order.get(tag::ClOrdID).value_or("")) + "\x01";
-      for (int i = 0; i < replies; ++i) (void)broker_.send_message("8", body);
+      for (int i = 0; i < replies; ++i) (void)broker_->send("8", body);
     });
     EXPECT_TRUE(broker_.start_session().is_ok());
   }
-  uint16_t port() const { return broker_.local_port(); }
+  uint16_t port() const { return broker_->local_port(); }
   engine::SessionManager& manager() { return broker_; }
 
  private:
@@ -76,7 +76,7 @@ TEST(BenchTest, LatencyModePrintsPercentilesOfEveryRoundTrip) {
       << out.str();
   EXPECT_EQ(err.str(), "");
   // Warm-up and measured orders all reached the acceptor; the logout handshake completed.
-  EXPECT_GE(acceptor.manager().session_stats().messages_received, 310u);
+  EXPECT_GE(acceptor.manager()->stats().messages_received, 310u);
 }
 
 TEST(BenchTest, ThroughputModeWaitsForEveryReplyOfEveryOrder) {
@@ -140,7 +140,7 @@ TEST(BenchTest, CommandLineToolRunsBothModesAgainstAnAcceptor) {
       << output;
 
   // The acceptor takes a new connection once the first one has logged out.
-  ASSERT_TRUE(acceptor.manager().wait_for_status(session::SessionStatus::kDisconnected, 5s));
+  ASSERT_TRUE(acceptor.manager()->wait_for_status(session::SessionStatus::kDisconnected, 5s));
   std::tie(code, output) = run_cli(common + " --mode latency");
   EXPECT_EQ(code, 0) << output;
   EXPECT_TRUE(std::regex_match(output, std::regex(R"(latency_us: p50 .* \(n=500\)\n)"))) << output;

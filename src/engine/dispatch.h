@@ -4,6 +4,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -16,13 +18,30 @@ namespace fixgate::engine {
 
 class SessionRuntime;
 
-// The handler running on this thread. send_message() on its session from inside it collects a
+// A handled mark that SessionHandle::defer() left open (the state behind a Completion). The
+// handler's return and complete() may come in either order, on different threads: whichever
+// comes second hands the mark, with the handler's replies, to the session's loop.
+struct DeferredState {
+  SessionRuntime* rt = nullptr;
+  session::SeqNum seq;
+  uint64_t epoch = 0;
+  std::mutex mu;  // guards the three below
+  std::vector<session::Reply> replies;
+  bool handler_returned = false;
+  bool completed = false;
+
+  void handler_returned_with(std::span<const session::Reply> taken);  // the handler's thread
+  void complete();                                                    // any thread
+};
+
+// The handler running on this thread. send() on its session from inside it collects a
 // reply, committed together with the handled mark of the message when the handler returns.
 struct HandlerScope {
   // `storage` holds the replies: a buffer the caller reuses, whose strings keep their capacity
   // (only `count` of its entries are this handler's).
-  HandlerScope(SessionRuntime* runtime, std::vector<session::Reply>& storage)
-      : rt(runtime), replies(storage), previous(current) {
+  HandlerScope(SessionRuntime* runtime, std::vector<session::Reply>& storage,
+               session::SeqNum message_seq, uint64_t message_epoch)
+      : rt(runtime), replies(storage), seq(message_seq), epoch(message_epoch), previous(current) {
     current = this;
   }
   ~HandlerScope() { current = previous; }
@@ -37,9 +56,20 @@ struct HandlerScope {
   }
   std::span<const session::Reply> taken() const { return {replies.data(), count}; }
 
+  // The handler returned: false if it deferred its message (the Completion now owns the mark
+  // and the replies), true if the caller marks the message handled with taken() as before.
+  bool finish() {
+    if (!deferred) return true;
+    deferred->handler_returned_with(taken());
+    return false;
+  }
+
   SessionRuntime* rt;
   std::vector<session::Reply>& replies;
   size_t count = 0;
+  session::SeqNum seq;  // the message being handled
+  uint64_t epoch;
+  std::shared_ptr<DeferredState> deferred;  // set by SessionHandle::defer()
   HandlerScope* previous;
   // Inline, so that every file reaches it directly, without a call to its initializer.
   static inline thread_local HandlerScope* current = nullptr;

@@ -38,7 +38,7 @@ struct Engine::Impl {
   bool running = false;
 
   // A runtime for `config` on its thread (not started); add_session and dynamic sessions.
-  Result<SessionHandle*> make_runtime(ManagerConfig config, std::unique_ptr<session::Store> store);
+  Result<SessionHandle*> make_runtime(SessionOptions config, std::unique_ptr<session::Store> store);
   // A session from template `t` for `logon`, started on its thread; null (logged) on failure.
   SessionRuntime* create_dynamic(const AcceptorTemplate& t, const codec::Message& logon);
   // The session one of `templates` (a port's) makes for `logon`, or null (logged) when none may
@@ -58,7 +58,7 @@ struct Engine::Impl {
   }
 };
 
-Result<SessionHandle*> Engine::Impl::make_runtime(ManagerConfig config,
+Result<SessionHandle*> Engine::Impl::make_runtime(SessionOptions config,
                                                   std::unique_ptr<session::Store> store) {
   // Handlers on the loop take each message in turn, so the session's own answers (a Reject, a
   // BusinessMessageReject) keep their place among the handlers' replies; handlers on the
@@ -99,7 +99,7 @@ Result<SessionHandle*> Engine::Impl::make_runtime(ManagerConfig config,
 
 SessionRuntime* Engine::Impl::create_dynamic(const AcceptorTemplate& t,
                                              const codec::Message& logon) {
-  ManagerConfig c = t.config;
+  SessionOptions c = t.config;
   c.session.id.begin_string = std::string(logon.begin_string());
   c.session.id.sender_comp_id = std::string(logon.target_comp_id());
   c.session.id.target_comp_id = std::string(logon.sender_comp_id());
@@ -164,9 +164,10 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
           if (msg.parse(job.bytes).ok()) {
             if (const auto* h = rt->handler_for(msg.msg_type())) {
               // A throw is retried, then dead-lettered; the failed attempt's replies go with it.
-              HandlerScope scope(rt, replies);
+              HandlerScope scope(rt, replies, job.seq, job.epoch);
               (*h)(msg);
               replies.resize(scope.count);
+              if (!scope.finish()) return;  // deferred: its Completion marks it
             }
           }
           rt->post_dispatched(job.seq, job.epoch, std::move(replies));
@@ -197,7 +198,7 @@ Engine::~Engine() {
   stop();
 }
 
-Result<SessionHandle*> Engine::add_session(ManagerConfig config,
+Result<SessionHandle*> Engine::add_session(SessionOptions config,
                                            std::unique_ptr<session::Store> store) {
   Impl& e = *impl_;
   if (e.running) return Status::error("add_session: the engine is running");
@@ -269,7 +270,7 @@ Status Engine::Impl::open_ports() {
   ports.clear();
   PortsByEndpoint by_endpoint;
   for (auto& rt : runtimes) {
-    const ManagerConfig& config = rt->config();
+    const SessionOptions& config = rt->config();
     if (config.session.role != session::Role::kAcceptor) continue;
     auto found =
         port_for(by_endpoint, rt->id_text(), config.accept, rt->tls(), config.reuse_address);
@@ -340,7 +341,7 @@ void Engine::stop() {
 void Engine::shutdown(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (auto* h : sessions())
-    if (h->is_session_active()) (void)h->logout("shutting down");
+    if (h->is_logged_on()) (void)h->logout("shutting down");
   for (auto* h : sessions()) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());

@@ -133,21 +133,30 @@ void SessionRuntime::deliver(SessionEvent& e, Locked& s) {
   }
   if (h) {
     std::span<const session::Reply> replies;
-    try {
-      HandlerScope scope(this, r.replies);
-      (*h)(msg);
+    bool deferred = false;
+    {
+      HandlerScope scope(this, r.replies, e.seq, e.epoch);
+      try {
+        (*h)(msg);
+      } catch (const std::exception& ex) {
+        scope.count = 0;
+        emit_log("handler for " + std::string(msg.msg_type()) + " threw: " + ex.what() +
+                 "; its replies are dropped");
+      }
+      deferred = !scope.finish();
       replies = scope.taken();
-    } catch (const std::exception& ex) {
-      emit_log("handler for " + std::string(msg.msg_type()) + " threw: " + ex.what() +
-               "; its replies are dropped");
+    }
+    s.lock();
+    if (deferred) {  // handled once its Completion completes; what came after it goes on now
+      s->release(e.seq, burst_now_);
+      return;
     }
     // Replies are stamped after the handler ran; a message without any is done as of the burst.
     const Now at = replies.empty() ? burst_now_ : clock_now();
-    s.lock();
     s->handled(e.seq, at, replies, e.epoch);
     return;
   }
-  // Queued for receive_message() by publish(), together with the new sequence numbers, so a
+  // Queued for receive() by publish(), together with the new sequence numbers, so a
   // caller who sees the message also sees the state it left behind. Its answers come from
   // another thread whenever they come: what was read after it goes on meanwhile.
   const session::SeqNum seq = e.seq;

@@ -11,8 +11,8 @@ Status SessionRuntime::send(std::string_view msg_type, std::string_view body) {
     scope->add(msg_type, body);
     return Status::ok();
   }
-  if (!running_) return Status::error("send_message: session not started");
-  if (in_hook()) return Status::error("send_message: not from inside a session hook");
+  if (!running_) return Status::error("send: session not started");
+  if (in_hook()) return Status::error("send: not from inside a session hook");
   // On the caller's thread: encoded and committed to the store under the session's lock, so the
   // result is known at once. The loop thread writes it, together with whatever else is queued
   // by then: pipelined sends cost one wake-up and one write per batch, not a thread hop each.
@@ -109,6 +109,51 @@ std::pair<session::SeqNum, session::SeqNum> SessionRuntime::sequence_numbers() c
   return {published().next_in, published().next_out};
 }
 
+uint64_t SessionRuntime::sequence_epoch() const {
+  std::lock_guard lock(mu_);
+  return published().epoch;
+}
+
+Completion SessionRuntime::defer() {
+  HandlerScope* scope = HandlerScope::current;
+  if (!scope || scope->rt != this) return Completion();  // not inside a handler of this session
+  if (!scope->deferred) {
+    scope->deferred = std::make_shared<DeferredState>();
+    scope->deferred->rt = this;
+    scope->deferred->seq = scope->seq;
+    scope->deferred->epoch = scope->epoch;
+  }
+  return Completion(scope->deferred);
+}
+
+// ---- deferred completion ----------------------------------------------------------------------
+
+void DeferredState::handler_returned_with(std::span<const session::Reply> taken) {
+  std::unique_lock lock(mu);
+  replies.assign(taken.begin(), taken.end());
+  handler_returned = true;
+  if (!completed) return;
+  lock.unlock();
+  rt->post_dispatched(seq, epoch, std::move(replies));
+}
+
+void DeferredState::complete() {
+  std::unique_lock lock(mu);
+  if (completed) return;
+  completed = true;
+  if (!handler_returned) return;  // the handler's return hands the mark on
+  lock.unlock();
+  rt->post_dispatched(seq, epoch, std::move(replies));
+}
+
+Completion::~Completion() = default;
+
+void Completion::complete() {
+  if (!state_) return;
+  state_->complete();
+  state_.reset();
+}
+
 uint16_t SessionRuntime::local_port() const {
   std::lock_guard lock(mu_);
   return published().bound_port;
@@ -125,19 +170,19 @@ Status SessionHandle::set_application(Application app) {
 }
 
 const session::SessionId& SessionHandle::id() const { return rt_.config().session.id; }
-bool SessionHandle::is_session_active() const {
-  auto s = session_status();
+bool SessionHandle::is_logged_on() const {
+  auto s = status();
   return s == SessionStatus::kLoggedIn || s == SessionStatus::kActive;
 }
-SessionStatus SessionHandle::session_status() const { return rt_.status(); }
+SessionStatus SessionHandle::status() const { return rt_.status(); }
 bool SessionHandle::wait_for_status(SessionStatus status, std::chrono::milliseconds timeout) const {
   return rt_.wait_for_status(status, timeout);
 }
 
-Status SessionHandle::send_message(std::string_view msg_type, std::string_view body) {
+Status SessionHandle::send(std::string_view msg_type, std::string_view body) {
   return rt_.send(msg_type, body);
 }
-std::optional<ReceivedMessage> SessionHandle::receive_message(std::chrono::milliseconds timeout) {
+std::optional<ReceivedMessage> SessionHandle::receive(std::chrono::milliseconds timeout) {
   return rt_.receive(timeout);
 }
 
@@ -148,15 +193,15 @@ Status SessionHandle::send_heartbeat() {
   });
 }
 
-Status SessionHandle::process_test_request(std::string_view test_req_id) {
-  return rt_.command("process_test_request", true, [&](session::Session& s) {
+Status SessionHandle::send_test_request(std::string_view test_req_id) {
+  return rt_.command("send_test_request", true, [&](session::Session& s) {
     s.send_test_request(test_req_id, clock_now());
     return Status::ok();
   });
 }
 
-Status SessionHandle::process_sequence_reset(session::SeqNum new_seq) {
-  return rt_.command("process_sequence_reset", false, [&](session::Session& s) {
+Status SessionHandle::reset_outbound_sequence(session::SeqNum new_seq) {
+  return rt_.command("reset_outbound_sequence", false, [&](session::Session& s) {
     return s.reset_outbound_sequence(new_seq, clock_now());
   });
 }
@@ -166,26 +211,32 @@ Status SessionHandle::reset_sequence_numbers() {
                      [](session::Session& s) { return s.reset_sequence_numbers(clock_now()); });
 }
 
-Status SessionHandle::resend_from_sequence(session::SeqNum from) {
-  return rt_.command("resend_from_sequence", true, [&](session::Session& s) {
+Status SessionHandle::request_resend(session::SeqNum from) {
+  return rt_.command("request_resend", true, [&](session::Session& s) {
     s.request_resend(from, clock_now());
     return Status::ok();
   });
 }
 
-Status SessionHandle::logout(std::string_view reason) { return rt_.logout(reason); }
-
-Status SessionHandle::request_logoff(std::chrono::milliseconds timeout) {
-  if (Status s = logout(""); !s) return s;
-  bool done = rt_.wait_for_status(SessionStatus::kDisconnected, timeout);
-  return done ? Status::ok() : Status::error("request_logoff: no Logout reply within the timeout");
+LogoutRequest SessionHandle::logout(std::string_view reason) {
+  return LogoutRequest(rt_.logout(reason), this);
 }
 
-session::SessionStats SessionHandle::session_stats() const { return rt_.stats(); }
+Status LogoutRequest::wait(std::chrono::milliseconds timeout) const {
+  if (!started_) return started_;
+  if (handle_->wait_for_status(SessionStatus::kDisconnected, timeout)) return Status::ok();
+  return Status::error("logout: still " + std::string(session::to_string(handle_->status())) +
+                       " after the wait");
+}
+
+Completion SessionHandle::defer() { return rt_.defer(); }
+
+session::SessionStats SessionHandle::stats() const { return rt_.stats(); }
 ReceiveQueueStats SessionHandle::receive_queue_stats() const { return rt_.queue_stats(); }
 std::pair<session::SeqNum, session::SeqNum> SessionHandle::sequence_numbers() const {
   return rt_.sequence_numbers();
 }
+uint64_t SessionHandle::sequence_epoch() const { return rt_.sequence_epoch(); }
 uint16_t SessionHandle::local_port() const { return rt_.local_port(); }
 
 }  // namespace fixgate::engine

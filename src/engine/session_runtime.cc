@@ -3,7 +3,7 @@
 
 namespace fixgate::engine {
 
-SessionRuntime::SessionRuntime(transport::Loop& loop, ManagerConfig config,
+SessionRuntime::SessionRuntime(transport::Loop& loop, SessionOptions config,
                                std::unique_ptr<session::Store> store, RuntimeWiring wiring)
     : config_(std::move(config)),
       id_text_(config_.session.id.to_string()),

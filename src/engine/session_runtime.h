@@ -88,13 +88,13 @@ class SessionRuntime final : private transport::DirectReader,
                              private transport::InitiatorOwner,
                              private transport::Adopter {
  public:
-  SessionRuntime(transport::Loop& loop, ManagerConfig config, std::unique_ptr<session::Store> store,
-                 RuntimeWiring wiring);
+  SessionRuntime(transport::Loop& loop, SessionOptions config,
+                 std::unique_ptr<session::Store> store, RuntimeWiring wiring);
   SessionRuntime(const SessionRuntime&) = delete;
   SessionRuntime& operator=(const SessionRuntime&) = delete;
 
   // ---- any thread ---------------------------------------------------------------------------
-  const ManagerConfig& config() const { return config_; }
+  const SessionOptions& config() const { return config_; }
   const std::string& id_text() const { return id_text_; }  // "FIX.4.4:US->THEM"
   const std::shared_ptr<asio::ssl::context>& tls() const { return tls_; }
   void log_to_engine(const std::string& text) const {
@@ -123,7 +123,7 @@ class SessionRuntime final : private transport::DirectReader,
   // From a dispatcher worker: the handler of `seq` ran (with `replies`); the loop marks it.
   void post_dispatched(session::SeqNum seq, uint64_t epoch,
                        std::vector<session::Reply> replies = {});
-  // [loop] The state API threads read, and the messages for receive_message().
+  // [loop] The state API threads read, and the messages for receive().
   void publish() { publish_locked(*locked()); }
 
   // ---- the handle's API: any thread, but not from inside the session's hooks ----------------
@@ -140,7 +140,10 @@ class SessionRuntime final : private transport::DirectReader,
   session::SessionStats stats() const;
   ReceiveQueueStats queue_stats() const;
   std::pair<session::SeqNum, session::SeqNum> sequence_numbers() const;
+  uint64_t sequence_epoch() const;
   uint16_t local_port() const;
+  // Inside a handler of this session: its message stays unhandled until the Completion completes.
+  Completion defer();
 
  private:
   // The session, locked while this object lives: `locked()->send(…)`. after_event holds one
@@ -188,6 +191,7 @@ class SessionRuntime final : private transport::DirectReader,
     SessionStatus status = SessionStatus::kDisconnected;
     session::SessionStats stats;
     session::SeqNum next_in{1}, next_out{1};
+    uint64_t epoch = 0;
     std::deque<ReceivedMessage> inbox;  // the receive queue
     // The receive queue's state for receive_queue_stats(), changed on the loop thread. Invariant:
     // queue_full from a read that left `inbox` at receive_queue_capacity until it is back to half.
@@ -334,11 +338,12 @@ class SessionRuntime final : private transport::DirectReader,
     p.stats = s.stats();
     p.next_in = s.next_target_seq();
     p.next_out = s.next_sender_seq();
+    p.epoch = s.sequence_epoch();
     cv_.notify_all();
   }
 
   // ---- fixed before start ---------------------------------------------------------------------
-  ManagerConfig config_;
+  SessionOptions config_;
   const std::string id_text_;  // "FIX.4.4:US->THEM", the `session` key of a key strategy
   transport::Loop& loop_;
   const std::shared_ptr<asio::ssl::context> tls_;

@@ -33,7 +33,7 @@ class SeenOrders {
 
 AppKind app_kind(std::string_view name) { return name == "echo" ? AppKind::kEcho : AppKind::kNone; }
 
-void configure_application(AppKind app, engine::ManagerConfig& config) {
+void configure_application(AppKind app, engine::SessionOptions& config) {
   if (app == AppKind::kEcho) {
     config.session.supported_message_types = {"D", "C", "d"};
   } else {
@@ -44,12 +44,12 @@ void configure_application(AppKind app, engine::ManagerConfig& config) {
 Status attach_application(AppKind app, engine::SessionHandle& session) {
   engine::Application callbacks;
   // Only the types configure_application() lets through reach the application; anything else
-  // would be taken here rather than left in receive_message()'s queue.
+  // would be taken here rather than left in receive()'s queue.
   callbacks.from_app = [](const session::SessionId&, const codec::Message&) {};
   if (app == AppKind::kEcho) {
     engine::SessionHandle* h = &session;
     auto reflect = [h](const codec::Message& m) {
-      (void)h->send_message(m.msg_type(), dict::body_fields(m));
+      (void)h->send(m.msg_type(), dict::body_fields(m));
     };
     auto seen = std::make_shared<SeenOrders>();
     session.on("D", [seen, reflect](const codec::Message& m) {

@@ -119,7 +119,7 @@ std::vector<std::string> check_daemon_config(const DaemonConfig& config) {
   for (size_t i = 0; i < config.sessions.size(); ++i) {
     const SessionSetup& s = config.sessions[i];
     const SessionSettings& keys = config.settings.sessions()[i];
-    const engine::ManagerConfig& m = s.manager;
+    const engine::SessionOptions& m = s.manager;
     if (s.is_template) {
       // Each dynamic session gets its own store, in the template's directory.
       if (s.store.type == "file" || s.store.type == "sqlite")
@@ -181,7 +181,7 @@ int run_daemon(const DaemonConfig& config, std::ostream& out_stream, std::ostrea
       }
       continue;
     }
-    engine::ManagerConfig m = s.manager;
+    engine::SessionOptions m = s.manager;
     configure_application(app, m);
     auto store = open_store(s.store, m.session.id);
     if (!store) {
@@ -204,7 +204,7 @@ int run_daemon(const DaemonConfig& config, std::ostream& out_stream, std::ostrea
     return 2;
   }
   for (const auto& [h, s] : started) {
-    const engine::ManagerConfig& c = s->manager;
+    const engine::SessionOptions& c = s->manager;
     const std::string name = "session " + h->id().to_string();
     if (c.session.role == session::Role::kAcceptor) {
       out.line(name + " acceptor listening " + c.accept.host + ":" +

@@ -130,7 +130,7 @@ class Builder {
   }
 
   void initiator() {
-    engine::ManagerConfig& c = out_.manager;
+    engine::SessionOptions& c = out_.manager;
     if (need("SocketConnectHost") && need("SocketConnectPort"))
       if (auto port = take(s_.get_int("SocketConnectPort", 1, 65535)))
         c.connect.push_back({s_.find("SocketConnectHost")->value, static_cast<uint16_t>(*port)});
@@ -298,7 +298,7 @@ class Builder {
 
 Result<SessionSetup> to_session_setup(const SessionSettings& s) { return Builder(s).build(); }
 
-Result<engine::ManagerConfig> to_manager_config(const SessionSettings& s) {
+Result<engine::SessionOptions> to_session_options(const SessionSettings& s) {
   auto setup = to_session_setup(s);
   if (!setup) return setup.status();
   return std::move(setup->manager);

@@ -60,7 +60,7 @@ TEST(SettingsTest, ParsesDefaultsAndSessions) {
 TEST(SettingsTest, BuildsInitiatorConfigWithAlternateHosts) {
   auto s = Settings::parse(kConfig, "gw.cfg");
   ASSERT_TRUE(s);
-  auto c = to_manager_config(s->sessions()[0]);
+  auto c = to_session_options(s->sessions()[0]);
   ASSERT_TRUE(c) << c.error();
   EXPECT_EQ(c->session.role, session::Role::kInitiator);
   EXPECT_EQ(c->session.id.to_string(), "FIX.4.4:CLIENT->LP1");
@@ -87,7 +87,7 @@ TEST(SettingsTest, BuildsInitiatorConfigWithAlternateHosts) {
 TEST(SettingsTest, BuildsAcceptorConfig) {
   auto s = Settings::parse(kConfig, "gw.cfg");
   ASSERT_TRUE(s);
-  auto c = to_manager_config(s->sessions()[1]);
+  auto c = to_session_options(s->sessions()[1]);
   ASSERT_TRUE(c) << c.error();
   EXPECT_EQ(c->session.role, session::Role::kAcceptor);
   EXPECT_EQ(c->accept.port, 9100);
@@ -122,7 +122,7 @@ TEST(SettingsTest, BadValuesNameFileLineAndKey) {
       "HeartBtInt=soon\nSocketConnectHost=h\nSocketConnectPort=1\n",
       "x.cfg");
   ASSERT_TRUE(s);
-  auto c = to_manager_config(s->sessions()[0]);
+  auto c = to_session_options(s->sessions()[0]);
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error(), "x.cfg:6: HeartBtInt: 'soon' is not a whole number");
 }
@@ -131,7 +131,7 @@ TEST(SettingsTest, MissingRequiredKeyNamesTheSection) {
   auto s = Settings::parse(
       "[SESSION]\nConnectionType=acceptor\nBeginString=FIX.4.4\nSenderCompID=A\n", "x.cfg");
   ASSERT_TRUE(s);
-  auto c = to_manager_config(s->sessions()[0]);
+  auto c = to_session_options(s->sessions()[0]);
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error(),
             "x.cfg:1: [SESSION] needs TargetCompID\nx.cfg:1: [SESSION] needs SocketAcceptPort");
@@ -141,12 +141,12 @@ TEST(SettingsTest, OutOfRangeAndWrongEnumValuesAreRefused) {
   auto base = std::string("[SESSION]\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=B\n") +
               "SocketAcceptPort=1\n";
   auto c1 =
-      to_manager_config(Settings::parse(base + "ConnectionType=both\n", "x.cfg")->sessions()[0]);
+      to_session_options(Settings::parse(base + "ConnectionType=both\n", "x.cfg")->sessions()[0]);
   EXPECT_EQ(c1.error(), "x.cfg:6: ConnectionType: 'both' is neither initiator nor acceptor");
-  auto c2 = to_manager_config(
+  auto c2 = to_session_options(
       Settings::parse(base + "ConnectionType=acceptor\nLogonTimeout=-1\n", "x.cfg")->sessions()[0]);
   EXPECT_EQ(c2.error(), "x.cfg:7: LogonTimeout: -1 is outside 0..3600");
-  auto c3 = to_manager_config(
+  auto c3 = to_session_options(
       Settings::parse(base + "ConnectionType=acceptor\nResetOnLogon=maybe\n", "x.cfg")
           ->sessions()[0]);
   EXPECT_EQ(c3.error(), "x.cfg:7: ResetOnLogon: 'maybe' is not Y or N");
@@ -154,7 +154,7 @@ TEST(SettingsTest, OutOfRangeAndWrongEnumValuesAreRefused) {
                    "ConnectionType=initiator\nHeartBtInt=30\nSocketConnectHost=h\n" +
                    "SocketConnectPort=1\n";
   auto backoff = [&](std::string line) {
-    return to_manager_config(
+    return to_session_options(
                Settings::parse(initiator + "ReconnectMaxInterval=60\n" + line, "x.cfg")
                    ->sessions()[0])
         .error();
@@ -165,7 +165,7 @@ TEST(SettingsTest, OutOfRangeAndWrongEnumValuesAreRefused) {
             "x.cfg:10: ReconnectJitter: 'fast' is not a decimal number");
   // Socket switches are checked too, though most configurations leave them at Y.
   for (std::string key : {"SocketNodelay", "SocketReuseAddress", "RefreshOnLogon"}) {
-    auto c = to_manager_config(
+    auto c = to_session_options(
         Settings::parse(base + "ConnectionType=acceptor\n" + key + "=yes please\n", "x.cfg")
             ->sessions()[0]);
     EXPECT_EQ(c.error(), "x.cfg:7: " + key + ": 'yes please' is not Y or N");
@@ -178,18 +178,18 @@ TEST(SettingsTest, DictionaryIsLoadedAndMustMatchTheBeginString) {
       "SocketAcceptPort=1\nDataDictionary=" +
       std::string(FIXGATE_DICT_DIR) + "/FIX44.xml\n";
   auto ok =
-      to_manager_config(Settings::parse(base + "BeginString=FIX.4.4\n", "x.cfg")->sessions()[0]);
+      to_session_options(Settings::parse(base + "BeginString=FIX.4.4\n", "x.cfg")->sessions()[0]);
   ASSERT_TRUE(ok) << ok.error();
   ASSERT_TRUE(ok->session.data_dictionary);
   EXPECT_EQ(ok->session.data_dictionary->begin_string(), "FIX.4.4");
   auto bad =
-      to_manager_config(Settings::parse(base + "BeginString=FIX.4.2\n", "x.cfg")->sessions()[0]);
+      to_session_options(Settings::parse(base + "BeginString=FIX.4.2\n", "x.cfg")->sessions()[0]);
   ASSERT_FALSE(bad);
   EXPECT_NE(
       bad.error().find("x.cfg:6: DataDictionary: dictionary is FIX.4.4 but BeginString is FIX.4.2"),
       std::string::npos)
       << bad.error();
-  auto missing = to_manager_config(
+  auto missing = to_session_options(
       Settings::parse("[SESSION]\nConnectionType=acceptor\nSenderCompID=A\nTargetCompID=B\n"
                       "SocketAcceptPort=1\nBeginString=FIX.4.4\nDataDictionary=/nope.xml\n",
                       "x.cfg")
@@ -198,7 +198,7 @@ TEST(SettingsTest, DictionaryIsLoadedAndMustMatchTheBeginString) {
 }
 
 // The engine configuration of an acceptor with `extra` keys from line 7 of x.cfg.
-Result<engine::ManagerConfig> schedule_config(const std::string& extra) {
+Result<engine::SessionOptions> schedule_config(const std::string& extra) {
   auto s = acceptor_with(extra);
   if (!s) return s.status();
   return s->manager;
@@ -303,7 +303,7 @@ TEST(SettingsTest, TlsKeysBuildTheTlsConfiguration) {
   std::string base =
       "[SESSION]\nConnectionType=acceptor\nBeginString=FIX.4.4\nSenderCompID=A\n"
       "TargetCompID=B\nSocketAcceptPort=1\n";
-  auto tls = to_manager_config(
+  auto tls = to_session_options(
       Settings::parse(
           base + "SocketUseSSL=Y\nServerCertificateFile=/s.pem\nServerCertificateKeyFile=/s.key\n"
                  "CertificateAuthoritiesFile=/ca.pem\nSSLProtocol=+TLSv1.3\n",
@@ -316,13 +316,13 @@ TEST(SettingsTest, TlsKeysBuildTheTlsConfiguration) {
   EXPECT_EQ(tls->tls.ca_file, "/ca.pem");
   EXPECT_TRUE(tls->tls.verify_peer);
   EXPECT_EQ(tls->tls.min_protocol, "TLSv1.3");
-  auto forgotten = to_manager_config(
+  auto forgotten = to_session_options(
       Settings::parse(base + "ServerCertificateFile=/c.pem\n", "x.cfg")->sessions()[0]);
   EXPECT_EQ(
       forgotten.error().rfind("x.cfg:7: ServerCertificateFile: set, but SocketUseSSL is not Y", 0),
       0u)
       << forgotten.error();
-  auto no_ca = to_manager_config(
+  auto no_ca = to_session_options(
       Settings::parse(base + "SocketUseSSL=Y\nServerCertificateFile=/s.pem\n", "x.cfg")
           ->sessions()[0]);
   EXPECT_NE(no_ca.error().find("needs CertificationAuthoritiesFile"), std::string::npos)

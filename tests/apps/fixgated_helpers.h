@@ -79,9 +79,9 @@ inline bool saw_line(Child& d, std::string_view part) {
 }
 
 // A fixgate initiator for a fixgated acceptor on `port`.
-inline engine::ManagerConfig client_config(uint16_t port, std::string us = "CLIENT",
+inline engine::SessionOptions client_config(uint16_t port, std::string us = "CLIENT",
                                            std::string them = "GW", std::string begin = "FIX.4.4") {
-  engine::ManagerConfig c;
+  engine::SessionOptions c;
   c.session.id = {.begin_string = std::move(begin),
                   .sender_comp_id = std::move(us),
                   .target_comp_id = std::move(them)};
@@ -92,11 +92,11 @@ inline engine::ManagerConfig client_config(uint16_t port, std::string us = "CLIE
 }
 
 // Starts `m` with `c` and waits for the logon.
-inline ::testing::AssertionResult log_on(engine::SessionManager& m, engine::ManagerConfig c) {
+inline ::testing::AssertionResult log_on(engine::SessionManager& m, engine::SessionOptions c) {
   if (Status s = m.initialize_session(std::move(c)); !s)
     return ::testing::AssertionFailure() << s.message();
   if (Status s = m.start_session(); !s) return ::testing::AssertionFailure() << s.message();
-  if (!m.wait_for_status(session::SessionStatus::kActive, 10s))
+  if (!m->wait_for_status(session::SessionStatus::kActive, 10s))
     return ::testing::AssertionFailure() << "no logon";
   return ::testing::AssertionSuccess();
 }

@@ -62,7 +62,7 @@ TEST(FixgatedScale, ThousandSessionsHeartbeatForThirtySeconds) {
   engine::Engine clients(engine::EngineOptions{.threads = 2, .on_log = {}});
   std::vector<engine::SessionHandle*> handles;
   for (int i = 0; i < kSessions; ++i) {
-    engine::ManagerConfig c;
+    engine::SessionOptions c;
     c.session.id = {.begin_string = "FIX.4.4",
                     .sender_comp_id = std::string("C").append(std::to_string(i)),
                     .target_comp_id = "GW"};
@@ -79,17 +79,17 @@ TEST(FixgatedScale, ThousandSessionsHeartbeatForThirtySeconds) {
     ASSERT_TRUE(h->wait_for_status(SessionStatus::kActive, 60s)) << h->id().to_string();
   const long rss_logged_on = rss_kib(d.pid());
   std::vector<uint64_t> heartbeats_before, logons_before;
-  for (auto* h : handles) heartbeats_before.push_back(h->session_stats().heartbeats_received);
+  for (auto* h : handles) heartbeats_before.push_back(h->stats().heartbeats_received);
 
   // The soak: nothing happens but heartbeats. Waiting is the test itself, not synchronisation.
   std::this_thread::sleep_for(kSoak);
 
   size_t missed = 0, dropped = 0;
   for (size_t i = 0; i < handles.size(); ++i) {
-    auto s = handles[i]->session_stats();
+    auto s = handles[i]->stats();
     // 30 s at HeartBtInt=5: at least 5 heartbeats from fixgated, and never a test request.
     if (s.heartbeats_received - heartbeats_before[i] < 5 || s.test_requests_received > 0) ++missed;
-    if (!handles[i]->is_session_active() || s.errors > 0) ++dropped;
+    if (!handles[i]->is_logged_on() || s.errors > 0) ++dropped;
   }
   EXPECT_EQ(missed, 0u);
   EXPECT_EQ(dropped, 0u);

@@ -189,7 +189,7 @@ TEST(FixgatedSettings, AFileWithEveryQuickFixCppKeyRunsAndWarnsOncePerIgnoredKey
   TempDir dir("fixgated-every-key");
   // fixgated's initiator logs on to this TLS acceptor.
   engine::SessionManager peer;
-  engine::ManagerConfig pc;
+  engine::SessionOptions pc;
   pc.session.id = {.begin_string = "FIXT.1.1", .sender_comp_id = "LP", .target_comp_id = "GW2"};
   pc.session.role = session::Role::kAcceptor;
   pc.accept = {"127.0.0.1", 0};
@@ -201,7 +201,7 @@ TEST(FixgatedSettings, AFileWithEveryQuickFixCppKeyRunsAndWarnsOncePerIgnoredKey
   for (auto [from, to] : {std::pair<std::string, std::string>{"@CERTS@", certs().dir()},
                           {"@DIR@", dir.path},
                           {"@DICT@", FIXGATE_DICT_DIR},
-                          {"@PEER_PORT@", std::to_string(peer.local_port())},
+                          {"@PEER_PORT@", std::to_string(peer->local_port())},
                           {"@START_DAY@", weekday(-1)},
                           {"@END_DAY@", weekday(1)}})
     config = replace_all(config, from, to);
@@ -225,13 +225,13 @@ TEST(FixgatedSettings, AFileWithEveryQuickFixCppKeyRunsAndWarnsOncePerIgnoredKey
   EXPECT_EQ(startup.count("fixgated: warning: "), ignored) << startup.text();
 
   // Both sessions log on over TLS; the acceptor validates with FIX44.xml and echoes.
-  EXPECT_TRUE(peer.wait_for_status(SessionStatus::kActive, 10s));
+  EXPECT_TRUE(peer->wait_for_status(SessionStatus::kActive, 10s));
   engine::SessionManager client;
-  engine::ManagerConfig cc = client_config(startup.ports["FIX.4.4:GW->CLIENT"]);
+  engine::SessionOptions cc = client_config(startup.ports["FIX.4.4:GW->CLIENT"]);
   cc.tls = tls("client");
   ASSERT_TRUE(log_on(client, cc));
   ASSERT_TRUE(client
-                  .send_message("D",
+                  ->send("D",
                                 "11=ALL-KEYS\x01"
                                 "21=1\x01"
                                 "55=IBM\x01"
@@ -240,7 +240,7 @@ TEST(FixgatedSettings, AFileWithEveryQuickFixCppKeyRunsAndWarnsOncePerIgnoredKey
                                 "38=100\x01"
                                 "40=1\x01")
                   .is_ok());
-  auto echo = client.receive_message(10s);
+  auto echo = client->receive(10s);
   ASSERT_TRUE(echo);
   EXPECT_EQ(echo->msg_type, "D");
   EXPECT_EQ(field(*echo, tag::ClOrdID), "ALL-KEYS");
@@ -251,9 +251,9 @@ TEST(FixgatedSettings, AFileWithEveryQuickFixCppKeyRunsAndWarnsOncePerIgnoredKey
   EXPECT_TRUE(std::filesystem::exists(dir.path + "/log/FIX.4.4-GW-CLIENT.messages.current.log"));
 
   d.signal(SIGTERM);
-  EXPECT_TRUE(client.wait_for_status(SessionStatus::kDisconnected, 10s));
-  EXPECT_TRUE(peer.wait_for_status(SessionStatus::kDisconnected, 10s));
-  EXPECT_EQ(client.session_stats().logouts, 1u);
+  EXPECT_TRUE(client->wait_for_status(SessionStatus::kDisconnected, 10s));
+  EXPECT_TRUE(peer->wait_for_status(SessionStatus::kDisconnected, 10s));
+  EXPECT_EQ(client->stats().logouts, 1u);
   EXPECT_EQ(d.wait(10s), 0);
 }
 
@@ -329,11 +329,11 @@ TEST(FixgatedSettings, CheckCreatesNothingAndWorksWhileTheDaemonRuns) {
     EXPECT_EQ(tree(dir.path), running) << store;
     // And the daemon did not notice.
     ASSERT_TRUE(client
-                    .send_message("D",
+                    ->send("D",
                                   "11=AFTER-CHECK\x01"
                                   "55=IBM\x01")
                     .is_ok());
-    auto echo = client.receive_message(10s);
+    auto echo = client->receive(10s);
     ASSERT_TRUE(echo);
     EXPECT_EQ(field(*echo, tag::ClOrdID), "AFTER-CHECK");
     d.signal(SIGTERM);

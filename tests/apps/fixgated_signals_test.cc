@@ -26,9 +26,9 @@ std::string read_file(const std::string& path) {
 // Sends an order and waits for its echo, which fixgated logs (inbound and outbound) before it
 // writes the echo to the socket.
 ::testing::AssertionResult echoed(engine::SessionManager& client, const std::string& clordid) {
-  if (!client.send_message("D", "11=" + clordid + "\x01" + "55=IBM\x01").is_ok())
+  if (!client->send("D", "11=" + clordid + "\x01" + "55=IBM\x01").is_ok())
     return ::testing::AssertionFailure() << "not sent";
-  auto echo = client.receive_message(10s);
+  auto echo = client->receive(10s);
   if (!echo || field(*echo, tag::ClOrdID) != clordid)
     return ::testing::AssertionFailure() << "no echo of " << clordid;
   return ::testing::AssertionSuccess();
@@ -64,7 +64,7 @@ TEST(FixgatedSignals, SighupReopensTheLogFilesAfterRotation) {
   EXPECT_EQ(new_messages.find("11=BEFORE\x01"), std::string::npos);
 
   d.signal(SIGTERM);  // the logout's event lines go to the fresh event log
-  EXPECT_TRUE(client.wait_for_status(SessionStatus::kDisconnected, 10s));
+  EXPECT_TRUE(client->wait_for_status(SessionStatus::kDisconnected, 10s));
   EXPECT_EQ(d.wait(10s), 0);
   EXPECT_NE(read_file(events).find("LoggedOut"), std::string::npos);
   EXPECT_EQ(read_file(events + ".1").find("LoggedOut"), std::string::npos);
@@ -82,13 +82,13 @@ TEST(FixgatedSignals, ClosedStdoutDoesNotKillTheDaemon) {
   engine::SessionManager client;
   ASSERT_TRUE(log_on(client, client_config(startup.ports["FIX.4.4:GW->CLIENT"])));
   ASSERT_TRUE(echoed(client, "STILL-HERE"));
-  ASSERT_TRUE(client.request_logoff(10s).is_ok());  // more event lines
+  ASSERT_TRUE(client->logout("").wait(10s).is_ok());  // more event lines
   client.stop_session();
   ASSERT_TRUE(client.start_session().is_ok());
-  ASSERT_TRUE(client.wait_for_status(SessionStatus::kActive, 10s));
+  ASSERT_TRUE(client->wait_for_status(SessionStatus::kActive, 10s));
   ASSERT_TRUE(echoed(client, "AND-STILL"));
   d.signal(SIGTERM);
-  EXPECT_TRUE(client.wait_for_status(SessionStatus::kDisconnected, 10s));
+  EXPECT_TRUE(client->wait_for_status(SessionStatus::kDisconnected, 10s));
   EXPECT_EQ(d.wait(10s), 0);  // a clean stop, not 128 + SIGPIPE
 }
 

@@ -39,27 +39,27 @@ TEST(Fixgated, EchoReflectsOrdersEmailsAndSecurityDefinitionsAndRejectsOtherType
 
   // Sent back to back, answered in the order sent: the session's own BusinessMessageReject
   // keeps its place among the echoes, as when each message is processed in turn.
-  ASSERT_TRUE(client.send_message("D", order("O1")).is_ok());
+  ASSERT_TRUE(client->send("D", order("O1")).is_ok());
   ASSERT_TRUE(client
-                  .send_message("8",
+                  ->send("8",
                                 "11=O1\x01"
                                 "150=0\x01")
                   .is_ok());  // not reflected
   ASSERT_TRUE(client
-                  .send_message("C",
+                  ->send("C",
                                 "164=T1\x01"
                                 "94=0\x01"
                                 "147=hello\x01")
                   .is_ok());
   ASSERT_TRUE(client
-                  .send_message("d",
+                  ->send("d",
                                 "320=R1\x01"
                                 "323=1\x01"
                                 "55=IBM\x01")
                   .is_ok());
   std::vector<engine::ReceivedMessage> answers;
   for (int i = 0; i < 4; ++i) {
-    auto m = client.receive_message(10s);
+    auto m = client->receive(10s);
     ASSERT_TRUE(m) << i;
     answers.push_back(*m);
   }
@@ -76,8 +76,8 @@ TEST(Fixgated, EchoReflectsOrdersEmailsAndSecurityDefinitionsAndRejectsOtherType
     EXPECT_EQ(answers[i].seq.value, answers[i - 1].seq.value + 1);
 
   d.signal(SIGTERM);
-  EXPECT_TRUE(client.wait_for_status(SessionStatus::kDisconnected, 10s));
-  EXPECT_EQ(client.session_stats().logouts, 1u);  // logged out by fixgated, not just dropped
+  EXPECT_TRUE(client->wait_for_status(SessionStatus::kDisconnected, 10s));
+  EXPECT_EQ(client->stats().logouts, 1u);  // logged out by fixgated, not just dropped
   EXPECT_EQ(d.wait(10s), 0);
 }
 
@@ -89,30 +89,30 @@ TEST(Fixgated, EchoDropsResentOrdersSeenSinceLogonAndForgetsThemAtLogout) {
   engine::SessionManager client;
   ASSERT_TRUE(log_on(client, client_config(startup.ports["FIX.4.4:GW->CLIENT"])));
 
-  ASSERT_TRUE(client.send_message("D", order("O1")).is_ok());
-  ASSERT_TRUE(client.send_message("D", order("O1", true)).is_ok());   // seen: dropped
-  ASSERT_TRUE(client.send_message("D", order("NEW", true)).is_ok());  // never seen: echoed
-  ASSERT_TRUE(client.send_message("D", order("O1")).is_ok());         // not a resend: echoed again
+  ASSERT_TRUE(client->send("D", order("O1")).is_ok());
+  ASSERT_TRUE(client->send("D", order("O1", true)).is_ok());   // seen: dropped
+  ASSERT_TRUE(client->send("D", order("NEW", true)).is_ok());  // never seen: echoed
+  ASSERT_TRUE(client->send("D", order("O1")).is_ok());         // not a resend: echoed again
   // Echoes come back in order, so the one after O1 shows whether the resend was dropped.
   for (std::string expected : {"O1", "NEW", "O1"}) {
-    auto m = client.receive_message(10s);
+    auto m = client->receive(10s);
     ASSERT_TRUE(m);
     EXPECT_EQ(field(*m, tag::ClOrdID), expected);
   }
 
   // A new logon starts with nothing seen: the resent O1 is echoed now.
-  ASSERT_TRUE(client.request_logoff(10s).is_ok());
+  ASSERT_TRUE(client->logout("").wait(10s).is_ok());
   client.stop_session();
   ASSERT_TRUE(client.start_session().is_ok());
-  ASSERT_TRUE(client.wait_for_status(SessionStatus::kActive, 10s));
-  ASSERT_TRUE(client.send_message("D", order("O1", true)).is_ok());
-  auto again = client.receive_message(10s);
+  ASSERT_TRUE(client->wait_for_status(SessionStatus::kActive, 10s));
+  ASSERT_TRUE(client->send("D", order("O1", true)).is_ok());
+  auto again = client->receive(10s);
   ASSERT_TRUE(again);
   EXPECT_EQ(field(*again, tag::ClOrdID), "O1");
 
   d.signal(SIGINT);  // SIGINT logs out as SIGTERM does
-  EXPECT_TRUE(client.wait_for_status(SessionStatus::kDisconnected, 10s));
-  EXPECT_EQ(client.session_stats().logouts, 2u);
+  EXPECT_TRUE(client->wait_for_status(SessionStatus::kDisconnected, 10s));
+  EXPECT_EQ(client->stats().logouts, 2u);
   EXPECT_EQ(d.wait(10s), 0);
 }
 
@@ -128,9 +128,9 @@ TEST(Fixgated, WithoutAnApplicationEveryMessageGetsBusinessMessageReject4) {
   // Nothing queues up unread in the daemon: every order is answered.
   constexpr int kOrders = 1000;
   for (int i = 0; i < kOrders; ++i)
-    ASSERT_TRUE(client.send_message("D", order("N" + std::to_string(i))).is_ok());
+    ASSERT_TRUE(client->send("D", order("N" + std::to_string(i))).is_ok());
   for (int i = 0; i < kOrders; ++i) {
-    auto m = client.receive_message(10s);
+    auto m = client->receive(10s);
     ASSERT_TRUE(m) << i;
     ASSERT_EQ(m->msg_type, "j");
     EXPECT_EQ(field(*m, tag::BusinessRejectReason), "4");  // application not available
@@ -165,8 +165,8 @@ App=echo
 std::string answer_to_order(fixgate::testing::Startup& startup, const std::string& client) {
   engine::SessionManager m;
   if (!log_on(m, client_config(startup.ports["FIX.4.4:GW->" + client], client))) return "no logon";
-  if (!m.send_message("D", order("A1")).is_ok()) return "not sent";
-  auto answer = m.receive_message(10s);
+  if (!m->send("D", order("A1")).is_ok()) return "not sent";
+  auto answer = m->receive(10s);
   if (!answer) return "nothing";
   return answer->msg_type == "j" ? "j/" + field(*answer, tag::BusinessRejectReason)
                                  : answer->msg_type;
@@ -211,16 +211,16 @@ TEST(Fixgated, AcceptorTemplateCreatesSessionsForAllowedCompIdsOnly) {
 
   engine::SessionManager alice, mallory;
   ASSERT_TRUE(log_on(alice, client_config(port, "ALICE")));
-  ASSERT_TRUE(alice.send_message("D", order("A1")).is_ok());
-  auto echo = alice.receive_message(10s);  // the echo app runs on the new session too
+  ASSERT_TRUE(alice->send("D", order("A1")).is_ok());
+  auto echo = alice->receive(10s);  // the echo app runs on the new session too
   ASSERT_TRUE(echo);
   EXPECT_EQ(field(*echo, tag::ClOrdID), "A1");
   ASSERT_TRUE(mallory.initialize_session(client_config(port, "MALLORY")).is_ok());
   ASSERT_TRUE(mallory.start_session().is_ok());
   EXPECT_TRUE(saw_line(d, "MALLORY is not on the acceptor template's allow-list"));
-  EXPECT_FALSE(mallory.is_session_active());
+  EXPECT_FALSE(mallory->is_logged_on());
   d.signal(SIGTERM);
-  EXPECT_TRUE(alice.wait_for_status(SessionStatus::kDisconnected, 10s));
+  EXPECT_TRUE(alice->wait_for_status(SessionStatus::kDisconnected, 10s));
   EXPECT_EQ(d.wait(10s), 0);
 }
 
@@ -238,15 +238,15 @@ TEST(Fixgated, BusyPollingLoopThreadsEchoAndStopOnSigterm) {
   engine::SessionManager client;
   ASSERT_TRUE(log_on(client, client_config(startup.ports["FIX.4.4:GW->CLIENT"])));
   for (int i = 0; i < 200; ++i)
-    ASSERT_TRUE(client.send_message("D", order("S" + std::to_string(i))).is_ok());
+    ASSERT_TRUE(client->send("D", order("S" + std::to_string(i))).is_ok());
   for (int i = 0; i < 200; ++i) {
-    auto m = client.receive_message(10s);
+    auto m = client->receive(10s);
     ASSERT_TRUE(m) << i;
     EXPECT_EQ(field(*m, tag::ClOrdID), "S" + std::to_string(i));
   }
   d.signal(SIGTERM);
-  EXPECT_TRUE(client.wait_for_status(SessionStatus::kDisconnected, 10s));
-  EXPECT_EQ(client.session_stats().logouts, 1u);
+  EXPECT_TRUE(client->wait_for_status(SessionStatus::kDisconnected, 10s));
+  EXPECT_EQ(client->stats().logouts, 1u);
   EXPECT_EQ(d.wait(10s), 0);
 }
 

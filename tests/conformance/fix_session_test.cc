@@ -266,7 +266,7 @@ TEST(FixSession, AppMessageEventsCarryTheirParse) {
   ASSERT_NE(moved.parsed(), nullptr);
   EXPECT_EQ(moved.parsed()->get(tag::ClOrdID), "ORD2");
   EXPECT_EQ(source.parsed(), nullptr);  // NOLINT(bugprone-use-after-move): specified
-  // Bytes taken away (as the engine does for a dispatcher or receive_message()): no parse left.
+  // Bytes taken away (as the engine does for a dispatcher or receive()): no parse left.
   std::string taken = std::move(moved.bytes);
   EXPECT_EQ(moved.parsed(), nullptr);
 }

@@ -284,7 +284,7 @@ TEST_F(FixSessionValidation, T15_HeaderAndBodyFieldsInADifferentOrderAreAccepted
 
 TEST(FixSession, T16_SendWhileNotLoggedOnIsRefusedWithoutUsingANumber) {
   // 16 is the engine's: messages the application sends while disconnected are to be queued
-  // and sent after the next Logon (the engine does not queue yet: send_message() returns this
+  // and sent after the next Logon (the engine does not queue yet: send() returns this
   // error). The core refuses them without consuming a sequence number, so queued messages go
   // out in order with fresh numbers once logged on, never leaving a gap.
   SessionUnderTest t;

@@ -37,22 +37,22 @@ struct EchoPair {
 
   void start() {
     ASSERT_TRUE(server.initialize_session(acceptor_config(), std::move(server_store_)).is_ok());
-    server.on("D", [this](const codec::Message& order) {
+    server->on("D", [this](const codec::Message& order) {
       std::string_view clordid = order.get(tag::ClOrdID).value_or("");
       body.assign("11=").append(clordid).append(
           "\x01"
           "55=IBM\x01"
           "54=1\x01"
           "38=100\x01");
-      (void)server.send_message("D", body);
+      (void)server->send("D", body);
     });
     ASSERT_TRUE(server.start_session().is_ok());
     ASSERT_TRUE(
-        client.initialize_session(initiator_config(server.local_port()), std::move(client_store_))
+        client.initialize_session(initiator_config(server->local_port()), std::move(client_store_))
             .is_ok());
-    client.on("D", [this](const codec::Message&) { echoes.fetch_add(1); });
+    client->on("D", [this](const codec::Message&) { echoes.fetch_add(1); });
     ASSERT_TRUE(client.start_session().is_ok());
-    ASSERT_TRUE(client.wait_for_status(SessionStatus::kActive, 5s));
+    ASSERT_TRUE(client->wait_for_status(SessionStatus::kActive, 5s));
   }
 };
 
@@ -65,7 +65,7 @@ double allocations_per_round_trip(EchoPair& p, bool drive, uint64_t n) {
       "38=100\x01";
   uint64_t sent = 0;
   auto ping = [&] {
-    if (!p.client.send_message("D", order).is_ok()) return false;
+    if (!p.client->send("D", order).is_ok()) return false;
     ++sent;
     const auto deadline = std::chrono::steady_clock::now() + 5s;
     while (p.echoes < sent) {

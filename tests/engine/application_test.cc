@@ -17,9 +17,9 @@ std::string name(const session::SessionId& id) {
   return id.sender_comp_id + "->" + id.target_comp_id;
 }
 
-ManagerConfig side(session::Role role, const std::string& us, const std::string& them,
-                   uint16_t port) {
-  ManagerConfig c;
+SessionOptions side(session::Role role, const std::string& us, const std::string& them,
+                    uint16_t port) {
+  SessionOptions c;
   c.session.id = {.begin_string = "FIX.4.4", .sender_comp_id = us, .target_comp_id = them};
   c.session.role = role;
   if (role == session::Role::kAcceptor) {
@@ -76,14 +76,14 @@ TEST(ApplicationTest, CallbacksFollowTheSessionLifecycle) {
   ASSERT_TRUE(g);
   ASSERT_TRUE((*g)->set_application(gateway_app(calls)));
   EXPECT_EQ(calls.count("create GW->ALICE"), 1u);
-  // from_app echoes: inside the callback, send_message() is a reply committed with the order.
+  // from_app echoes: inside the callback, send() is a reply committed with the order.
   Application app = gateway_app(calls);
   SessionHandle* gh = *g;
   app.from_app = [&calls, gh](const session::SessionId&, const codec::Message& m) {
     calls.add("from_app " + std::string(m.msg_type()));
     std::string body = "11=" + std::string(m.get(tag::ClOrdID).value_or("")) + "\x01" +
                        "55=" + std::string(m.get(tag::Symbol).value_or("")) + "\x01";
-    EXPECT_TRUE(gh->send_message("8", body));
+    EXPECT_TRUE(gh->send("8", body));
   };
   ASSERT_TRUE(gh->set_application(app));
   ASSERT_TRUE(gw.start());
@@ -97,27 +97,27 @@ TEST(ApplicationTest, CallbacksFollowTheSessionLifecycle) {
   ASSERT_TRUE(calls.wait_for("logon GW->ALICE"));
   ASSERT_TRUE((*c)->wait_for_status(SessionStatus::kActive, 5s));
 
-  ASSERT_TRUE((*c)->send_message("D",
-                                 "11=ORD-1\x01"
-                                 "55=IBM\x01"));
+  ASSERT_TRUE((*c)->send("D",
+                         "11=ORD-1\x01"
+                         "55=IBM\x01"));
   EXPECT_TRUE(calls.wait_for("from_app D"));
   EXPECT_TRUE(calls.wait_for("client from_app 8 ORD-1"));
   // The gateway's to_app vetoes the echo of a BLOCKED order; the next one still goes through.
-  ASSERT_TRUE((*c)->send_message("D",
-                                 "11=ORD-2\x01"
-                                 "55=BLOCKED\x01"));
-  ASSERT_TRUE((*c)->send_message("D",
-                                 "11=ORD-3\x01"
-                                 "55=IBM\x01"));
+  ASSERT_TRUE((*c)->send("D",
+                         "11=ORD-2\x01"
+                         "55=BLOCKED\x01"));
+  ASSERT_TRUE((*c)->send("D",
+                         "11=ORD-3\x01"
+                         "55=IBM\x01"));
   EXPECT_TRUE(calls.wait_for("client from_app 8 ORD-3"));
   EXPECT_EQ(calls.count("client from_app 8 ORD-2"), 0u);
-  Status vetoed = gh->send_message("8",
-                                   "11=X\x01"
-                                   "55=BLOCKED\x01");
+  Status vetoed = gh->send("8",
+                           "11=X\x01"
+                           "55=BLOCKED\x01");
   EXPECT_FALSE(vetoed);
   EXPECT_NE(vetoed.message().find("vetoed"), std::string::npos);
 
-  ASSERT_TRUE((*c)->request_logoff(5s));
+  ASSERT_TRUE((*c)->logout("").wait(5s));
   EXPECT_TRUE(calls.wait_for("logout GW->ALICE"));
   EXPECT_TRUE(calls.wait_for("logout ALICE->GW"));
   EXPECT_EQ(calls.count("logon GW->ALICE"), 1u);
@@ -139,7 +139,7 @@ TEST(ApplicationTest, FromAdminRefusesALogonWithAReason) {
   ASSERT_TRUE(client.start());
   EXPECT_TRUE(calls.wait_for("client logout: unknown user"));
   EXPECT_EQ(calls.count("logon GW->MALLORY"), 0u);
-  EXPECT_FALSE((*c)->is_session_active());
+  EXPECT_FALSE((*c)->is_logged_on());
   client.stop();
   gw.stop();
 }
@@ -154,7 +154,7 @@ TEST(ApplicationTest, CallingTheSessionFromInsideItsHookFailsInsteadOfDeadlockin
   // An acceptor's Logon check runs inside the session: it may not call the session back.
   app.from_admin = [&calls, gh](const session::SessionId&,
                                 const codec::Message&) -> std::optional<std::string> {
-    calls.add("hook send: " + gh->send_message("8", "11=X\x01").message());
+    calls.add("hook send: " + gh->send("8", "11=X\x01").message());
     return std::nullopt;
   };
   ASSERT_TRUE(gh->set_application(app));
@@ -163,7 +163,7 @@ TEST(ApplicationTest, CallingTheSessionFromInsideItsHookFailsInsteadOfDeadlockin
   auto c = client.add_session(side(session::Role::kInitiator, "ALICE", "GW", gh->local_port()));
   ASSERT_TRUE(c);
   ASSERT_TRUE(client.start());
-  EXPECT_TRUE(calls.wait_for("hook send: send_message: not from inside a session hook"));
+  EXPECT_TRUE(calls.wait_for("hook send: send: not from inside a session hook"));
   EXPECT_TRUE((*c)->wait_for_status(SessionStatus::kActive, 5s));  // and the Logon went on
   client.stop();
   gw.stop();

@@ -47,14 +47,14 @@ TEST(BusyPollTest, SpinningLoopThreadEchoesPipelinedOrdersInOrder) {
   EchoAcceptor acceptor(spinning());
   acceptor.start();
   SessionManager client;
-  log_on(client, acceptor.manager.local_port());
+  log_on(client, acceptor.manager->local_port());
   // Back to back, the orders reach the spinning acceptor many to a read and split across reads.
   constexpr int kOrders = 500;
   send_and_take_echoes(client, kOrders);
-  EXPECT_EQ(acceptor.manager.sequence_numbers(),
+  EXPECT_EQ(acceptor.manager->sequence_numbers(),
             std::make_pair(SeqNum{kOrders + 2}, SeqNum{kOrders + 2}));
-  EXPECT_EQ(client.sequence_numbers().first, SeqNum{kOrders + 2});
-  EXPECT_EQ(client.session_stats().rejects_received, 0u);
+  EXPECT_EQ(client->sequence_numbers().first, SeqNum{kOrders + 2});
+  EXPECT_EQ(client->stats().rejects_received, 0u);
 }
 
 TEST(BusyPollTest, SpinningLoopThreadRunsItsSessionsTimers) {
@@ -65,21 +65,22 @@ TEST(BusyPollTest, SpinningLoopThreadRunsItsSessionsTimers) {
   std::condition_variable cv;
   int heartbeats = 0;
   SessionManager client;
-  client.on_event([&](const session::SessionEvent& e) {
-    if (e.type != session::SessionEvent::Type::kAdminMessage) return;
-    if (e.bytes.find("\x01"
-                     "35=0\x01") == std::string::npos)
-      return;
-    std::lock_guard lock(mu);
-    ++heartbeats;
-    cv.notify_all();
-  });
-  ManagerConfig c = initiator_config(acceptor.manager.local_port());
+  SessionOptions c = initiator_config(acceptor.manager->local_port());
   c.session.heartbeat_interval = 1s;
-  log_on(client, c);
+  log_on(client, c, [&](SessionHandle& h) {
+    h.on_event([&](const session::SessionEvent& e) {
+      if (e.type != session::SessionEvent::Type::kAdminMessage) return;
+      if (e.bytes.find("\x01"
+                       "35=0\x01") == std::string::npos)
+        return;
+      std::lock_guard lock(mu);
+      ++heartbeats;
+      cv.notify_all();
+    });
+  });
   std::unique_lock lock(mu);
   EXPECT_TRUE(cv.wait_for(lock, 10s, [&] { return heartbeats >= 2; }));
-  EXPECT_GE(acceptor.manager.session_stats().heartbeats_sent, 2u);
+  EXPECT_GE(acceptor.manager->stats().heartbeats_sent, 2u);
 }
 
 // CPU time used by `thread` so far; nullopt, failing the test, when the clock cannot be read.
@@ -129,14 +130,14 @@ class IdleLoop {
  public:
   explicit IdleLoop(EngineOptions options) : acceptor_(std::move(options)) {}
   void start() {
-    acceptor_.on_event([this](const session::SessionEvent&) {
+    ASSERT_TRUE(acceptor_.initialize_session(acceptor_config()).is_ok());
+    acceptor_->on_event([this](const session::SessionEvent&) {
       thread_ = pthread_self();  // listeners run on the session's loop thread
       tid_ = gettid();
     });
-    ASSERT_TRUE(acceptor_.initialize_session(acceptor_config()).is_ok());
     ASSERT_TRUE(acceptor_.start_session().is_ok());
-    log_on(client_, initiator_config(acceptor_.local_port()));
-    ASSERT_TRUE(acceptor_.wait_for_status(SessionStatus::kActive, 5s));
+    log_on(client_, initiator_config(acceptor_->local_port()));
+    ASSERT_TRUE(acceptor_->wait_for_status(SessionStatus::kActive, 5s));
     ASSERT_NE(tid_, 0);  // the Active status event ran the listener before it was published
   }
   pid_t tid() const { return tid_; }
@@ -215,24 +216,24 @@ TEST(BusyPollTest, SpinnersThatDoNotYieldEchoPingPong) {
   EngineOptions driven = o;
   driven.caller_driven = true;
   SessionManager client(driven);
-  log_on(client, acceptor.manager.local_port());
+  log_on(client, acceptor.manager->local_port());
   for (int i = 0; i < 300; ++i) send_and_take_echoes(client, 1, i);
-  EXPECT_EQ(client.sequence_numbers().first, SeqNum{302});
+  EXPECT_EQ(client->sequence_numbers().first, SeqNum{302});
 }
 
 TEST(BusyPollTest, SpinningLoopStopsAndStartsAgain) {
   EchoAcceptor acceptor(spinning());
   acceptor.start();
   SessionManager client;
-  log_on(client, acceptor.manager.local_port());
+  log_on(client, acceptor.manager->local_port());
   send_and_take_echoes(client, 50);
   // Stopping joins the loop thread: it must leave its spin.
   acceptor.manager.stop_session();
-  EXPECT_EQ(acceptor.manager.session_status(), SessionStatus::kDisconnected);
-  ASSERT_TRUE(client.wait_for_status(SessionStatus::kDisconnected, 5s));
+  EXPECT_EQ(acceptor.manager->status(), SessionStatus::kDisconnected);
+  ASSERT_TRUE(client->wait_for_status(SessionStatus::kDisconnected, 5s));
   // Started again on the same port, the client reconnects (its sequence numbers carry on).
   ASSERT_TRUE(acceptor.manager.start_session().is_ok());
-  ASSERT_TRUE(client.wait_for_status(SessionStatus::kActive, 5s));
+  ASSERT_TRUE(client->wait_for_status(SessionStatus::kActive, 5s));
   send_and_take_echoes(client, 50, 50);
 }
 
@@ -240,10 +241,10 @@ TEST(BusyPollTest, SpinningLoopSeesThePeerClose) {
   EchoAcceptor acceptor(spinning());
   acceptor.start();
   SessionManager client;
-  log_on(client, acceptor.manager.local_port());
-  ASSERT_TRUE(acceptor.manager.wait_for_status(SessionStatus::kActive, 5s));
+  log_on(client, acceptor.manager->local_port());
+  ASSERT_TRUE(acceptor.manager->wait_for_status(SessionStatus::kActive, 5s));
   client.stop_session();  // no Logout: the socket just closes under the spinning reader
-  EXPECT_TRUE(acceptor.manager.wait_for_status(SessionStatus::kDisconnected, 5s));
+  EXPECT_TRUE(acceptor.manager->wait_for_status(SessionStatus::kDisconnected, 5s));
 }
 
 }  // namespace

@@ -14,8 +14,8 @@ namespace {
 using namespace std::chrono_literals;
 using session::SessionStatus;
 
-ManagerConfig client(const std::string& us, uint16_t port) {
-  ManagerConfig c;
+SessionOptions client(const std::string& us, uint16_t port) {
+  SessionOptions c;
   c.session.id = {.begin_string = "FIX.4.4", .sender_comp_id = us, .target_comp_id = "GW"};
   c.session.role = session::Role::kInitiator;
   c.connect = {{"127.0.0.1", port}};
@@ -33,7 +33,7 @@ struct Gateway {
   uint16_t port = 0;
 
   Gateway() {
-    ManagerConfig known;
+    SessionOptions known;
     known.session.id = {
         .begin_string = "FIX.4.4", .sender_comp_id = "GW", .target_comp_id = "KNOWN"};
     known.session.role = session::Role::kAcceptor;
@@ -58,8 +58,7 @@ struct Gateway {
     t.on_session = [](SessionHandle& s) {
       SessionHandle* self = &s;
       s.on("D", [self](const codec::Message& m) {
-        (void)self->send_message("8",
-                                 "11=" + std::string(m.get(tag::ClOrdID).value_or("")) + "\x01");
+        (void)self->send("8", "11=" + std::string(m.get(tag::ClOrdID).value_or("")) + "\x01");
       });
     };
     EXPECT_TRUE(engine.add_acceptor_template(std::move(t)));
@@ -78,14 +77,14 @@ TEST(DynamicSessionTest, AllowedCounterpartyGetsASessionFromTheTemplate) {
   SessionHandle* made = gw.engine.find(
       {.begin_string = "FIX.4.4", .sender_comp_id = "GW", .target_comp_id = "ALICE"});
   ASSERT_NE(made, nullptr);
-  EXPECT_TRUE(made->is_session_active());
+  EXPECT_TRUE(made->is_logged_on());
   {
     std::lock_guard lock(gw.mu);
     EXPECT_EQ(gw.stores_made, std::vector<std::string>{"FIX.4.4:GW->ALICE"});
   }
   // The handlers on_session registered answer ALICE.
-  ASSERT_TRUE((*alice)->send_message("D", "11=A-1\x01"));
-  auto echo = (*alice)->receive_message(5s);
+  ASSERT_TRUE((*alice)->send("D", "11=A-1\x01"));
+  auto echo = (*alice)->receive(5s);
   ASSERT_TRUE(echo);
   EXPECT_EQ(echo->msg_type, "8");
 
@@ -113,7 +112,7 @@ TEST(DynamicSessionTest, CounterpartyNotOnTheAllowListIsRefused) {
   ASSERT_TRUE(mallory);
   ASSERT_TRUE(clients.start());
   EXPECT_TRUE(gw.log.wait_for("MALLORY is not on the acceptor template's allow-list"));
-  EXPECT_FALSE((*mallory)->is_session_active());
+  EXPECT_FALSE((*mallory)->is_logged_on());
   EXPECT_EQ(gw.engine.sessions().size(), 1u);
   clients.stop();
   gw.engine.stop();

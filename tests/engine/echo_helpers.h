@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <functional>
 
 #include <chrono>
 #include <condition_variable>
@@ -22,8 +23,8 @@ struct EchoAcceptor {
   explicit EchoAcceptor(EngineOptions options = {}) : manager(std::move(options)) {}
   void start() {
     ASSERT_TRUE(manager.initialize_session(acceptor_config()).is_ok());
-    manager.on("D", [this](const codec::Message& order) {
-      ASSERT_TRUE(manager.send_message("D", echo_body(order)).is_ok());
+    manager->on("D", [this](const codec::Message& order) {
+      ASSERT_TRUE(manager->send("D", echo_body(order)).is_ok());
       std::lock_guard lock(mu);
       ++echoed;
       cv.notify_all();
@@ -46,22 +47,25 @@ struct EchoAcceptor {
 
 // Starts `client` as the initiator `config` and waits (driving its loop, when caller-driven)
 // until it is logged on.
-inline void log_on(SessionManager& client, ManagerConfig config) {
+// `setup` registers handlers and listeners on the new session before it starts.
+inline void log_on(SessionManager& client, SessionOptions config,
+                   const std::function<void(SessionHandle&)>& setup = {}) {
   ASSERT_TRUE(client.initialize_session(std::move(config)).is_ok());
+  if (setup) setup(client.session());
   ASSERT_TRUE(client.start_session().is_ok());
-  ASSERT_TRUE(client.wait_for_status(session::SessionStatus::kActive, std::chrono::seconds(5)));
+  ASSERT_TRUE(client->wait_for_status(session::SessionStatus::kActive, std::chrono::seconds(5)));
 }
-inline void log_on(SessionManager& client, uint16_t port) {
-  log_on(client, initiator_config(port));
+inline void log_on(SessionManager& client, uint16_t port,
+                   const std::function<void(SessionHandle&)>& setup = {}) {
+  log_on(client, initiator_config(port), setup);
 }
 
-// Sends orders from … from+n-1 back to back, then takes their echoes with receive_message, which
+// Sends orders from … from+n-1 back to back, then takes their echoes with receive, which
 // must come in order.
 inline void send_and_take_echoes(SessionManager& client, int n, int from = 0) {
-  for (int i = from; i < from + n; ++i)
-    ASSERT_TRUE(client.send_message("D", order_body(i)).is_ok());
+  for (int i = from; i < from + n; ++i) ASSERT_TRUE(client->send("D", order_body(i)).is_ok());
   for (int i = from; i < from + n; ++i) {
-    auto echo = client.receive_message(std::chrono::seconds(5));
+    auto echo = client->receive(std::chrono::seconds(5));
     ASSERT_TRUE(echo) << "echo " << i;
     ASSERT_EQ(clordid(echo->bytes), "ORD-" + std::to_string(i));
   }
@@ -79,10 +83,10 @@ inline void expect_each_pause_logged_and_drained(const SessionManager& client,
   // message is taken (a pause is counted with the read that filled the queue, before its
   // messages can be taken). The log lines come after the state they report, from the loop
   // thread, possibly still on their way: await them, then read the state they follow.
-  const size_t pauses = client.receive_queue_stats().pauses;
+  const size_t pauses = client->receive_queue_stats().pauses;
   EXPECT_TRUE(events.wait_for_count(kQueueFull, pauses));
   EXPECT_TRUE(events.wait_for_count(kQueueDrained, pauses));
-  const ReceiveQueueStats q = client.receive_queue_stats();
+  const ReceiveQueueStats q = client->receive_queue_stats();
   EXPECT_EQ(q.queued, 0u);
   EXPECT_FALSE(q.paused);
   EXPECT_GT(q.pauses, 1u);  // the messages took several reads, each of which filled the queue

@@ -13,16 +13,16 @@ namespace {
 using namespace std::chrono_literals;
 using session::SessionStatus;
 
-ManagerConfig acceptor(const std::string& us, const std::string& them, uint16_t port) {
-  ManagerConfig c;
+SessionOptions acceptor(const std::string& us, const std::string& them, uint16_t port) {
+  SessionOptions c;
   c.session.id = {.begin_string = "FIX.4.4", .sender_comp_id = us, .target_comp_id = them};
   c.session.role = session::Role::kAcceptor;
   c.accept = {"127.0.0.1", port};
   return c;
 }
 
-ManagerConfig initiator(const std::string& us, const std::string& them, uint16_t port) {
-  ManagerConfig c;
+SessionOptions initiator(const std::string& us, const std::string& them, uint16_t port) {
+  SessionOptions c;
   c.session.id = {.begin_string = "FIX.4.4", .sender_comp_id = us, .target_comp_id = them};
   c.session.role = session::Role::kInitiator;
   c.connect = {{"127.0.0.1", port}};
@@ -66,12 +66,11 @@ TEST(EngineTest, OnePortServesManySessionsRoutedByCompIds) {
     ASSERT_TRUE(h->wait_for_status(SessionStatus::kActive, 20s)) << h->id().to_string();
   // Each client's message reaches its own session on the gateway, and only that one.
   for (int i = 0; i < kSessions; ++i)
-    ASSERT_TRUE(
-        handles[static_cast<size_t>(i)]
-            ->send_message("D", std::string("11=FROM-C").append(std::to_string(i)).append("\x01"))
-            .is_ok());
+    ASSERT_TRUE(handles[static_cast<size_t>(i)]
+                    ->send("D", std::string("11=FROM-C").append(std::to_string(i)).append("\x01"))
+                    .is_ok());
   for (auto* g : gw.engine.sessions()) {
-    auto m = g->receive_message(10s);
+    auto m = g->receive(10s);
     ASSERT_TRUE(m) << g->id().to_string();
     codec::Message msg;
     ASSERT_TRUE(msg.parse(m->bytes).ok());
@@ -91,8 +90,8 @@ TEST(EngineTest, UnknownCompIdsAreRefusedAndLogged) {
   ASSERT_TRUE(stranger.initialize_session(initiator("STRANGER", "GW", (*h)->local_port())).is_ok());
   ASSERT_TRUE(stranger.start_session().is_ok());
   EXPECT_TRUE(gw.logged("connection refused: no session for FIX.4.4:GW->STRANGER"));
-  EXPECT_FALSE(stranger.is_session_active());
-  EXPECT_EQ((*h)->session_status(), SessionStatus::kDisconnected);
+  EXPECT_FALSE(stranger->is_logged_on());
+  EXPECT_EQ((*h)->status(), SessionStatus::kDisconnected);
 }
 
 TEST(EngineTest, SecondConnectionForALoggedOnSessionIsRefusedWithoutDisturbingTheFirst) {
@@ -104,14 +103,14 @@ TEST(EngineTest, SecondConnectionForALoggedOnSessionIsRefusedWithoutDisturbingTh
   SessionManager first, second;
   ASSERT_TRUE(first.initialize_session(initiator("C", "GW", port)).is_ok());
   ASSERT_TRUE(first.start_session().is_ok());
-  ASSERT_TRUE(first.wait_for_status(SessionStatus::kActive, 5s));
+  ASSERT_TRUE(first->wait_for_status(SessionStatus::kActive, 5s));
   ASSERT_TRUE(second.initialize_session(initiator("C", "GW", port)).is_ok());
   ASSERT_TRUE(second.start_session().is_ok());
   EXPECT_TRUE(gw.logged("second connection refused: FIX.4.4:GW->C is already connected"));
-  EXPECT_FALSE(second.is_session_active());
-  EXPECT_TRUE(first.is_session_active());
-  ASSERT_TRUE(first.send_message("D", "11=STILL-HERE\x01").is_ok());
-  auto m = (*h)->receive_message(5s);
+  EXPECT_FALSE(second->is_logged_on());
+  EXPECT_TRUE(first->is_logged_on());
+  ASSERT_TRUE(first->send("D", "11=STILL-HERE\x01").is_ok());
+  auto m = (*h)->receive(5s);
   ASSERT_TRUE(m);
 }
 
@@ -131,7 +130,7 @@ TEST(EngineTest, SessionsSharingAPortMustAgreeOnSocketReuseAddress) {
   ASSERT_TRUE(e.start().is_ok());
   const uint16_t port = (*first)->local_port();
   e.stop();
-  ManagerConfig other = acceptor("GW", "C1", port);
+  SessionOptions other = acceptor("GW", "C1", port);
   other.reuse_address = false;
   ASSERT_TRUE(e.add_session(other));
   Status s = e.start();
@@ -175,7 +174,7 @@ struct ScheduledInitiator {
     ASSERT_TRUE(h);
     server = *h;
     ASSERT_TRUE(gw.engine.start().is_ok());
-    ManagerConfig c = initiator("C", "GW", server->local_port());
+    SessionOptions c = initiator("C", "GW", server->local_port());
     c.session.schedule = std::move(schedule);
     auto ch = client.add_session(c);
     ASSERT_TRUE(ch);
@@ -214,7 +213,7 @@ TEST(EngineTest, InitiatorLogsOutWhenItsWindowClosesAndWaitsForTheNextOne) {
     ASSERT_TRUE(p.events.wait_for("end of the session schedule", 30s));
     ASSERT_TRUE(p.server->wait_for_status(SessionStatus::kDisconnected, 10s));
     EXPECT_GE(std::chrono::system_clock::now(), w.closes);
-    EXPECT_EQ(p.server->session_stats().logouts, 1u);
+    EXPECT_EQ(p.server->stats().logouts, 1u);
     // Then no reconnect until tomorrow's window: the wait it logs ends when that one opens.
     ASSERT_TRUE(p.events.wait_for("outside the session schedule: connecting in ", 10s));
     const auto next = w.opens + std::chrono::hours(24);
@@ -223,7 +222,7 @@ TEST(EngineTest, InitiatorLogsOutWhenItsWindowClosesAndWaitsForTheNextOne) {
     const auto wait_at_most = std::chrono::duration_cast<std::chrono::seconds>(next - w.closes);
     EXPECT_GE(connecting_in(p.events), wait_at_least.count() - 1);
     EXPECT_LE(connecting_in(p.events), wait_at_most.count() + 1);
-    EXPECT_FALSE(p.scheduled->is_session_active());
+    EXPECT_FALSE(p.scheduled->is_logged_on());
     return;
   }
 }
@@ -231,7 +230,7 @@ TEST(EngineTest, InitiatorLogsOutWhenItsWindowClosesAndWaitsForTheNextOne) {
 TEST(EngineTest, AcceptorRefusesALogonOutsideItsWindow) {
   testing::TextLog events;  // before the engine whose session writes into it
   Gateway gw;
-  ManagerConfig a = acceptor("GW", "C", 0);
+  SessionOptions a = acceptor("GW", "C", 0);
   a.session.schedule = window_in(3600, 7200).schedule;
   auto h = gw.engine.add_session(a);
   ASSERT_TRUE(h);
@@ -241,7 +240,7 @@ TEST(EngineTest, AcceptorRefusesALogonOutsideItsWindow) {
   ASSERT_TRUE(client.initialize_session(initiator("C", "GW", (*h)->local_port())).is_ok());
   ASSERT_TRUE(client.start_session().is_ok());
   EXPECT_TRUE(events.wait_for("connection refused: outside the session schedule", 5s));
-  EXPECT_FALSE(client.is_session_active());
+  EXPECT_FALSE(client->is_logged_on());
   EXPECT_EQ((*h)->sequence_numbers().second, session::SeqNum(1));  // nothing was sent
 }
 

@@ -32,7 +32,7 @@ TEST(KeyedDispatchTest, OrdersForManyClOrdIdsKeepPerOrderOrderAcrossWorkers) {
   options.dispatcher.workers = 4;
   options.dispatcher.capacity = 64;  // small: exercises the loop's non-blocking hand-off
   Engine gateway(std::move(options));
-  ManagerConfig ac;
+  SessionOptions ac;
   ac.session.id = {.begin_string = "FIX.4.4", .sender_comp_id = "GW", .target_comp_id = "C"};
   ac.session.role = session::Role::kAcceptor;
   ac.accept = {"127.0.0.1", 0};
@@ -56,22 +56,22 @@ TEST(KeyedDispatchTest, OrdersForManyClOrdIdsKeepPerOrderOrderAcrossWorkers) {
   ASSERT_TRUE(gateway.start().is_ok());
 
   SessionManager client;
-  ManagerConfig cc;
+  SessionOptions cc;
   cc.session.id = {.begin_string = "FIX.4.4", .sender_comp_id = "C", .target_comp_id = "GW"};
   cc.session.role = session::Role::kInitiator;
   cc.connect = {{"127.0.0.1", (*h)->local_port()}};
   ASSERT_TRUE(client.initialize_session(cc).is_ok());
   ASSERT_TRUE(client.start_session().is_ok());
-  ASSERT_TRUE(client.wait_for_status(SessionStatus::kActive, 5s));
+  ASSERT_TRUE(client->wait_for_status(SessionStatus::kActive, 5s));
   for (int e = 0; e < kEventsPerOrder; ++e)
     for (int o = 0; o < kOrders; ++o)
       ASSERT_TRUE(client
-                      .send_message("D", std::string("11=ORD-")
-                                             .append(std::to_string(o))
-                                             .append("\x01"
-                                                     "58=")
-                                             .append(std::to_string(e))
-                                             .append("\x01"))
+                      ->send("D", std::string("11=ORD-")
+                                      .append(std::to_string(o))
+                                      .append("\x01"
+                                              "58=")
+                                      .append(std::to_string(e))
+                                      .append("\x01"))
                       .is_ok());
   {
     std::unique_lock lock(mu);
@@ -84,7 +84,7 @@ TEST(KeyedDispatchTest, OrdersForManyClOrdIdsKeepPerOrderOrderAcrossWorkers) {
     EXPECT_GT(max_running, 1);  // different orders really ran concurrently
   }
   // Every handler returned, so the inbound watermark reaches past the last order.
-  ASSERT_TRUE(client.request_logoff(5s).is_ok());
+  ASSERT_TRUE(client->logout("").wait(5s).is_ok());
   ASSERT_TRUE((*h)->wait_for_status(SessionStatus::kDisconnected, 5s));
   gateway.stop();
   EXPECT_EQ(acceptor_store->next_target_seq(),

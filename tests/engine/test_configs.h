@@ -10,16 +10,16 @@
 
 namespace fixgate::engine::testing {
 
-inline ManagerConfig acceptor_config() {
-  ManagerConfig c;
+inline SessionOptions acceptor_config() {
+  SessionOptions c;
   c.session.id = {"FIX.4.4", "SERVER", "CLIENT"};
   c.session.role = session::Role::kAcceptor;
   c.accept = {"127.0.0.1", 0};
   return c;
 }
 
-inline ManagerConfig initiator_config(uint16_t port) {
-  ManagerConfig c;
+inline SessionOptions initiator_config(uint16_t port) {
+  SessionOptions c;
   c.session.id = {"FIX.4.4", "CLIENT", "SERVER"};
   c.session.role = session::Role::kInitiator;
   c.session.heartbeat_interval = std::chrono::seconds(30);

@@ -46,7 +46,7 @@ struct TlsGateway {
   SessionHandle* session = nullptr;
 
   void start(TlsConfig tls = server_tls()) {
-    ManagerConfig c;
+    SessionOptions c;
     c.session.id = {.begin_string = "FIX.4.4", .sender_comp_id = "GW", .target_comp_id = "C"};
     c.session.role = session::Role::kAcceptor;
     c.accept = {"127.0.0.1", 0};
@@ -59,8 +59,8 @@ struct TlsGateway {
   bool wait_log(std::string_view part) { return log.wait_for(part); }
 };
 
-ManagerConfig client_config(uint16_t port, TlsConfig tls) {
-  ManagerConfig c;
+SessionOptions client_config(uint16_t port, TlsConfig tls) {
+  SessionOptions c;
   c.session.id = {.begin_string = "FIX.4.4", .sender_comp_id = "C", .target_comp_id = "GW"};
   c.session.role = session::Role::kInitiator;
   c.connect = {{"127.0.0.1", port}};
@@ -75,13 +75,12 @@ void logon_and_orders(TlsGateway& gw) {
   ASSERT_TRUE(
       client.initialize_session(client_config(gw.session->local_port(), client_tls())).is_ok());
   ASSERT_TRUE(client.start_session().is_ok());
-  ASSERT_TRUE(client.wait_for_status(SessionStatus::kActive, 10s));
+  ASSERT_TRUE(client->wait_for_status(SessionStatus::kActive, 10s));
   for (int i = 0; i < 100; ++i)
     ASSERT_TRUE(
-        client.send_message("D", std::string("11=T").append(std::to_string(i)).append("\x01"))
-            .is_ok());
-  for (int i = 0; i < 100; ++i) ASSERT_TRUE(gw.session->receive_message(5s)) << i;
-  ASSERT_TRUE(client.request_logoff(5s).is_ok());
+        client->send("D", std::string("11=T").append(std::to_string(i)).append("\x01")).is_ok());
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(gw.session->receive(5s)) << i;
+  ASSERT_TRUE(client->logout("").wait(5s).is_ok());
 }
 
 TEST(TlsTest, MutualTlsLogonAndOrders) {
@@ -104,8 +103,8 @@ TEST(TlsTest, ClientWithCertificateFromAnotherCaIsRefused) {
                   .is_ok());
   ASSERT_TRUE(rogue.start_session().is_ok());
   EXPECT_TRUE(gw.wait_log("TLS handshake failed"));
-  EXPECT_FALSE(rogue.is_session_active());
-  EXPECT_EQ(gw.session->session_status(), SessionStatus::kDisconnected);
+  EXPECT_FALSE(rogue->is_logged_on());
+  EXPECT_EQ(gw.session->status(), SessionStatus::kDisconnected);
 }
 
 TEST(TlsTest, ClientWithoutCertificateIsRefused) {
@@ -119,7 +118,7 @@ TEST(TlsTest, ClientWithoutCertificateIsRefused) {
       anonymous.initialize_session(client_config(gw.session->local_port(), no_cert)).is_ok());
   ASSERT_TRUE(anonymous.start_session().is_ok());
   EXPECT_TRUE(gw.wait_log("TLS handshake failed"));
-  EXPECT_FALSE(anonymous.is_session_active());
+  EXPECT_FALSE(anonymous->is_logged_on());
 }
 
 TEST(TlsTest, PlainTcpClientToATlsPortIsRefused) {
@@ -130,7 +129,7 @@ TEST(TlsTest, PlainTcpClientToATlsPortIsRefused) {
       plain.initialize_session(client_config(gw.session->local_port(), TlsConfig{})).is_ok());
   ASSERT_TRUE(plain.start_session().is_ok());
   EXPECT_TRUE(gw.wait_log("TLS handshake failed"));
-  EXPECT_FALSE(plain.is_session_active());
+  EXPECT_FALSE(plain->is_logged_on());
 }
 
 TEST(TlsTest, InitiatorRefusesAServerItCannotVerify) {
@@ -143,22 +142,22 @@ TEST(TlsTest, InitiatorRefusesAServerItCannotVerify) {
                   .initialize_session(
                       client_config(gw.session->local_port(), client_tls("client", "rogue-ca.pem")))
                   .is_ok());
-  client.on_event(events.listener());
+  client->on_event(events.listener());
   ASSERT_TRUE(client.start_session().is_ok());
   EXPECT_TRUE(events.wait_for("TLS handshake failed"));
-  EXPECT_FALSE(client.is_session_active());
+  EXPECT_FALSE(client->is_logged_on());
 }
 
 TEST(TlsTest, InitiatorChecksTheServerNameAgainstItsCertificate) {
   TlsGateway gw;
   gw.start();
   // The certificate names 127.0.0.1 and localhost: connecting by name verifies the DNS entry.
-  ManagerConfig c = client_config(gw.session->local_port(), client_tls());
+  SessionOptions c = client_config(gw.session->local_port(), client_tls());
   c.connect = {{"localhost", gw.session->local_port()}};
   SessionManager by_name;
   ASSERT_TRUE(by_name.initialize_session(c).is_ok());
   ASSERT_TRUE(by_name.start_session().is_ok());
-  EXPECT_TRUE(by_name.wait_for_status(SessionStatus::kActive, 10s));  // DNS:localhost matches
+  EXPECT_TRUE(by_name->wait_for_status(SessionStatus::kActive, 10s));  // DNS:localhost matches
 }
 
 TEST(TlsTest, InitiatorRefusesACertificateIssuedToAnotherName) {
@@ -171,15 +170,15 @@ TEST(TlsTest, InitiatorRefusesACertificateIssuedToAnotherName) {
   SessionManager client;
   ASSERT_TRUE(
       client.initialize_session(client_config(gw.session->local_port(), client_tls())).is_ok());
-  client.on_event(events.listener());
+  client->on_event(events.listener());
   ASSERT_TRUE(client.start_session().is_ok());
   EXPECT_TRUE(events.wait_for("certificate verify failed"));
-  EXPECT_FALSE(client.is_session_active());
+  EXPECT_FALSE(client->is_logged_on());
 }
 
 TEST(TlsTest, BadCertificatePathIsAConfigurationError) {
   Engine e;
-  ManagerConfig c = client_config(1, client_tls());
+  SessionOptions c = client_config(1, client_tls());
   c.tls.certificate_file = "/nonexistent/cert.pem";
   auto h = e.add_session(c);
   ASSERT_FALSE(h);

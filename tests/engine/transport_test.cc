@@ -52,8 +52,8 @@ struct RawListener {
   }
 };
 
-ManagerConfig initiator_to(uint16_t port) {
-  ManagerConfig c;
+SessionOptions initiator_to(uint16_t port) {
+  SessionOptions c;
   c.session.id = {.begin_string = "FIX.4.4", .sender_comp_id = "C", .target_comp_id = "GW"};
   c.session.role = session::Role::kInitiator;
   c.connect = {{"127.0.0.1", port}};
@@ -77,14 +77,14 @@ TEST(TransportTest, ConnectThatHangsIsAbandonedAfterTheConnectTimeout) {
   }
   testing::TextLog texts;
   Engine client(EngineOptions{.threads = 1, .on_log = {}});
-  ManagerConfig c = initiator_to(full.port);
+  SessionOptions c = initiator_to(full.port);
   c.connect_timeout = 300ms;
   auto h = client.add_session(c);
   ASSERT_TRUE(h);
   (*h)->on_event(texts.listener());
   ASSERT_TRUE(client.start());
   EXPECT_TRUE(texts.wait_for("timed out after 300 ms", 5s));
-  EXPECT_FALSE((*h)->is_session_active());
+  EXPECT_FALSE((*h)->is_logged_on());
   client.stop();
   for (int f : fillers) ::close(f);
 }
@@ -92,7 +92,7 @@ TEST(TransportTest, ConnectThatHangsIsAbandonedAfterTheConnectTimeout) {
 TEST(TransportTest, InitiatorConnectsFromItsSourceAddress) {
   RawListener listener(8);
   Engine client(EngineOptions{.threads = 1, .on_log = {}});
-  ManagerConfig c = initiator_to(listener.port);
+  SessionOptions c = initiator_to(listener.port);
   c.source = Endpoint{"127.0.0.2", 0};  // all of 127/8 is loopback on Linux
   ASSERT_TRUE(client.add_session(c));
   ASSERT_TRUE(client.start());
@@ -104,7 +104,7 @@ TEST(TransportTest, UnusableSourceAddressIsReportedAndRetried) {
   RawListener listener(8);
   testing::TextLog texts;
   Engine client(EngineOptions{.threads = 1, .on_log = {}});
-  ManagerConfig c = initiator_to(listener.port);
+  SessionOptions c = initiator_to(listener.port);
   c.source = Endpoint{"192.0.2.1", 0};  // TEST-NET-1: not an address of this machine
   auto h = client.add_session(c);
   ASSERT_TRUE(h);
@@ -159,7 +159,7 @@ TEST(TransportTest, EngineFlushesABatchedStoreWhenTrafficStops) {
   FlushCountingStore* store = counting.get();
 
   Engine gw(EngineOptions{.threads = 1, .on_log = {}});
-  ManagerConfig a;
+  SessionOptions a;
   a.session.id = {.begin_string = "FIX.4.4", .sender_comp_id = "GW", .target_comp_id = "C"};
   a.session.role = session::Role::kAcceptor;
   a.accept = {"127.0.0.1", 0};
@@ -167,7 +167,7 @@ TEST(TransportTest, EngineFlushesABatchedStoreWhenTrafficStops) {
   ASSERT_TRUE(g);
   ASSERT_TRUE(gw.start());
   Engine client(EngineOptions{.threads = 1, .on_log = {}});
-  ManagerConfig c = initiator_to((*g)->local_port());
+  SessionOptions c = initiator_to((*g)->local_port());
   c.reconnect.initial = 50ms;
   auto h = client.add_session(c);
   ASSERT_TRUE(h);

@@ -114,7 +114,7 @@ void expect_app(QuickFixPeer& qf, const std::string& clordid) {
 
 // QuickFIX's `order` reached fixgate's application.
 void expect_order(SessionManager& fg, const std::string& clordid) {
-  auto order = fg.receive_message(10s);
+  auto order = fg->receive(10s);
   ASSERT_TRUE(order) << "no order " << clordid;
   EXPECT_EQ(clordid_of(order->bytes), clordid);
 }
@@ -122,7 +122,7 @@ void expect_order(SessionManager& fg, const std::string& clordid) {
 // Both engines agree on the next numbers each way.
 void expect_same_numbers(QuickFixPeer& qf, const SessionManager& fg) {
   const auto [qf_sender, qf_target] = qf.seq();
-  const auto [fg_in, fg_out] = fg.sequence_numbers();
+  const auto [fg_in, fg_out] = fg->sequence_numbers();
   EXPECT_EQ(fg_in.value, qf_sender);
   EXPECT_EQ(fg_out.value, qf_target);
 }
@@ -131,10 +131,10 @@ Outcomes fixgate_initiator(const Combination& c, int cycles) {
   QuickFixPeer qf(PeerOptions{.acceptor = true, .reset_on_logon = c.acceptor_reset});
   TextLog events;
   SessionManager fg;
-  ManagerConfig config = fixgate_config(kFix44, session::Role::kInitiator, qf.port());
+  SessionOptions config = fixgate_config(kFix44, session::Role::kInitiator, qf.port());
   config.session.reset_on_logon = c.initiator_reset;
   EXPECT_TRUE(fg.initialize_session(config).is_ok());
-  fg.on_event(event_lines(events));
+  fg->on_event(event_lines(events));
   Outcomes outcomes;
   Numbering next;
   for (int k = 0; k < cycles; ++k) {
@@ -146,11 +146,11 @@ Outcomes fixgate_initiator(const Combination& c, int cycles) {
     });
     if (status == "STATUS Active") {
       outcomes.emplace_back(kLoggedOn);
-      EXPECT_TRUE(fg.send_message("D", order_body("FG-" + std::to_string(k))).is_ok());
+      EXPECT_TRUE(fg->send("D", order_body("FG-" + std::to_string(k))).is_ok());
       qf.send("order QF-" + std::to_string(k));
       expect_app(qf, "FG-" + std::to_string(k));
       expect_order(fg, "QF-" + std::to_string(k));
-      EXPECT_TRUE(fg.request_logoff(5s).is_ok());
+      EXPECT_TRUE(fg->logout("").wait(5s).is_ok());
       EXPECT_EQ(qf.await("LOGOUT"), "LOGOUT") << qf.history(mark);
       check_numbers(qf, mark, c.initiator_reset, next);
       expect_same_numbers(qf, fg);
@@ -219,25 +219,25 @@ Outcomes quickfix_pair(const Combination& c, int cycles) {
 
 Outcomes fixgate_acceptor(const Combination& c, int cycles) {
   SessionManager fg;
-  ManagerConfig config = fixgate_config(kFix44, session::Role::kAcceptor);
+  SessionOptions config = fixgate_config(kFix44, session::Role::kAcceptor);
   config.session.reset_on_logon = c.acceptor_reset;
   EXPECT_TRUE(fg.initialize_session(config).is_ok());
   EXPECT_TRUE(fg.start_session().is_ok());
   QuickFixPeer qf(PeerOptions{.acceptor = false,
-                              .port = fg.local_port(),
+                              .port = fg->local_port(),
                               .reset_on_logon = c.initiator_reset,
                               .manual_logon = true});
   AcceptorSide side{
       .exchange_orders =
           [&](int k) {
-            EXPECT_TRUE(fg.wait_for_status(SessionStatus::kActive, 10s));
-            EXPECT_TRUE(fg.send_message("D", order_body("A-" + std::to_string(k))).is_ok());
+            EXPECT_TRUE(fg->wait_for_status(SessionStatus::kActive, 10s));
+            EXPECT_TRUE(fg->send("D", order_body("A-" + std::to_string(k))).is_ok());
             expect_order(fg, "I-" + std::to_string(k));
           },
       .cycle_ended =
           [&](bool logged_on) {
             // Disconnected before the next cycle connects.
-            EXPECT_TRUE(fg.wait_for_status(SessionStatus::kDisconnected, 10s));
+            EXPECT_TRUE(fg->wait_for_status(SessionStatus::kDisconnected, 10s));
             if (logged_on) expect_same_numbers(qf, fg);
           }};
   const Outcomes outcomes = quickfix_initiator_cycles(qf, side, c, cycles);

@@ -62,9 +62,9 @@ inline dict::Dictionary::Ptr dictionary(std::string_view file) {
 // fixgate's side of a session with a QuickFIX peer: CompIDs FG (us) and QF, `version`'s
 // dictionaries validating every message. An initiator connects to `port` and reconnects only
 // when the test starts it again.
-inline engine::ManagerConfig fixgate_config(const FixVersion& v, session::Role role,
+inline engine::SessionOptions fixgate_config(const FixVersion& v, session::Role role,
                                             uint16_t port = 0, std::string_view target = "QF") {
-  engine::ManagerConfig c;
+  engine::SessionOptions c;
   c.session.id = {std::string(v.begin_string), "FG", std::string(target)};
   c.session.role = role;
   c.session.data_dictionary = dictionary(v.dict);

@@ -32,8 +32,8 @@ struct QuickFixEcho {
   ~QuickFixEcho() { EXPECT_EQ(qf.finish(), 0); }
 };
 
-ManagerConfig fixgate_initiator(uint16_t port) {
-  ManagerConfig c;
+SessionOptions fixgate_initiator(uint16_t port) {
+  SessionOptions c;
   c.session.id = {"FIX.4.4", "FG", "QF"};
   c.session.role = session::Role::kInitiator;
   c.connect = {{"127.0.0.1", port}};
@@ -56,28 +56,28 @@ TEST(QuickFixScenarios, HeartbeatsAndTestRequestsAtHeartBtInt1) {
   QuickFixEcho qf;
   TextLog admin;  // before the session that writes into it
   SessionManager fg;
-  ManagerConfig c = fixgate_initiator(qf.port);
+  SessionOptions c = fixgate_initiator(qf.port);
   c.session.heartbeat_interval = 1s;
   ASSERT_TRUE(fg.initialize_session(c).is_ok());
-  fg.on_event(admin_lines(admin));
+  fg->on_event(admin_lines(admin));
   ASSERT_TRUE(fg.start_session().is_ok());
-  ASSERT_TRUE(fg.wait_for_status(SessionStatus::kActive, 10s));
+  ASSERT_TRUE(fg->wait_for_status(SessionStatus::kActive, 10s));
   // Silent both ways: QuickFIX's heartbeats arrive every second, and ours keep it content.
   ASSERT_TRUE(admin.wait_for("0 ", 5s));
-  ASSERT_TRUE(fg.process_test_request("PING-1").is_ok());
+  ASSERT_TRUE(fg->send_test_request("PING-1").is_ok());
   EXPECT_TRUE(admin.wait_for("0 PING-1", 5s));  // answered with a Heartbeat carrying the id
-  const auto before = fg.session_stats();
+  const auto before = fg->stats();
   std::string order_id = "HB-1";
-  ASSERT_TRUE(fg.send_message("D", order_body(order_id)).is_ok());
-  ASSERT_TRUE(fg.receive_message(5s));
+  ASSERT_TRUE(fg->send("D", order_body(order_id)).is_ok());
+  ASSERT_TRUE(fg->receive(5s));
   // Three more heartbeat intervals of silence: still logged on, heartbeats counted both ways.
-  ASSERT_FALSE(fg.receive_message(3500ms));
-  const auto after = fg.session_stats();
-  EXPECT_TRUE(fg.is_session_active());
+  ASSERT_FALSE(fg->receive(3500ms));
+  const auto after = fg->stats();
+  EXPECT_TRUE(fg->is_logged_on());
   EXPECT_GE(after.heartbeats_received, before.heartbeats_received + 2);
   EXPECT_GE(after.heartbeats_sent, before.heartbeats_sent + 2);
   EXPECT_EQ(after.errors, 0u);
-  ASSERT_TRUE(fg.request_logoff(5s).is_ok());
+  ASSERT_TRUE(fg->logout("").wait(5s).is_ok());
 }
 
 TEST(QuickFixScenarios, NetworkCutWithOrdersInFlightLosesAndDuplicatesNothing) {
@@ -87,29 +87,29 @@ TEST(QuickFixScenarios, NetworkCutWithOrdersInFlightLosesAndDuplicatesNothing) {
   SessionManager fg;
   ASSERT_TRUE(fg.initialize_session(fixgate_initiator(proxy.port())).is_ok());
   ASSERT_TRUE(fg.start_session().is_ok());
-  ASSERT_TRUE(fg.wait_for_status(SessionStatus::kActive, 10s));
+  ASSERT_TRUE(fg->wait_for_status(SessionStatus::kActive, 10s));
   for (int i = 0; i < kOrders; ++i) {
     if (i == kOrders / 2) proxy.cut();  // echoes (and maybe orders) are in flight right now
     // A send refused while the connection is down is made again once logged on.
-    while (!fg.send_message("D", order_body("CUT-" + std::to_string(i))).is_ok())
-      ASSERT_TRUE(fg.wait_for_status(SessionStatus::kActive, 10s));
+    while (!fg->send("D", order_body("CUT-" + std::to_string(i))).is_ok())
+      ASSERT_TRUE(fg->wait_for_status(SessionStatus::kActive, 10s));
   }
   std::map<std::string, int> echoes;
   while (echoes.size() < static_cast<size_t>(kOrders)) {
-    auto m = fg.receive_message(10s);
+    auto m = fg->receive(10s);
     ASSERT_TRUE(m) << echoes.size() << " of " << kOrders << " orders echoed";
     codec::Message msg;
     ASSERT_TRUE(msg.parse(m->bytes).ok());
     ++echoes[std::string(msg.get(tag::ClOrdID).value_or(""))];
   }
-  EXPECT_FALSE(fg.receive_message(300ms));  // and nothing more
+  EXPECT_FALSE(fg->receive(300ms));  // and nothing more
   for (const auto& [id, n] : echoes) EXPECT_EQ(n, 1) << id << " echoed " << n << " times";
-  const auto stats = fg.session_stats();
+  const auto stats = fg->stats();
   EXPECT_GE(proxy.connections(), 2);
   // The cut cost messages in flight, and the resend protocol brought them back.
   EXPECT_GT(stats.resend_requests_sent + stats.resend_requests_received, 0u);
   EXPECT_EQ(stats.rejects_received, 0u);
-  ASSERT_TRUE(fg.request_logoff(5s).is_ok());
+  ASSERT_TRUE(fg->logout("").wait(5s).is_ok());
 }
 
 TEST(QuickFixScenarios, OutboundSequenceResetIsAcceptedByQuickFix) {
@@ -117,27 +117,27 @@ TEST(QuickFixScenarios, OutboundSequenceResetIsAcceptedByQuickFix) {
   SessionManager fg;
   ASSERT_TRUE(fg.initialize_session(fixgate_initiator(qf.port)).is_ok());
   ASSERT_TRUE(fg.start_session().is_ok());
-  ASSERT_TRUE(fg.wait_for_status(SessionStatus::kActive, 10s));
-  ASSERT_TRUE(fg.send_message("D", order_body("BEFORE")).is_ok());
-  ASSERT_TRUE(fg.receive_message(5s));
-  ASSERT_TRUE(fg.process_sequence_reset(session::SeqNum(500)).is_ok());
-  ASSERT_TRUE(fg.send_message("D", order_body("AFTER")).is_ok());  // MsgSeqNum 500
-  auto echo = fg.receive_message(5s);
+  ASSERT_TRUE(fg->wait_for_status(SessionStatus::kActive, 10s));
+  ASSERT_TRUE(fg->send("D", order_body("BEFORE")).is_ok());
+  ASSERT_TRUE(fg->receive(5s));
+  ASSERT_TRUE(fg->reset_outbound_sequence(session::SeqNum(500)).is_ok());
+  ASSERT_TRUE(fg->send("D", order_body("AFTER")).is_ok());  // MsgSeqNum 500
+  auto echo = fg->receive(5s);
   ASSERT_TRUE(echo);  // QuickFIX took 500 as its next expected: no gap, no reject
   codec::Message m;
   ASSERT_TRUE(m.parse(echo->bytes).ok());
   EXPECT_EQ(m.get(tag::ClOrdID).value_or(""), "AFTER");
-  EXPECT_EQ(fg.sequence_numbers().second, session::SeqNum(501));
-  EXPECT_EQ(fg.session_stats().rejects_received, 0u);
-  EXPECT_EQ(fg.session_stats().resend_requests_received, 0u);
-  ASSERT_TRUE(fg.request_logoff(5s).is_ok());
+  EXPECT_EQ(fg->sequence_numbers().second, session::SeqNum(501));
+  EXPECT_EQ(fg->stats().rejects_received, 0u);
+  EXPECT_EQ(fg->stats().resend_requests_received, 0u);
+  ASSERT_TRUE(fg->logout("").wait(5s).is_ok());
 }
 
 TEST(QuickFixScenarios, ScheduleEndLogsOutWithQuickFix) {
   QuickFixEcho qf;
   TextLog events;
   SessionManager fg;
-  ManagerConfig c = fixgate_initiator(qf.port);
+  SessionOptions c = fixgate_initiator(qf.port);
   // A UTC window that opened a minute ago and closes in two seconds.
   const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::system_clock::now().time_since_epoch())
@@ -147,14 +147,14 @@ TEST(QuickFixScenarios, ScheduleEndLogsOutWithQuickFix) {
   };
   c.session.schedule = *session::Schedule::daily(tod(-60), tod(2), session::TimeZone::utc());
   ASSERT_TRUE(fg.initialize_session(c).is_ok());
-  fg.on_event(events.listener());
+  fg->on_event(events.listener());
   ASSERT_TRUE(fg.start_session().is_ok());
-  ASSERT_TRUE(fg.wait_for_status(SessionStatus::kActive, 10s));
+  ASSERT_TRUE(fg->wait_for_status(SessionStatus::kActive, 10s));
   EXPECT_TRUE(events.wait_for("end of the session schedule", 10s));
-  ASSERT_TRUE(fg.wait_for_status(SessionStatus::kDisconnected, 10s));
-  EXPECT_EQ(fg.session_stats().logouts, 1u);  // QuickFIX answered our Logout
+  ASSERT_TRUE(fg->wait_for_status(SessionStatus::kDisconnected, 10s));
+  EXPECT_EQ(fg->stats().logouts, 1u);  // QuickFIX answered our Logout
   EXPECT_TRUE(events.wait_for("outside the session schedule: connecting in", 5s));
-  EXPECT_FALSE(fg.is_session_active());
+  EXPECT_FALSE(fg->is_logged_on());
 }
 
 }  // namespace

@@ -40,11 +40,11 @@ constexpr std::string_view kResetLogon = "IN 35=A 34=1 141=Y";
 void order_each_way(QuickFixPeer& qf, SessionManager& fg, const std::string& tag, uint64_t seq) {
   qf.send("order QF-" + tag);
   EXPECT_EQ(qf.await("SENT "), "SENT QF-" + tag + " " + std::to_string(seq)) << qf.history();
-  auto order = fg.receive_message(10s);
+  auto order = fg->receive(10s);
   ASSERT_TRUE(order) << "QuickFIX's QF-" << tag << " did not arrive" << qf.history();
   EXPECT_EQ(order->seq.value, seq);
   EXPECT_EQ(clordid_of(order->bytes), "QF-" + tag);
-  ASSERT_TRUE(fg.send_message("D", order_body("FG-" + tag)).is_ok());
+  ASSERT_TRUE(fg->send("D", order_body("FG-" + tag)).is_ok());
   const std::string app = qf.await("APP ");
   EXPECT_EQ(field(app, "11"), "FG-" + tag) << qf.history();
   EXPECT_EQ(field(app, "34"), std::to_string(seq)) << app;
@@ -53,7 +53,7 @@ void order_each_way(QuickFixPeer& qf, SessionManager& fg, const std::string& tag
 // Both engines expect `next` each way.
 void expect_numbers(QuickFixPeer& qf, const SessionManager& fg, uint64_t next) {
   EXPECT_EQ(qf.seq(), std::make_pair(next, next));
-  const auto [in, out] = fg.sequence_numbers();
+  const auto [in, out] = fg->sequence_numbers();
   EXPECT_EQ(std::make_pair(in.value, out.value), std::make_pair(next, next));
 }
 
@@ -87,11 +87,11 @@ struct LoggedOnPair {
     EXPECT_TRUE(
         fg.initialize_session(fixgate_config(kFix44, role, fixgate_initiates ? qf->port() : 0))
             .is_ok());
-    fg.on_event(event_lines(events));
+    fg->on_event(event_lines(events));
     EXPECT_TRUE(fg.start_session().is_ok());
-    if (!fixgate_initiates) qf.emplace(PeerOptions{.acceptor = false, .port = fg.local_port()});
+    if (!fixgate_initiates) qf.emplace(PeerOptions{.acceptor = false, .port = fg->local_port()});
     EXPECT_EQ(qf->await("LOGON"), "LOGON") << qf->history();
-    EXPECT_TRUE(fg.wait_for_status(SessionStatus::kActive, 10s));
+    EXPECT_TRUE(fg->wait_for_status(SessionStatus::kActive, 10s));
     order_each_way(*qf, fg, "1", 2);
     order_each_way(*qf, fg, "2", 3);
     expect_numbers(*qf, fg, 4);
@@ -109,8 +109,8 @@ struct LoggedOnPair {
     order_each_way(*qf, fg, "after", 2);
     expect_numbers(*qf, fg, 3);
     expect_one_reset_logon_each_way(*qf, mark, quickfix_started ? "OUT " : "IN ");
-    EXPECT_TRUE(fg.is_session_active());
-    const auto stats = fg.session_stats();
+    EXPECT_TRUE(fg->is_logged_on());
+    const auto stats = fg->stats();
     EXPECT_EQ(stats.resend_requests_sent + stats.resend_requests_received, 0u);
     EXPECT_EQ(stats.rejects_sent + stats.rejects_received, 0u);
     EXPECT_EQ(stats.logouts, 0u);
@@ -124,16 +124,16 @@ TEST(QuickFixSequenceReset, QuickFixInitiatorStartsItAndFixgateAnswers) {
   p.expect_reset_then_traffic(mark, from, /*quickfix_started=*/true);
   p.qf->send("logout");
   EXPECT_EQ(p.qf->await("LOGOUT"), "LOGOUT") << p.qf->history(mark);
-  EXPECT_TRUE(p.fg.wait_for_status(SessionStatus::kDisconnected, 10s));
+  EXPECT_TRUE(p.fg->wait_for_status(SessionStatus::kDisconnected, 10s));
   EXPECT_EQ(p.qf->finish(), 0);
 }
 
 TEST(QuickFixSequenceReset, FixgateInitiatorStartsItAndQuickFixAnswers) {
   LoggedOnPair p(session::Role::kInitiator);
   const size_t mark = p.qf->mark(), from = p.events.size();
-  ASSERT_TRUE(p.fg.reset_sequence_numbers().is_ok());
+  ASSERT_TRUE(p.fg->reset_sequence_numbers().is_ok());
   p.expect_reset_then_traffic(mark, from, /*quickfix_started=*/false);
-  ASSERT_TRUE(p.fg.request_logoff(5s).is_ok());
+  ASSERT_TRUE(p.fg->logout("").wait(5s).is_ok());
   EXPECT_EQ(p.qf->await("LOGOUT"), "LOGOUT") << p.qf->history(mark);
   EXPECT_EQ(p.qf->finish(), 0);
 }
@@ -141,11 +141,11 @@ TEST(QuickFixSequenceReset, FixgateInitiatorStartsItAndQuickFixAnswers) {
 TEST(QuickFixSequenceReset, FixgateAcceptorStartsItAndQuickFixAnswers) {
   LoggedOnPair p(session::Role::kAcceptor);
   const size_t mark = p.qf->mark(), from = p.events.size();
-  ASSERT_TRUE(p.fg.reset_sequence_numbers().is_ok());
+  ASSERT_TRUE(p.fg->reset_sequence_numbers().is_ok());
   p.expect_reset_then_traffic(mark, from, /*quickfix_started=*/false);
   p.qf->send("logout");
   EXPECT_EQ(p.qf->await("LOGOUT"), "LOGOUT") << p.qf->history(mark);
-  EXPECT_TRUE(p.fg.wait_for_status(SessionStatus::kDisconnected, 10s));
+  EXPECT_TRUE(p.fg->wait_for_status(SessionStatus::kDisconnected, 10s));
   EXPECT_EQ(p.qf->finish(), 0);
 }
 

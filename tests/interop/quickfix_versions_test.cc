@@ -92,15 +92,15 @@ TEST_P(QuickFixVersions, FixgateInitiatorAgainstQuickFixAcceptor) {
   ASSERT_TRUE(
       fg.initialize_session(fixgate_config(v, session::Role::kInitiator, proxy.port())).is_ok());
   ASSERT_TRUE(fg.start_session().is_ok());
-  ASSERT_TRUE(fg.wait_for_status(SessionStatus::kActive, 10s));
+  ASSERT_TRUE(fg->wait_for_status(SessionStatus::kActive, 10s));
   ASSERT_EQ(qf.await("LOGON"), "LOGON") << qf.history();
 
   // Every echo comes back once, in order, with the order's fields; `resent` as a resend.
   auto send_and_check = [&](const std::vector<std::string>& ids, std::string_view resent) {
     for (const auto& id : ids)
-      ASSERT_TRUE(fg.send_message("D", order_body(id, v.begin_string)).is_ok());
+      ASSERT_TRUE(fg->send("D", order_body(id, v.begin_string)).is_ok());
     for (const auto& id : ids) {
-      auto echo = fg.receive_message(10s);
+      auto echo = fg->receive(10s);
       ASSERT_TRUE(echo) << "no echo of " << id << qf.history();
       codec::Message m;
       ASSERT_TRUE(m.parse(echo->bytes).ok());
@@ -123,13 +123,13 @@ TEST_P(QuickFixVersions, FixgateInitiatorAgainstQuickFixAcceptor) {
   EXPECT_EQ(proxy.dropped(), 2);
 
   const size_t mark = qf.mark();
-  ASSERT_TRUE(fg.request_logoff(5s).is_ok());
+  ASSERT_TRUE(fg->logout("").wait(5s).is_ok());
   EXPECT_NE(qf.await("IN 35=5 "), "") << qf.history(mark);   // our Logout arrived
   EXPECT_NE(qf.await("OUT 35=5 "), "") << qf.history(mark);  // and was answered
   EXPECT_EQ(qf.await("LOGOUT"), "LOGOUT") << qf.history(mark);
-  EXPECT_FALSE(fg.receive_message(0ms));  // every echo arrived once: nothing more came
+  EXPECT_FALSE(fg->receive(0ms));  // every echo arrived once: nothing more came
   expect_quickfix_delivered_once(qf, kEchoes.size() + kGapOut.size() + kGapBack.size());
-  const auto stats = fg.session_stats();
+  const auto stats = fg->stats();
   EXPECT_EQ(stats.logouts, 1u);
   EXPECT_EQ(stats.resend_requests_sent, 1u);      // for the echo of GAP-5
   EXPECT_EQ(stats.resend_requests_received, 1u);  // for GAP-2
@@ -145,21 +145,21 @@ TEST_P(QuickFixVersions, QuickFixInitiatorAgainstFixgateAcceptor) {
   std::mutex mu;
   std::map<std::string, int> delivered;  // ClOrdID -> times our handler saw it
   std::vector<std::string> poss_dups;
-  fg.on("D", [&](const codec::Message& m) {
+  fg->on("D", [&](const codec::Message& m) {
     {
       std::lock_guard lock(mu);
       const std::string id(m.get(tag::ClOrdID).value_or(""));
       ++delivered[id];
       if (m.get(tag::PossDupFlag).value_or("N") == "Y") poss_dups.push_back(id);
     }
-    (void)fg.send_message("D", dict::body_fields(m));
+    (void)fg->send("D", dict::body_fields(m));
   });
   ASSERT_TRUE(fg.start_session().is_ok());
-  TcpProxy proxy(fg.local_port());
+  TcpProxy proxy(fg->local_port());
   lose_gap_messages(proxy);
   QuickFixPeer qf(PeerOptions{.acceptor = false, .version = v, .port = proxy.port()});
   ASSERT_EQ(qf.await("LOGON"), "LOGON") << qf.history();
-  ASSERT_TRUE(fg.wait_for_status(SessionStatus::kActive, 10s));
+  ASSERT_TRUE(fg->wait_for_status(SessionStatus::kActive, 10s));
 
   auto send_orders = [&qf](const std::vector<std::string>& ids) {
     for (const auto& id : ids) qf.send("order " + id);
@@ -179,7 +179,7 @@ TEST_P(QuickFixVersions, QuickFixInitiatorAgainstFixgateAcceptor) {
   EXPECT_NE(qf.await("OUT 35=5 "), "") << qf.history(mark);
   EXPECT_NE(qf.await("IN 35=5 "), "") << qf.history(mark);  // we answered it
   EXPECT_EQ(qf.await("LOGOUT"), "LOGOUT") << qf.history(mark);
-  ASSERT_TRUE(fg.wait_for_status(SessionStatus::kDisconnected, 10s));
+  ASSERT_TRUE(fg->wait_for_status(SessionStatus::kDisconnected, 10s));
   {
     std::lock_guard lock(mu);
     EXPECT_EQ(delivered.size(), kEchoes.size() + kGapOut.size() + kGapBack.size());
@@ -187,7 +187,7 @@ TEST_P(QuickFixVersions, QuickFixInitiatorAgainstFixgateAcceptor) {
     EXPECT_EQ(poss_dups, std::vector<std::string>{"GAP-2"});
   }
   expect_quickfix_delivered_once(qf, kEchoes.size() + kGapOut.size() + kGapBack.size());
-  const auto stats = fg.session_stats();
+  const auto stats = fg->stats();
   EXPECT_EQ(stats.logouts, 1u);                   // QuickFIX's Logout arrived
   EXPECT_EQ(stats.resend_requests_sent, 1u);      // for GAP-2
   EXPECT_EQ(stats.resend_requests_received, 1u);  // for the echo of GAP-5

@@ -2,7 +2,7 @@
 // is SIGKILLed, either
 //   recovery_child file|sqlite|pg LOCATION PORT LIFE [ORDERS]
 // sends orders as fast as it can, with ClOrdID "L<LIFE>-<i>", i = 0, 1, 2 … in the order
-// send_message() returned ok, printing "ACK <i>" as each returns ok (the order is in the store:
+// send() returned ok, printing "ACK <i>" as each returns ok (the order is in the store:
 // it must reach the peer exactly once, whatever kill follows); with ORDERS, it stops after that
 // many, prints "DONE <ORDERS>" and waits; or
 //   recovery_child file|sqlite|pg LOCATION PORT LIFE responder
@@ -47,30 +47,31 @@ int main(int argc, char** argv) {
     return 1;
   }
   engine::SessionManager m;
-  engine::ManagerConfig c;
+  engine::SessionOptions c;
   c.session.id = {.begin_string = "FIX.4.4", .sender_comp_id = "CHILD", .target_comp_id = "PEER"};
   c.session.role = session::Role::kInitiator;
   c.connect = {{"127.0.0.1", static_cast<uint16_t>(std::stoi(argv[3]))}};
   c.reconnect.initial = 20ms;
   const bool responder = argc == 6 && std::string(argv[5]) == "responder";
   const uint64_t orders = argc == 6 && !responder ? std::stoull(argv[5]) : UINT64_MAX;
+  if (!m.initialize_session(c, std::move(*store)).is_ok()) return 1;
   if (responder) {
     // The reply is committed with the order's handled mark: whatever the kill, one per order.
-    m.on("D", [&m](const codec::Message& order) {
+    m->on("D", [&m](const codec::Message& order) {
       std::string id(order.get(tag::ClOrdID).value_or(""));
-      (void)m.send_message("8", "11=" + id +
-                                    "\x01"
-                                    "17=E-" +
-                                    id +
-                                    "\x01"
-                                    "150=0\x01");
+      (void)m->send("8", "11=" + id +
+                             "\x01"
+                             "17=E-" +
+                             id +
+                             "\x01"
+                             "150=0\x01");
     });
   } else {
-    m.on("D", [](const codec::Message&) {});  // the peer's echoes: handled on arrival
+    m->on("D", [](const codec::Message&) {});  // the peer's echoes: handled on arrival
   }
-  if (!m.initialize_session(c, std::move(*store)).is_ok() || !m.start_session().is_ok()) return 1;
-  if (!m.wait_for_status(session::SessionStatus::kActive, 10s)) return 1;
-  std::cout << "UP " << m.sequence_numbers().second.value << std::endl;
+  if (!m.start_session().is_ok()) return 1;
+  if (!m->wait_for_status(session::SessionStatus::kActive, 10s)) return 1;
+  std::cout << "UP " << m->sequence_numbers().second.value << std::endl;
   if (responder) {
     for (;;) pause();
   }
@@ -78,9 +79,9 @@ int main(int argc, char** argv) {
   for (uint64_t i = 0; i < orders;) {
     // A refused send (the connection just dropped) is retried with the same number, so the ids
     // the peer sees must be exactly 0..n with no hole.
-    if (m.send_message("D", "11=L" + life + "-" + std::to_string(i) +
-                                "\x01"
-                                "55=IBM\x01")
+    if (m->send("D", "11=L" + life + "-" + std::to_string(i) +
+                         "\x01"
+                         "55=IBM\x01")
             .is_ok()) {
       // Written at once, unbuffered: a kill loses no report of a send that returned ok.
       const std::string ack = "ACK " + std::to_string(i) + "\n";
@@ -88,7 +89,7 @@ int main(int argc, char** argv) {
         return 1;
       ++i;
     } else {
-      m.wait_for_status(session::SessionStatus::kActive, 1s);
+      m->wait_for_status(session::SessionStatus::kActive, 1s);
     }
   }
   std::cout << "DONE " << orders << std::endl;

@@ -36,7 +36,7 @@ struct Peer {
   engine::SessionHandle* session = nullptr;
 
   Peer() {
-    engine::ManagerConfig c;
+    engine::SessionOptions c;
     c.session.id = {.begin_string = "FIX.4.4", .sender_comp_id = "PEER", .target_comp_id = "CHILD"};
     c.session.role = session::Role::kAcceptor;
     c.accept = {"127.0.0.1", 0};
@@ -50,8 +50,7 @@ struct Peer {
         ++orders_by_life[std::stoi(id.substr(1, dash - 1))][std::stoull(id.substr(dash + 1))];
         cv.notify_all();
       }
-      (void)session->send_message("D",
-                                  "11=" + std::string(m.get(tag::ClOrdID).value_or("")) + "\x01");
+      (void)session->send("D", "11=" + std::string(m.get(tag::ClOrdID).value_or("")) + "\x01");
     });
     session->on_event([this](const session::SessionEvent& e) {
       // A reused sequence number shows up as "too low"; any protocol error is recorded.
@@ -157,7 +156,7 @@ void kill_and_recover(const std::string& kind, const std::string& where, int kil
                                      << "than once, first " << seqs_repeated[0];
   EXPECT_GT(orders, static_cast<uint64_t>(kills));  // the children really sent
   // Every send that returned ok reached the application exactly once; so did any other that
-  // arrived (killed inside send_message(), an order may be stored and sent but not acked).
+  // arrived (killed inside send(), an order may be stored and sent but not acked).
   std::vector<std::string> lost, repeated, unsent;
   uint64_t acked_in_all = 0;
   for (const auto& [life, n] : acked) {
@@ -174,7 +173,7 @@ void kill_and_recover(const std::string& kind, const std::string& where, int kil
   EXPECT_TRUE(lost.empty()) << lost.size() << " acknowledged, never arrived, first " << lost[0];
   EXPECT_TRUE(repeated.empty()) << repeated.size() << " delivered twice, first " << repeated[0];
   EXPECT_TRUE(unsent.empty()) << unsent.size() << " arrived but never sent, first " << unsent[0];
-  auto stats = peer.session->session_stats();
+  auto stats = peer.session->stats();
   // The recovery path really ran: messages in flight at a kill were asked for again.
   EXPECT_GT(stats.resend_requests_sent, 0u);
   std::cout << kind << ": " << kills << " kills, " << acked_in_all << " acknowledged sends and "
@@ -199,7 +198,7 @@ struct Requester {
   std::thread sender;
 
   Requester() {
-    engine::ManagerConfig c;
+    engine::SessionOptions c;
     c.session.id = {.begin_string = "FIX.4.4", .sender_comp_id = "PEER", .target_comp_id = "CHILD"};
     c.session.role = session::Role::kAcceptor;
     c.accept = {"127.0.0.1", 0};
@@ -228,9 +227,9 @@ struct Requester {
         }
         // A refused send (not logged on) is tried again with the same number.
         if (session
-                ->send_message("D", "11=O-" + std::to_string(sent) +
-                                        "\x01"
-                                        "55=IBM\x01")
+                ->send("D", "11=O-" + std::to_string(sent) +
+                                "\x01"
+                                "55=IBM\x01")
                 .is_ok()) {
           std::lock_guard lock(mu);
           ++sent;

@@ -100,7 +100,7 @@ class MessageBuilder {
   Status status() const;
 
   std::string_view msg_type() const { return enc_.body().substr(3, msg_type_size_); }
-  // The body fields ("11=ORD-1|55=IBM|…"), what SessionHandle::send_message() takes. Valid
+  // The body fields ("11=ORD-1|55=IBM|…"), what SessionHandle::send() takes. Valid
   // until the builder next changes.
   std::string_view body() const { return enc_.body().substr(3 + msg_type_size_ + 1); }
 

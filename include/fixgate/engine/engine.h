@@ -32,7 +32,7 @@ using Endpoint = transport::Endpoint;
 using ReconnectPolicy = transport::ReconnectPolicy;
 using TlsConfig = transport::TlsConfig;
 
-struct ManagerConfig {
+struct SessionOptions {
   session::SessionConfig session;
   std::vector<Endpoint> connect;  // initiator: tried in turn (primary, then alternates)
   Endpoint accept;                // acceptor: bind address and port (0 = any free port)
@@ -50,7 +50,7 @@ struct ManagerConfig {
   // SocketReceiveBufferSize); 0 leaves the kernel's default and its auto-tuning alone.
   int socket_send_buffer_size = 0;
   int socket_receive_buffer_size = 0;
-  // Received messages not yet taken by receive_message(). Once a read leaves this many queued,
+  // Received messages not yet taken by receive(). Once a read leaves this many queued,
   // reading pauses (TCP back-pressure: the counterparty's writes wait in the kernel) and logs
   // "receive queue full: reading paused"; it resumes once the application has taken the queue
   // down to half, logging "receive queue drained: reading resumed". A single read may queue more
@@ -60,13 +60,15 @@ struct ManagerConfig {
   TlsConfig tls;
 };
 
-// An application message handed to receive_message().
+// An application message taken with receive() (pull delivery).
 struct ReceivedMessage {
   session::SeqNum seq;
   bool poss_dup = false;
   std::string msg_type;
-  std::string bytes;   // the whole message; parse with codec::Message for fields
-  uint64_t epoch = 0;  // internal: which delivery this was (session::SessionEvent::epoch)
+  std::string bytes;  // the whole message; parse with codec::Message for fields
+  // The session's sequence epoch when it arrived (SessionHandle::sequence_epoch): sequence
+  // numbers are unique only within one epoch, since every reset starts them again at 1.
+  uint64_t epoch = 0;
 };
 
 // QuickFIX's Application callbacks, for code ported from QuickFIX. Every member is optional;
@@ -86,74 +88,131 @@ struct Application {
   std::function<std::optional<std::string>(const session::SessionId&, const codec::Message&)>
       from_admin = {};
   // An application message about to be sent, whole: false vetoes it (QuickFIX's DoNotSend) and
-  // send_message() fails without using a sequence number; for a resend, false gap-fills it.
+  // send() fails without using a sequence number; for a resend, false gap-fills it.
   std::function<bool(const session::SessionId&, const codec::Message&)> to_app = {};
   // Every application message whose type has no on() handler (QuickFIX's fromApp).
   std::function<void(const session::SessionId&, const codec::Message&)> from_app = {};
 };
 
-// The receive queue of one session (ManagerConfig::receive_queue_capacity).
+// The receive queue of one session (SessionOptions::receive_queue_capacity).
 struct ReceiveQueueStats {
-  size_t queued = 0;      // messages waiting for receive_message() now
+  size_t queued = 0;      // messages waiting for receive() now
   size_t high_water = 0;  // the most ever queued at once
   uint64_t pauses = 0;    // times reading paused because the queue was full
   bool paused = false;    // full now: reading waits until the queue has drained to half
 };
 
 class SessionRuntime;
+class SessionHandle;
+struct DeferredState;
+
+// A handled mark left open by SessionHandle::defer(): the message counts as handled, and the
+// inbound watermark moves past it, only once complete() is called, from any thread. Movable, not
+// copyable; destroyed without complete(), the message stays unhandled and is delivered again
+// after a restart (or a reset drops it).
+class [[nodiscard]] Completion {
+ public:
+  Completion() = default;
+  explicit Completion(std::shared_ptr<DeferredState> state) : state_(std::move(state)) {}
+  Completion(Completion&&) noexcept = default;
+  Completion& operator=(Completion&&) noexcept = default;
+  ~Completion();
+
+  // Marks the message handled: its replies made inside the handler and the mark are committed
+  // together, on the session's loop. Once only; later calls (and calls on an empty one) do nothing.
+  void complete();
+  bool pending() const { return state_ != nullptr; }  // neither completed nor empty
+
+ private:
+  std::shared_ptr<DeferredState> state_;
+};
+
+// What logout() started: the Logout handshake runs on the session's loop; wait() for its end.
+class [[nodiscard]] LogoutRequest {
+ public:
+  LogoutRequest(Status started, const SessionHandle* handle)
+      : started_(std::move(started)), handle_(handle) {}
+  bool is_ok() const { return started_.is_ok(); }  // the handshake started
+  explicit operator bool() const { return is_ok(); }
+  const std::string& message() const { return started_.message(); }
+  // Waits until the session is disconnected (the counterparty answered, or the session's
+  // logout timeout passed): ok then, an error if `timeout` passed first or it never started.
+  Status wait(std::chrono::milliseconds timeout) const;
+
+ private:
+  Status started_;
+  const SessionHandle* handle_;
+};
 
 // One session of an Engine. Every call is thread-safe. The session's socket, timers and
-// callbacks live on its event loop thread; the protocol state is shared with send_message()
-// callers under a lock, so a send does not wait for that thread.
+// callbacks live on its event loop thread; the protocol state is shared with send() callers
+// under a lock, so a send does not wait for that thread.
+//
+// Inbound application messages reach the application one of two ways, chosen per MsgType:
+// - Handler delivery (on(), or Application::from_app for every type without one): exactly once
+//   with replies. What a handler sends on its own session is committed with the mark that its
+//   message was handled, when the handler returns (or when it completes a defer()); after a
+//   crash either both happened or neither did, and the message is delivered again.
+// - Pull delivery (receive(), for the types without a handler when no from_app is set): at least
+//   once per epoch until taken. Taking a message marks it handled; a message queued but not yet
+//   taken when the process dies is delivered again after the restart.
 class SessionHandle {
  public:
   using Handler = std::function<void(const codec::Message&)>;
   using EventListener = std::function<void(const session::SessionEvent&)>;
 
-  // Handlers by MsgType run on the session's thread (or a keyed dispatcher's worker); a message
-  // with a handler is not queued for receive_message(). Register before start. What a handler
-  // sends on its own session with send_message() is committed to the store together with the
-  // mark that its message was handled, once it returns: after a crash, either the message was
-  // handled and its replies are stored (and sent, or resent on request), or neither, and the
-  // message is delivered again. A handler that throws has its replies dropped.
+  // ---- set-up, before the engine starts -----------------------------------------------------
+  // The handler of one MsgType: runs on the session's loop thread (or a keyed dispatcher's
+  // worker). A handler that throws has its replies dropped (and is retried by a dispatcher).
   void on(std::string_view msg_type, Handler handler);
-  // QuickFIX-style callbacks (see Application). Before start; calls on_create at once.
+  // QuickFIX-style callbacks (see Application). Calls on_create at once.
   Status set_application(Application app);
   // Every session event (status, disconnects, rejects, garbled input …), on the session's thread.
   void on_event(EventListener listener);
 
+  // ---- state --------------------------------------------------------------------------------
   const session::SessionId& id() const;
-  bool is_session_active() const;  // logged on
-  session::SessionStatus session_status() const;
+  bool is_logged_on() const;  // Logon exchanged (LoggedIn or Active): send() may succeed
+  session::SessionStatus status() const;
   // Waits until the status is `status` (an event, not a poll with sleeps); false on timeout.
   bool wait_for_status(session::SessionStatus status, std::chrono::milliseconds timeout) const;
-
-  // Sends an application message; `body` holds the encoded body fields ("55=IBM\x01…"). It is
-  // encoded and committed to the store on the calling thread; ok means committed, and the event
-  // loop writes it (with whatever else is queued) without the caller waiting for that. Inside
-  // a handler of this session, the message is a reply: it goes out when the handler returns, in
-  // one commit with the handled mark (see on()), and ok means only that it was taken.
-  Status send_message(std::string_view msg_type, std::string_view body);
-  Status send(const codec::MessageBuilder& message);  // send_message of a built message, if ok()
-  // The next received application message, or nullopt after `timeout`. Taking a message is what
-  // marks it handled: the inbound watermark advances past it.
-  std::optional<ReceivedMessage> receive_message(std::chrono::milliseconds timeout);
-
-  Status send_heartbeat();
-  Status process_test_request(std::string_view test_req_id);  // sends a TestRequest
-  Status process_sequence_reset(session::SeqNum new_seq);     // SequenceReset-Reset outbound
-  Status resend_from_sequence(session::SeqNum from);          // asks the peer to resend
-  // Both directions start again at 1 during the session (Logon with ResetSeqNumFlag=Y).
-  Status reset_sequence_numbers();
-  Status logout(std::string_view reason);  // starts the logout handshake
-  // Logout handshake, then disconnect; waits up to `timeout`. No reconnect afterwards.
-  Status request_logoff(std::chrono::milliseconds timeout);
-
-  session::SessionStats session_stats() const;
+  session::SessionStats stats() const;
   ReceiveQueueStats receive_queue_stats() const;
   // (next expected incoming, next outgoing) sequence numbers.
   std::pair<session::SeqNum, session::SeqNum> sequence_numbers() const;
+  // Starts at 0 with the process; bumped whenever the session's numbers start again (a reset: a
+  // Logon with ResetSeqNumFlag, a new day, reset_sequence_numbers()), move under it (a refresh
+  // from the store) or fall back (a failed store commit). (epoch, MsgSeqNum) names one message.
+  uint64_t sequence_epoch() const;
   uint16_t local_port() const;  // an acceptor's bound port, once started
+
+  // ---- sending ------------------------------------------------------------------------------
+  // Sends an application message; `body` holds the encoded body fields ("55=IBM\x01…"). It is
+  // encoded and committed to the store on the calling thread; ok means committed, and the event
+  // loop writes it (with whatever else is queued) without the caller waiting for that. Inside a
+  // handler of this session, the message is a reply: it goes out when the handler returns (or
+  // its defer() completes), in one commit with the handled mark, and ok means only that it was
+  // taken.
+  Status send(std::string_view msg_type, std::string_view body);
+  Status send(const codec::MessageBuilder& message);  // a built message, if it is ok()
+
+  // ---- receiving ----------------------------------------------------------------------------
+  // Pull delivery: the next received application message, or nullopt after `timeout`.
+  std::optional<ReceivedMessage> receive(std::chrono::milliseconds timeout);
+  // Inside a handler of this session (on its thread): the message it handles stays unhandled
+  // when the handler returns, until the Completion is completed (from any thread). Later
+  // messages are delivered meanwhile. An empty Completion outside a handler of this session.
+  Completion defer();
+
+  // ---- the session protocol's verbs (the core's: session::Session) -------------------------
+  Status send_heartbeat();
+  Status send_test_request(std::string_view test_req_id);
+  Status request_resend(session::SeqNum from);  // a ResendRequest from `from` to infinity
+  Status reset_outbound_sequence(session::SeqNum new_seq);  // SequenceReset-Reset outbound
+  // Both directions start again at 1 during the session (Logon with ResetSeqNumFlag=Y).
+  Status reset_sequence_numbers();
+  // Starts the logout handshake; no reconnect after it. wait() on the result for its end.
+  LogoutRequest logout(std::string_view reason = {});
 
  private:
   friend class Engine;
@@ -164,9 +223,9 @@ class SessionHandle {
 struct EngineOptions {
   unsigned threads = 0;  // event loop threads; 0 = one per core
   // No loop thread at all: the application's own thread runs the one event loop, inside
-  // run_once() and inside the session calls that wait (receive_message, wait_for_status,
-  // request_logoff …), one thread at a time. A send made while no thread runs the loop writes the
-  // socket on the caller's thread. The lowest latency (no thread hand-off on either path), for
+  // run_once() and inside the session calls that wait (receive, wait_for_status,
+  // LogoutRequest::wait …), one thread at a time. A send made while no thread runs the loop writes
+  // the socket on the caller's thread. The lowest latency (no thread hand-off on either path), for
   // an application that owns a thread per engine; handlers and timers run only while some
   // thread drives the loop, so drive it at least every heartbeat interval. `threads` is ignored.
   bool caller_driven = false;
@@ -197,7 +256,7 @@ struct EngineOptions {
 struct AcceptorTemplate {
   // Role acceptor; `accept` is the port (shared with configured sessions, or its own). BeginString
   // and SenderCompID must match the Logon's ("*" matches any); TargetCompID is the caller's.
-  ManagerConfig config;
+  SessionOptions config;
   // Counterparty CompIDs (their SenderCompID) allowed to create a session; "*" allows anyone.
   // Empty allows no one: dynamic sessions are off unless listed.
   std::vector<std::string> allowed_comp_ids = {};
@@ -216,7 +275,7 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   // Adds a session (before start()); `store` defaults to a MemoryStore.
-  Result<SessionHandle*> add_session(ManagerConfig config,
+  Result<SessionHandle*> add_session(SessionOptions config,
                                      std::unique_ptr<session::Store> store = nullptr);
   // Adds a template for dynamic acceptor sessions (before start()).
   Status add_acceptor_template(AcceptorTemplate t);

@@ -6,7 +6,7 @@
 //         session has seen since its last Logon is dropped.
 //   none  no application: the session core answers every application message with
 //         BusinessMessageReject 4 (application not available; a session Reject before FIX 4.2).
-// Either way nothing waits in receive_message()'s queue, which nobody reads in fixgated: the
+// Either way nothing waits in receive()'s queue, which nobody reads in fixgated: the
 // daemon can never stop reading because an unread queue filled up.
 #pragma once
 
@@ -23,7 +23,7 @@ enum class AppKind { kNone, kEcho };
 AppKind app_kind(std::string_view name);
 
 // What the session core must know of the application, before the session is created.
-void configure_application(AppKind app, engine::ManagerConfig& config);
+void configure_application(AppKind app, engine::SessionOptions& config);
 // Installs the application on a session configured with configure_application(), before it
 // starts.
 Status attach_application(AppKind app, engine::SessionHandle& session);

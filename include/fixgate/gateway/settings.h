@@ -92,7 +92,7 @@ struct StoreSetup {
 
 // Everything one [SESSION] configures.
 struct SessionSetup {
-  engine::ManagerConfig manager;
+  engine::SessionOptions manager;
   StoreSetup store;
   std::string app;           // App: "echo" or "none"; empty when not set (fixgated's --app decides)
   bool is_template = false;  // AcceptorTemplate=Y
@@ -118,7 +118,7 @@ Result<engine::EngineOptions> to_engine_options(const Settings& s);
 // per line. Dictionaries named by DataDictionary, TransportDataDictionary and AppDataDictionary
 // are loaded (read only).
 Result<SessionSetup> to_session_setup(const SessionSettings& s);
-Result<engine::ManagerConfig> to_manager_config(const SessionSettings& s);  // its `manager`
+Result<engine::SessionOptions> to_session_options(const SessionSettings& s);  // its `manager`
 
 // A session with AcceptorTemplate=Y as a template for dynamic acceptor sessions (TargetCompID=*)
 // that the counterparties in AllowedCompIDs may create by logging on; each gets its own store.

@@ -231,6 +231,9 @@ class Session {
   }
   SeqNum next_sender_seq() const { return next_sender_; }
   SeqNum next_target_seq() const { return next_target_; }
+  // Bumped whenever the inbound numbers start again or fall back (a reset, a refresh from the
+  // store, a failed commit); an event's `epoch` is the one it was delivered in.
+  uint64_t sequence_epoch() const { return epoch_; }
   SessionStats stats() const;
   const SessionConfig& config() const { return config_; }
   std::chrono::seconds heartbeat_interval() const { return heartbeat_interval_; }

@@ -15,7 +15,7 @@
 
 namespace fixgate::transport {
 
-// Socket options of one connection (the engine's ManagerConfig fields of the same names).
+// Socket options of one connection (the engine's SessionOptions fields of the same names).
 struct SocketOptions {
   bool tcp_nodelay = true;
   int send_buffer_size = 0;  // SO_SNDBUF; 0 leaves the kernel's default and its auto-tuning

@@ -21,7 +21,7 @@
 
 namespace fixgate::transport {
 
-// Where and how an initiator connects (the engine's ManagerConfig fields of the same names).
+// Where and how an initiator connects (the engine's SessionOptions fields of the same names).
 struct InitiatorOptions {
   std::vector<Endpoint> connect;  // tried in turn: the primary, then the alternates
   std::optional<Endpoint> source;
