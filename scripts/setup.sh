@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Every dependency of the whole project, chosen once (see README "Dependencies").
+# Every dependency of the whole project, chosen once (the README says where they come from).
 PACKAGES=(
   build-essential cmake ninja-build clang libclang-rt-14-dev clang-format pkg-config
   libasio-dev libssl-dev libpugixml-dev libsqlite3-dev sqlite3 libpq-dev postgresql
@@ -14,6 +14,7 @@ PACKAGES=(
   libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev libquickfix-dev
   nodejs npm tzdata ca-certificates curl
   dpkg-dev file  # cpack -G DEB: dpkg-shlibdeps writes Depends, file finds the ELF files
+  python3        # tests/readme_test.py: the README against examples/ and fixgated --list-keys
 )
 JSPUREFIX_VERSION=5.11.4   # pinned: its data/ folder holds the standard QuickFIX-format dictionaries
 
