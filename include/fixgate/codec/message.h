@@ -86,7 +86,7 @@ enum class HeaderSlot : uint8_t {
   kCount
 };
 
-class Message {
+class Message : public FieldReads<Message> {
  public:
   using const_iterator = const Field*;
 
@@ -131,17 +131,7 @@ class Message {
 
   // First field with `tag` (header slots are O(1); other tags are a linear scan).
   const Field* find_field(Tag tag) const;
-  std::optional<std::string_view> get(Tag tag) const {
-    const Field* f = find_field(tag);
-    return f ? std::optional<std::string_view>(f->value) : std::nullopt;
-  }
-  // The first field with `tag` as type T (msg.get<Decimal>(tag::Price)), or why there is none:
-  // absent, or not a T (see typed_fields.h for the types).
-  template <typename T>
-  FieldResult<T> get(Tag tag) const {
-    return read_field<T>(find_field(tag));
-  }
-  bool has(Tag tag) const { return find_field(tag) != nullptr; }
+  // get(tag), get<T>(tag) and has(tag) come from FieldReads (typed_fields.h).
   // A repeating group by its NumInGroup tag and delimiter, without a dictionary (GroupRange
   // says where its last entry ends); entries read with the same typed get.
   GroupRange group(Tag count_tag, Tag delimiter) const {

@@ -145,9 +145,28 @@ FieldResult<T> read_field(const Field* field) {
 
 class GroupRange;
 
+// The reads by tag that Message and FieldRange share, over the find_field(tag) each has: a
+// field as text, or as a type T (get<Decimal>(tag::Price)) telling absent from malformed.
+template <typename Fields>
+class FieldReads {
+ public:
+  bool has(Tag tag) const { return self().find_field(tag) != nullptr; }
+  std::optional<std::string_view> get(Tag tag) const {
+    const Field* f = self().find_field(tag);
+    return f ? std::optional<std::string_view>(f->value) : std::nullopt;
+  }
+  template <typename T>
+  FieldResult<T> get(Tag tag) const {
+    return read_field<T>(self().find_field(tag));
+  }
+
+ private:
+  const Fields& self() const { return static_cast<const Fields&>(*this); }
+};
+
 // A run of parsed fields (a message's, a group entry's) read by tag: the first field with the
 // tag, a linear scan. A view: the fields and the bytes they point into must outlive it.
-class FieldRange {
+class FieldRange : public FieldReads<FieldRange> {
  public:
   FieldRange() = default;
   explicit FieldRange(std::span<const Field> fields) : fields_(fields) {}
@@ -163,15 +182,6 @@ class FieldRange {
     for (const Field& f : fields_)
       if (f.tag == tag) return &f;
     return nullptr;
-  }
-  bool has(Tag tag) const { return find_field(tag) != nullptr; }
-  std::optional<std::string_view> get(Tag tag) const {
-    const Field* f = find_field(tag);
-    return f ? std::optional<std::string_view>(f->value) : std::nullopt;
-  }
-  template <typename T>
-  FieldResult<T> get(Tag tag) const {
-    return read_field<T>(find_field(tag));
   }
   // A group within these fields (a nested group, when this is an entry): see GroupRange.
   GroupRange group(Tag count_tag, Tag delimiter) const;
