@@ -4,12 +4,13 @@
 
 namespace fixgate::engine {
 
-Status SessionHandle::send(const codec::MessageBuilder& message) {
-  if (!message.ok()) return message.status();  // never a half-built message on the wire
+SendResult SessionHandle::send(const codec::MessageBuilder& message) {
+  // Never a half-built message on the wire.
+  if (!message.ok()) return SendResult::failed(SendCode::kRefused, message.status().message());
   return send_message(message.msg_type(), message.body());
 }
 
-Status SessionManager::send(const codec::MessageBuilder& message) {
+SendResult SessionManager::send(const codec::MessageBuilder& message) {
   if (!handle_) return send_message(message.msg_type(), message.body());  // initialize first
   return handle_->send(message);
 }

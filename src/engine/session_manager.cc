@@ -53,8 +53,10 @@ bool SessionManager::wait_for_status(session::SessionStatus s,
                                      std::chrono::milliseconds timeout) const {
   return handle_ && handle_->wait_for_status(s, timeout);
 }
-Status SessionManager::send_message(std::string_view msg_type, std::string_view body) {
-  return handle_ ? handle_->send_message(msg_type, body) : not_initialized("send_message");
+SendResult SessionManager::send_message(std::string_view msg_type, std::string_view body) {
+  if (!handle_)
+    return SendResult::failed(SendCode::kRefused, "send_message: initialize_session first");
+  return handle_->send_message(msg_type, body);
 }
 std::optional<ReceivedMessage> SessionManager::receive_message(std::chrono::milliseconds timeout) {
   return handle_ ? handle_->receive_message(timeout) : std::nullopt;
@@ -86,6 +88,9 @@ session::SessionStats SessionManager::session_stats() const {
 }
 ReceiveQueueStats SessionManager::receive_queue_stats() const {
   return handle_ ? handle_->receive_queue_stats() : ReceiveQueueStats{};
+}
+OutboundStats SessionManager::outbound_stats() const {
+  return handle_ ? handle_->outbound_stats() : OutboundStats{};
 }
 std::pair<session::SeqNum, session::SeqNum> SessionManager::sequence_numbers() const {
   return handle_

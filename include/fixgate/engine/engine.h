@@ -31,6 +31,9 @@ namespace fixgate::engine {
 using Endpoint = transport::Endpoint;
 using ReconnectPolicy = transport::ReconnectPolicy;
 using TlsConfig = transport::TlsConfig;
+// What a send came to (session/send_result.h).
+using SendCode = session::SendCode;
+using SendResult = session::SendResult;
 
 struct ManagerConfig {
   session::SessionConfig session;
@@ -56,6 +59,12 @@ struct ManagerConfig {
   // down to half, logging "receive queue drained: reading resumed". A single read may queue more
   // than this: every message it brought is kept.
   size_t receive_queue_capacity = 1 << 16;
+  // Outbound high-water mark in bytes (0: none). While the session's unwritten outbound bytes
+  // (encoded, not yet taken by the socket) are at or above it, send_message() returns
+  // kBackPressured, using no sequence number, instead of queueing more: a counterparty that does
+  // not read costs at most this much memory, plus one message. A handler's replies, resends and
+  // admin messages are not held back. OutboundHighWater in the settings.
+  size_t outbound_high_water = 64 << 20;
   std::string log_directory;  // FileLogPath: message and event logs (file_log.h); empty = none
   TlsConfig tls;
 };
@@ -100,6 +109,13 @@ struct ReceiveQueueStats {
   bool paused = false;    // full now: reading waits until the queue has drained to half
 };
 
+// The unwritten outbound bytes of one session (ManagerConfig::outbound_high_water).
+struct OutboundStats {
+  size_t queued_bytes = 0;      // encoded and not yet taken by the socket, now
+  size_t peak_bytes = 0;        // the most ever queued at once
+  uint64_t back_pressured = 0;  // sends refused with kBackPressured
+};
+
 class SessionRuntime;
 
 // One session of an Engine. Every call is thread-safe. The session's socket, timers and
@@ -129,12 +145,18 @@ class SessionHandle {
   bool wait_for_status(session::SessionStatus status, std::chrono::milliseconds timeout) const;
 
   // Sends an application message; `body` holds the encoded body fields ("55=IBM\x01…"). It is
-  // encoded and committed to the store on the calling thread; ok means committed, and the event
-  // loop writes it (with whatever else is queued) without the caller waiting for that. Inside
-  // a handler of this session, the message is a reply: it goes out when the handler returns, in
-  // one commit with the handled mark (see on()), and ok means only that it was taken.
-  Status send_message(std::string_view msg_type, std::string_view body);
-  Status send(const codec::MessageBuilder& message);  // send_message of a built message, if ok()
+  // encoded and committed to the store on the calling thread; kSent means committed, and the
+  // event loop writes it (with whatever else is queued) without the caller waiting for that.
+  // Otherwise nothing was sent and no sequence number used, and the code says why:
+  // kNotLoggedOn, kVetoed (Application::to_app), kBackPressured (outbound_high_water reached:
+  // try again once the counterparty reads; outbound_stats()), kStoreFailed (the session stops),
+  // kRefused (not started, or called from inside a session hook). Inside a handler of this
+  // session, the message is a reply: it goes out when the handler returns, in one commit with
+  // the handled mark (see on()), never back-pressured, and kSent means only that it was taken.
+  // A SendResult converts to a Status.
+  SendResult send_message(std::string_view msg_type, std::string_view body);
+  // send_message of a built message; kRefused, with the builder's error, unless it is ok().
+  SendResult send(const codec::MessageBuilder& message);
   // The next received application message, or nullopt after `timeout`. Taking a message is what
   // marks it handled: the inbound watermark advances past it.
   std::optional<ReceivedMessage> receive_message(std::chrono::milliseconds timeout);
@@ -151,6 +173,7 @@ class SessionHandle {
 
   session::SessionStats session_stats() const;
   ReceiveQueueStats receive_queue_stats() const;
+  OutboundStats outbound_stats() const;
   // (next expected incoming, next outgoing) sequence numbers.
   std::pair<session::SeqNum, session::SeqNum> sequence_numbers() const;
   uint16_t local_port() const;  // an acceptor's bound port, once started

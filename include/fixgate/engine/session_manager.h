@@ -33,8 +33,8 @@ class SessionManager {
   bool is_session_active() const;
   session::SessionStatus session_status() const;
   bool wait_for_status(session::SessionStatus status, std::chrono::milliseconds timeout) const;
-  Status send_message(std::string_view msg_type, std::string_view body);
-  Status send(const codec::MessageBuilder& message);
+  SendResult send_message(std::string_view msg_type, std::string_view body);
+  SendResult send(const codec::MessageBuilder& message);
   std::optional<ReceivedMessage> receive_message(std::chrono::milliseconds timeout);
   Status send_heartbeat();
   Status process_test_request(std::string_view test_req_id);
@@ -45,6 +45,7 @@ class SessionManager {
   Status request_logoff(std::chrono::milliseconds timeout);
   session::SessionStats session_stats() const;
   ReceiveQueueStats receive_queue_stats() const;
+  OutboundStats outbound_stats() const;
   std::pair<session::SeqNum, session::SeqNum> sequence_numbers() const;
   uint16_t local_port() const;
   // Caller-driven: runs the session's event loop on this thread (Engine::run_once).
