@@ -89,8 +89,14 @@ class Runner {
   // One order, then its replies.
   bool round_trip() { return send() && receive(o_.replies_per_order); }
 
+  // Held back while the session's unwritten bytes are at its high-water mark (the peer reads
+  // slower than orders are made): tried again until it goes.
   bool send() {
-    if (Status s = client_->send("D", body_(sent_++)); !s) return fail(s.message());
+    const std::string_view body = body_(sent_++);
+    engine::SendResult s;
+    while ((s = client_->send("D", body)).code() == engine::SendCode::kBackPressured)
+      std::this_thread::yield();
+    if (!s) return fail(s.message());
     return true;
   }
 

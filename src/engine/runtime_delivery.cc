@@ -37,10 +37,16 @@ void SessionRuntime::after_event(Locked& s, Now now, bool after_read) {
         s->begin_batch();
         continue;
       }
+      // The output counted (outbound_stats()) before the state is published, so whoever sees
+      // the state sees the backlog it left.
+      took_output = can_write();
+      if (took_output) {
+        take_output(s);
+      } else {
+        note_output(*s);  // waits in the session for the write under way, or for a connection
+      }
       // Published before the write: whoever sees the peer react to these bytes sees this state.
       queue_change = publish_locked(*s, after_read);
-      took_output = can_write();
-      if (took_output) s->take_output(write_buf_);
       timer_due = s->poll_timeout();
       if (!flush_armed_) store_due = s.store().flush_deadline();
       break;

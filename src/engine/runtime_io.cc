@@ -135,6 +135,7 @@ void SessionRuntime::on_transport_closed(const std::string& why) {
   connected_ = false;
   writing_ = false;
   write_buf_.clear();
+  note_unwritten(0);
   if (socket_) {
     socket_->close();
     socket_.reset();
@@ -156,7 +157,10 @@ void SessionRuntime::flush() {
   if (!can_write()) return;
   // Everything the session has for the wire goes in one write, however many sends (from
   // however many threads) queued it.
-  locked()->take_output(write_buf_);
+  {
+    Locked s(*this);
+    take_output(s);
+  }
   write_out();
 }
 
@@ -190,10 +194,12 @@ void SessionRuntime::write_out() {
     }
     if (n == write_buf_.size()) {
       write_buf_.clear();
+      note_unwritten(0);
       if (close_after_write_) flush();  // closes once nothing more is queued
       return;
     }
     write_buf_.erase(0, n);
+    note_unwritten(write_buf_.size());
   }
   writing_ = true;
   socket_->async_write(asio::buffer(write_buf_),
@@ -205,6 +211,7 @@ void SessionRuntime::write_out() {
                            on_transport_closed("write failed: " + e.message());
                            return;
                          }
+                         note_unwritten(0);  // async_write took all of write_buf_
                          flush();
                        });
 }

@@ -4,8 +4,9 @@
 
 namespace fixgate::engine {
 
-Status SessionHandle::send(const codec::MessageBuilder& message) {
-  if (!message.ok()) return message.status();  // never a half-built message on the wire
+SendResult SessionHandle::send(const codec::MessageBuilder& message) {
+  // Never a half-built message on the wire.
+  if (!message.ok()) return SendResult::failed(SendCode::kRefused, message.status().message());
   return send(message.msg_type(), message.body());
 }
 

@@ -6,13 +6,16 @@ namespace fixgate::engine {
 
 // ---- SessionRuntime: the handle's API ---------------------------------------------------------
 
-Status SessionRuntime::send(std::string_view msg_type, std::string_view body) {
+SendResult SessionRuntime::send(std::string_view msg_type, std::string_view body) {
+  // A reply: committed with its message's handled mark, whatever the backlog (the counterparty's
+  // own traffic makes it, and refusing it would leave the message handled but unanswered).
   if (HandlerScope* scope = HandlerScope::current; scope && scope->rt == this) {
     scope->add(msg_type, body);
-    return Status::ok();
+    return SendResult::sent();
   }
-  if (!running_) return Status::error("send: session not started");
-  if (in_hook()) return Status::error("send: not from inside a session hook");
+  if (!running_) return SendResult::failed(SendCode::kRefused, "send: session not started");
+  if (in_hook())
+    return SendResult::failed(SendCode::kRefused, "send: not from inside a session hook");
   // On the caller's thread: encoded and committed to the store under the session's lock, so the
   // result is known at once. The loop thread writes it, together with whatever else is queued
   // by then: pipelined sends cost one wake-up and one write per batch, not a thread hop each.
@@ -23,11 +26,22 @@ Status SessionRuntime::send(std::string_view msg_type, std::string_view body) {
     drive.emplace(loop_, false);
     if (!*drive) drive.reset();
   }
-  Status sent;
+  SendResult sent;
   {
     auto s = locked();
     const Now now = clock_now();  // under the lock: concurrent senders stamp SendingTime in order
-    sent = s->send(msg_type, body, now);
+    // Back-pressure counts what the loop took from the session and the socket has not taken yet:
+    // raised under this lock when taken (session_runtime.h), so no byte is missed.
+    sent = s->send(msg_type, body, now,
+                   {.high_water = config_.outbound_high_water,
+                    .taken_unwritten = outbound_unwritten_.load(std::memory_order_acquire)});
+    if (sent.code() == SendCode::kBackPressured) {
+      // Nothing changed: no state to publish, no write to ask for (the one under way, or the
+      // next caller-driven turn, drains the backlog).
+      outbound_refused_.fetch_add(1, std::memory_order_relaxed);
+      return sent;
+    }
+    note_output(*s);
     if (drive) {
       after_event(s, now);
       return sent;
@@ -93,6 +107,12 @@ SessionStatus SessionRuntime::status() const {
 session::SessionStats SessionRuntime::stats() const {
   std::lock_guard lock(mu_);
   return published().stats;
+}
+
+OutboundStats SessionRuntime::outbound_stats() const {
+  return {.queued_bytes = outbound_queued_.load(std::memory_order_relaxed),
+          .peak_bytes = outbound_peak_.load(std::memory_order_relaxed),
+          .back_pressured = outbound_refused_.load(std::memory_order_relaxed)};
 }
 
 ReceiveQueueStats SessionRuntime::queue_stats() const {
@@ -179,7 +199,7 @@ bool SessionHandle::wait_for_status(SessionStatus status, std::chrono::milliseco
   return rt_.wait_for_status(status, timeout);
 }
 
-Status SessionHandle::send(std::string_view msg_type, std::string_view body) {
+SendResult SessionHandle::send(std::string_view msg_type, std::string_view body) {
   return rt_.send(msg_type, body);
 }
 std::optional<ReceivedMessage> SessionHandle::receive(std::chrono::milliseconds timeout) {
@@ -233,6 +253,7 @@ Completion SessionHandle::defer() { return rt_.defer(); }
 
 session::SessionStats SessionHandle::stats() const { return rt_.stats(); }
 ReceiveQueueStats SessionHandle::receive_queue_stats() const { return rt_.queue_stats(); }
+OutboundStats SessionHandle::outbound_stats() const { return rt_.outbound_stats(); }
 std::pair<session::SeqNum, session::SeqNum> SessionHandle::sequence_numbers() const {
   return rt_.sequence_numbers();
 }

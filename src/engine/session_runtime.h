@@ -83,7 +83,13 @@ struct RuntimeWiring {
 //   event listener. Written only while not running (asserted), then read from any thread (the
 //   handlers by dispatcher workers too).
 // - Atomics, any thread: running_ (started, not stopped), flush_posted_ (a send's write is queued
-//   on the loop).
+//   on the loop), and the outbound backlog that send() holds against the high-water mark:
+//   outbound_unwritten_ (write_buf_'s bytes the socket has not taken) is written on the loop
+//   thread only, raised only with the session lock held, in the same hold as the take_output()
+//   that filled write_buf_, so send(), reading it under that lock, never misses bytes moved out
+//   of the session (a decrease seen late only holds a sender back a moment longer);
+//   outbound_queued_ (the session's output plus outbound_unwritten_) changes only by deltas
+//   (fetch_add), so the loop's writes and the senders' notes never overwrite each other.
 class SessionRuntime final : private transport::DirectReader,
                              private transport::InitiatorOwner,
                              private transport::Adopter {
@@ -127,7 +133,9 @@ class SessionRuntime final : private transport::DirectReader,
   void publish() { publish_locked(*locked()); }
 
   // ---- the handle's API: any thread, but not from inside the session's hooks ----------------
-  Status send(std::string_view msg_type, std::string_view body);
+  // kBackPressured once the session's output and write_buf_'s unwritten bytes reach
+  // SessionOptions::outbound_high_water; a handler's reply (HandlerScope) never is.
+  SendResult send(std::string_view msg_type, std::string_view body);
   std::optional<ReceivedMessage> receive(std::chrono::milliseconds timeout);
   // An API call named `what` acting on the session: `fn(session)` runs on the loop with the
   // session locked, then the loop handles the burst it caused. With `needs_logon`, fails without
@@ -139,6 +147,7 @@ class SessionRuntime final : private transport::DirectReader,
   SessionStatus status() const;
   session::SessionStats stats() const;
   ReceiveQueueStats queue_stats() const;
+  OutboundStats outbound_stats() const;
   std::pair<session::SeqNum, session::SeqNum> sequence_numbers() const;
   uint64_t sequence_epoch() const;
   uint16_t local_port() const;
@@ -221,6 +230,37 @@ class SessionRuntime final : private transport::DirectReader,
     return published_;
   }
   void assert_loop() const { loop_.assert_in_loop(); }
+
+  // [session lock] Counts the session's output as it is now in outbound_queued_, with `taken`
+  // bytes just moved from it into write_buf_ (their outbound_unwritten_ raised by the caller in
+  // the same hold of the lock), in one delta; records the peak. Called after every call that
+  // adds output (send, each burst) and every take.
+  void note_output(const session::Session& s, size_t taken = 0) {
+    const size_t core = s.output_size();
+    const size_t delta = core - output_noted_ + taken;  // modulo 2^64: a shrink is a subtraction
+    output_noted_ = core;
+    const size_t queued = outbound_queued_.fetch_add(delta, std::memory_order_relaxed) + delta;
+    if (queued > outbound_peak_.load(std::memory_order_relaxed))
+      outbound_peak_.store(queued, std::memory_order_relaxed);
+  }
+  // [loop] `s` locked: the session's output into write_buf_, whose earlier bytes are all written.
+  void take_output(Locked& s) {
+    assert(outbound_unwritten_.load(std::memory_order_relaxed) == 0);
+    s->take_output(write_buf_);
+    outbound_unwritten_.store(write_buf_.size(), std::memory_order_relaxed);
+    note_output(*s, write_buf_.size());
+  }
+  // [loop] Only `left` bytes of write_buf_ are still unwritten: the socket took the others, or
+  // they were dropped with the connection.
+  // outbound_queued_ goes down first, and the release store publishes that: a sender whose
+  // acquire load sees the lower outbound_unwritten_ adds its message to the lower total too, so
+  // the peak never counts bytes already written.
+  void note_unwritten(size_t left) {
+    const size_t before = outbound_unwritten_.load(std::memory_order_relaxed);
+    assert(left <= before);
+    outbound_queued_.fetch_sub(before - left, std::memory_order_relaxed);
+    outbound_unwritten_.store(left, std::memory_order_release);
+  }
   void assert_not_running() const { assert(!running_); }
 
   // Runs `fn` on the session's loop and returns its result (see Loop::call).
@@ -363,6 +403,7 @@ class SessionRuntime final : private transport::DirectReader,
   std::atomic<std::thread::id> smu_owner_{};
   const std::unique_ptr<session::Store> store_;
   std::optional<session::Session> session_;  // engaged from construction on
+  size_t output_noted_ = 0;  // session_'s output_size() as last counted in outbound_queued_
 
   // ---- the state lock -------------------------------------------------------------------------
   mutable CheckedMutex mu_;
@@ -372,6 +413,12 @@ class SessionRuntime final : private transport::DirectReader,
   // ---- atomics --------------------------------------------------------------------------------
   std::atomic<bool> running_{false};       // started and not stopped
   std::atomic<bool> flush_posted_{false};  // a send's after_event() is queued on the loop
+  // The outbound backlog (see the rules above): write_buf_'s bytes not yet taken by the socket;
+  // those and the session's output; the most of both at once; sends refused for it.
+  std::atomic<size_t> outbound_unwritten_{0};
+  std::atomic<size_t> outbound_queued_{0};
+  std::atomic<size_t> outbound_peak_{0};       // written under the session lock
+  std::atomic<uint64_t> outbound_refused_{0};  // sends back-pressured
 
   // ---- the loop thread ------------------------------------------------------------------------
   std::optional<transport::Initiator> initiator_;  // an initiator's connecting and reconnecting

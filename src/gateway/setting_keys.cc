@@ -265,6 +265,10 @@ constexpr KeyDef kKeys[] = {
     ignored("OdbcStoreConnectionString", kC, kOdbc),
     ignored("OdbcStorePassword", kC, kOdbc),
     ignored("OdbcStoreUser", kC, kOdbc),
+    honoured("OutboundHighWater", kF,
+             "bytes of encoded outbound messages not yet taken by the socket at which a send "
+             "is refused as back-pressured, using no sequence number (0: no limit)",
+             whole<S, FIXGATE_MEMBER(manager.outbound_high_water), 0, 1LL << 40>()),
     honoured("Password", kF, "Password (554) in our Logon",
              text<S, FIXGATE_MEMBER(manager.session.password)>()),
     honoured("PersistMessages", kCJ, "N: ResendRequests are answered with gap fills only",

@@ -221,16 +221,24 @@ void Session::resend(SeqNum begin, SeqNum end, Now now) {
   last_sent_ = now.mono;
 }
 
-Status Session::send(std::string_view msg_type, std::string_view body, Now now) {
+SendResult Session::send(std::string_view msg_type, std::string_view body, Now now,
+                         OutboundLimit limit) {
   if (!is_logged_on())
-    return Status::error("session " + config_.id.to_string() + " is not logged on");
+    return SendResult::failed(SendCode::kNotLoggedOn,
+                              "session " + config_.id.to_string() + " is not logged on");
+  // Before encoding: a sender held back costs no work, and its text is the code's (no
+  // allocation), as a busy sender may be told this many times over.
+  if (limit.high_water != 0 && output_.size() + limit.taken_unwritten >= limit.high_water)
+    return SendResult::failed(SendCode::kBackPressured);
   start(msg_type, now, next_sender_).raw(body);
   std::string_view bytes = enc_.finish();
-  if (!app_allowed(bytes)) return Status::error("message vetoed by the application (to_app)");
+  if (!app_allowed(bytes))
+    return SendResult::failed(SendCode::kVetoed, "message vetoed by the application (to_app)");
   record_app(bytes, now, true);
   commit(now);
-  if (status_ == SessionStatus::kError) return Status::error(last_error_);
-  return Status::ok();
+  if (status_ == SessionStatus::kError)
+    return SendResult::failed(SendCode::kStoreFailed, last_error_);
+  return SendResult::sent();
 }
 
 void Session::handled(SeqNum seq, Now now, std::span<const Reply> replies,

@@ -103,8 +103,8 @@ TEST(SendBuilderTest, AMisusedBuilderIsRefusedAndUsesNoSequenceNumber) {
   MessageBuilder order;
   build_order(order);
   order.begin_group(tag::NoPartyIDs, 2).entry().set(tag::PartyID, "X").end_group();
-  Status s = p.client->send(order);
-  EXPECT_FALSE(s.is_ok());
+  SendResult s = p.client->send(order);
+  EXPECT_EQ(s.code(), SendCode::kRefused);
   EXPECT_EQ(s.message(),
             "message builder: group entries differ from the declared count (group 453: 2 "
             "entries declared, 1 added)");

@@ -31,6 +31,9 @@ namespace fixgate::engine {
 using Endpoint = transport::Endpoint;
 using ReconnectPolicy = transport::ReconnectPolicy;
 using TlsConfig = transport::TlsConfig;
+// What a send came to (session/send_result.h).
+using SendCode = session::SendCode;
+using SendResult = session::SendResult;
 
 struct SessionOptions {
   session::SessionConfig session;
@@ -56,6 +59,12 @@ struct SessionOptions {
   // down to half, logging "receive queue drained: reading resumed". A single read may queue more
   // than this: every message it brought is kept.
   size_t receive_queue_capacity = 1 << 16;
+  // Outbound high-water mark in bytes (0: none). While the session's unwritten outbound bytes
+  // (encoded, not yet taken by the socket) are at or above it, send() returns
+  // kBackPressured, using no sequence number, instead of queueing more: a counterparty that does
+  // not read costs at most this much memory, plus one message. A handler's replies, resends and
+  // admin messages are not held back. OutboundHighWater in the settings.
+  size_t outbound_high_water = 64 << 20;
   std::string log_directory;  // FileLogPath: message and event logs (file_log.h); empty = none
   TlsConfig tls;
 };
@@ -100,6 +109,13 @@ struct ReceiveQueueStats {
   size_t high_water = 0;  // the most ever queued at once
   uint64_t pauses = 0;    // times reading paused because the queue was full
   bool paused = false;    // full now: reading waits until the queue has drained to half
+};
+
+// The unwritten outbound bytes of one session (SessionOptions::outbound_high_water).
+struct OutboundStats {
+  size_t queued_bytes = 0;      // encoded and not yet taken by the socket, now
+  size_t peak_bytes = 0;        // the most ever queued at once
+  uint64_t back_pressured = 0;  // sends refused with kBackPressured
 };
 
 class SessionRuntime;
@@ -178,6 +194,7 @@ class SessionHandle {
   bool wait_for_status(session::SessionStatus status, std::chrono::milliseconds timeout) const;
   session::SessionStats stats() const;
   ReceiveQueueStats receive_queue_stats() const;
+  OutboundStats outbound_stats() const;
   // (next expected incoming, next outgoing) sequence numbers.
   std::pair<session::SeqNum, session::SeqNum> sequence_numbers() const;
   // Starts at 0 with the process; bumped whenever the session's numbers start again (a reset: a
@@ -188,13 +205,18 @@ class SessionHandle {
 
   // ---- sending ------------------------------------------------------------------------------
   // Sends an application message; `body` holds the encoded body fields ("55=IBM\x01…"). It is
-  // encoded and committed to the store on the calling thread; ok means committed, and the event
-  // loop writes it (with whatever else is queued) without the caller waiting for that. Inside a
-  // handler of this session, the message is a reply: it goes out when the handler returns (or
-  // its defer() completes), in one commit with the handled mark, and ok means only that it was
-  // taken.
-  Status send(std::string_view msg_type, std::string_view body);
-  Status send(const codec::MessageBuilder& message);  // a built message, if it is ok()
+  // encoded and committed to the store on the calling thread; kSent means committed, and the
+  // event loop writes it (with whatever else is queued) without the caller waiting for that.
+  // Otherwise nothing was sent and no sequence number used, and the code says why:
+  // kNotLoggedOn, kVetoed (Application::to_app), kBackPressured (outbound_high_water reached:
+  // try again once the counterparty reads; outbound_stats()), kStoreFailed (the session stops),
+  // kRefused (not started, or called from inside a session hook). Inside a handler of this
+  // session, the message is a reply: it goes out when the handler returns (or its defer()
+  // completes), in one commit with the handled mark, never back-pressured, and kSent means only
+  // that it was taken. A SendResult converts to a Status.
+  SendResult send(std::string_view msg_type, std::string_view body);
+  // A built message; kRefused, with the builder's error, unless it is ok().
+  SendResult send(const codec::MessageBuilder& message);
 
   // ---- receiving ----------------------------------------------------------------------------
   // Pull delivery: the next received application message, or nullopt after `timeout`.

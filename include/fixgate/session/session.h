@@ -25,6 +25,7 @@
 #include "fixgate/codec/message.h"
 #include "fixgate/dict/validator.h"
 #include "fixgate/session/config.h"
+#include "fixgate/session/send_result.h"
 #include "fixgate/session/store.h"
 
 namespace fixgate::session {
@@ -151,6 +152,13 @@ struct SessionHooks {
   std::function<bool(const codec::Message& message)> to_app;
 };
 
+// Back-pressure for Session::send(): the most unwritten output the caller allows, and how much of
+// it the caller holds itself (bytes it took from the session that the socket has not accepted).
+struct OutboundLimit {
+  size_t high_water = 0;       // bytes; 0: no limit
+  size_t taken_unwritten = 0;  // bytes taken with take_output() and not yet written
+};
+
 // An application message sent in answer to an inbound one: see Session::handled().
 struct Reply {
   std::string msg_type;
@@ -169,8 +177,14 @@ class Session {
   void on_timeout(Now now);
 
   // Sends an application message: `body` is its pre-encoded body fields ("55=IBM\x0154=1\x01").
-  // Fails (and sends nothing) when not logged on or when the store refuses the message.
-  Status send(std::string_view msg_type, std::string_view body, Now now);
+  // kSent once committed, and in pending_output(). Otherwise nothing is sent and no sequence
+  // number used: kNotLoggedOn; kBackPressured when the unwritten output (output_size() plus
+  // `limit.taken_unwritten`) is at `limit.high_water` or above, checked before encoding;
+  // kVetoed by the to_app hook; kStoreFailed when the commit fails (the session stops, kError).
+  // Only send() is held back by the limit: replies (handled()), resends and admin messages are
+  // not, as the counterparty's own traffic or the protocol makes them.
+  SendResult send(std::string_view msg_type, std::string_view body, Now now,
+                  OutboundLimit limit = {});
   // Starts the logout handshake: Logout now, disconnect on the reply or after logout_timeout.
   void logout(std::string_view reason, Now now);
   // The application finished handling inbound message `seq`, answering with `replies`. The
@@ -213,6 +227,8 @@ class Session {
   std::string_view pending_output() const {
     return std::string_view(output_).substr(0, output_committed_);
   }
+  // Every byte of output not yet taken, committed or not: what back-pressure counts.
+  size_t output_size() const { return output_.size(); }
   void consume_output(size_t n);
   // pending_output() then consume_output() of all of it, into `out` (its old contents dropped).
   // Swaps buffers when everything is committed, so a writer's loop copies nothing.
