@@ -283,7 +283,13 @@ struct FormattedSecond {
   int64_t second;  // since the epoch
   char text[kSecondLength];
 };
-thread_local FormattedSecond last_formatted;
+// The two seconds formatted last, so that a message's SendingTime (now) and a TransactTime from
+// an earlier second keep one each instead of evicting each other at every message.
+struct FormattedSeconds {
+  FormattedSecond entry[2];
+  uint8_t older = 0;  // the entry to replace next
+};
+thread_local FormattedSeconds last_formatted;
 }  // namespace
 
 std::optional<UtcTimestamp> UtcTimestamp::parse(std::string_view s) {
@@ -314,16 +320,23 @@ std::optional<UtcTimestamp> UtcTimestamp::parse(std::string_view s) {
 size_t UtcTimestamp::format(char* out) const {
   // Floor divisions that cannot overflow, even for nanos near INT64_MIN.
   const auto [second, frac] = floor_div(nanos, kNanosPerSecond);
-  FormattedSecond& last = last_formatted;
-  if (!last.set || last.second != second) {
-    const auto [days, secs] = floor_div(second, 86'400);
-    format_date(Date::from_days_since_epoch(days), last.text);
-    last.text[8] = '-';
-    format_hms(secs, last.text + 9);
-    last.second = second;
-    last.set = true;
+  FormattedSeconds& cache = last_formatted;
+  uint8_t i = 0;
+  if (!cache.entry[0].set || cache.entry[0].second != second) {
+    i = 1;
+    if (!cache.entry[1].set || cache.entry[1].second != second) {
+      i = cache.older;
+      FormattedSecond& e = cache.entry[i];
+      const auto [days, secs] = floor_div(second, 86'400);
+      format_date(Date::from_days_since_epoch(days), e.text);
+      e.text[8] = '-';
+      format_hms(secs, e.text + 9);
+      e.second = second;
+      e.set = true;
+    }
   }
-  std::memcpy(out, last.text, kSecondLength);
+  cache.older = static_cast<uint8_t>(i ^ 1);
+  std::memcpy(out, cache.entry[i].text, kSecondLength);
   return kSecondLength + format_fraction(frac, precision, out + kSecondLength);
 }
 
