@@ -202,6 +202,11 @@ bool SessionHandle::wait_for_status(SessionStatus status, std::chrono::milliseco
 SendResult SessionHandle::send(std::string_view msg_type, std::string_view body) {
   return rt_.send(msg_type, body);
 }
+SendResult SessionHandle::send(const codec::MessageBuilder& message) {
+  // Never a half-built message on the wire.
+  if (!message.ok()) return SendResult::failed(SendCode::kRefused, message.status().message());
+  return send(message.msg_type(), message.body());
+}
 std::optional<ReceivedMessage> SessionHandle::receive(std::chrono::milliseconds timeout) {
   return rt_.receive(timeout);
 }

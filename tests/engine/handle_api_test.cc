@@ -58,9 +58,19 @@ struct DeferringGateway {
     }
     return o;
   }
-  bool wait_handled(int n) {
+  // Starts, logs `client` on, and sends ORD-0..2, returning once the handler has seen all three.
+  void start_and_send_three(SessionManager& client) {
+    ASSERT_TRUE(engine.start().is_ok());
+    testing::log_on(client, handle->local_port());
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(client->send("D", order_body(i)).is_ok());
     std::unique_lock lock(mu);
-    return cv.wait_for(lock, 5s, [&] { return handled >= n; });
+    ASSERT_TRUE(cv.wait_for(lock, 5s, [&] { return handled >= 3; }));
+  }
+  // Logs `client` out and stops the engine, so that the store holds the final mark.
+  void log_out_and_stop(SessionManager& client) {
+    ASSERT_TRUE(client->logout("done").wait(5s).is_ok());
+    ASSERT_TRUE(handle->wait_for_status(SessionStatus::kDisconnected, 5s));
+    engine.stop();
   }
 
   std::mutex mu;
@@ -76,11 +86,8 @@ class DeferredCompletionTest : public ::testing::TestWithParam<bool> {};
 
 TEST_P(DeferredCompletionTest, TheMarkAndTheRepliesWaitForTheCompletionLaterMessagesDoNot) {
   DeferringGateway gw(GetParam());
-  ASSERT_TRUE(gw.engine.start().is_ok());
   SessionManager client;
-  testing::log_on(client, gw.handle->local_port());
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(client->send("D", order_body(i)).is_ok());
-  ASSERT_TRUE(gw.wait_handled(3));
+  gw.start_and_send_three(client);
   // ORD-1 and ORD-2 are answered; ORD-0's echo waits with its mark.
   std::vector<std::string> echoes;
   for (int i = 0; i < 2; ++i) {
@@ -104,24 +111,17 @@ TEST_P(DeferredCompletionTest, TheMarkAndTheRepliesWaitForTheCompletionLaterMess
   EXPECT_EQ(clordid(echo->bytes), "ORD-0");
   EXPECT_FALSE(client->receive(100ms));
 
-  ASSERT_TRUE(client->logout("done").wait(5s).is_ok());
-  ASSERT_TRUE(gw.handle->wait_for_status(SessionStatus::kDisconnected, 5s));
-  gw.engine.stop();
+  gw.log_out_and_stop(client);
   // Logon 1, orders 2-4, Logout 5: everything handled.
   EXPECT_EQ(gw.store->next_target_seq(), session::SeqNum(6));
 }
 
 TEST_P(DeferredCompletionTest, AnUncompletedMessageKeepsTheMarkBeforeIt) {
   DeferringGateway gw(GetParam());
-  ASSERT_TRUE(gw.engine.start().is_ok());
   SessionManager client;
-  testing::log_on(client, gw.handle->local_port());
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(client->send("D", order_body(i)).is_ok());
-  ASSERT_TRUE(gw.wait_handled(3));
+  gw.start_and_send_three(client);
   for (int i = 0; i < 2; ++i) ASSERT_TRUE(client->receive(5s));
-  ASSERT_TRUE(client->logout("done").wait(5s).is_ok());
-  ASSERT_TRUE(gw.handle->wait_for_status(SessionStatus::kDisconnected, 5s));
-  gw.engine.stop();
+  gw.log_out_and_stop(client);
   // ORD-0 (MsgSeqNum 2) was never completed: after a restart it, and what followed it, would be
   // asked for again.
   EXPECT_EQ(gw.store->next_target_seq(), session::SeqNum(2));
