@@ -12,7 +12,8 @@ set(FIXGATE_EXTERNAL_LIBRARIES
   "OpenSSL::Crypto|OpenSSL|OpenSSL::Crypto|-lcrypto|libssl-dev"
   "PkgConfig::PUGIXML|pugixml CONFIG|pugixml::pugixml|-lpugixml|libpugixml-dev"
   "SQLite::SQLite3|SQLite3|SQLite::SQLite3|-lsqlite3|libsqlite3-dev"
-  "PkgConfig::LIBPQ|PostgreSQL|PostgreSQL::PostgreSQL|-lpq|libpq-dev")
+  "PkgConfig::LIBPQ|PostgreSQL|PostgreSQL::PostgreSQL|-lpq|libpq-dev"
+  "nlohmann_json::nlohmann_json|nlohmann_json|nlohmann_json::nlohmann_json|-|nlohmann-json3-dev")
 
 # 0.x releases may break the ABI at every minor version, so the SONAME carries the minor
 # version (libfixgate.so.0.1); from 1.0 on, the major version only.

@@ -1,5 +1,7 @@
-// fixgated: runs the FIX sessions of a QuickFIX-format settings file (gateway/daemon.h).
-//   fixgated --config FILE [--app echo|none] [--check]
+// fixgated: runs the FIX sessions of a QuickFIX-format settings file and of an LP sessions table
+// (gateway/daemon.h).
+//   fixgated [--config FILE] [--db URL] [--admin HOST:PORT --admin-token-file FILE] [--nats URL]
+//            [--app echo|none] [--check]
 //   fixgated --list-keys
 // Exit codes: 0 after a clean stop (SIGTERM/SIGINT, every session logged out) or a passing
 // --check; 2 for configuration errors, every one printed as file:line: Key: why.
@@ -13,11 +15,18 @@
 
 int main(int argc, char** argv) {
   using namespace fixgate;
-  CLI::App cli{"fixgated: FIX sessions from a QuickFIX-format settings file"};
+  CLI::App cli{"fixgated: FIX sessions from a QuickFIX-format settings file and a database"};
   cli.set_version_flag("--version", "fixgated " FIXGATE_VERSION);
   std::string config_path, app_name;
+  gateway::DaemonOverrides overrides;
   bool check_only = false, list_keys = false;
   cli.add_option("-c,--config", config_path, "Settings file");
+  cli.add_option("--db", overrides.db,
+                 "LP sessions table (SessionsDatabase): sqlite:PATH or postgresql://...");
+  cli.add_option("--admin", overrides.admin, "Admin HTTP API on HOST:PORT (AdminAddress)");
+  cli.add_option("--admin-token-file", overrides.admin_token_file,
+                 "Admin tokens, name:token per line, mode 0600 (AdminTokenFile)");
+  cli.add_option("--nats", overrides.nats, "NATS server for status events (NatsUrl)");
   cli.add_option("--app", app_name,
                  "Application of every session without App=: echo (reflects D, C, d) or none")
       ->check(CLI::IsMember({"echo", "none"}));
@@ -30,23 +39,25 @@ int main(int argc, char** argv) {
     std::cout << gateway::keys_markdown();
     return 0;
   }
-  if (config_path.empty()) {
-    std::cerr << "fixgated: --config is required\n" << cli.help();
+  if (config_path.empty() && overrides.db.empty()) {
+    std::cerr << "fixgated: --config or --db is required\n" << cli.help();
     return 2;
   }
-  const gateway::DaemonConfig config = gateway::load_daemon_config(config_path, app_name);
+  const gateway::DaemonConfig config =
+      gateway::load_daemon_config(config_path, app_name, overrides);
+  const std::string what = config_path.empty() ? "configuration" : config_path;
   for (const auto& w : config.warnings) std::cerr << "fixgated: warning: " << w << '\n';
   std::vector<std::string> errors = config.errors;
   if (config.ok() && check_only) errors = gateway::check_daemon_config(config);
   for (const auto& e : errors) std::cerr << "fixgated: " << e << '\n';
   if (!errors.empty()) {
-    std::cerr << "fixgated: " << config_path << ": " << errors.size() << " error(s)\n";
+    std::cerr << "fixgated: " << what << ": " << errors.size() << " error(s)\n";
     return 2;
   }
   if (check_only) {
     size_t templates = 0;
     for (const auto& s : config.sessions) templates += s.is_template ? 1 : 0;
-    std::cout << "fixgated: " << config_path << ": " << config.sessions.size() - templates
+    std::cout << "fixgated: " << what << ": " << config.sessions.size() - templates
               << " session(s)";
     if (templates) std::cout << ", " << templates << " acceptor template(s)";
     std::cout << ", OK" << std::endl;

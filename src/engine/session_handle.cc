@@ -265,4 +265,8 @@ std::pair<session::SeqNum, session::SeqNum> SessionHandle::sequence_numbers() co
 uint64_t SessionHandle::sequence_epoch() const { return rt_.sequence_epoch(); }
 uint16_t SessionHandle::local_port() const { return rt_.local_port(); }
 
+std::optional<std::chrono::system_clock::time_point> SessionHandle::next_reconnect_at() const {
+  return rt_.next_reconnect_at();
+}
+
 }  // namespace fixgate::engine

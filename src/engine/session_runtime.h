@@ -150,6 +150,10 @@ class SessionRuntime final : private transport::DirectReader,
   OutboundStats outbound_stats() const;
   std::pair<session::SeqNum, session::SeqNum> sequence_numbers() const;
   uint64_t sequence_epoch() const;
+  // When an initiator's next connection attempt starts, while it waits; any thread.
+  std::optional<std::chrono::system_clock::time_point> next_reconnect_at() const {
+    return initiator_ ? initiator_->next_attempt_at() : std::nullopt;
+  }
   uint16_t local_port() const;
   // Inside a handler of this session: its message stays unhandled until the Completion completes.
   Completion defer();

@@ -12,6 +12,7 @@
 
 #include "fixgate/engine/file_log.h"
 #include "fixgate/gateway/applications.h"
+#include "fixgate/gateway/lp_supervisor.h"
 
 namespace fixgate::gateway {
 namespace {
@@ -82,17 +83,29 @@ Status attach(engine::SessionHandle& h, AppKind app, Printer& out) {
 
 }  // namespace
 
-DaemonConfig load_daemon_config(const std::string& path, std::string_view default_app) {
+DaemonConfig load_daemon_config(const std::string& path, std::string_view default_app,
+                                const DaemonOverrides& overrides) {
   DaemonConfig c;
   c.path = path;
-  c.settings = Settings::read_file(path);
+  c.default_app = default_app == "echo" ? "echo" : "none";
+  c.settings = path.empty() ? Settings() : Settings::read_file(path);
   c.warnings = c.settings.warnings();
   std::vector<std::string> errors = c.settings.errors();
-  if (auto engine = to_engine_options(c.settings)) {
-    c.engine = *engine;
+  if (auto options = to_daemon_options(c.settings)) {
+    c.options = *options;
   } else {
-    add_lines(errors, engine.error());
+    add_lines(errors, options.error());
   }
+  DaemonOptions& o = c.options;
+  for (auto [value, into] : {std::pair{&overrides.db, &o.sessions_database},
+                             std::pair{&overrides.admin, &o.admin_address},
+                             std::pair{&overrides.admin_token_file, &o.admin_token_file},
+                             std::pair{&overrides.nats, &o.nats_url}})
+    if (!value->empty()) *into = *value;
+  // With a sessions table, a file of [DEFAULT] keys alone is a whole configuration.
+  if (!o.sessions_database.empty()) std::erase(errors, path + ": no [SESSION] section");
+  if (path.empty() && o.sessions_database.empty())
+    errors.push_back("no sessions: give a settings file (--config) or a database (--db)");
   std::map<std::string, std::string> ids;  // session id -> where its [SESSION] starts
   for (const SessionSettings& s : c.settings.sessions()) {
     auto setup = to_session_setup(s);
@@ -100,7 +113,7 @@ DaemonConfig load_daemon_config(const std::string& path, std::string_view defaul
       add_lines(errors, setup.error());
       continue;
     }
-    if (setup->app.empty()) setup->app = default_app == "echo" ? "echo" : "none";
+    if (setup->app.empty()) setup->app = c.default_app;
     const std::string id = setup->manager.session.id.to_string();
     if (auto [it, fresh] = ids.emplace(id, s.section_where()); !fresh)
       errors.push_back(s.section_where() + ": session " + id + " is already defined at " +
@@ -155,7 +168,7 @@ int run_daemon(const DaemonConfig& config, std::ostream& out_stream, std::ostrea
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   Printer out(out_stream);
-  engine::EngineOptions options = config.engine;
+  engine::EngineOptions options = config.options.engine;
   options.on_log = [&out](std::string_view text) { out.line("engine " + std::string(text)); };
   const unsigned loop_threads =
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -199,9 +212,11 @@ int run_daemon(const DaemonConfig& config, std::ostream& out_stream, std::ostrea
     }
     started.emplace_back(*h, &s);
   }
-  if (Status s = engine.start(); !s) {
-    err << "fixgated: " << s.message() << '\n';
-    return 2;
+  if (!config.sessions.empty()) {
+    if (Status s = engine.start(); !s) {
+      err << "fixgated: " << s.message() << '\n';
+      return 2;
+    }
   }
   for (const auto& [h, s] : started) {
     const engine::SessionOptions& c = s->manager;
@@ -224,10 +239,30 @@ int run_daemon(const DaemonConfig& config, std::ostream& out_stream, std::ostrea
     out.line(line);
   }
   std::string engine_line = "engine " + std::to_string(loop_threads) + " loop thread(s)";
-  if (config.engine.busy_poll.count() > 0)
-    engine_line += ", busy-poll " + std::to_string(config.engine.busy_poll.count()) + " us" +
-                   (config.engine.busy_poll_yield ? ", yielding" : ", not yielding");
+  if (config.options.engine.busy_poll.count() > 0)
+    engine_line += ", busy-poll " + std::to_string(config.options.engine.busy_poll.count()) +
+                   " us" +
+                   (config.options.engine.busy_poll_yield ? ", yielding" : ", not yielding");
   out.line(engine_line);
+  // LP sessions from the database, each on an engine of its own (lp_supervisor.h).
+  std::unique_ptr<LpSupervisor> lps;
+  const DaemonOptions& o = config.options;
+  if (!o.sessions_database.empty()) {
+    LpSupervisorOptions lo;
+    lo.database_url = o.sessions_database;
+    lo.defaults = std::make_shared<const SessionSettings::Map>(config.settings.defaults());
+    lo.app = config.default_app;
+    lo.poll_interval = o.sessions_poll_interval;
+    lo.on_log = [&out](std::string_view line) { out.line(std::string(line)); };
+    auto started_lps = LpSupervisor::start(std::move(lo));
+    if (!started_lps) {
+      err << "fixgated: sessions database: " << started_lps.error() << '\n';
+      engine.stop();
+      return 2;
+    }
+    lps = std::move(*started_lps);
+    out.line("fixgated: LP sessions from " + o.sessions_database);
+  }
   out.line(
       "fixgated: running " + std::to_string(started.size()) + " session(s)" +
       (templates.empty() ? "" : ", " + std::to_string(templates.size()) + " acceptor template(s)"));
@@ -240,7 +275,8 @@ int run_daemon(const DaemonConfig& config, std::ostream& out_stream, std::ostrea
     engine::FileLog::reopen_all();
     out.line("fixgated: SIGHUP: reopening log files");
   }
-  engine.shutdown(5s);  // Logout handshake everywhere (bounded), then stop
+  if (lps) lps->stop(5s);  // every LP logged out (bounded), status 0
+  engine.shutdown(5s);     // Logout handshake everywhere (bounded), then stop
   out.line("fixgated: stopped");
   return 0;
 }

@@ -88,7 +88,7 @@ std::string markdown_text(std::string_view text) {
 
 std::string keys_markdown() {
   const SessionSetup& session = session_defaults();
-  const engine::EngineOptions engine;
+  const DaemonOptions daemon;
   std::string out =
       "| Key | QuickFIX | Where | fixgate | Default |\n| --- | --- | --- | --- | --- |\n";
   for (const KeyDef& k : setting_keys()) {
@@ -102,7 +102,7 @@ std::string keys_markdown() {
     std::string doc = markdown_text(k.doc);
     if (!k.same_as.empty()) doc = "same as `" + std::string(k.same_as) + "`: " + doc;
     std::string fallback = k.session.show  ? k.session.show(session)
-                           : k.engine.show ? k.engine.show(engine)
+                           : k.daemon.show ? k.daemon.show(daemon)
                                            : "";
     out += "| `" + std::string(k.name) + "` | " + origin + " | " +
            (k.scope == Scope::kEngine ? "[DEFAULT] only" : "any") + " | " + effect + ": " + doc +

@@ -24,13 +24,13 @@ const SessionSetup& session_defaults() {
   return baseline;
 }
 
-Result<engine::EngineOptions> to_engine_options(const Settings& settings) {
-  engine::EngineOptions o;
+Result<DaemonOptions> to_daemon_options(const Settings& settings) {
+  DaemonOptions o;
   std::vector<std::string> errors;
   for (const KeyDef& k : setting_keys()) {
     auto it = settings.defaults().find(k.name);
-    if (!k.engine.read || it == settings.defaults().end()) continue;
-    if (Status st = k.engine.read(it->second, o); !st) errors.push_back(st.message());
+    if (!k.daemon.read || it == settings.defaults().end()) continue;
+    if (Status st = k.daemon.read(it->second, o); !st) errors.push_back(st.message());
   }
   if (!errors.empty()) return Status::error(join_lines(errors));
   return o;

@@ -11,7 +11,7 @@ namespace fixgate::gateway {
 namespace {
 
 using namespace readers;
-using E = engine::EngineOptions;
+using E = DaemonOptions;
 constexpr uint8_t kC = kQuickFixCpp, kJ = kQuickFixJ, kCJ = kQuickFixCpp | kQuickFixJ,
                   kF = kFixgate;
 
@@ -85,6 +85,19 @@ constexpr KeyDef kKeys[] = {
     honoured("AllowUnknownMsgFields", kCJ,
              "Y: fields below 5000 that the dictionary does not put in the message are let through",
              flag<S, FIXGATE_MEMBER(manager.session.validation.allow_unknown_message_fields)>()),
+    engine_wide("AdminAddress",
+                "HOST:PORT of the admin HTTP API (fixgated --admin; HOST defaults to 127.0.0.1); "
+                "none: no admin API",
+                text<E, FIXGATE_MEMBER(admin_address)>()),
+    engine_wide("AdminAuditLog", "a file the admin API appends one JSON line per change to",
+                text<E, FIXGATE_MEMBER(admin_audit_log)>()),
+    engine_wide("AdminReadsNeedToken",
+                "Y: the admin API's reads (sessions, status page) need the token too",
+                flag<E, FIXGATE_MEMBER(admin_reads_need_token)>()),
+    engine_wide("AdminTokenFile",
+                "the admin API's tokens, one name:token per line, mode 0600 "
+                "(fixgated --admin-token-file); without it every change is refused",
+                text<E, FIXGATE_MEMBER(admin_token_file)>()),
     honoured("AllowedCompIDs", kF,
              "a template's counterparties (their SenderCompID), comma-separated, or *",
              {&read_allowed_comp_ids, nullptr}),
@@ -98,12 +111,12 @@ constexpr KeyDef kKeys[] = {
              "FIXT.1.1: the application dictionary, loaded and checked at start-up"),
     honoured("BeginString", kCJ, "FIX.4.0 … FIX.4.4 or FIXT.1.1 (required)",
              {&read_begin_string, nullptr}),
-    engine_wide("BusyPollMicros",
-                "how long an event loop spins polling its sockets before it sleeps (µs)",
-                duration<E, std::chrono::microseconds, FIXGATE_MEMBER(busy_poll), 0, 10'000'000>()),
+    engine_wide(
+        "BusyPollMicros", "how long an event loop spins polling its sockets before it sleeps (µs)",
+        duration<E, std::chrono::microseconds, FIXGATE_MEMBER(engine.busy_poll), 0, 10'000'000>()),
     engine_wide("BusyPollYield",
                 "Y: a spinning loop yields its CPU between looks (N: it needs a CPU of its own)",
-                flag<E, FIXGATE_MEMBER(busy_poll_yield)>()),
+                flag<E, FIXGATE_MEMBER(engine.busy_poll_yield)>()),
     spelling("CertificateAuthoritiesFile", kF, "CertificationAuthoritiesFile",
              "fixgate's earlier name for CertificationAuthoritiesFile"),
     ignored("CertificateRevocationListDirectory", kC, kCrl),
@@ -154,7 +167,7 @@ constexpr KeyDef kKeys[] = {
     ignored("EndpointIdentificationAlgorithm", kJ,
             "a verifying initiator always checks the host name in the acceptor's certificate"),
     engine_wide("EngineThreads", "event loop threads (0: one per core)",
-                whole<E, FIXGATE_MEMBER(threads), 0, 1024>()),
+                whole<E, FIXGATE_MEMBER(engine.threads), 0, 1024>()),
     ignored("FileIncludeMilliseconds", kJ,
             "fixgate's log lines always carry a microsecond timestamp"),
     ignored("FileIncludeTimeStampForMessages", kJ,
@@ -254,6 +267,17 @@ constexpr KeyDef kKeys[] = {
     ignored("MySQLStoreUser", kC, kMySql),
     ignored("NeedClientAuth", kJ,
             "a TLS acceptor requires a client certificate unless CertificateVerifyLevel=0"),
+    engine_wide("NatsJetStream",
+                "Y: status events go into a JetStream stream, deduplicated by provider and "
+                "transition number",
+                flag<E, FIXGATE_MEMBER(nats_jetstream)>()),
+    engine_wide("NatsKvBucket",
+                "a JetStream key-value bucket holding each LP's current status (late readers)",
+                text<E, FIXGATE_MEMBER(nats_kv_bucket)>()),
+    engine_wide("NatsSubjectPrefix", "events go to PREFIX.events.lpstatus and PREFIX.events.audit",
+                text<E, FIXGATE_MEMBER(nats_subject_prefix)>()),
+    engine_wide("NatsUrl", "the NATS server for status events (fixgated --nats); none: no events",
+                text<E, FIXGATE_MEMBER(nats_url)>()),
     honoured("NonStopSession", kCJ, "Y: no schedule, whatever StartTime/EndTime say",
              flag<S, FIXGATE_MEMBER(non_stop_session)>()),
     ignored("OdbcLogConnectionString", kC, kOdbc),
@@ -292,6 +316,10 @@ constexpr KeyDef kKeys[] = {
              text<S, FIXGATE_MEMBER(store.postgres)>()),
     ignored("PreserveMessageFieldsOrder", kC, "fixgate always keeps fields in the order received"),
     ignored("ProxyDomain", kJ, kProxy),
+    honoured("Provider", kF,
+             "the LP's name in status, events, logs (FileLogPath/PROVIDER/) and the admin API: "
+             "A-Z a-z 0-9 _ -; default: TargetCompID with any other character as _",
+             text<S, FIXGATE_MEMBER(provider)>()),
     ignored("ProxyHost", kJ, kProxy),
     ignored("ProxyPassword", kJ, kProxy),
     ignored("ProxyPort", kJ, kProxy),
@@ -371,6 +399,15 @@ constexpr KeyDef kKeys[] = {
     different("ServerCertificateKeyFile", kC, "acceptor: PEM private key, with SocketUseSSL=Y"),
     honoured("SessionQualifier", kCJ, "tells apart sessions with the same CompIDs",
              text<S, FIXGATE_MEMBER(manager.session.id.qualifier)>()),
+    engine_wide("SessionsDatabase",
+                "LP sessions from a table, followed live: sqlite:PATH or postgresql://… "
+                "(fixgated --db)",
+                text<E, FIXGATE_MEMBER(sessions_database)>()),
+    engine_wide("SessionsPollInterval",
+                "how often the sessions table is read for changes, in ms (PostgreSQL also "
+                "notifies at once)",
+                duration<E, std::chrono::milliseconds, FIXGATE_MEMBER(sessions_poll_interval), 50,
+                         3'600'000>()),
     ignored("SleepycatDatabaseDir", kJ, kSleepycat),
     ignored("SleepycatMessageDbName", kJ, kSleepycat),
     ignored("SleepycatSequenceDbName", kJ, kSleepycat),

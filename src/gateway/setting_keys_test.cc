@@ -63,7 +63,7 @@ TEST(SettingKeysTest, EveryEntryExplainsItselfAndSpellingsPointAtRealKeys) {
 // baseline changes nothing.
 TEST(SettingKeysTest, ShownDefaultsReadBackToTheStructDefaults) {
   const SessionSetup& baseline = session_defaults();
-  const engine::EngineOptions engine_baseline;
+  const DaemonOptions daemon_baseline;
   int checked = 0;
   for (const KeyDef& k : setting_keys()) {
     if (k.session.read && k.session.show) {
@@ -73,11 +73,11 @@ TEST(SettingKeysTest, ShownDefaultsReadBackToTheStructDefaults) {
       EXPECT_EQ(k.session.show(copy), s.value) << k.name;
       ++checked;
     }
-    if (k.engine.read && k.engine.show) {
-      engine::EngineOptions copy = engine_baseline;
-      Setting s{k.engine.show(engine_baseline), "x.cfg", 1, std::string(k.name)};
-      ASSERT_TRUE(k.engine.read(s, copy)) << k.name;
-      EXPECT_EQ(k.engine.show(copy), s.value) << k.name;
+    if (k.daemon.read && k.daemon.show) {
+      DaemonOptions copy = daemon_baseline;
+      Setting s{k.daemon.show(daemon_baseline), "x.cfg", 1, std::string(k.name)};
+      ASSERT_TRUE(k.daemon.read(s, copy)) << k.name;
+      EXPECT_EQ(k.daemon.show(copy), s.value) << k.name;
       ++checked;
     }
   }

@@ -13,7 +13,10 @@
 
 namespace fixgate::gateway {
 
-std::string Setting::where() const { return file + ":" + std::to_string(line) + ": " + key; }
+// Line 0: not from a file (an LP row of the sessions table), named by its column.
+std::string Setting::where() const {
+  return file + (line ? ":" + std::to_string(line) : "") + ": " + key;
+}
 
 Result<bool> read_bool(const Setting& s) {
   std::string v = upper(s.value);

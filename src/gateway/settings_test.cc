@@ -403,17 +403,17 @@ TEST(SettingsTest, EngineKeysComeFromDefault) {
       "[SESSION]\nBeginString=FIX.4.4\n",
       "x.cfg");
   ASSERT_TRUE(s) << s.error();
-  auto o = to_engine_options(*s);
+  auto o = to_daemon_options(*s);
   ASSERT_TRUE(o) << o.error();
-  EXPECT_EQ(o->threads, 2u);
-  EXPECT_EQ(o->busy_poll, 200us);
-  EXPECT_FALSE(o->busy_poll_yield);
+  EXPECT_EQ(o->engine.threads, 2u);
+  EXPECT_EQ(o->engine.busy_poll, 200us);
+  EXPECT_FALSE(o->engine.busy_poll_yield);
 
-  auto plain = to_engine_options(*Settings::parse("[SESSION]\nBeginString=FIX.4.4\n"));
+  auto plain = to_daemon_options(*Settings::parse("[SESSION]\nBeginString=FIX.4.4\n"));
   ASSERT_TRUE(plain) << plain.error();
-  EXPECT_EQ(plain->threads, 0u);  // one per core
-  EXPECT_EQ(plain->busy_poll, 0us);
-  EXPECT_TRUE(plain->busy_poll_yield);
+  EXPECT_EQ(plain->engine.threads, 0u);  // one per core
+  EXPECT_EQ(plain->engine.busy_poll, 0us);
+  EXPECT_TRUE(plain->engine.busy_poll_yield);
 }
 
 TEST(SettingsTest, EngineKeysAreRefusedInASessionAndCheckedInDefault) {
@@ -423,17 +423,17 @@ TEST(SettingsTest, EngineKeysAreRefusedInASessionAndCheckedInDefault) {
   auto bad =
       Settings::parse("[DEFAULT]\nBusyPollMicros=fast\n[SESSION]\nBeginString=FIX.4.4\n", "x.cfg");
   ASSERT_TRUE(bad);
-  EXPECT_EQ(to_engine_options(*bad).error(),
+  EXPECT_EQ(to_daemon_options(*bad).error(),
             "x.cfg:2: BusyPollMicros: 'fast' is not a whole number");
   auto yield =
       Settings::parse("[DEFAULT]\nBusyPollYield=maybe\n[SESSION]\nBeginString=FIX.4.4\n", "x.cfg");
   ASSERT_TRUE(yield);
-  EXPECT_FALSE(to_engine_options(*yield));
-  EXPECT_NE(to_engine_options(*yield).error().find("x.cfg:2: BusyPollYield"), std::string::npos);
+  EXPECT_FALSE(to_daemon_options(*yield));
+  EXPECT_NE(to_daemon_options(*yield).error().find("x.cfg:2: BusyPollYield"), std::string::npos);
   auto threads =
       Settings::parse("[DEFAULT]\nEngineThreads=-1\n[SESSION]\nBeginString=FIX.4.4\n", "x.cfg");
   ASSERT_TRUE(threads);
-  EXPECT_EQ(to_engine_options(*threads).error(), "x.cfg:2: EngineThreads: -1 is outside 0..1024");
+  EXPECT_EQ(to_daemon_options(*threads).error(), "x.cfg:2: EngineThreads: -1 is outside 0..1024");
 }
 
 TEST(SettingsTest, LoadFileReportsAMissingFile) {

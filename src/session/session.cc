@@ -141,6 +141,7 @@ void Session::on_bytes(std::string_view bytes, Now now) {
     return;
   stats_.bytes_received += bytes.size();
   stats_.last_activity = now.utc;
+  stats_.last_received = now.utc;
   reader_.append(bytes);
   process_input(now);
   commit(now);

@@ -42,6 +42,7 @@ void Session::finish_admin(Now now) {
   ++stats_.messages_sent;
   stats_.bytes_sent += bytes.size();
   stats_.last_activity = now.utc;
+  stats_.last_sent = now.utc;
   last_sent_ = now.mono;
   if (logon_received_ || logon_sent_) arm_heartbeat(now.mono);
 }
@@ -55,6 +56,7 @@ void Session::record_app(std::string_view bytes, Now now, bool write) {
   ++stats_.messages_sent;
   stats_.bytes_sent += bytes.size();
   stats_.last_activity = now.utc;
+  stats_.last_sent = now.utc;
   last_sent_ = now.mono;
   arm_heartbeat(now.mono);
 }

@@ -58,6 +58,7 @@ void Initiator::start() {
 void Initiator::stop() {
   loop_.assert_in_loop();
   enabled_ = false;
+  next_attempt_ns_.store(0, std::memory_order_relaxed);
   reconnect_timer_.cancel();
   connect_timer_.cancel();
   if (attempt_) {
@@ -68,6 +69,7 @@ void Initiator::stop() {
 
 void Initiator::connect() {
   loop_.assert_in_loop();
+  next_attempt_ns_.store(0, std::memory_order_relaxed);
   if (!enabled_ || options_.connect.empty()) return;
   if (auto wait = owner_.connect_delay()) {
     attempts_ = 0;
@@ -175,6 +177,10 @@ void Initiator::schedule_reconnect() {
   const auto wait = std::chrono::milliseconds(static_cast<int64_t>(delay));
   // Every wait is logged, so a silent initiator is never a mystery.
   owner_.on_log("next attempt in " + seconds_text(wait));
+  next_attempt_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             (std::chrono::system_clock::now() + wait).time_since_epoch())
+                             .count(),
+                         std::memory_order_relaxed);
   reconnect_timer_.expires_after(wait);
   reconnect_timer_.async_wait([this](const asio::error_code& e) {
     if (!e) connect();

@@ -202,6 +202,8 @@ class SessionHandle {
   // from the store) or fall back (a failed store commit). (epoch, MsgSeqNum) names one message.
   uint64_t sequence_epoch() const;
   uint16_t local_port() const;  // an acceptor's bound port, once started
+  // An initiator waiting to reconnect (its backoff): when the next attempt starts; else nullopt.
+  std::optional<std::chrono::system_clock::time_point> next_reconnect_at() const;
 
   // ---- sending ------------------------------------------------------------------------------
   // Sends an application message; `body` holds the encoded body fields ("55=IBM\x01…"). It is

@@ -13,21 +13,18 @@
 
 #include "fixgate/base/result.h"
 
-namespace fixgate::engine {
-struct EngineOptions;
-}
-
 namespace fixgate::gateway {
 
 struct Setting;
 struct SessionSetup;
+struct DaemonOptions;
 
 // Who defines a key (bits).
 enum Origin : uint8_t { kQuickFixCpp = 1, kQuickFixJ = 2, kFixgate = 4 };
 
 enum class Scope : uint8_t {
   kSession,  // [DEFAULT] (for every session) or [SESSION]
-  kEngine,   // [DEFAULT] only: configures the engine, not one session
+  kEngine,   // [DEFAULT] only: configures the daemon or its engine, not one session
 };
 
 enum class Effect : uint8_t {
@@ -58,7 +55,7 @@ struct KeyDef {
   // Readers of keys that set one value; keys read together with others have none here and are
   // read by the session builder (settings.cc), but may still show a default.
   KeyReader<SessionSetup> session = {};
-  KeyReader<engine::EngineOptions> engine = {};
+  KeyReader<DaemonOptions> daemon = {};  // [DEFAULT]-only keys
 };
 
 // Every key, in alphabetical order of name.

@@ -4,6 +4,7 @@
 // is reported in one go, each naming the file, the line and the key.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -22,7 +23,7 @@ namespace fixgate::gateway {
 struct Setting {
   std::string value;
   std::string file;
-  int line = 0;
+  int line = 0;               // 0: not from a file (a database row)
   std::string key;            // as written (the maps hold the table's spelling)
   std::string where() const;  // "file:line: Key"
 };
@@ -45,7 +46,9 @@ class SessionSettings {
   Result<double> get_number(std::string_view key, double min, double max) const;
 
   // Where the [SESSION] section starts, for errors about the section as a whole.
-  std::string section_where() const { return file_ + ":" + std::to_string(section_line_); }
+  std::string section_where() const {
+    return section_line_ ? file_ + ":" + std::to_string(section_line_) : file_;
+  }
 
   using Map = std::map<std::string, Setting, std::less<>>;
   Map own;                              // keys of this [SESSION]
@@ -90,11 +93,28 @@ struct StoreSetup {
   std::string where;     // "file:line: Key" of the key that chose it, for errors when opening
 };
 
+// What the [DEFAULT]-only keys configure: the engine, and the gateway around it (fixgated's
+// command line sets the same, over the file).
+struct DaemonOptions {
+  engine::EngineOptions engine;
+  std::string sessions_database;  // SessionsDatabase (--db): LP sessions from a table
+  std::chrono::milliseconds sessions_poll_interval{1000};  // SessionsPollInterval
+  std::string admin_address;     // AdminAddress (--admin): HOST:PORT of the admin API; "" none
+  std::string admin_token_file;  // AdminTokenFile (--admin-token-file): name:token lines
+  bool admin_reads_need_token = false;          // AdminReadsNeedToken
+  std::string admin_audit_log;                  // AdminAuditLog: one JSON line per change
+  std::string nats_url;                         // NatsUrl (--nats): status events; "" none
+  std::string nats_subject_prefix = "fixgate";  // NatsSubjectPrefix
+  bool nats_jetstream = false;                  // NatsJetStream: publish into a stream
+  std::string nats_kv_bucket;                   // NatsKvBucket: each LP's status, for late readers
+};
+
 // Everything one [SESSION] configures.
 struct SessionSetup {
   engine::SessionOptions manager;
   StoreSetup store;
   std::string app;           // App: "echo" or "none"; empty when not set (fixgated's --app decides)
+  std::string provider;      // Provider: the LP's name; empty: from TargetCompID
   bool is_template = false;  // AcceptorTemplate=Y
   std::vector<std::string> allowed_comp_ids;  // AllowedCompIDs of a template
   // Keys that decide how others are read.
@@ -110,9 +130,9 @@ struct SessionSetup {
 // listens on every address, and the file store that FileStorePath selects fsyncs in batches.
 const SessionSetup& session_defaults();
 
-// The engine's options from [DEFAULT] (engine-wide keys: EngineThreads, BusyPollMicros,
-// BusyPollYield); a [SESSION] that sets one is an error of Settings::read.
-Result<engine::EngineOptions> to_engine_options(const Settings& s);
+// The [DEFAULT]-only keys (EngineThreads, BusyPollMicros, SessionsDatabase, AdminAddress …); a
+// [SESSION] that sets one is an error of Settings::read.
+Result<DaemonOptions> to_daemon_options(const Settings& s);
 
 // Builds one session, checking every value; the error lists every problem of the session, one
 // per line. Dictionaries named by DataDictionary, TransportDataDictionary and AppDataDictionary

@@ -133,6 +133,8 @@ struct SessionStats {
   uint64_t rejects_sent = 0, rejects_received = 0;
   uint64_t logouts = 0, errors = 0, garbled = 0;
   Duration last_activity{0};  // UTC of the last byte in or out
+  Duration last_received{0};  // UTC of the last byte in
+  Duration last_sent{0};      // UTC of the last message out
   uint64_t current_gap = 0;   // inbound messages missing now (asked for, not yet arrived)
 };
 

@@ -5,6 +5,7 @@
 #include <asio.hpp>
 #include <asio/ssl.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -71,6 +72,15 @@ class Initiator {
     loop_.assert_in_loop();
     attempts_ = 0;
   }
+  // When the next attempt starts while one waits for its backoff (system clock); nullopt while
+  // connecting, connected or stopped. Any thread.
+  std::optional<std::chrono::system_clock::time_point> next_attempt_at() const {
+    const int64_t ns = next_attempt_ns_.load(std::memory_order_relaxed);
+    if (ns == 0) return std::nullopt;
+    return std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+            std::chrono::nanoseconds(ns)));
+  }
 
  private:
   void connect();
@@ -90,6 +100,8 @@ class Initiator {
   std::mt19937 rng_{std::random_device{}()};
   asio::steady_timer reconnect_timer_;
   asio::steady_timer connect_timer_;  // connect_timeout of the attempt in progress
+  // next_attempt_at(): written on the loop, read by any thread (status reports).
+  std::atomic<int64_t> next_attempt_ns_{0};
 };
 
 }  // namespace fixgate::transport

@@ -1,0 +1,96 @@
+#include "lp_runner.h"
+
+namespace fixgate::gateway {
+namespace {
+
+// The engine owns its session's store; the LP keeps it across runners, so the engine gets this.
+class SharedStore final : public session::Store {
+ public:
+  explicit SharedStore(std::shared_ptr<session::Store> s) : s_(std::move(s)) {}
+  session::SeqNum next_sender_seq() const override { return s_->next_sender_seq(); }
+  session::SeqNum next_target_seq() const override { return s_->next_target_seq(); }
+  session::Duration creation_time() const override { return s_->creation_time(); }
+  Status commit(const session::StoreBatch& batch) override { return s_->commit(batch); }
+  Status read(session::SeqNum begin, session::SeqNum end,
+              const std::function<void(session::SeqNum, std::string_view)>& visit) const override {
+    return s_->read(begin, end, visit);
+  }
+  Status reset(session::Duration now_utc) override { return s_->reset(now_utc); }
+  Status refresh() override { return s_->refresh(); }
+  std::optional<session::Duration> flush_deadline() const override { return s_->flush_deadline(); }
+  Status flush() override { return s_->flush(); }
+
+ private:
+  std::shared_ptr<session::Store> s_;
+};
+
+}  // namespace
+
+LiveFields live_fields(const engine::SessionHandle& h) {
+  LiveFields f;
+  f.state = std::string(session::to_string(h.status()));
+  for (char& ch : f.state) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  auto [target, sender] = h.sequence_numbers();
+  f.next_sender_seq = sender.value;
+  f.next_target_seq = target.value;
+  const session::SessionStats st = h.stats();
+  f.messages_in = st.messages_received;
+  f.messages_out = st.messages_sent;
+  auto utc = [](session::Duration d) -> std::optional<std::chrono::system_clock::time_point> {
+    if (d.count() == 0) return std::nullopt;
+    return std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(d));
+  };
+  f.last_received_at = utc(st.last_received);
+  f.last_sent_at = utc(st.last_sent);
+  f.next_reconnect_at = h.next_reconnect_at();
+  return f;
+}
+
+Result<std::shared_ptr<session::Store>> open_shared_store(const SessionSetup& setup) {
+  auto opened = open_store(setup.store, setup.manager.session.id);
+  if (!opened) return opened.status();
+  return std::shared_ptr<session::Store>(std::move(*opened));
+}
+
+std::string store_key(const SessionSetup& setup) {
+  const StoreSetup& s = setup.store;
+  return setup.manager.session.id.to_string() + "|" + s.type + "|" + s.path + "|" + s.postgres;
+}
+
+Result<std::unique_ptr<LpRunner>> LpRunner::start(const SessionSetup& setup,
+                                                  std::shared_ptr<session::Store> store,
+                                                  Wiring wiring) {
+  std::unique_ptr<LpRunner> r(new LpRunner());
+  r->generation_ = wiring.generation;
+  engine::EngineOptions options;
+  options.threads = 1;
+  options.on_log = [log = wiring.log](std::string_view text) {
+    if (log) log(text);
+  };
+  r->engine_ = std::make_unique<engine::Engine>(std::move(options));
+  engine::SessionOptions config = setup.manager;
+  configure_application(wiring.app, config);
+  auto h = r->engine_->add_session(std::move(config), std::make_unique<SharedStore>(store));
+  if (!h) return h.status();
+  r->handle_ = *h;
+  if (Status s = attach_application(wiring.app, *r->handle_); !s) return s;
+  r->handle_->on_event([w = std::move(wiring)](const session::SessionEvent& e) {
+    using T = session::SessionEvent::Type;
+    if (e.type == T::kAppMessage || e.type == T::kAdminMessage) return;
+    w.post(LpEvent{w.provider, w.generation, e.type, e.status, e.text});
+  });
+  if (Status s = r->engine_->start(); !s) return s;
+  return r;
+}
+
+LpRunner::~LpRunner() {
+  if (engine_) engine_->stop();
+}
+
+Status LpRunner::reconnect() {
+  engine_->stop();
+  return engine_->start();
+}
+
+}  // namespace fixgate::gateway

@@ -1,0 +1,516 @@
+// The LP gateway end to end: rows in a real SQLite file or a real PostgreSQL server (started
+// here), QuickFIX/C++ acceptors playing the LPs over loopback TCP, and the supervisor that runs
+// fixgated's LP sessions. Every wait is for an event (a transition, a peer's line) with a deadline.
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <mutex>
+
+#include "../../src/store/pg_test_server.h"
+#include "../interop/quickfix_peer.h"
+#include "fixgate/gateway/lp_settings.h"
+#include "fixgate/gateway/lp_supervisor.h"
+#include "fixgate/gateway/sessions_db.h"
+
+namespace fixgate::gateway {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::PeerOptions;
+using testing::QuickFixPeer;
+
+// Every transition the supervisor reports, and every log line, awaitable.
+class Recorder {
+ public:
+  void add(const StatusTransition& t) {
+    std::lock_guard lock(mu_);
+    transitions_.push_back(t);
+    cv_.notify_all();
+  }
+  void log(std::string_view line) {
+    std::lock_guard lock(mu_);
+    lines_.emplace_back(line);
+    cv_.notify_all();
+  }
+  // Waits for a transition of `provider` to `status` after the first `from` transitions.
+  std::optional<StatusTransition> await(const std::string& provider, LpStatus status,
+                                        size_t from = 0, std::chrono::milliseconds timeout = 20s) {
+    std::unique_lock lock(mu_);
+    std::optional<StatusTransition> found;
+    cv_.wait_for(lock, timeout, [&] {
+      for (size_t i = from; i < transitions_.size(); ++i)
+        if (transitions_[i].provider == provider && transitions_[i].new_status == status) {
+          found = transitions_[i];
+          return true;
+        }
+      return false;
+    });
+    return found;
+  }
+  bool await_line(std::string_view part, std::chrono::milliseconds timeout = 20s) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] {
+      for (const auto& l : lines_)
+        if (l.find(part) != std::string::npos) return true;
+      return false;
+    });
+  }
+  size_t mark() {
+    std::lock_guard lock(mu_);
+    return transitions_.size();
+  }
+  std::vector<StatusTransition> since(size_t from) {
+    std::lock_guard lock(mu_);
+    return {transitions_.begin() + static_cast<std::ptrdiff_t>(from), transitions_.end()};
+  }
+  std::string history() {
+    std::lock_guard lock(mu_);
+    std::string out;
+    for (const auto& l : lines_) out += "\n  " + l;
+    return out;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<StatusTransition> transitions_;
+  std::vector<std::string> lines_;
+};
+
+enum class Backend { kSqlite, kPostgres };
+
+class LpGatewayTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Backend::kPostgres) {
+      auto pg = store::testing::PgTestServer::start();
+      ASSERT_TRUE(pg) << pg.error();
+      pg_ = std::move(*pg);
+      url_ = "postgresql:" + pg_->conninfo();
+    } else {
+      url_ = "sqlite:" + dir_.path + "/gateway.db";
+    }
+    auto db = SessionsDb::open(url_);
+    ASSERT_TRUE(db) << db.error();
+    db_ = std::move(*db);
+  }
+  void TearDown() override {
+    if (sup_) sup_->stop(5s);
+  }
+
+  // An LP row for a QuickFIX acceptor on `port` whose CompID is `lp`.
+  static LpRow row(const std::string& provider, const std::string& lp, uint16_t port) {
+    LpRow r;
+    r.provider = provider;
+    r.sender_comp_id = "FG";
+    r.target_comp_id = lp;
+    r.host = "127.0.0.1";
+    r.port = port;
+    r.heartbeat_interval = 5;
+    r.data_dictionary = testing::dict_path("FIX44.xml");
+    r.extra = R"({"ReconnectInterval": 1, "ReconnectMaxInterval": 2})";
+    return r;
+  }
+  static PeerOptions lp_peer(const std::string& comp_id, uint16_t port = 0) {
+    PeerOptions o;
+    o.acceptor = true;
+    o.sender = comp_id;
+    o.target = "FG";
+    o.port = port;
+    o.trace = "admin";
+    return o;
+  }
+  void start_supervisor() {
+    LpSupervisorOptions o;
+    o.database_url = url_;
+    o.poll_interval = 200ms;
+    o.logout_timeout = 3s;
+    o.on_transition = [this](const StatusTransition& t) { rec_.add(t); };
+    o.on_log = [this](std::string_view l) { rec_.log(l); };
+    auto s = LpSupervisor::start(std::move(o));
+    ASSERT_TRUE(s) << s.error();
+    sup_ = std::move(*s);
+  }
+  // The status column as another reader of the table sees it.
+  LpStatus db_status(const std::string& provider) {
+    auto rows = db_->load();
+    EXPECT_TRUE(rows) << rows.error();
+    if (rows)
+      for (const auto& r : *rows)
+        if (r.row.provider == provider) return r.status.status;
+    ADD_FAILURE() << "no row " << provider;
+    return LpStatus::kInactive;
+  }
+  std::string db_reason(const std::string& provider) {
+    auto rows = db_->load();
+    if (rows)
+      for (const auto& r : *rows)
+        if (r.row.provider == provider) return r.status.status_reason;
+    return "";
+  }
+
+  testing::TempDir dir_{"lp-gateway"};
+  std::unique_ptr<store::testing::PgTestServer> pg_;
+  std::string url_;
+  std::unique_ptr<SessionsDb> db_;
+  Recorder rec_;
+  std::unique_ptr<LpSupervisor> sup_;
+};
+
+TEST_P(LpGatewayTest, ThreeLpsReachActiveAndTheTableSaysSo) {
+  QuickFixPeer a(lp_peer("LPA")), b(lp_peer("LPB")), c(lp_peer("LPC"));
+  ASSERT_TRUE(db_->upsert(row("LPA", "LPA", a.port())));
+  ASSERT_TRUE(db_->upsert(row("LPB", "LPB", b.port())));
+  ASSERT_TRUE(db_->upsert(row("LPC", "LPC", c.port())));
+  start_supervisor();
+  for (const char* p : {"LPA", "LPB", "LPC"}) {
+    auto t = rec_.await(p, LpStatus::kActive);
+    ASSERT_TRUE(t) << p << rec_.history();
+    EXPECT_EQ(t->old_status, LpStatus::kInactive);
+    EXPECT_EQ(t->session_id, std::string("FIX.4.4:FG->") + p);
+    EXPECT_GE(t->transition, 1u);
+    EXPECT_EQ(db_status(p), LpStatus::kActive);
+  }
+  auto v = sup_->find("LPB");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->status, LpStatus::kActive);
+  EXPECT_EQ(v->state, "active");
+  EXPECT_EQ(v->port, b.port());
+  EXPECT_GE(v->next_sender_seq, 2u);
+  EXPECT_EQ(sup_->list().size(), 3u);
+}
+
+TEST_P(LpGatewayTest, DisableLogsOutStaysOffAndEnableBringsItBack) {
+  QuickFixPeer a(lp_peer("LPA")), b(lp_peer("LPB"));
+  ASSERT_TRUE(db_->upsert(row("LPA", "LPA", a.port())));
+  ASSERT_TRUE(db_->upsert(row("LPB", "LPB", b.port())));
+  start_supervisor();
+  ASSERT_TRUE(rec_.await("LPA", LpStatus::kActive)) << rec_.history();
+  ASSERT_TRUE(rec_.await("LPB", LpStatus::kActive)) << rec_.history();
+
+  size_t mark = rec_.mark();
+  const size_t peer_mark = a.mark();
+  AdminOutcome off = sup_->disable("LPA", {"ops", "LP maintenance"});
+  ASSERT_TRUE(off.ok()) << off.message;
+  EXPECT_FALSE(a.await("IN 35=5").empty()) << "no Logout at the LP" << a.history(peer_mark);
+  auto t = rec_.await("LPA", LpStatus::kInactive, mark);
+  ASSERT_TRUE(t) << rec_.history();
+  EXPECT_NE(t->reason.find("disabled by ops: LP maintenance"), std::string::npos) << t->reason;
+  EXPECT_EQ(db_status("LPA"), LpStatus::kInactive);
+  // ReconnectInterval is 1 s: nothing may come back within 5 s.
+  EXPECT_TRUE(a.await("IN 35=A", 5s).empty()) << "reconnected while disabled" << a.history();
+  EXPECT_EQ(sup_->find("LPA")->enabled, false);
+  EXPECT_EQ(sup_->find("LPB")->status, LpStatus::kActive);  // the other one untouched
+
+  mark = rec_.mark();
+  ASSERT_TRUE(sup_->enable("LPA", {"ops", "back"}).ok());
+  ASSERT_TRUE(rec_.await("LPA", LpStatus::kActive, mark)) << rec_.history();
+
+  mark = rec_.mark();
+  AdminOutcome all = sup_->kill_all({"ops", "panic"});
+  ASSERT_TRUE(all.ok()) << all.message;
+  EXPECT_EQ(all.message, "2 LP(s) disabled");
+  ASSERT_TRUE(rec_.await("LPA", LpStatus::kInactive, mark)) << rec_.history();
+  ASSERT_TRUE(rec_.await("LPB", LpStatus::kInactive, mark)) << rec_.history();
+  mark = rec_.mark();
+  ASSERT_TRUE(sup_->enable("LPA", {"ops", "calm"}).ok());
+  ASSERT_TRUE(sup_->enable("LPB", {"ops", "calm"}).ok());
+  ASSERT_TRUE(rec_.await("LPA", LpStatus::kActive, mark)) << rec_.history();
+  ASSERT_TRUE(rec_.await("LPB", LpStatus::kActive, mark)) << rec_.history();
+}
+
+TEST_P(LpGatewayTest, ChangedPortLogsOutAndConnectsToTheNewOneOnly) {
+  QuickFixPeer old_lp(lp_peer("LPA")), new_lp(lp_peer("LPA"));
+  ASSERT_TRUE(db_->upsert(row("LPA", "LPA", old_lp.port())));
+  start_supervisor();
+  ASSERT_TRUE(rec_.await("LPA", LpStatus::kActive)) << rec_.history();
+  const size_t mark = rec_.mark();
+  ASSERT_TRUE(db_->upsert(row("LPA", "LPA", new_lp.port())));  // another writer's UPDATE
+  EXPECT_FALSE(old_lp.await("IN 35=5").empty()) << "no Logout at the old port" << old_lp.history();
+  EXPECT_FALSE(new_lp.await("IN 35=A").empty()) << "no Logon at the new port" << new_lp.history();
+  ASSERT_TRUE(rec_.await("LPA", LpStatus::kActive, mark)) << rec_.history();
+  EXPECT_EQ(sup_->find("LPA")->port, new_lp.port());
+  // One session: the old LP sees no new logon.
+  EXPECT_TRUE(old_lp.await("IN 35=A", 2s).empty()) << old_lp.history();
+}
+
+TEST_P(LpGatewayTest, LostLpIsAnErrorWithTheReasonAndComesBack) {
+  auto lp = std::make_unique<QuickFixPeer>(lp_peer("LPA"));
+  const uint16_t port = lp->port();
+  ASSERT_TRUE(db_->upsert(row("LPA", "LPA", port)));
+  start_supervisor();
+  ASSERT_TRUE(rec_.await("LPA", LpStatus::kActive)) << rec_.history();
+  size_t mark = rec_.mark();
+  lp.reset();  // the LP goes away
+  auto t = rec_.await("LPA", LpStatus::kError, mark);
+  ASSERT_TRUE(t) << rec_.history();
+  EXPECT_FALSE(t->reason.empty());
+  EXPECT_EQ(db_status("LPA"), LpStatus::kError);
+  EXPECT_TRUE(rec_.await_line("next attempt in")) << "no backoff in the log" << rec_.history();
+  mark = rec_.mark();
+  QuickFixPeer back(lp_peer("LPA", port));
+  ASSERT_TRUE(rec_.await("LPA", LpStatus::kActive, mark)) << rec_.history();
+}
+
+TEST_P(LpGatewayTest, BadRowsAreErrorsWithReasonsAndTheOthersRun) {
+  QuickFixPeer a(lp_peer("LPA"));
+  ASSERT_TRUE(db_->upsert(row("LPA", "LPA", a.port())));
+  LpRow version = row("BADVERSION", "X1", 9);
+  version.begin_string = "FIX.9.9";
+  ASSERT_TRUE(db_->upsert(version));
+  LpRow port = row("NOPORT", "X2", 0);
+  ASSERT_TRUE(db_->upsert(port));
+  LpRow twin = row("TWIN", "LPA", a.port());  // the same CompIDs as LPA
+  ASSERT_TRUE(db_->upsert(twin));
+  LpRow cert = row("NOCERT", "X3", 9);
+  cert.tls = true;
+  cert.tls_certificate_file = dir_.path + "/missing.pem";
+  cert.extra = R"({"CertificateVerifyLevel": 0})";
+  ASSERT_TRUE(db_->upsert(cert));
+  LpRow json = row("BADJSON", "X4", 9);
+  json.extra = "{not json";
+  ASSERT_TRUE(db_->upsert(json));
+  start_supervisor();
+  ASSERT_TRUE(rec_.await("LPA", LpStatus::kActive)) << rec_.history();
+  const std::pair<const char*, const char*> expected[] = {{"BADVERSION", "FIX.9.9"},
+                                                          {"NOPORT", "port"},
+                                                          {"TWIN", "also LP LPA's"},
+                                                          {"NOCERT", "missing.pem"},
+                                                          {"BADJSON", "extra"}};
+  for (const auto& [provider, why] : expected) {
+    auto t = rec_.await(provider, LpStatus::kError);
+    ASSERT_TRUE(t) << provider << rec_.history();
+    EXPECT_NE(t->reason.find(why), std::string::npos) << provider << ": " << t->reason;
+    EXPECT_EQ(db_status(provider), LpStatus::kError);
+    EXPECT_EQ(db_reason(provider), t->reason);
+  }
+  EXPECT_EQ(sup_->find("LPA")->status, LpStatus::kActive) << rec_.history();
+}
+
+TEST_P(LpGatewayTest, InsertAndDeleteWhileRunning) {
+  QuickFixPeer a(lp_peer("LPA"));
+  start_supervisor();
+  ASSERT_TRUE(sup_->sync(10s));
+  EXPECT_TRUE(sup_->list().empty());
+  ASSERT_TRUE(db_->upsert(row("LPA", "LPA", a.port())));
+  ASSERT_TRUE(rec_.await("LPA", LpStatus::kActive)) << rec_.history();
+  const size_t mark = rec_.mark();
+  ASSERT_TRUE(*db_->remove("LPA"));
+  EXPECT_FALSE(a.await("IN 35=5").empty()) << "no Logout" << a.history();
+  ASSERT_TRUE(rec_.await("LPA", LpStatus::kInactive, mark)) << rec_.history();
+  ASSERT_TRUE(sup_->sync(10s));
+  EXPECT_FALSE(sup_->find("LPA"));
+}
+
+TEST_P(LpGatewayTest, StaleStatusesAreCorrectedAndDisabledStaysDisabledAcrossARestart) {
+  QuickFixPeer a(lp_peer("LPA"));
+  ASSERT_TRUE(db_->upsert(row("LPA", "LPA", a.port())));
+  LpRow off = row("OFF", "LPOFF", 9);
+  off.enabled = false;
+  ASSERT_TRUE(db_->upsert(off));
+  // What a fixgated killed with -9 leaves: status 1 on both.
+  for (const char* p : {"LPA", "OFF"}) {
+    StatusTransition t;
+    t.provider = p;
+    t.new_status = LpStatus::kActive;
+    t.owner = "gone:1";
+    t.at = std::chrono::system_clock::now();
+    LpStatusRow live;
+    live.owner = "gone:1";
+    ASSERT_TRUE(db_->write_transition(t, live));
+  }
+  start_supervisor();
+  auto fixed = rec_.await("OFF", LpStatus::kInactive);
+  ASSERT_TRUE(fixed) << rec_.history();
+  EXPECT_NE(fixed->reason.find("gone:1"), std::string::npos) << fixed->reason;
+  EXPECT_EQ(fixed->transition, 2u);  // numbering goes on from the table's
+  ASSERT_TRUE(rec_.await("LPA", LpStatus::kInactive)) << rec_.history();
+  ASSERT_TRUE(rec_.await("LPA", LpStatus::kActive)) << rec_.history();
+  EXPECT_EQ(db_status("OFF"), LpStatus::kInactive);
+  EXPECT_EQ(sup_->find("OFF")->enabled, false);
+}
+
+TEST_P(LpGatewayTest, OperatorsCommands) {
+  QuickFixPeer a(lp_peer("LPA"));
+  ASSERT_TRUE(db_->upsert(row("LPA", "LPA", a.port())));
+  start_supervisor();
+  ASSERT_TRUE(rec_.await("LPA", LpStatus::kActive)) << rec_.history();
+  using Code = AdminOutcome::Code;
+  EXPECT_EQ(sup_->disable("NOPE", {"ops", "x"}).code, Code::kNotFound);
+  EXPECT_EQ(sup_->set_sequences("LPA", 10, 0, false, {"ops", "x"}).code, Code::kConflict);
+  size_t peer_mark = a.mark();
+  ASSERT_TRUE(sup_->test_request("LPA", {"ops", "ping"}).ok());
+  EXPECT_FALSE(a.await("IN 35=1").empty()) << a.history(peer_mark);
+  // Logged out by an operator: status 0, down until logon.
+  size_t mark = rec_.mark();
+  ASSERT_TRUE(sup_->logout("LPA", {"ops", "quiet"}).ok());
+  ASSERT_TRUE(rec_.await("LPA", LpStatus::kInactive, mark)) << rec_.history();
+  EXPECT_EQ(sup_->logout("LPA", {"ops", "again"}).code, Code::kConflict);
+  AdminOutcome set = sup_->set_sequences("LPA", 40, 0, false, {"ops", "agreed with the LP"});
+  ASSERT_TRUE(set.ok()) << set.message;
+  EXPECT_EQ(sup_->find("LPA")->next_sender_seq, 40u);
+  mark = rec_.mark();
+  peer_mark = a.mark();
+  ASSERT_TRUE(sup_->logon("LPA", {"ops", "go"}).ok());
+  std::string logon = a.await("IN 35=A");
+  EXPECT_EQ(testing::field(logon, "34"), "40") << a.history(peer_mark);
+  ASSERT_TRUE(rec_.await("LPA", LpStatus::kActive, mark)) << rec_.history();
+  EXPECT_EQ(sup_->logon("LPA", {"ops", "again"}).code, Code::kConflict);
+}
+
+// ---- the tables ---------------------------------------------------------------------------------
+
+TEST_P(LpGatewayTest, MigratesFromEveryEarlierVersion) {
+  for (int from = 0; from < SessionsDb::kSchemaVersion; ++from) {
+    std::string url;
+    if (GetParam() == Backend::kPostgres) {
+      const std::string name = "migrate" + std::to_string(from);
+      ASSERT_TRUE(db_->connection().exec_script("CREATE DATABASE " + name));
+      url = "postgresql:" + pg_->conninfo();
+      url.replace(url.find("dbname=postgres"), 15, "dbname=" + name);
+    } else {
+      url = "sqlite:" + dir_.path + "/migrate" + std::to_string(from) + ".db";
+    }
+    auto old = SessionsDb::open(url, from);
+    ASSERT_TRUE(old) << old.error();
+    EXPECT_EQ(*(*old)->schema_version(), from);
+    if (from > 0) {
+      ASSERT_TRUE((*old)->upsert(row("KEEP", "K", 9)));
+    }
+    old->reset();
+    auto now = SessionsDb::open(url);
+    ASSERT_TRUE(now) << now.error();
+    EXPECT_EQ(*(*now)->schema_version(), SessionsDb::kSchemaVersion);
+    auto rows = (*now)->load();
+    ASSERT_TRUE(rows) << rows.error();
+    EXPECT_EQ(rows->size(), from > 0 ? 1u : 0u);
+  }
+}
+
+TEST_P(LpGatewayTest, RefusesATableFromANewerFixgated) {
+  ASSERT_TRUE(db_->connection().exec_script(
+      "INSERT INTO fixgate_schema_version(version, applied_at) VALUES (99, 'later')"));
+  auto newer = SessionsDb::open(url_);
+  ASSERT_FALSE(newer);
+  EXPECT_NE(newer.error().find("schema version 99 is newer"), std::string::npos) << newer.error();
+}
+
+TEST_P(LpGatewayTest, RowsRoundTripAndTransitionsAreNumberedWithHistory) {
+  LpRow r = row("RT", "RTLP", 1234);
+  r.alternate_hosts = "10.0.0.2:1235,backup:1236";
+  r.tls = true;
+  r.tls_ca_file = "/etc/ca.pem";
+  r.reset_on_logon = true;
+  r.store = "file:/var/lib/fix";
+  r.start_time = "08:00:00";
+  r.end_time = "17:00:00";
+  r.time_zone = "Europe/London";
+  r.sender_sub_id = "DESK";
+  ASSERT_TRUE(db_->upsert(r));
+  auto rows = db_->load();
+  ASSERT_TRUE(rows) << rows.error();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].row.fingerprint(), r.fingerprint());
+  EXPECT_TRUE((*rows)[0].row.enabled);
+  EXPECT_TRUE(*db_->set_enabled("RT", false));
+  EXPECT_FALSE(*db_->set_enabled("NOPE", false));
+  EXPECT_FALSE((*db_->load())[0].row.enabled);
+
+  for (uint64_t n = 1; n <= 2; ++n) {
+    StatusTransition t;
+    t.provider = "RT";
+    t.new_status = n == 1 ? LpStatus::kActive : LpStatus::kError;
+    t.reason = n == 1 ? "" : "lost";
+    t.at = std::chrono::system_clock::now();
+    ASSERT_TRUE(db_->write_transition(t, LpStatusRow{}));
+    EXPECT_EQ(t.transition, n);
+  }
+  auto history = db_->connection().query(
+      "SELECT transition, new_status FROM fixgate_status_history WHERE provider = 'RT' "
+      "ORDER BY transition");
+  ASSERT_TRUE(history) << history.error();
+  ASSERT_EQ(history->rows.size(), 2u);
+  EXPECT_EQ(history->rows[1][0], "2");
+  EXPECT_EQ(history->rows[1][1], "2");
+  EXPECT_EQ((*db_->load())[0].status.status, LpStatus::kError);
+}
+
+TEST_P(LpGatewayTest, ConfigurationChangesAreSeenStatusWritesAreNot) {
+  auto other = sql::Connection::open(url_);
+  ASSERT_TRUE(other) << other.error();
+  SessionsDb watcher(std::move(*other));
+  ASSERT_TRUE(watcher.connection().listen("fixgate_sessions"));
+  (void)watcher.changed(0ms);  // SQLite: the first look only takes the version
+  ASSERT_TRUE(db_->upsert(row("W", "WLP", 9)));
+  EXPECT_TRUE(*watcher.changed(2s));
+  EXPECT_FALSE(*watcher.changed(0ms));
+  if (GetParam() == Backend::kPostgres) {  // our own status writes wake nobody
+    LpStatusRow live;
+    live.state = "active";
+    ASSERT_TRUE(db_->write_live("W", live));
+    EXPECT_FALSE(*watcher.changed(300ms));
+  }
+}
+
+TEST(LpSettingsTest, ARowIsASessionWithEveryKey) {
+  LpRow r;
+  r.provider = "LP1";
+  r.sender_comp_id = "FG";
+  r.target_comp_id = "BANK";
+  r.host = "127.0.0.1";
+  r.port = 9000;
+  r.alternate_hosts = "127.0.0.2:9001";
+  r.heartbeat_interval = 15;
+  r.extra = R"({"LogonTimeout": 7, "ResetOnLogon": true, "SenderSubID": "DESK"})";
+  auto s = lp_settings(r, nullptr);
+  ASSERT_TRUE(s) << s.error();
+  auto setup = to_session_setup(*s);
+  ASSERT_TRUE(setup) << setup.error();
+  const engine::SessionOptions& m = setup->manager;
+  EXPECT_EQ(m.session.id.to_string(), "FIX.4.4:FG/DESK->BANK");  // extra's SenderSubID
+  ASSERT_EQ(m.connect.size(), 2u);
+  EXPECT_EQ(m.connect[1].port, 9001);
+  EXPECT_EQ(m.session.heartbeat_interval, 15s);
+  EXPECT_EQ(m.session.logon_timeout, 7s);
+  EXPECT_TRUE(m.session.reset_on_logon);
+  // A database's sessions back off exponentially, with jitter.
+  EXPECT_EQ(m.reconnect.initial, 1s);
+  EXPECT_EQ(m.reconnect.max, 30s);
+  EXPECT_GT(m.reconnect.jitter, 0.0);
+}
+
+TEST(LpSettingsTest, EveryProblemOfARowIsNamedByItsColumn) {
+  LpRow r;
+  r.provider = "LP1";
+  r.sender_comp_id = "FG";
+  r.target_comp_id = "BANK";
+  r.port = 0;
+  r.alternate_hosts = "nocolon";
+  r.extra = R"({"HeartBeatInt": 5, "EngineThreads": 2, "LogonTimeout": [1]})";
+  auto s = lp_settings(r, nullptr);
+  ASSERT_FALSE(s);
+  const std::string& e = s.error();
+  EXPECT_NE(e.find("fixgate_sessions[LP1]: port:"), std::string::npos) << e;
+  EXPECT_NE(e.find("alternate_hosts: 'nocolon' is not host:port"), std::string::npos) << e;
+  EXPECT_NE(e.find("did you mean HeartBtInt?"), std::string::npos) << e;
+  EXPECT_NE(e.find("EngineThreads: engine-wide"), std::string::npos) << e;
+  EXPECT_NE(e.find("LogonTimeout: not a string, number or boolean"), std::string::npos) << e;
+  r = LpRow{};
+  r.provider = "LP1";
+  r.sender_comp_id = "FG";
+  r.target_comp_id = "BANK";
+  r.port = 9000;
+  r.heartbeat_interval = -3;
+  auto bad = to_session_setup(*lp_settings(r, nullptr));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().find("fixgate_sessions[LP1]: heartbeat_interval:"), std::string::npos)
+      << bad.error();
+}
+
+INSTANTIATE_TEST_SUITE_P(Db, LpGatewayTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& info) {
+                           return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
+                         });
+
+}  // namespace
+}  // namespace fixgate::gateway
