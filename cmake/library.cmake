@@ -5,6 +5,9 @@
 # Every library from outside that a layer links, and how an installed fixgate finds it again:
 #   target in this build | find_dependency() arguments | target that gives | pkg-config flags |
 #   the Debian 12 package with its headers, which linking the static archive needs (- for none)
+# A find_dependency() of - means none: the target is then a library name the linker finds alone.
+# So for nats.c, whose Debian CMake package names a static library Debian does not ship (and
+# libprotobuf-c.so, which need not be installed), so that find_package(cnats) fails.
 # A layer linking one not listed here stops the configuration (see fixgate_library below).
 set(FIXGATE_EXTERNAL_LIBRARIES
   "Threads::Threads|Threads|Threads::Threads|-pthread|-"
@@ -13,7 +16,8 @@ set(FIXGATE_EXTERNAL_LIBRARIES
   "PkgConfig::PUGIXML|pugixml CONFIG|pugixml::pugixml|-lpugixml|libpugixml-dev"
   "SQLite::SQLite3|SQLite3|SQLite::SQLite3|-lsqlite3|libsqlite3-dev"
   "PkgConfig::LIBPQ|PostgreSQL|PostgreSQL::PostgreSQL|-lpq|libpq-dev"
-  "nlohmann_json::nlohmann_json|nlohmann_json|nlohmann_json::nlohmann_json|-|nlohmann-json3-dev")
+  "nlohmann_json::nlohmann_json|nlohmann_json|nlohmann_json::nlohmann_json|-|nlohmann-json3-dev"
+  "PkgConfig::LIBNATS|-|nats|-lnats|libnats-dev")
 
 # 0.x releases may break the ABI at every minor version, so the SONAME carries the minor
 # version (libfixgate.so.0.1); from 1.0 on, the major version only.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ThreadSanitizer run of the threaded code's tests: the ordering layer (worker pools), the
-# engine (event loop threads, cross-thread API, TLS) and the file store (background syncs). Configures build-tsan/, builds those two
+# engine (event loop threads, cross-thread API, TLS), the file store (background syncs) and the
+# gateway's NATS publisher (its thread, nats.c's callbacks). Configures build-tsan/, builds those
 # test programs only and runs them. Exits non-zero on any test failure or reported race.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,7 @@ if [[ ! -f build-tsan/build.ninja ]]; then
     -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread >/dev/null
 fi
 if ! nice cmake --build build-tsan -j"$JOBS" --target ordering_test engine_test store_test \
+    nats_publisher_test \
     >build-tsan/build.log 2>&1; then
   tail -n 40 build-tsan/build.log
   exit 1
@@ -33,4 +35,6 @@ run build-tsan/src/ordering_test --gtest_brief=1
 run build-tsan/tests/engine_test --gtest_brief=1
 # The file store's tests (not the kill -9 ones, which fork a writer to kill).
 run build-tsan/src/store_test --gtest_brief=1 --gtest_filter='FileStoreTest.*:SegmentFormat*'
-echo "tsan.sh: ordering_test, engine_test and store_test clean under ThreadSanitizer"
+run build-tsan/src/gateway/nats_publisher_test --gtest_brief=1
+echo "tsan.sh: ordering_test, engine_test, store_test and nats_publisher_test clean under" \
+  "ThreadSanitizer"

@@ -13,6 +13,7 @@
 #include "fixgate/engine/file_log.h"
 #include "fixgate/gateway/applications.h"
 #include "fixgate/gateway/lp_supervisor.h"
+#include "fixgate/gateway/nats_publisher.h"
 
 namespace fixgate::gateway {
 namespace {
@@ -244,9 +245,26 @@ int run_daemon(const DaemonConfig& config, std::ostream& out_stream, std::ostrea
                    " us" +
                    (config.options.engine.busy_poll_yield ? ", yielding" : ", not yielding");
   out.line(engine_line);
+  const DaemonOptions& o = config.options;
+  // Status events on NATS (nats_publisher.h): never waited for by a session.
+  std::unique_ptr<NatsPublisher> nats;
+  if (!o.nats_url.empty()) {
+    NatsOptions no;
+    no.url = o.nats_url;
+    no.subject_prefix = o.nats_subject_prefix;
+    no.jetstream = o.nats_jetstream;
+    no.kv_bucket = o.nats_kv_bucket;
+    no.on_log = [&out](std::string_view line) { out.line("nats " + std::string(line)); };
+    auto started_nats = NatsPublisher::start(std::move(no));
+    if (!started_nats) {
+      err << "fixgated: NatsUrl: " << started_nats.error() << '\n';
+      engine.stop();
+      return 2;
+    }
+    nats = std::move(*started_nats);
+  }
   // LP sessions from the database, each on an engine of its own (lp_supervisor.h).
   std::unique_ptr<LpSupervisor> lps;
-  const DaemonOptions& o = config.options;
   if (!o.sessions_database.empty()) {
     LpSupervisorOptions lo;
     lo.database_url = o.sessions_database;
@@ -254,6 +272,15 @@ int run_daemon(const DaemonConfig& config, std::ostream& out_stream, std::ostrea
     lo.app = config.default_app;
     lo.poll_interval = o.sessions_poll_interval;
     lo.on_log = [&out](std::string_view line) { out.line(std::string(line)); };
+    if (nats) {
+      // MsgId provider-transition: a JetStream replay of the same transition is stored once.
+      lo.on_transition = [n = nats.get(),
+                          kv = !o.nats_kv_bucket.empty()](const StatusTransition& t) {
+        const std::string json = t.to_json();
+        (void)n->publish("events.lpstatus", json, t.provider + "-" + std::to_string(t.transition));
+        if (kv) (void)n->put_kv(t.provider, json);
+      };
+    }
     auto started_lps = LpSupervisor::start(std::move(lo));
     if (!started_lps) {
       err << "fixgated: sessions database: " << started_lps.error() << '\n';
@@ -275,8 +302,9 @@ int run_daemon(const DaemonConfig& config, std::ostream& out_stream, std::ostrea
     engine::FileLog::reopen_all();
     out.line("fixgated: SIGHUP: reopening log files");
   }
-  if (lps) lps->stop(5s);  // every LP logged out (bounded), status 0
-  engine.shutdown(5s);     // Logout handshake everywhere (bounded), then stop
+  if (lps) lps->stop(5s);     // every LP logged out (bounded), status 0
+  if (nats) nats->flush(2s);  // the last statuses out, if NATS is there
+  engine.shutdown(5s);        // Logout handshake everywhere (bounded), then stop
   out.line("fixgated: stopped");
   return 0;
 }

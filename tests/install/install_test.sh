@@ -199,7 +199,8 @@ deb)
   [[ $(dpkg-deb -f "$deb" Maintainer) == *@* ]] || fail "Maintainer: $(dpkg-deb -f "$deb" Maintainer)"
   [[ -n $(dpkg-deb -f "$deb" Description) ]] || fail "no Description"
   depends=$(dpkg-deb -f "$deb" Depends)
-  for package in libc6 libstdc++6 libgcc-s1 libssl3 libpq5 libsqlite3-0 libpugixml1v5; do
+  for package in libc6 libstdc++6 libgcc-s1 libssl3 libpq5 libsqlite3-0 libpugixml1v5 \
+    libnats3.4; do
     [[ ", $depends," == *", $package "* || ", $depends," == *", $package,"* ]] ||
       fail "Depends has no $package: $depends"
   done
