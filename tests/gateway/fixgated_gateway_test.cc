@@ -1,0 +1,176 @@
+// fixgated as an LP gateway, end to end: the real binary with --db and --nats, a real SQLite file
+// or PostgreSQL server, a real nats-server killed and restarted under it, QuickFIX/C++ acceptors as
+// the LPs, and fixgated itself killed with SIGKILL and started again.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+
+#include "../../src/store/pg_test_server.h"
+#include "../apps/fixgated_helpers.h"
+#include "../interop/quickfix_peer.h"
+#include "../support/nats_client.h"
+#include "../support/nats_server.h"
+#include "fixgate/gateway/sessions_db.h"
+
+namespace fixgate::gateway {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::Child;
+using testing::PeerOptions;
+using testing::QuickFixPeer;
+
+enum class Backend { kSqlite, kPostgres };
+
+LpRow lp_row(const std::string& provider, uint16_t port) {
+  LpRow r;
+  r.provider = provider;
+  r.sender_comp_id = "FG";
+  r.target_comp_id = provider;
+  r.host = "127.0.0.1";
+  r.port = port;
+  r.heartbeat_interval = 1;
+  r.extra = R"({"ReconnectInterval": 1, "ReconnectMaxInterval": 2})";
+  return r;
+}
+
+PeerOptions lp_peer(const std::string& comp_id, uint16_t port = 0) {
+  PeerOptions o;
+  o.sender = comp_id;
+  o.target = "FG";
+  o.port = port;
+  o.trace = "admin";
+  return o;
+}
+
+// The (provider, status) of each lpstatus event in `payloads`.
+std::vector<std::pair<std::string, int>> statuses(const std::vector<std::string>& payloads) {
+  std::vector<std::pair<std::string, int>> out;
+  for (const auto& p : payloads) {
+    auto j = nlohmann::json::parse(p, nullptr, false);
+    if (j.is_object()) out.emplace_back(j.value("provider", ""), j.value("status", -1));
+  }
+  return out;
+}
+
+bool has(const std::vector<std::pair<std::string, int>>& events, const std::string& provider,
+         int status) {
+  return std::find(events.begin(), events.end(), std::pair{provider, status}) != events.end();
+}
+
+class FixgatedGatewayTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Backend::kPostgres) {
+      auto pg = store::testing::PgTestServer::start();
+      ASSERT_TRUE(pg) << pg.error();
+      pg_ = std::move(*pg);
+      url_ = "postgresql:" + pg_->conninfo();
+    } else {
+      url_ = "sqlite:" + dir_.path + "/gateway.db";
+    }
+    auto db = SessionsDb::open(url_);
+    ASSERT_TRUE(db) << db.error();
+    db_ = std::move(*db);
+    ASSERT_TRUE(nats_.start()) << nats_.log();
+  }
+
+  std::unique_ptr<Child> start_fixgated() {
+    auto d = std::make_unique<Child>(
+        testing::fixgated({"--db", url_, "--nats", nats_.url(), "--app", "none"}));
+    EXPECT_TRUE(testing::saw_line(*d, "fixgated: running"));
+    return d;
+  }
+  LpStatus status_of(const std::string& provider) {
+    auto rows = db_->load();
+    if (rows)
+      for (const auto& r : *rows)
+        if (r.row.provider == provider) return r.status.status;
+    return LpStatus::kInactive;
+  }
+  // Polls the table (another process writes it) until `provider` has `status`.
+  bool await_status(const std::string& provider, LpStatus status) {
+    return testing::await([&] { return status_of(provider) == status; }, 20s);
+  }
+
+  testing::TempDir dir_{"fixgated-gateway"};
+  std::unique_ptr<store::testing::PgTestServer> pg_;
+  std::string url_;
+  std::unique_ptr<SessionsDb> db_;
+  testing::NatsServer nats_;
+};
+
+TEST_P(FixgatedGatewayTest, StatusEventsSurviveANatsRestartAndAKillNine) {
+  // Everything fixgated publishes is recorded by a stream, whatever happens to subscribers.
+  {
+    testing::Client setup(nats_.url());
+    setup.add_stream("RECORDER", "fixgate.events.>");
+  }
+  testing::Client client(nats_.url());
+  testing::Subscriber live(client, "fixgate.events.lpstatus");
+  auto a = std::make_unique<QuickFixPeer>(lp_peer("LPA"));
+  QuickFixPeer b(lp_peer("LPB"));
+  const uint16_t a_port = a->port();
+  ASSERT_TRUE(db_->upsert(lp_row("LPA", a_port)));
+  ASSERT_TRUE(db_->upsert(lp_row("LPB", b.port())));
+  LpRow off = lp_row("OFF", 9);
+  off.enabled = false;
+  ASSERT_TRUE(db_->upsert(off));
+
+  auto d = start_fixgated();
+  // A live subscriber sees both LPs become active.
+  auto seen = live.take(2);
+  std::vector<std::string> payloads;
+  for (const auto& m : seen) payloads.push_back(m.payload);
+  EXPECT_TRUE(has(statuses(payloads), "LPA", 1)) << payloads.size();
+  EXPECT_TRUE(has(statuses(payloads), "LPB", 1));
+  ASSERT_TRUE(await_status("LPA", LpStatus::kActive));
+  ASSERT_TRUE(await_status("LPB", LpStatus::kActive));
+  ASSERT_EQ(seen.size(), 2u);
+  auto first = nlohmann::json::parse(seen[0].payload);
+  for (const char* key : {"provider", "session_id", "old_status", "status", "state", "reason",
+                          "next_sender_seq", "next_target_seq", "owner", "transition", "time"})
+    EXPECT_TRUE(first.contains(key)) << key << " missing in " << seen[0].payload;
+
+  // NATS goes away; an LP fails meanwhile: the table says so at once, sessions go on.
+  nats_.kill();
+  a.reset();
+  ASSERT_TRUE(await_status("LPA", LpStatus::kError));
+  const size_t heartbeats_from = b.mark();
+  EXPECT_FALSE(b.await("IN 35=0", 5s).empty()) << "LPB stalled while NATS was down" << b.history();
+  EXPECT_GT(b.mark(), heartbeats_from);
+  EXPECT_EQ(status_of("LPB"), LpStatus::kActive);
+  ASSERT_TRUE(nats_.start()) << nats_.log();
+  auto recorded = statuses(testing::await_stream(nats_.url(), "RECORDER", 3));
+  EXPECT_TRUE(has(recorded, "LPA", 2)) << "the buffered event never arrived";
+
+  // kill -9: the table keeps status 1; the next start corrects it before connecting.
+  a = std::make_unique<QuickFixPeer>(lp_peer("LPA", a_port));
+  ASSERT_TRUE(await_status("LPA", LpStatus::kActive));
+  d->signal(SIGKILL);
+  (void)d->wait(10s);
+  EXPECT_EQ(status_of("LPA"), LpStatus::kActive);  // stale
+  d = start_fixgated();
+  EXPECT_TRUE(testing::await([&] {
+    auto events = statuses(testing::await_stream(nats_.url(), "RECORDER", 0, 0ms));
+    return std::count(events.begin(), events.end(), std::pair<std::string, int>{"LPA", 0}) >= 1;
+  })) << "no correction event";
+  ASSERT_TRUE(await_status("LPA", LpStatus::kActive));
+  EXPECT_EQ(status_of("OFF"), LpStatus::kInactive);
+  auto rows = db_->load();
+  ASSERT_TRUE(rows);
+  for (const auto& r : *rows)
+    if (r.row.provider == "OFF") {
+      EXPECT_FALSE(r.row.enabled);
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Db, FixgatedGatewayTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& info) {
+                           return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
+                         });
+
+}  // namespace
+}  // namespace fixgate::gateway
