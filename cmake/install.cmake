@@ -39,6 +39,7 @@ get_property(private GLOBAL PROPERTY FIXGATE_PRIVATE_DEPENDENCIES)
 foreach(scope public private)
   fixgate_external_column(packages "${${scope}}" 1)
   list(REMOVE_DUPLICATES packages)
+  list(REMOVE_ITEM packages -)  # linked by name, nothing to find
   set(find "")
   foreach(package IN LISTS packages)
     if(scope STREQUAL "private")
