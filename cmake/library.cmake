@@ -3,7 +3,8 @@
 # position-independent. The per-layer targets stay what the build and the tests link.
 
 # Every library from outside that a layer links, and how an installed fixgate finds it again:
-#   target in this build | find_dependency() arguments | target that gives | pkg-config flags |
+#   target in this build | find_dependency() arguments (- for none) | target that gives |
+#   pkg-config flags |
 #   the Debian 12 package with its headers, which linking the static archive needs (- for none)
 # A find_dependency() of - means none: the target is then a library name the linker finds alone.
 # So for nats.c, whose Debian CMake package names a static library Debian does not ship (and
@@ -16,8 +17,9 @@ set(FIXGATE_EXTERNAL_LIBRARIES
   "PkgConfig::PUGIXML|pugixml CONFIG|pugixml::pugixml|-lpugixml|libpugixml-dev"
   "SQLite::SQLite3|SQLite3|SQLite::SQLite3|-lsqlite3|libsqlite3-dev"
   "PkgConfig::LIBPQ|PostgreSQL|PostgreSQL::PostgreSQL|-lpq|libpq-dev"
-  "nlohmann_json::nlohmann_json|nlohmann_json|nlohmann_json::nlohmann_json|-|nlohmann-json3-dev"
-  "PkgConfig::LIBNATS|-|nats|-lnats|libnats-dev")
+  "PkgConfig::LIBNATS|-|nats|-lnats|libnats-dev"
+  # Debian's cpp-httplib has no CMake package: the installed package links the library by name.
+  "PkgConfig::HTTPLIB|-|cpp-httplib|-lcpp-httplib|libcpp-httplib-dev")
 
 # 0.x releases may break the ABI at every minor version, so the SONAME carries the minor
 # version (libfixgate.so.0.1); from 1.0 on, the major version only.

@@ -1,14 +1,97 @@
-// fixgate: the command-line tool. Subcommands: decode, bench, dict generate.
+// fixgate: the command-line tool. Subcommands: decode, bench, dict generate, admin.
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <sstream>
 
+#include "admin.h"
 #include "bench.h"
 #include "decode.h"
 #include "dict_generate.h"
+
+namespace {
+
+// `fixgate admin [--url URL] [--token-file FILE [--token-name NAME]] [--json] COMMAND …`
+struct AdminCli {
+  AdminCli() = default;
+  AdminCli(const AdminCli&) = delete;  // CLI11 holds pointers into it
+  AdminCli& operator=(const AdminCli&) = delete;
+  CLI::App* command = nullptr;
+  std::string url, token_file, token_name;
+  fixgate::cli::AdminClientOptions options;
+  fixgate::cli::AdminCommand cmd;
+  uint64_t next_sender = 0, next_target = 0;
+};
+
+// CLI11 writes into `a`'s members: `a` must outlive the parse.
+void add_admin(CLI::App& app, AdminCli& a) {
+  a.command = app.add_subcommand(
+      "admin", "Talk to fixgated's admin HTTP API: list and show the LP sessions, change them");
+  auto* admin = a.command;
+  admin->require_subcommand(1);
+  admin->fallthrough();
+  admin->add_option("--url", a.url, "http://HOST:PORT of the admin API (else FIXGATE_ADMIN_URL)");
+  auto* file = admin->add_option("--token-file", a.token_file,
+                                 "name:token lines, mode 0600 (else FIXGATE_ADMIN_TOKEN)");
+  admin->add_option("--token-name", a.token_name, "The token to use (default: the first)")
+      ->needs(file);
+  admin->add_flag("--json", a.options.json, "Print the server's JSON as it is");
+  admin->add_subcommand("list", "Every LP session: a table");
+  admin->add_subcommand("show", "One LP session")
+      ->add_option("provider", a.cmd.provider, "The LP's name")
+      ->required();
+  const std::vector<std::pair<const char*, const char*>> changes = {
+      {"disable", "The kill switch: log out, stop reconnecting, status 0 (stays off)"},
+      {"enable", "Undo disable: the LP connects again"},
+      {"logon", "Connect now, skipping the backoff wait"},
+      {"logout", "Log out without disabling (it reconnects per its schedule)"},
+      {"disconnect", "Drop the connection without a Logout"},
+      {"test-request", "Send a TestRequest"},
+      {"reset-sequences", "Logon with ResetSeqNumFlag=Y: both sides back to 1"},
+      {"sequences", "Set the next sequence numbers (refused while logged on unless --force)"},
+      {"kill-all", "Disable every LP"}};
+  for (const auto& [name, help] : changes) {
+    auto* sub = admin->add_subcommand(name, help);
+    if (std::string_view(name) != "kill-all")
+      sub->add_option("provider", a.cmd.provider, "The LP's name")->required();
+    sub->add_option("--reason", a.cmd.reason, "Why (goes into the audit log)")->required();
+  }
+  auto* seq = admin->get_subcommand("sequences");
+  seq->add_option("--next-sender", a.next_sender, "MsgSeqNum of our next message")
+      ->check(CLI::Range(uint64_t{1}, UINT64_MAX));
+  seq->add_option("--next-target", a.next_target, "MsgSeqNum expected from the LP next")
+      ->check(CLI::Range(uint64_t{1}, UINT64_MAX));
+  seq->add_flag("--force", a.cmd.force, "Even while logged on");
+}
+
+int run_admin(AdminCli& a) {
+  for (auto* sub : a.command->get_subcommands())
+    if (sub->parsed()) a.cmd.name = sub->get_name();
+  if (a.next_sender) a.cmd.next_sender = a.next_sender;
+  if (a.next_target) a.cmd.next_target = a.next_target;
+  a.options.url = a.url;
+  if (a.options.url.empty()) {
+    const char* env = std::getenv("FIXGATE_ADMIN_URL");
+    a.options.url = env ? env : "";
+  }
+  if (a.options.url.empty()) {
+    std::cerr << "fixgate admin: no admin URL: --url http://HOST:PORT or FIXGATE_ADMIN_URL\n";
+    return 2;
+  }
+  auto token =
+      fixgate::cli::admin_token(a.token_file, a.token_name, std::getenv("FIXGATE_ADMIN_TOKEN"));
+  if (!token) {
+    std::cerr << "fixgate admin: " << token.error() << '\n';
+    return 2;
+  }
+  a.options.token = *token;
+  return fixgate::cli::admin(a.options, a.cmd, std::cout, std::cerr);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"fixgate: FIX tools"};
@@ -60,7 +143,18 @@ int main(int argc, char** argv) {
   generate->add_option("--repo", repo_dir, "Folder holding FIX.4.0 … FIX.5.0SP2")->required();
   generate->add_option("--version", version, "FIX.4.0 … FIX.5.0SP2, or FIXT.1.1")->required();
 
-  CLI11_PARSE(app, argc, argv);
+  AdminCli admin;
+  add_admin(app, admin);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    // `fixgate admin` promises exit code 2 for a bad command line.
+    return rc != 0 && argc > 1 && std::string_view(argv[1]) == "admin" ? 2 : rc;
+  }
+
+  if (admin.command->parsed()) return run_admin(admin);
 
   if (generate->parsed()) {
     auto xml = fixgate::cli::generate_dictionary(repo_dir, version);

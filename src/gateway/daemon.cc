@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "fixgate/engine/file_log.h"
+#include "fixgate/gateway/admin_server.h"
 #include "fixgate/gateway/applications.h"
 #include "fixgate/gateway/lp_supervisor.h"
 #include "fixgate/gateway/nats_publisher.h"
@@ -47,6 +48,21 @@ void add_lines(std::vector<std::string>& to, const std::string& lines) {
 std::string where_of(const SessionSettings& s, std::string_view key) {
   const Setting* v = s.find(key);
   return v ? v->where() : s.section_where();
+}
+
+// "HOST:PORT", ":PORT" or "PORT" (on 127.0.0.1: the admin API is local unless said otherwise).
+Result<std::pair<std::string, uint16_t>> parse_admin_address(const std::string& text) {
+  const size_t colon = text.rfind(':');
+  std::string host = colon == std::string::npos ? "" : text.substr(0, colon);
+  const std::string port = colon == std::string::npos ? text : text.substr(colon + 1);
+  if (host.empty()) host = "127.0.0.1";
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  char* end = nullptr;
+  const long p = std::strtol(port.c_str(), &end, 10);
+  if (port.empty() || *end != '\0' || p < 0 || p > 65535)
+    return Status::error("'" + text + "' is not HOST:PORT");
+  return std::pair{host, static_cast<uint16_t>(p)};
 }
 
 // One stream shared by the engine's threads and the main thread, a line at a time.
@@ -290,6 +306,39 @@ int run_daemon(const DaemonConfig& config, std::ostream& out_stream, std::ostrea
     lps = std::move(*started_lps);
     out.line("fixgated: LP sessions from " + o.sessions_database);
   }
+  // The admin API over the LP sessions (admin_server.h).
+  std::unique_ptr<AdminServer> admin;
+  if (!o.admin_address.empty()) {
+    auto where = parse_admin_address(o.admin_address);
+    if (!where) {
+      err << "fixgated: AdminAddress: " << where.error() << '\n';
+      return 2;
+    }
+    if (!lps) {
+      err << "fixgated: AdminAddress: the admin API serves the LP sessions of a database: "
+             "give SessionsDatabase (--db) too\n";
+      return 2;
+    }
+    AdminServerOptions ao;
+    ao.host = where->first;
+    ao.port = where->second;
+    ao.token_file = o.admin_token_file;
+    ao.reads_need_token = o.admin_reads_need_token;
+    ao.audit_log_path = o.admin_audit_log;
+    ao.on_log = [&out](std::string_view line) { out.line("admin " + std::string(line)); };
+    ao.on_audit = [l = lps.get(), n = nats.get()](const AuditEntry& e) {
+      l->add_audit({e.time, e.actor, e.action, e.provider, e.reason,
+                    std::to_string(e.http_status) + " " + e.message, e.remote});
+      if (n) (void)n->publish("events.audit", audit_json_line(e));
+    };
+    admin = std::make_unique<AdminServer>(*lps, std::move(ao));
+    if (Status s = admin->start(); !s) {
+      err << "fixgated: admin API: " << s.message() << '\n';
+      return 2;
+    }
+    out.line("fixgated: admin API on http://" + where->first + ":" + std::to_string(admin->port()) +
+             (o.admin_token_file.empty() ? " (no AdminTokenFile: changes are refused)" : ""));
+  }
   out.line(
       "fixgated: running " + std::to_string(started.size()) + " session(s)" +
       (templates.empty() ? "" : ", " + std::to_string(templates.size()) + " acceptor template(s)"));
@@ -302,6 +351,7 @@ int run_daemon(const DaemonConfig& config, std::ostream& out_stream, std::ostrea
     engine::FileLog::reopen_all();
     out.line("fixgated: SIGHUP: reopening log files");
   }
+  if (admin) admin->stop();   // no change starts while the LPs stop
   if (lps) lps->stop(5s);     // every LP logged out (bounded), status 0
   if (nats) nats->flush(2s);  // the last statuses out, if NATS is there
   engine.shutdown(5s);        // Logout handshake everywhere (bounded), then stop

@@ -148,15 +148,16 @@ std::string placeholders(size_t n) {
 }  // namespace
 
 std::string rfc3339(SystemTime t) {
-  const auto ns =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
-  const std::time_t secs = static_cast<std::time_t>(ns / 1'000'000'000 - (ns % 1'000'000'000 < 0));
-  const long frac = static_cast<long>(ns - static_cast<int64_t>(secs) * 1'000'000'000);
+  using namespace std::chrono;
+  const auto secs = floor<seconds>(t);
+  const auto nanos = duration_cast<nanoseconds>(t - secs).count();
+  const std::time_t tt = system_clock::to_time_t(system_clock::time_point(secs));
   std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+  gmtime_r(&tt, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<long long>(nanos));
   return buf;
 }
 

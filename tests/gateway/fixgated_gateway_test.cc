@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
+#include <sys/wait.h>
+
 #include <csignal>
 
 #include "../../src/store/pg_test_server.h"
@@ -164,6 +167,81 @@ TEST_P(FixgatedGatewayTest, StatusEventsSurviveANatsRestartAndAKillNine) {
     if (r.row.provider == "OFF") {
       EXPECT_FALSE(r.row.enabled);
     }
+}
+
+// `fixgate admin …` (the real CLI) against fixgated's admin API: its exit code and its output.
+struct CliRun {
+  int code = -1;
+  std::string out;
+};
+CliRun fixgate_admin(const std::string& args) {
+  const std::string command = std::string(FIXGATE_CLI_PATH) + " admin " + args + " 2>&1";
+  CliRun run;
+  FILE* p = ::popen(command.c_str(), "r");
+  char buf[4096];
+  while (p && std::fgets(buf, sizeof buf, p)) run.out += buf;
+  const int status = p ? ::pclose(p) : -1;
+  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+TEST_P(FixgatedGatewayTest, TheKillSwitchThroughTheAdminApiAndTheCli) {
+  const std::string tokens =
+      testing::write_file(dir_.path + "/tokens", "ops:0123456789abcdef0123456789abcdef\n");
+  ASSERT_EQ(::chmod(tokens.c_str(), 0600), 0);
+  QuickFixPeer a(lp_peer("LPA"));
+  ASSERT_TRUE(db_->upsert(lp_row("LPA", a.port())));
+  Child d(testing::fixgated(
+      {"--db", url_, "--admin", "127.0.0.1:0", "--admin-token-file", tokens, "--app", "none"}));
+  std::string url;
+  for (int i = 0; i < 100 && url.empty(); ++i) {
+    const std::string line = d.read_line(10s);
+    if (line.empty()) break;
+    if (auto at = line.find("admin API on "); at != std::string::npos)
+      url = line.substr(at + 13, line.find(' ', at + 13) - at - 13);
+  }
+  ASSERT_FALSE(url.empty()) << "no admin API line";
+  ASSERT_TRUE(await_status("LPA", LpStatus::kActive));
+  const std::string with_token = "--url " + url + " --token-file " + tokens;
+
+  CliRun list = fixgate_admin("--url " + url + " --json list");  // reads need no token
+  ASSERT_EQ(list.code, 0) << list.out;
+  auto j = nlohmann::json::parse(list.out, nullptr, false);
+  ASSERT_TRUE(j.is_array()) << list.out;
+  ASSERT_EQ(j.size(), 1u);
+  EXPECT_EQ(j[0]["provider"], "LPA");
+  EXPECT_EQ(j[0]["status"], 1);
+
+  CliRun refused = fixgate_admin("--url " + url + " disable LPA --reason nope");  // no token
+  EXPECT_EQ(refused.code, 1) << refused.out;
+  EXPECT_EQ(status_of("LPA"), LpStatus::kActive);
+
+  const size_t peer_mark = a.mark();
+  CliRun off = fixgate_admin(with_token + " disable LPA --reason 'LP maintenance'");
+  ASSERT_EQ(off.code, 0) << off.out;
+  EXPECT_FALSE(a.await("IN 35=5").empty()) << a.history(peer_mark);
+  ASSERT_TRUE(await_status("LPA", LpStatus::kInactive));
+  EXPECT_TRUE(a.await("IN 35=A", 3s).empty()) << "reconnected while disabled";
+  CliRun unknown = fixgate_admin(with_token + " disable NOPE --reason x");
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_NE(unknown.out.find("NOPE"), std::string::npos) << unknown.out;
+
+  CliRun on = fixgate_admin(with_token + " enable LPA --reason back");
+  ASSERT_EQ(on.code, 0) << on.out;
+  ASSERT_TRUE(await_status("LPA", LpStatus::kActive));
+
+  // Every change, refused or not, in the audit table, with the token's name.
+  ASSERT_TRUE(testing::await([&] {
+    auto audit = db_->audit(10);
+    return audit && audit->size() >= 3;
+  }));
+  auto audit = db_->audit(10);
+  ASSERT_TRUE(audit);
+  bool disabled_by_ops = false;
+  for (const auto& a : *audit)
+    disabled_by_ops = disabled_by_ops || (a.actor == "ops" && a.action == "disable" &&
+                                          a.provider == "LPA" && a.reason == "LP maintenance");
+  EXPECT_TRUE(disabled_by_ops);
 }
 
 INSTANTIATE_TEST_SUITE_P(Db, FixgatedGatewayTest,

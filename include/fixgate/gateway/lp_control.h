@@ -33,6 +33,8 @@ inline std::string_view to_string(LpStatus s) {
 }
 
 using SystemTime = std::chrono::system_clock::time_point;
+// RFC 3339 in UTC with nanoseconds: "2026-12-07T20:58:12.123456789Z".
+std::string rfc3339(SystemTime t);
 
 // One LP as an operator sees it.
 struct LpView {

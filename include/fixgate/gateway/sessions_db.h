@@ -85,9 +85,6 @@ struct AuditRecord {
   std::string actor, action, provider, reason, result, remote;
 };
 
-// RFC 3339 in UTC with nanoseconds: "2026-12-07T20:58:12.123456789Z".
-std::string rfc3339(SystemTime t);
-
 class SessionsDb {
  public:
   // The schema version this build writes; migrations run from any earlier one.
