@@ -1,4 +1,4 @@
-// fixgate: the command-line tool. Subcommands: decode, bench, dict generate, admin.
+// fixgate: the command-line tool. Subcommands: decode, bench, dict generate, admin, sessions.
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -11,6 +11,7 @@
 #include "bench.h"
 #include "decode.h"
 #include "dict_generate.h"
+#include "sessions_cmd.h"
 
 namespace {
 
@@ -145,6 +146,8 @@ int main(int argc, char** argv) {
 
   AdminCli admin;
   add_admin(app, admin);
+  fixgate::cli::SessionsCli sessions;
+  fixgate::cli::add_sessions(app, sessions);
 
   try {
     app.parse(argc, argv);
@@ -155,6 +158,7 @@ int main(int argc, char** argv) {
   }
 
   if (admin.command->parsed()) return run_admin(admin);
+  if (sessions.command->parsed()) return fixgate::cli::run_sessions(sessions);
 
   if (generate->parsed()) {
     auto xml = fixgate::cli::generate_dictionary(repo_dir, version);

@@ -15,6 +15,7 @@
 #include "fixgate/gateway/applications.h"
 #include "fixgate/gateway/lp_supervisor.h"
 #include "fixgate/gateway/nats_publisher.h"
+#include "text.h"
 
 namespace fixgate::gateway {
 namespace {
@@ -38,11 +39,7 @@ std::vector<std::string> in_file_order(std::vector<std::string> errors, const st
 }
 
 void add_lines(std::vector<std::string>& to, const std::string& lines) {
-  for (size_t pos = 0; pos < lines.size();) {
-    size_t nl = lines.find('\n', pos);
-    to.push_back(lines.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos));
-    pos = nl == std::string::npos ? lines.size() : nl + 1;
-  }
+  for (auto& line : split_lines(lines)) to.push_back(std::move(line));
 }
 
 std::string where_of(const SessionSettings& s, std::string_view key) {

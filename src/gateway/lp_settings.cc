@@ -5,10 +5,39 @@
 
 #include <nlohmann/json.hpp>
 
+#include "text.h"
+
 namespace fixgate::gateway {
 namespace {
 
 std::string yn(bool v) { return v ? "Y" : "N"; }
+
+}  // namespace
+
+// The columns that are one settings key each, whatever the role.
+const TextColumn kTextColumns[] = {
+    {"BeginString", &LpRow::begin_string, "begin_string"},
+    {"SenderCompID", &LpRow::sender_comp_id, "sender_comp_id"},
+    {"SenderSubID", &LpRow::sender_sub_id, "sender_sub_id"},
+    {"SenderLocationID", &LpRow::sender_location_id, "sender_location_id"},
+    {"TargetCompID", &LpRow::target_comp_id, "target_comp_id"},
+    {"TargetSubID", &LpRow::target_sub_id, "target_sub_id"},
+    {"TargetLocationID", &LpRow::target_location_id, "target_location_id"},
+    {"StartTime", &LpRow::start_time, "start_time"},
+    {"EndTime", &LpRow::end_time, "end_time"},
+    {"StartDay", &LpRow::start_day, "start_day"},
+    {"EndDay", &LpRow::end_day, "end_day"},
+    {"TimeZone", &LpRow::time_zone, "time_zone"},
+    {"DataDictionary", &LpRow::data_dictionary, "data_dictionary"},
+    {"DefaultApplVerID", &LpRow::default_appl_ver_id, "default_appl_ver_id"},
+};
+const FlagColumn kFlagColumns[] = {
+    {"ResetOnLogon", &LpRow::reset_on_logon, "reset_on_logon"},
+    {"ResetOnLogout", &LpRow::reset_on_logout, "reset_on_logout"},
+    {"ResetOnDisconnect", &LpRow::reset_on_disconnect, "reset_on_disconnect"},
+};
+
+namespace {
 
 // "host:port,host:port" → pairs; an error names the bad entry.
 Result<std::vector<std::pair<std::string, std::string>>> endpoints(std::string_view list) {
@@ -61,13 +90,8 @@ Result<SessionSettings> lp_settings(const LpRow& row,
 
   const bool acceptor = row.role == "acceptor";
   put("ConnectionType", row.role, "role");
-  put("BeginString", row.begin_string, "begin_string");
-  put("SenderCompID", row.sender_comp_id, "sender_comp_id");
-  put_text("SenderSubID", row.sender_sub_id, "sender_sub_id");
-  put_text("SenderLocationID", row.sender_location_id, "sender_location_id");
-  put("TargetCompID", row.target_comp_id, "target_comp_id");
-  put_text("TargetSubID", row.target_sub_id, "target_sub_id");
-  put_text("TargetLocationID", row.target_location_id, "target_location_id");
+  for (const TextColumn& c : kTextColumns) put_text(c.key, row.*c.member, c.column);
+  for (const FlagColumn& c : kFlagColumns) put(c.key, yn(row.*c.member), c.column);
   if (acceptor) {
     put_text("SocketAcceptAddress", row.host, "host");
     put("SocketAcceptPort", std::to_string(row.port), "port");
@@ -95,9 +119,6 @@ Result<SessionSettings> lp_settings(const LpRow& row,
     put_text(acceptor ? "ServerCertificateKeyFile" : "ClientCertificateKeyFile",
              row.tls_private_key_file, "tls_private_key_file");
   }
-  put("ResetOnLogon", yn(row.reset_on_logon), "reset_on_logon");
-  put("ResetOnLogout", yn(row.reset_on_logout), "reset_on_logout");
-  put("ResetOnDisconnect", yn(row.reset_on_disconnect), "reset_on_disconnect");
   if (!row.store.empty()) {
     const std::string& st = row.store;
     const size_t colon = st.find(':');
@@ -116,13 +137,6 @@ Result<SessionSettings> lp_settings(const LpRow& row,
                        "' is not memory, file:DIR, sqlite:DIR or postgresql:CONNINFO");
     }
   }
-  put_text("StartTime", row.start_time, "start_time");
-  put_text("EndTime", row.end_time, "end_time");
-  put_text("StartDay", row.start_day, "start_day");
-  put_text("EndDay", row.end_day, "end_day");
-  put_text("TimeZone", row.time_zone, "time_zone");
-  put_text("DataDictionary", row.data_dictionary, "data_dictionary");
-  put_text("DefaultApplVerID", row.default_appl_ver_id, "default_appl_ver_id");
 
   if (!row.extra.empty()) {
     nlohmann::json extra = nlohmann::json::parse(row.extra, nullptr, false);
@@ -162,11 +176,7 @@ Result<SessionSettings> lp_settings(const LpRow& row,
         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(backoff.max).count()),
         "(default)");
   }
-  if (!errors.empty()) {
-    std::string all;
-    for (const auto& e : errors) all += (all.empty() ? "" : "\n") + e;
-    return Status::error(all);
-  }
+  if (!errors.empty()) return Status::error(join_lines(errors));
   return s;
 }
 

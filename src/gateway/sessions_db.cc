@@ -287,7 +287,7 @@ Status SessionsDb::upsert(const LpRow& row) {
   std::vector<Value> params;
   for (const Column& c : columns()) {
     names += (names.empty() ? "" : ", ") + std::string(c.name);
-    if (c.name != "provider")
+    if (c.name != "provider" && c.name != "enabled")  // enabling is set_enabled()'s
       updates += (updates.empty() ? "" : ", ") + std::string(c.name) + " = excluded." +
                  std::string(c.name);
     const std::string v = c.get(row);

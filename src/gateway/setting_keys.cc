@@ -74,17 +74,6 @@ constexpr KeyDef kKeys[] = {
              "Y: the section is a template for acceptor sessions made on demand (TargetCompID=*) "
              "for the CompIDs in AllowedCompIDs",
              flag<S, FIXGATE_MEMBER(is_template)>()),
-    ignored("AllowPosDup", kJ,
-            "PossDupFlag=Y messages follow the FIX session rules: OrigSendingTime required, a "
-            "MsgSeqNum already seen ignored"),
-    ignored("AllowUnknownEnumValues", kJ,
-            "a value outside the dictionary's enumeration is always rejected (UseDataDictionary=N "
-            "turns validation off)"),
-    spelling("AllowUnknownMessageFields", kF, "AllowUnknownMsgFields",
-             "fixgate's earlier name for AllowUnknownMsgFields"),
-    honoured("AllowUnknownMsgFields", kCJ,
-             "Y: fields below 5000 that the dictionary does not put in the message are let through",
-             flag<S, FIXGATE_MEMBER(manager.session.validation.allow_unknown_message_fields)>()),
     engine_wide("AdminAddress",
                 "HOST:PORT of the admin HTTP API (fixgated --admin; HOST defaults to 127.0.0.1); "
                 "none: no admin API",
@@ -98,6 +87,17 @@ constexpr KeyDef kKeys[] = {
                 "the admin API's tokens, one name:token per line, mode 0600 "
                 "(fixgated --admin-token-file); without it every change is refused",
                 text<E, FIXGATE_MEMBER(admin_token_file)>()),
+    ignored("AllowPosDup", kJ,
+            "PossDupFlag=Y messages follow the FIX session rules: OrigSendingTime required, a "
+            "MsgSeqNum already seen ignored"),
+    ignored("AllowUnknownEnumValues", kJ,
+            "a value outside the dictionary's enumeration is always rejected (UseDataDictionary=N "
+            "turns validation off)"),
+    spelling("AllowUnknownMessageFields", kF, "AllowUnknownMsgFields",
+             "fixgate's earlier name for AllowUnknownMsgFields"),
+    honoured("AllowUnknownMsgFields", kCJ,
+             "Y: fields below 5000 that the dictionary does not put in the message are let through",
+             flag<S, FIXGATE_MEMBER(manager.session.validation.allow_unknown_message_fields)>()),
     honoured("AllowedCompIDs", kF,
              "a template's counterparties (their SenderCompID), comma-separated, or *",
              {&read_allowed_comp_ids, nullptr}),
@@ -265,8 +265,6 @@ constexpr KeyDef kKeys[] = {
     ignored("MySQLStorePort", kC, kMySql),
     ignored("MySQLStoreUseConnectionPool", kC, kMySql),
     ignored("MySQLStoreUser", kC, kMySql),
-    ignored("NeedClientAuth", kJ,
-            "a TLS acceptor requires a client certificate unless CertificateVerifyLevel=0"),
     engine_wide("NatsJetStream",
                 "Y: status events go into a JetStream stream, deduplicated by provider and "
                 "transition number",
@@ -278,6 +276,8 @@ constexpr KeyDef kKeys[] = {
                 text<E, FIXGATE_MEMBER(nats_subject_prefix)>()),
     engine_wide("NatsUrl", "the NATS server for status events (fixgated --nats); none: no events",
                 text<E, FIXGATE_MEMBER(nats_url)>()),
+    ignored("NeedClientAuth", kJ,
+            "a TLS acceptor requires a client certificate unless CertificateVerifyLevel=0"),
     honoured("NonStopSession", kCJ, "Y: no schedule, whatever StartTime/EndTime say",
              flag<S, FIXGATE_MEMBER(non_stop_session)>()),
     ignored("OdbcLogConnectionString", kC, kOdbc),
@@ -315,11 +315,11 @@ constexpr KeyDef kKeys[] = {
     honoured("PostgresConnection", kF, "StoreType=postgres: a libpq conninfo",
              text<S, FIXGATE_MEMBER(store.postgres)>()),
     ignored("PreserveMessageFieldsOrder", kC, "fixgate always keeps fields in the order received"),
-    ignored("ProxyDomain", kJ, kProxy),
     honoured("Provider", kF,
              "the LP's name in status, events, logs (FileLogPath/PROVIDER/) and the admin API: "
              "A-Z a-z 0-9 _ -; default: TargetCompID with any other character as _",
              text<S, FIXGATE_MEMBER(provider)>()),
+    ignored("ProxyDomain", kJ, kProxy),
     ignored("ProxyHost", kJ, kProxy),
     ignored("ProxyPassword", kJ, kProxy),
     ignored("ProxyPort", kJ, kProxy),

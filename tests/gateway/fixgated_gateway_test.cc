@@ -174,8 +174,8 @@ struct CliRun {
   int code = -1;
   std::string out;
 };
-CliRun fixgate_admin(const std::string& args) {
-  const std::string command = std::string(FIXGATE_CLI_PATH) + " admin " + args + " 2>&1";
+CliRun fixgate_cli(const std::string& args) {
+  const std::string command = std::string(FIXGATE_CLI_PATH) + " " + args + " 2>&1";
   CliRun run;
   FILE* p = ::popen(command.c_str(), "r");
   char buf[4096];
@@ -204,7 +204,7 @@ TEST_P(FixgatedGatewayTest, TheKillSwitchThroughTheAdminApiAndTheCli) {
   ASSERT_TRUE(await_status("LPA", LpStatus::kActive));
   const std::string with_token = "--url " + url + " --token-file " + tokens;
 
-  CliRun list = fixgate_admin("--url " + url + " --json list");  // reads need no token
+  CliRun list = fixgate_cli("admin --url " + url + " --json list");  // reads need no token
   ASSERT_EQ(list.code, 0) << list.out;
   auto j = nlohmann::json::parse(list.out, nullptr, false);
   ASSERT_TRUE(j.is_array()) << list.out;
@@ -212,21 +212,21 @@ TEST_P(FixgatedGatewayTest, TheKillSwitchThroughTheAdminApiAndTheCli) {
   EXPECT_EQ(j[0]["provider"], "LPA");
   EXPECT_EQ(j[0]["status"], 1);
 
-  CliRun refused = fixgate_admin("--url " + url + " disable LPA --reason nope");  // no token
+  CliRun refused = fixgate_cli("admin --url " + url + " disable LPA --reason nope");  // no token
   EXPECT_EQ(refused.code, 1) << refused.out;
   EXPECT_EQ(status_of("LPA"), LpStatus::kActive);
 
   const size_t peer_mark = a.mark();
-  CliRun off = fixgate_admin(with_token + " disable LPA --reason 'LP maintenance'");
+  CliRun off = fixgate_cli("admin " + with_token + " disable LPA --reason 'LP maintenance'");
   ASSERT_EQ(off.code, 0) << off.out;
   EXPECT_FALSE(a.await("IN 35=5").empty()) << a.history(peer_mark);
   ASSERT_TRUE(await_status("LPA", LpStatus::kInactive));
   EXPECT_TRUE(a.await("IN 35=A", 3s).empty()) << "reconnected while disabled";
-  CliRun unknown = fixgate_admin(with_token + " disable NOPE --reason x");
+  CliRun unknown = fixgate_cli("admin " + with_token + " disable NOPE --reason x");
   EXPECT_EQ(unknown.code, 1);
   EXPECT_NE(unknown.out.find("NOPE"), std::string::npos) << unknown.out;
 
-  CliRun on = fixgate_admin(with_token + " enable LPA --reason back");
+  CliRun on = fixgate_cli("admin " + with_token + " enable LPA --reason back");
   ASSERT_EQ(on.code, 0) << on.out;
   ASSERT_TRUE(await_status("LPA", LpStatus::kActive));
 
@@ -242,6 +242,29 @@ TEST_P(FixgatedGatewayTest, TheKillSwitchThroughTheAdminApiAndTheCli) {
     disabled_by_ops = disabled_by_ops || (a.actor == "ops" && a.action == "disable" &&
                                           a.provider == "LPA" && a.reason == "LP maintenance");
   EXPECT_TRUE(disabled_by_ops);
+}
+
+TEST_P(FixgatedGatewayTest, AnImportedSettingsFileRunsAndExportsBack) {
+  QuickFixPeer a(lp_peer("LPA"));
+  const std::string cfg =
+      testing::write_file(dir_.path + "/lps.cfg",
+                          "[DEFAULT]\nConnectionType=initiator\nHeartBtInt=5\nReconnectInterval=1\n"
+                          "[SESSION]\nBeginString=FIX.4.4\nSenderCompID=FG\nTargetCompID=LPA\n"
+                          "SocketConnectHost=127.0.0.1\nSocketConnectPort=" +
+                              std::to_string(a.port()) + "\n");
+  CliRun imported = fixgate_cli("sessions import " + cfg + " --db '" + url_ + "'");
+  ASSERT_EQ(imported.code, 0) << imported.out;
+  EXPECT_NE(imported.out.find("1 LP(s) written"), std::string::npos) << imported.out;
+  auto d = start_fixgated();
+  ASSERT_TRUE(await_status("LPA", LpStatus::kActive));
+  CliRun exported = fixgate_cli("sessions export --db '" + url_ + "'");
+  ASSERT_EQ(exported.code, 0) << exported.out;
+  EXPECT_NE(exported.out.find("Provider=LPA\n"), std::string::npos) << exported.out;
+  EXPECT_NE(exported.out.find("SocketConnectPort=" + std::to_string(a.port()) + "\n"),
+            std::string::npos)
+      << exported.out;
+  CliRun bad = fixgate_cli("sessions import /nonexistent.cfg --db '" + url_ + "'");
+  EXPECT_EQ(bad.code, 2) << bad.out;
 }
 
 INSTANTIATE_TEST_SUITE_P(Db, FixgatedGatewayTest,

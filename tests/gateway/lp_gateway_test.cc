@@ -6,8 +6,11 @@
 #include <condition_variable>
 #include <mutex>
 
+#include <nlohmann/json.hpp>
 #include "../../src/store/pg_test_server.h"
 #include "../interop/quickfix_peer.h"
+
+#include "fixgate/gateway/lp_import.h"
 #include "fixgate/gateway/lp_settings.h"
 #include "fixgate/gateway/lp_supervisor.h"
 #include "fixgate/gateway/sessions_db.h"
@@ -505,6 +508,61 @@ TEST(LpSettingsTest, EveryProblemOfARowIsNamedByItsColumn) {
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().find("fixgate_sessions[LP1]: heartbeat_interval:"), std::string::npos)
       << bad.error();
+}
+
+TEST(LpImportTest, ASettingsFileBecomesRowsAndComesBackTheSame) {
+  Settings file = Settings::read(
+      "[DEFAULT]\nConnectionType=initiator\nHeartBtInt=20\nReconnectInterval=5\n"
+      "FileStorePath=/var/lib/fix\nSessionsDatabase=sqlite:/tmp/x.db\n"
+      "[SESSION]\nBeginString=FIX.4.4\nSenderCompID=FG\nTargetCompID=BANK.ONE\n"
+      "SocketConnectHost=10.0.0.1\nSocketConnectPort=9000\nSocketConnectHost1=10.0.0.2\n"
+      "SocketConnectPort1=9001\nResetOnLogon=Y\nLogonTimeout=7\n"
+      "[SESSION]\nProvider=LP2\nBeginString=FIX.4.2\nSenderCompID=FG\nTargetCompID=LP2X\n"
+      "SocketConnectHost=h\nSocketConnectPort=1\n",
+      "lps.cfg");
+  ASSERT_TRUE(file.errors().empty());
+  auto rows = rows_from_settings(file);
+  ASSERT_TRUE(rows) << rows.error();
+  ASSERT_EQ(rows->size(), 2u);
+  const LpRow& bank = (*rows)[0];
+  EXPECT_EQ(bank.provider, "BANK_ONE");  // TargetCompID, '.' made '_'
+  EXPECT_EQ(bank.host, "10.0.0.1");
+  EXPECT_EQ(bank.port, 9000);
+  EXPECT_EQ(bank.alternate_hosts, "10.0.0.2:9001");
+  EXPECT_EQ(bank.heartbeat_interval, 20);
+  EXPECT_TRUE(bank.reset_on_logon);
+  EXPECT_EQ(bank.store, "file:/var/lib/fix");
+  auto extra = nlohmann::json::parse(bank.extra);
+  EXPECT_EQ(extra["LogonTimeout"], "7");
+  EXPECT_EQ(extra["ReconnectInterval"], "5");
+  EXPECT_FALSE(extra.contains("SessionsDatabase"));  // fixgated's, not the LP's
+  EXPECT_EQ((*rows)[1].provider, "LP2");
+
+  const std::string exported = settings_from_rows(*rows);
+  auto again = rows_from_settings(Settings::read(exported, "exported.cfg"));
+  ASSERT_TRUE(again) << again.error() << "\n" << exported;
+  ASSERT_EQ(again->size(), 2u);
+  for (size_t i = 0; i < 2; ++i)
+    EXPECT_EQ((*again)[i].fingerprint(), (*rows)[i].fingerprint()) << exported;
+}
+
+TEST(LpImportTest, EveryProblemOfAFileIsReported) {
+  auto rows = rows_from_settings(Settings::read(
+      "[SESSION]\nBeginString=FIX.4.4\nSenderCompID=FG\nTargetCompID=A\nConnectionType=initiator\n"
+      "SocketConnectHost=h\nSocketConnectPort=1\nHeartBtInt=30\n"
+      "[SESSION]\nBeginString=FIX.4.4\nSenderCompID=FG2\nTargetCompID=A\n"
+      "ConnectionType=initiator\nSocketConnectHost=h\nSocketConnectPort=2\nHeartBtInt=30\n"
+      "[SESSION]\nProvider=bad/name\nBeginString=FIX.4.4\nSenderCompID=FG\nTargetCompID=C\n"
+      "ConnectionType=initiator\nSocketConnectHost=h\nSocketConnectPort=3\nHeartBtInt=30\n"
+      "[SESSION]\nAcceptorTemplate=Y\nConnectionType=acceptor\nBeginString=FIX.4.4\n"
+      "SenderCompID=FG\nTargetCompID=*\nSocketAcceptPort=5\n",
+      "x.cfg"));
+  ASSERT_FALSE(rows);
+  EXPECT_NE(rows.error().find("x.cfg:9: provider A is also the session's at x.cfg:1"),
+            std::string::npos)
+      << rows.error();
+  EXPECT_NE(rows.error().find("Provider 'bad/name'"), std::string::npos) << rows.error();
+  EXPECT_NE(rows.error().find("acceptor template"), std::string::npos) << rows.error();
 }
 
 INSTANTIATE_TEST_SUITE_P(Db, LpGatewayTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),

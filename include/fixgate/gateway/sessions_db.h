@@ -102,7 +102,8 @@ class SessionsDb {
 
   // Every row, by provider.
   Result<std::vector<LpRecord>> load();
-  // Inserts or replaces the configuration of `row.provider` (status columns kept).
+  // Inserts `row`, or replaces the configuration of `row.provider` (its `enabled` and status
+  // columns kept: only set_enabled() turns an LP on or off).
   Status upsert(const LpRow& row);
   Result<bool> remove(std::string_view provider);                     // false: no such row
   Result<bool> set_enabled(std::string_view provider, bool enabled);  // false: no such row
