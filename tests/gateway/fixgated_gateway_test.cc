@@ -267,6 +267,21 @@ TEST_P(FixgatedGatewayTest, AnImportedSettingsFileRunsAndExportsBack) {
   EXPECT_EQ(bad.code, 2) << bad.out;
 }
 
+TEST_P(FixgatedGatewayTest, SigtermLogsEveryLpOutAndLeavesStatusZero) {
+  QuickFixPeer a(lp_peer("LPA")), b(lp_peer("LPB"));
+  ASSERT_TRUE(db_->upsert(lp_row("LPA", a.port())));
+  ASSERT_TRUE(db_->upsert(lp_row("LPB", b.port())));
+  auto d = start_fixgated();
+  ASSERT_TRUE(await_status("LPA", LpStatus::kActive));
+  ASSERT_TRUE(await_status("LPB", LpStatus::kActive));
+  d->signal(SIGTERM);
+  EXPECT_EQ(d->wait(20s), 0);
+  EXPECT_FALSE(a.await("IN 35=5").empty()) << a.history();
+  EXPECT_FALSE(b.await("IN 35=5").empty()) << b.history();
+  EXPECT_EQ(status_of("LPA"), LpStatus::kInactive);
+  EXPECT_EQ(status_of("LPB"), LpStatus::kInactive);
+}
+
 INSTANTIATE_TEST_SUITE_P(Db, FixgatedGatewayTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          [](const auto& info) {

@@ -3,8 +3,12 @@
 // fixgated's LP sessions. Every wait is for an event (a transition, a peer's line) with a deadline.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
+#include <fstream>
 #include <mutex>
+#include <regex>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 #include "../../src/store/pg_test_server.h"
@@ -359,6 +363,75 @@ TEST_P(LpGatewayTest, OperatorsCommands) {
   EXPECT_EQ(testing::field(logon, "34"), "40") << a.history(peer_mark);
   ASSERT_TRUE(rec_.await("LPA", LpStatus::kActive, mark)) << rec_.history();
   EXPECT_EQ(sup_->logon("LPA", {"ops", "again"}).code, Code::kConflict);
+}
+
+TEST_P(LpGatewayTest, EachLpLogsUnderItsOwnFolder) {
+  QuickFixPeer a(lp_peer("LPA"));
+  LpRow r = row("LPA", "LPA", a.port());
+  r.extra = R"({"ReconnectInterval": 1, "FileLogPath": ")" + dir_.path + R"(/logs"})";
+  ASSERT_TRUE(db_->upsert(r));
+  start_supervisor();
+  ASSERT_TRUE(rec_.await("LPA", LpStatus::kActive)) << rec_.history();
+  const size_t peer_mark = a.mark();
+  ASSERT_TRUE(sup_->test_request("LPA", {"ops", "ping"}).ok());
+  EXPECT_FALSE(a.await("IN 35=1").empty()) << a.history(peer_mark);
+  const size_t mark = rec_.mark();
+  ASSERT_TRUE(sup_->disable("LPA", {"ops", "done"}).ok());
+  ASSERT_TRUE(rec_.await("LPA", LpStatus::kInactive, mark));
+  sup_->stop(5s);  // the logs flushed and closed
+  const std::string folder = dir_.path + "/logs/LPA/";
+  auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string messages = read(folder + "FIX.4.4-FG-LPA.messages.current.log");
+  const std::string events = read(folder + "FIX.4.4-FG-LPA.event.current.log");
+  for (const char* type : {"\x01"
+                           "35=A\x01",
+                           "\x01"
+                           "35=1\x01",
+                           "\x01"
+                           "35=0\x01",
+                           "\x01"
+                           "35=5\x01"})
+    EXPECT_NE(messages.find(type), std::string::npos) << "no " << type + 1 << " in " << messages;
+  EXPECT_NE(messages.find("\x01"
+                          "34=1\x01"),
+            std::string::npos);  // with its sequence number
+  // Each line starts with its UTC timestamp: YYYYMMDD-HH:MM:SS.ssssss
+  EXPECT_TRUE(std::regex_search(messages, std::regex(R"(^\d{8}-\d\d:\d\d:\d\d\.\d{6} : )")))
+      << messages.substr(0, 80);
+  EXPECT_FALSE(events.empty());
+}
+
+TEST_P(LpGatewayTest, ConcurrentDisableAndEnableOfOneLpEndConsistent) {
+  QuickFixPeer a(lp_peer("LPA"));
+  ASSERT_TRUE(db_->upsert(row("LPA", "LPA", a.port())));
+  start_supervisor();
+  ASSERT_TRUE(rec_.await("LPA", LpStatus::kActive)) << rec_.history();
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 6; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        AdminOutcome o = (t + i) % 2 ? sup_->disable("LPA", {"t" + std::to_string(t), "race"})
+                                     : sup_->enable("LPA", {"t" + std::to_string(t), "race"});
+        if (o.ok()) ++ok;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 60);  // each answered, none lost
+  // Whatever won, the table, the view and the session agree; enabling at the end brings it up.
+  ASSERT_TRUE(sup_->sync(10s));
+  auto rows = db_->load();
+  ASSERT_TRUE(rows);
+  EXPECT_EQ((*rows)[0].row.enabled, sup_->find("LPA")->enabled);
+  const size_t mark = rec_.mark();
+  ASSERT_TRUE(sup_->enable("LPA", {"ops", "settle"}).ok());
+  if (sup_->find("LPA")->status != LpStatus::kActive) {
+    ASSERT_TRUE(rec_.await("LPA", LpStatus::kActive, mark)) << rec_.history();
+  }
+  EXPECT_EQ(db_status("LPA"), LpStatus::kActive);
 }
 
 // ---- the tables ---------------------------------------------------------------------------------
