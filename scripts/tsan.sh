@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ThreadSanitizer run of the threaded code's tests: the ordering layer (worker pools), the
 # engine (event loop threads, cross-thread API, TLS), the file store (background syncs) and the
-# gateway's NATS publisher (its thread, nats.c's callbacks). Configures build-tsan/, builds those
+# gateway: the NATS publisher (its thread, nats.c's callbacks), the LP supervisor (its thread, the
+# sessions' loops, admin calls) and the admin HTTP server (httplib's workers). Configures build-tsan/, builds those
 # test programs only and runs them. Exits non-zero on any test failure or reported race.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ if [[ ! -f build-tsan/build.ninja ]]; then
     -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread >/dev/null
 fi
 if ! nice cmake --build build-tsan -j"$JOBS" --target ordering_test engine_test store_test \
-    nats_publisher_test \
+    nats_publisher_test lp_gateway_test admin_server_test quickfix_peer \
     >build-tsan/build.log 2>&1; then
   tail -n 40 build-tsan/build.log
   exit 1
@@ -36,5 +37,8 @@ run build-tsan/tests/engine_test --gtest_brief=1
 # The file store's tests (not the kill -9 ones, which fork a writer to kill).
 run build-tsan/src/store_test --gtest_brief=1 --gtest_filter='FileStoreTest.*:SegmentFormat*'
 run build-tsan/src/gateway/nats_publisher_test --gtest_brief=1
-echo "tsan.sh: ordering_test, engine_test, store_test and nats_publisher_test clean under" \
-  "ThreadSanitizer"
+run build-tsan/src/gateway/admin_server_test --gtest_brief=1
+# The supervisor against SQLite (the PostgreSQL and fixgated runs add no threads of ours).
+run build-tsan/tests/lp_gateway_test --gtest_brief=1 --gtest_filter='*LpGatewayTest*Sqlite*'
+echo "tsan.sh: ordering_test, engine_test, store_test, nats_publisher_test, admin_server_test and" \
+  "lp_gateway_test clean under ThreadSanitizer"

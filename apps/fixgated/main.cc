@@ -60,6 +60,8 @@ int main(int argc, char** argv) {
     std::cout << "fixgated: " << what << ": " << config.sessions.size() - templates
               << " session(s)";
     if (templates) std::cout << ", " << templates << " acceptor template(s)";
+    if (!config.options.sessions_database.empty())
+      std::cout << ", LP sessions from " << config.options.sessions_database;
     std::cout << ", OK" << std::endl;
     return 0;
   }
