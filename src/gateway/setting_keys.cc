@@ -316,8 +316,8 @@ constexpr KeyDef kKeys[] = {
              text<S, FIXGATE_MEMBER(store.postgres)>()),
     ignored("PreserveMessageFieldsOrder", kC, "fixgate always keeps fields in the order received"),
     honoured("Provider", kF,
-             "the LP's name in status, events, logs (FileLogPath/PROVIDER/) and the admin API: "
-             "A-Z a-z 0-9 _ -; default: TargetCompID with any other character as _",
+             "the session's LP name when imported into the sessions table (fixgate sessions "
+             "import): A-Z a-z 0-9 _ -; default: TargetCompID with any other character as _",
              text<S, FIXGATE_MEMBER(provider)>()),
     ignored("ProxyDomain", kJ, kProxy),
     ignored("ProxyHost", kJ, kProxy),

@@ -282,6 +282,42 @@ TEST_P(FixgatedGatewayTest, SigtermLogsEveryLpOutAndLeavesStatusZero) {
   EXPECT_EQ(status_of("LPB"), LpStatus::kInactive);
 }
 
+TEST_P(FixgatedGatewayTest, JetStreamKeepsEachTransitionOnceAndKvTheLatest) {
+  QuickFixPeer a(lp_peer("LPA"));
+  ASSERT_TRUE(db_->upsert(lp_row("LPA", a.port())));
+  const std::string cfg = testing::write_file(
+      dir_.path + "/gw.cfg",
+      "[DEFAULT]\nNatsJetStream=Y\nNatsKvBucket=LPSTATUS\nNatsSubjectPrefix=vfxlp\n");
+  auto d = std::make_unique<Child>(
+      testing::fixgated({"--config", cfg, "--db", url_, "--nats", nats_.url(), "--app", "none"}));
+  ASSERT_TRUE(testing::saw_line(*d, "fixgated: running"));
+  ASSERT_TRUE(await_status("LPA", LpStatus::kActive));
+  auto events = statuses(testing::await_stream(nats_.url(), "VFXLP_EVENTS", 1));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0], (std::pair<std::string, int>{"LPA", 1}));
+  // A late reader gets LPA's current status from the bucket.
+  auto kv_status = [&]() -> int {
+    testing::Client reader(nats_.url());
+    kvStore* kv = nullptr;
+    if (js_KeyValue(&kv, reader.js(), "LPSTATUS") != NATS_OK) return -1;
+    kvEntry* entry = nullptr;
+    int status = -2;
+    if (kvStore_Get(&entry, kv, "LPA") == NATS_OK)
+      status = nlohmann::json::parse(kvEntry_ValueString(entry)).value("status", -3);
+    kvEntry_Destroy(entry);
+    kvStore_Destroy(kv);
+    return status;
+  };
+  EXPECT_TRUE(testing::await([&] { return kv_status() == 1; })) << kv_status();
+  // The stop's transition to 0 is the stream's second event and the bucket's latest.
+  d->signal(SIGTERM);
+  EXPECT_EQ(d->wait(20s), 0);
+  events = statuses(testing::await_stream(nats_.url(), "VFXLP_EVENTS", 2));
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1], (std::pair<std::string, int>{"LPA", 0}));
+  EXPECT_EQ(kv_status(), 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Db, FixgatedGatewayTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          [](const auto& info) {
