@@ -113,24 +113,25 @@ TEST_P(FixgatedGatewayTest, StatusEventsSurviveANatsRestartAndAKillNine) {
   testing::Client client(nats_.url());
   testing::Subscriber live(client, "fixgate.events.lpstatus");
   auto a = std::make_unique<QuickFixPeer>(lp_peer("LPA"));
-  QuickFixPeer b(lp_peer("LPB"));
+  QuickFixPeer b(lp_peer("LPB")), c(lp_peer("LPC"));
   const uint16_t a_port = a->port();
   ASSERT_TRUE(db_->upsert(lp_row("LPA", a_port)));
   ASSERT_TRUE(db_->upsert(lp_row("LPB", b.port())));
+  ASSERT_TRUE(db_->upsert(lp_row("LPC", c.port())));
   LpRow off = lp_row("OFF", 9);
   off.enabled = false;
   ASSERT_TRUE(db_->upsert(off));
 
   auto d = start_fixgated();
-  // A live subscriber sees both LPs become active.
-  auto seen = live.take(2);
+  // A live subscriber sees the three LPs become active.
+  auto seen = live.take(3);
   std::vector<std::string> payloads;
   for (const auto& m : seen) payloads.push_back(m.payload);
-  EXPECT_TRUE(has(statuses(payloads), "LPA", 1)) << payloads.size();
-  EXPECT_TRUE(has(statuses(payloads), "LPB", 1));
-  ASSERT_TRUE(await_status("LPA", LpStatus::kActive));
-  ASSERT_TRUE(await_status("LPB", LpStatus::kActive));
-  ASSERT_EQ(seen.size(), 2u);
+  for (const char* lp : {"LPA", "LPB", "LPC"}) {
+    EXPECT_TRUE(has(statuses(payloads), lp, 1)) << lp << ": " << payloads.size();
+    ASSERT_TRUE(await_status(lp, LpStatus::kActive)) << lp;
+  }
+  ASSERT_EQ(seen.size(), 3u);
   auto first = nlohmann::json::parse(seen[0].payload);
   for (const char* key : {"provider", "session_id", "old_status", "status", "state", "reason",
                           "next_sender_seq", "next_target_seq", "owner", "transition", "time"})
@@ -145,7 +146,7 @@ TEST_P(FixgatedGatewayTest, StatusEventsSurviveANatsRestartAndAKillNine) {
   EXPECT_GT(b.mark(), heartbeats_from);
   EXPECT_EQ(status_of("LPB"), LpStatus::kActive);
   ASSERT_TRUE(nats_.start()) << nats_.log();
-  auto recorded = statuses(testing::await_stream(nats_.url(), "RECORDER", 3));
+  auto recorded = statuses(testing::await_stream(nats_.url(), "RECORDER", 4));  // 3 up, 1 lost
   EXPECT_TRUE(has(recorded, "LPA", 2)) << "the buffered event never arrived";
 
   // kill -9: the table keeps status 1; the next start corrects it before connecting.
@@ -191,8 +192,11 @@ TEST_P(FixgatedGatewayTest, TheKillSwitchThroughTheAdminApiAndTheCli) {
   ASSERT_EQ(::chmod(tokens.c_str(), 0600), 0);
   QuickFixPeer a(lp_peer("LPA"));
   ASSERT_TRUE(db_->upsert(lp_row("LPA", a.port())));
-  Child d(testing::fixgated(
-      {"--db", url_, "--admin", "127.0.0.1:0", "--admin-token-file", tokens, "--app", "none"}));
+  testing::Client client(nats_.url());
+  testing::Subscriber events(client, "fixgate.events.lpstatus");
+  testing::Subscriber audits(client, "fixgate.events.audit");
+  Child d(testing::fixgated({"--db", url_, "--admin", "127.0.0.1:0", "--admin-token-file", tokens,
+                             "--nats", nats_.url(), "--app", "none"}));
   std::string url;
   for (int i = 0; i < 100 && url.empty(); ++i) {
     const std::string line = d.read_line(10s);
@@ -221,7 +225,16 @@ TEST_P(FixgatedGatewayTest, TheKillSwitchThroughTheAdminApiAndTheCli) {
   ASSERT_EQ(off.code, 0) << off.out;
   EXPECT_FALSE(a.await("IN 35=5").empty()) << a.history(peer_mark);
   ASSERT_TRUE(await_status("LPA", LpStatus::kInactive));
-  EXPECT_TRUE(a.await("IN 35=A", 3s).empty()) << "reconnected while disabled";
+  auto got = events.take(2);  // 0 -> 1 at the start, then the kill switch's 1 -> 0
+  ASSERT_EQ(got.size(), 2u);
+  auto off_event = nlohmann::json::parse(got[1].payload);
+  EXPECT_EQ(off_event["status"], 0);
+  EXPECT_EQ(off_event["old_status"], 1);
+  EXPECT_NE(off_event["reason"].get<std::string>().find("LP maintenance"), std::string::npos);
+  auto audit_events = audits.take(2);  // the refused attempt and the disable
+  ASSERT_EQ(audit_events.size(), 2u);
+  EXPECT_EQ(nlohmann::json::parse(audit_events[1].payload)["actor"], "ops");
+  EXPECT_TRUE(a.await("IN 35=A", 5s).empty()) << "reconnected while disabled";
   CliRun unknown = fixgate_cli("admin " + with_token + " disable NOPE --reason x");
   EXPECT_EQ(unknown.code, 1);
   EXPECT_NE(unknown.out.find("NOPE"), std::string::npos) << unknown.out;
