@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include "../../src/store/pg_test_server.h"
 #include "../interop/quickfix_peer.h"
+#include "../support/certificates.h"
 
 #include "fixgate/gateway/lp_import.h"
 #include "fixgate/gateway/lp_settings.h"
@@ -432,6 +433,48 @@ TEST_P(LpGatewayTest, ConcurrentDisableAndEnableOfOneLpEndConsistent) {
     ASSERT_TRUE(rec_.await("LPA", LpStatus::kActive, mark)) << rec_.history();
   }
   EXPECT_EQ(db_status("LPA"), LpStatus::kActive);
+}
+
+// An LP reached over TLS (fixgate's own TLS acceptor plays it: QuickFIX's peer has none here):
+// the row's TLS columns are all it takes, and a certificate from another CA is refused.
+TEST_P(LpGatewayTest, TlsWhenTheRowSaysSo) {
+  const auto& certs = testing::certs();
+  engine::Engine lp_engine(engine::EngineOptions{.threads = 1});
+  engine::SessionOptions lp;
+  lp.session.id = {"FIX.4.4", "TLSLP", "FG"};
+  lp.session.role = session::Role::kAcceptor;
+  lp.accept = {"127.0.0.1", 0};
+  lp.tls = {.enabled = true,
+            .certificate_file = certs.path("server.pem"),
+            .private_key_file = certs.path("server.key"),
+            .ca_file = certs.path("ca.pem"),
+            .verify_peer = true,
+            .min_protocol = "TLSv1.2",
+            .cipher_list = ""};
+  auto h = lp_engine.add_session(lp);
+  ASSERT_TRUE(h) << h.error();
+  ASSERT_TRUE(lp_engine.start());
+  LpRow r = row("TLSLP", "TLSLP", (*h)->local_port());
+  r.tls = true;
+  r.tls_ca_file = certs.path("ca.pem");
+  r.tls_certificate_file = certs.path("client.pem");
+  r.tls_private_key_file = certs.path("client.key");
+  ASSERT_TRUE(db_->upsert(r));
+  LpRow rogue = r;
+  rogue.provider = "ROGUE";
+  rogue.sender_comp_id = "FG2";
+  rogue.tls_certificate_file = certs.path("rogue.pem");
+  rogue.tls_private_key_file = certs.path("rogue.key");
+  ASSERT_TRUE(db_->upsert(rogue));
+  start_supervisor();
+  ASSERT_TRUE(rec_.await("TLSLP", LpStatus::kActive)) << rec_.history();
+  EXPECT_TRUE((*h)->wait_for_status(session::SessionStatus::kActive, 10s));
+  auto refused = rec_.await("ROGUE", LpStatus::kError);
+  ASSERT_TRUE(refused) << rec_.history();
+  // The LP's TLS refused the certificate of another CA before any FIX was exchanged.
+  EXPECT_NE(refused->reason.find("unknown ca"), std::string::npos) << refused->reason;
+  sup_->stop(5s);
+  lp_engine.stop();
 }
 
 // ---- the tables ---------------------------------------------------------------------------------
