@@ -53,7 +53,6 @@ Result<std::unique_ptr<LpSupervisor>> LpSupervisor::start(LpSupervisorOptions op
                        " stopped without saying so");
   }
   const bool postgres = m.db->connection().dialect() == sql::Dialect::kPostgres;
-  m.listener_ok = postgres;
   if (postgres) m.listener = std::thread([&m] { m.listen_loop(); });
   {
     std::lock_guard lock(m.q_mu);

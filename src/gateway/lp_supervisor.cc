@@ -103,11 +103,16 @@ void LpSupervisor::Impl::listen_loop() {
         std::this_thread::sleep_for(200ms);  // the server is down: try again (bounded by quit)
         continue;
       }
-      std::lock_guard lock(q_mu);
-      db_notified = true;  // changes while not listening: reload once
+      listener_ok = true;
+      {
+        std::lock_guard lock(q_mu);
+        db_notified = true;  // changes while not listening: reload once
+      }
+      q_cv.notify_one();
     }
     auto changed = c->changed(250ms);
-    if (!changed) {
+    if (!changed) {  // the connection is lost: poll until it is back
+      listener_ok = false;
       c.reset();
       continue;
     }

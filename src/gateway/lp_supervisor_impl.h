@@ -62,7 +62,6 @@ struct LpSupervisor::Impl {
   // ---- the supervisor thread's ----------------------------------------------------------------
   std::map<std::string, Lp, std::less<>> lps;
   uint64_t next_generation = 1;
-  bool listener_ok = false;  // PostgreSQL's NOTIFYs arrive: no polling needed
   std::string last_load_error;
 
   // ---- what readers see, under view_mu --------------------------------------------------------
@@ -76,6 +75,8 @@ struct LpSupervisor::Impl {
   std::thread thread;
   std::thread listener;  // PostgreSQL: LISTEN on a connection of its own
   std::atomic<bool> listener_quit{false};
+  // Written by the listener thread, read by the supervisor: NOTIFYs arrive, no polling needed.
+  std::atomic<bool> listener_ok{false};
 
   void log(const std::string& line) const {
     if (options.on_log) options.on_log(line);
