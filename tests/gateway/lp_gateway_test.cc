@@ -255,6 +255,15 @@ TEST_P(LpGatewayTest, LostLpIsAnErrorWithTheReasonAndComesBack) {
   EXPECT_FALSE(t->reason.empty());
   EXPECT_EQ(db_status("LPA"), LpStatus::kError);
   EXPECT_TRUE(rec_.await_line("next attempt in")) << "no backoff in the log" << rec_.history();
+  // While it waits, the view (and the table) say when the next attempt starts.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  std::optional<SystemTime> next;
+  while (!next && std::chrono::steady_clock::now() < deadline) {
+    next = sup_->find("LPA")->next_reconnect_at;
+    if (!next) std::this_thread::sleep_for(10ms);  // a state to observe: no event announces it
+  }
+  ASSERT_TRUE(next) << "no next_reconnect_at while reconnecting";
+  EXPECT_LT(*next, std::chrono::system_clock::now() + 5s);  // ReconnectMaxInterval is 2 s
   mark = rec_.mark();
   QuickFixPeer back(lp_peer("LPA", port));
   ASSERT_TRUE(rec_.await("LPA", LpStatus::kActive, mark)) << rec_.history();
