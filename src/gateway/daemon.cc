@@ -95,6 +95,79 @@ Status attach(engine::SessionHandle& h, AppKind app, Printer& out) {
   return attach_application(app, h);
 }
 
+// The gateway's parts, stopped in order: no admin change while the LPs stop, the LPs logged out
+// (bounded) with status 0, the last events out if NATS is there.
+struct Gateway {
+  std::unique_ptr<NatsPublisher> nats;
+  std::unique_ptr<LpSupervisor> lps;
+  std::unique_ptr<AdminServer> admin;
+  void stop() {
+    if (admin) admin->stop();
+    if (lps) lps->stop(5s);
+    if (nats) nats->flush(2s);
+  }
+};
+
+Status start_gateway(const DaemonConfig& config, Printer& out, Gateway& g) {
+  const DaemonOptions& o = config.options;
+  // Status events on NATS (nats_publisher.h): never waited for by a session.
+  if (!o.nats_url.empty()) {
+    NatsOptions no;
+    no.url = o.nats_url;
+    no.subject_prefix = o.nats_subject_prefix;
+    no.jetstream = o.nats_jetstream;
+    no.kv_bucket = o.nats_kv_bucket;
+    no.on_log = [&out](std::string_view line) { out.line("nats " + std::string(line)); };
+    auto started = NatsPublisher::start(std::move(no));
+    if (!started) return Status::error("NatsUrl: " + started.error());
+    g.nats = std::move(*started);
+  }
+  // LP sessions from the database, each on an engine of its own (lp_supervisor.h).
+  if (!o.sessions_database.empty()) {
+    LpSupervisorOptions lo;
+    lo.database_url = o.sessions_database;
+    lo.defaults = std::make_shared<const SessionSettings::Map>(config.settings.defaults());
+    lo.app = config.default_app;
+    lo.poll_interval = o.sessions_poll_interval;
+    lo.on_log = [&out](std::string_view line) { out.line(std::string(line)); };
+    if (g.nats) {
+      // MsgId provider-transition: a JetStream replay of the same transition is stored once.
+      lo.on_transition = [n = g.nats.get(),
+                          kv = !o.nats_kv_bucket.empty()](const StatusTransition& t) {
+        const std::string json = t.to_json();
+        (void)n->publish("events.lpstatus", json, t.provider + "-" + std::to_string(t.transition));
+        if (kv) (void)n->put_kv(t.provider, json);
+      };
+    }
+    auto started = LpSupervisor::start(std::move(lo));
+    if (!started) return Status::error("sessions database: " + started.error());
+    g.lps = std::move(*started);
+    out.line("fixgated: LP sessions from " + o.sessions_database);
+  }
+  // The admin API over the LP sessions (admin_server.h); the address was checked with the file.
+  if (!o.admin_address.empty()) {
+    auto where = *parse_admin_address(o.admin_address);
+    AdminServerOptions ao;
+    ao.host = where.first;
+    ao.port = where.second;
+    ao.token_file = o.admin_token_file;
+    ao.reads_need_token = o.admin_reads_need_token;
+    ao.audit_log_path = o.admin_audit_log;
+    ao.on_log = [&out](std::string_view line) { out.line("admin " + std::string(line)); };
+    ao.on_audit = [l = g.lps.get(), n = g.nats.get()](const AuditEntry& e) {
+      l->add_audit({e.time, e.actor, e.action, e.provider, e.reason,
+                    std::to_string(e.http_status) + " " + e.message, e.remote});
+      if (n) (void)n->publish("events.audit", audit_json_line(e));
+    };
+    g.admin = std::make_unique<AdminServer>(*g.lps, std::move(ao));
+    if (Status s = g.admin->start(); !s) return Status::error("admin API: " + s.message());
+    out.line("fixgated: admin API on http://" + where.first + ":" +
+             std::to_string(g.admin->port()) +
+             (o.admin_token_file.empty() ? " (no AdminTokenFile: changes are refused)" : ""));
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 DaemonConfig load_daemon_config(const std::string& path, std::string_view default_app,
@@ -116,6 +189,14 @@ DaemonConfig load_daemon_config(const std::string& path, std::string_view defaul
                              std::pair{&overrides.admin_token_file, &o.admin_token_file},
                              std::pair{&overrides.nats, &o.nats_url}})
     if (!value->empty()) *into = *value;
+  if (!o.admin_address.empty()) {
+    if (auto where = parse_admin_address(o.admin_address); !where)
+      errors.push_back("AdminAddress: " + where.error());
+    if (o.sessions_database.empty())
+      errors.push_back(
+          "AdminAddress: the admin API serves the LP sessions of a database: give "
+          "SessionsDatabase (--db) too");
+  }
   // With a sessions table, a file of [DEFAULT] keys alone is a whole configuration.
   if (!o.sessions_database.empty()) std::erase(errors, path + ": no [SESSION] section");
   if (path.empty() && o.sessions_database.empty())
@@ -258,83 +339,11 @@ int run_daemon(const DaemonConfig& config, std::ostream& out_stream, std::ostrea
                    " us" +
                    (config.options.engine.busy_poll_yield ? ", yielding" : ", not yielding");
   out.line(engine_line);
-  const DaemonOptions& o = config.options;
-  // Status events on NATS (nats_publisher.h): never waited for by a session.
-  std::unique_ptr<NatsPublisher> nats;
-  if (!o.nats_url.empty()) {
-    NatsOptions no;
-    no.url = o.nats_url;
-    no.subject_prefix = o.nats_subject_prefix;
-    no.jetstream = o.nats_jetstream;
-    no.kv_bucket = o.nats_kv_bucket;
-    no.on_log = [&out](std::string_view line) { out.line("nats " + std::string(line)); };
-    auto started_nats = NatsPublisher::start(std::move(no));
-    if (!started_nats) {
-      err << "fixgated: NatsUrl: " << started_nats.error() << '\n';
-      engine.stop();
-      return 2;
-    }
-    nats = std::move(*started_nats);
-  }
-  // LP sessions from the database, each on an engine of its own (lp_supervisor.h).
-  std::unique_ptr<LpSupervisor> lps;
-  if (!o.sessions_database.empty()) {
-    LpSupervisorOptions lo;
-    lo.database_url = o.sessions_database;
-    lo.defaults = std::make_shared<const SessionSettings::Map>(config.settings.defaults());
-    lo.app = config.default_app;
-    lo.poll_interval = o.sessions_poll_interval;
-    lo.on_log = [&out](std::string_view line) { out.line(std::string(line)); };
-    if (nats) {
-      // MsgId provider-transition: a JetStream replay of the same transition is stored once.
-      lo.on_transition = [n = nats.get(),
-                          kv = !o.nats_kv_bucket.empty()](const StatusTransition& t) {
-        const std::string json = t.to_json();
-        (void)n->publish("events.lpstatus", json, t.provider + "-" + std::to_string(t.transition));
-        if (kv) (void)n->put_kv(t.provider, json);
-      };
-    }
-    auto started_lps = LpSupervisor::start(std::move(lo));
-    if (!started_lps) {
-      err << "fixgated: sessions database: " << started_lps.error() << '\n';
-      engine.stop();
-      return 2;
-    }
-    lps = std::move(*started_lps);
-    out.line("fixgated: LP sessions from " + o.sessions_database);
-  }
-  // The admin API over the LP sessions (admin_server.h).
-  std::unique_ptr<AdminServer> admin;
-  if (!o.admin_address.empty()) {
-    auto where = parse_admin_address(o.admin_address);
-    if (!where) {
-      err << "fixgated: AdminAddress: " << where.error() << '\n';
-      return 2;
-    }
-    if (!lps) {
-      err << "fixgated: AdminAddress: the admin API serves the LP sessions of a database: "
-             "give SessionsDatabase (--db) too\n";
-      return 2;
-    }
-    AdminServerOptions ao;
-    ao.host = where->first;
-    ao.port = where->second;
-    ao.token_file = o.admin_token_file;
-    ao.reads_need_token = o.admin_reads_need_token;
-    ao.audit_log_path = o.admin_audit_log;
-    ao.on_log = [&out](std::string_view line) { out.line("admin " + std::string(line)); };
-    ao.on_audit = [l = lps.get(), n = nats.get()](const AuditEntry& e) {
-      l->add_audit({e.time, e.actor, e.action, e.provider, e.reason,
-                    std::to_string(e.http_status) + " " + e.message, e.remote});
-      if (n) (void)n->publish("events.audit", audit_json_line(e));
-    };
-    admin = std::make_unique<AdminServer>(*lps, std::move(ao));
-    if (Status s = admin->start(); !s) {
-      err << "fixgated: admin API: " << s.message() << '\n';
-      return 2;
-    }
-    out.line("fixgated: admin API on http://" + where->first + ":" + std::to_string(admin->port()) +
-             (o.admin_token_file.empty() ? " (no AdminTokenFile: changes are refused)" : ""));
+  // The LP gateway around the engine: NATS, the sessions table, the admin API.
+  Gateway gateway;
+  if (Status st = start_gateway(config, out, gateway); !st) {
+    err << "fixgated: " << st.message() << '\n';
+    return 2;
   }
   out.line(
       "fixgated: running " + std::to_string(started.size()) + " session(s)" +
@@ -348,10 +357,8 @@ int run_daemon(const DaemonConfig& config, std::ostream& out_stream, std::ostrea
     engine::FileLog::reopen_all();
     out.line("fixgated: SIGHUP: reopening log files");
   }
-  if (admin) admin->stop();   // no change starts while the LPs stop
-  if (lps) lps->stop(5s);     // every LP logged out (bounded), status 0
-  if (nats) nats->flush(2s);  // the last statuses out, if NATS is there
-  engine.shutdown(5s);        // Logout handshake everywhere (bounded), then stop
+  gateway.stop();       // every LP logged out (bounded), status 0
+  engine.shutdown(5s);  // Logout handshake everywhere (bounded), then stop
   out.line("fixgated: stopped");
   return 0;
 }

@@ -331,6 +331,21 @@ TEST_P(FixgatedGatewayTest, JetStreamKeepsEachTransitionOnceAndKvTheLatest) {
   EXPECT_EQ(kv_status(), 0);
 }
 
+TEST(FixgatedGatewayConfigTest, AnAdminApiWithoutADatabaseOrWithABadAddressIsAnError) {
+  testing::TempDir dir("fixgated-gateway-config");
+  const std::string cfg = testing::write_file(
+      dir.path + "/admin.cfg",
+      "[DEFAULT]\nAdminAddress=127.0.0.1:notaport\n[SESSION]\nConnectionType=acceptor\n"
+      "BeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=B\nSocketAcceptPort=0\n");
+  Child d(testing::fixgated({"--config", cfg, "--check"}));
+  std::string all;
+  for (std::string line; !(line = d.read_line(10s)).empty();) all += line + "\n";
+  EXPECT_EQ(d.wait(10s), 2) << all;
+  EXPECT_NE(all.find("AdminAddress: '127.0.0.1:notaport' is not HOST:PORT"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("give SessionsDatabase (--db) too"), std::string::npos) << all;
+}
+
 INSTANTIATE_TEST_SUITE_P(Db, FixgatedGatewayTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          [](const auto& info) {
