@@ -244,8 +244,7 @@ AdminOutcome LpSupervisor::logout(std::string_view provider, const AdminRequest&
 }
 
 AdminOutcome LpSupervisor::disconnect(std::string_view provider, const AdminRequest& request) {
-  Impl& m = *impl_;
-  return on_lp(m, provider, [&m, request](const std::string& p, Lp& lp) {
+  return on_lp(*impl_, provider, [request](const std::string& p, Lp& lp) {
     if (!lp.runner) return fail(Code::kConflict, p + " is not running");
     lp.last_problem = who(request, "disconnected");
     if (Status s = lp.runner->reconnect(); !s) return fail(Code::kFailed, s.message());
