@@ -219,7 +219,12 @@ void LpSupervisor::Impl::apply(Lp& lp, const std::string& provider,
   if (auto [at, fresh] = ids.emplace(id, provider); !fresh)
     return refuse("session " + id + " is also LP " + at->second + "'s: CompIDs must differ");
   const std::string fingerprint = lp.row.fingerprint();
-  if ((lp.runner || lp.stopping || lp.held) && fingerprint == lp.fingerprint) return;
+  if ((lp.runner || lp.stopping || lp.held) && fingerprint == lp.fingerprint) {
+    // Disabled (or deleted) and back while its logout still runs: it starts again once stopped.
+    // An operator's logout (held) keeps it out.
+    if (lp.stopping && !lp.runner && !lp.held) lp.restart_after_stop = true;
+    return;
+  }
   lp.held = false;
   lp.setup = std::move(*setup);
   lp.fingerprint = fingerprint;
