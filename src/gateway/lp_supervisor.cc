@@ -452,6 +452,9 @@ void LpSupervisor::Impl::publish(const std::string& provider, const Lp& lp) {
   v.status_changed_at = lp.status.status_changed_at;
   v.host = lp.host.empty() ? lp.row.host : lp.host;
   v.port = lp.port ? lp.port : static_cast<uint16_t>(lp.row.port);
+  v.heartbeat_interval = lp.setup ? lp.setup->manager.session.heartbeat_interval
+                                  : std::chrono::seconds(lp.row.heartbeat_interval);
+  v.transitions = lp.status.transition;
   const LpStatusRow now = live(lp);
   v.state = now.state;
   v.next_sender_seq = now.next_sender_seq;
