@@ -19,7 +19,8 @@ set(FIXGATE_EXTERNAL_LIBRARIES
   "PkgConfig::LIBPQ|PostgreSQL|PostgreSQL::PostgreSQL|-lpq|libpq-dev"
   "PkgConfig::LIBNATS|-|nats|-lnats|libnats-dev"
   # Debian's cpp-httplib has no CMake package: the installed package links the library by name.
-  "PkgConfig::HTTPLIB|-|cpp-httplib|-lcpp-httplib|libcpp-httplib-dev")
+  "PkgConfig::HTTPLIB|-|cpp-httplib|-lcpp-httplib|libcpp-httplib-dev"
+  "prometheus-cpp::core|prometheus-cpp CONFIG|prometheus-cpp::core|-lprometheus-cpp-core|prometheus-cpp-dev")
 
 # 0.x releases may break the ABI at every minor version, so the SONAME carries the minor
 # version (libfixgate.so.0.1); from 1.0 on, the major version only.

@@ -12,6 +12,7 @@ PACKAGES=(
   libasio-dev libssl-dev libpugixml-dev libsqlite3-dev sqlite3 libpq-dev postgresql
   libnats-dev nats-server libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev libquickfix-dev
+  prometheus-cpp-dev  # the gateway's /metrics: prometheus-cpp's core (Collectable, serializer)
   nodejs npm tzdata ca-certificates curl
   dpkg-dev file  # cpack -G DEB: dpkg-shlibdeps writes Depends, file finds the ELF files
   python3        # tests/readme_test.py: the README against examples/ and fixgated --list-keys

@@ -33,12 +33,13 @@ enum class Action {
 std::string_view action_name(Action a);
 
 struct Route {
-  enum class Kind { kUnknown, kHealthz, kList, kShow, kChange, kKillAll };
+  enum class Kind { kUnknown, kHealthz, kReadyz, kMetrics, kList, kShow, kChange, kKillAll };
   Kind kind = Kind::kUnknown;
   std::string_view provider;  // kShow, kChange: the raw (undecoded) path segment, unchecked
   Action action = Action::kKillAll;
   bool is_read() const {
-    return kind == Kind::kHealthz || kind == Kind::kList || kind == Kind::kShow;
+    return kind == Kind::kHealthz || kind == Kind::kReadyz || kind == Kind::kMetrics ||
+           kind == Kind::kList || kind == Kind::kShow;
   }
   bool is_change() const { return kind == Kind::kChange || kind == Kind::kKillAll; }
 };
@@ -73,6 +74,9 @@ std::optional<std::string> token_owner(const std::vector<AdminToken>& tokens,
 
 // One LP as the API shows it.
 nlohmann::json lp_view_json(const LpView& view);
+// GET /readyz's body: {"status": "ready" | "not ready", "not_ready": [names],
+// "checks": {name: {"ok": …, "detail": …}}}; ready when every check is ok.
+nlohmann::json readiness_json(const std::vector<ReadinessCheck>& checks);
 // JSON text; invalid UTF-8 in any string becomes U+FFFD instead of an exception.
 std::string dump(const nlohmann::json& j);
 // "ok", "bad_request", "unauthorized", "forbidden", "not_found", "conflict", "length_required",

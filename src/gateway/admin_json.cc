@@ -48,6 +48,18 @@ nlohmann::json lp_view_json(const LpView& v) {
   return j;
 }
 
+nlohmann::json readiness_json(const std::vector<ReadinessCheck>& checks) {
+  nlohmann::json all = nlohmann::json::object();
+  nlohmann::json not_ready = nlohmann::json::array();
+  for (const ReadinessCheck& c : checks) {
+    all[c.name] = {{"ok", c.ok}, {"detail", c.detail}};
+    if (!c.ok) not_ready.push_back(c.name);
+  }
+  return {{"status", not_ready.empty() ? "ready" : "not ready"},
+          {"not_ready", not_ready},
+          {"checks", all}};
+}
+
 std::string dump(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -51,8 +51,10 @@ Route match_route(std::string_view target) {
   auto segs = segments(raw_path(target));
   if (!segs) return r;
   const auto& s = *segs;
-  if (s.size() == 1 && s[0] == "healthz") {
-    r.kind = Route::Kind::kHealthz;
+  if (s.size() == 1) {
+    if (s[0] == "healthz") r.kind = Route::Kind::kHealthz;
+    if (s[0] == "readyz") r.kind = Route::Kind::kReadyz;
+    if (s[0] == "metrics") r.kind = Route::Kind::kMetrics;
     return r;
   }
   if (s.size() < 3 || s[0] != "api" || s[1] != "v1") return r;

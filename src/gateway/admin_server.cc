@@ -199,6 +199,8 @@ struct AdminServer::Impl {
   void answer(const httplib::Request& req, httplib::Response& res);
   HandlerResponse on_error(const httplib::Request& req, httplib::Response& res);
   void serve_read(const httplib::Request& req, httplib::Response& res, const Route& route);
+  void serve_readyz(httplib::Response& res);
+  void serve_metrics(httplib::Response& res);
   void serve_change(const httplib::Request& req, httplib::Response& res, const Route& route,
                     int refusal_status = 0, std::string_view refusal = {});
   AdminOutcome call_control(const Route& route, const ChangeBody& body, const AdminRequest& who);
@@ -274,11 +276,13 @@ void AdminServer::Impl::audit(const AuditEntry& entry) {
 void AdminServer::Impl::serve_read(const httplib::Request& req, httplib::Response& res,
                                    const Route& route) {
   if (route.kind == Route::Kind::kHealthz) return reply(res, 200, json{{"status", "ok"}});
+  if (route.kind == Route::Kind::kReadyz) return serve_readyz(res);
   if (options.reads_need_token) {
     Authn a = authenticate(req);
     if (a.status == 401) res.set_header("WWW-Authenticate", kRealm);
     if (a.status) return reply_error(res, a.status, a.error);
   }
+  if (route.kind == Route::Kind::kMetrics) return serve_metrics(res);
   try {
     if (route.kind == Route::Kind::kList) {
       json all = json::array();
@@ -293,6 +297,28 @@ void AdminServer::Impl::serve_read(const httplib::Request& req, httplib::Respons
   } catch (const std::exception& e) {
     log(std::string("admin: reading the LPs failed: ") + e.what());
     reply_error(res, 500, std::string("reading the LPs failed: ") + e.what());
+  }
+}
+
+void AdminServer::Impl::serve_readyz(httplib::Response& res) {
+  std::vector<ReadinessCheck> checks;
+  try {
+    if (options.readiness) checks = options.readiness();
+  } catch (const std::exception& e) {
+    checks.push_back({"readiness", false, std::string("the check failed: ") + e.what()});
+  }
+  json body = admin::readiness_json(checks);
+  reply(res, body["not_ready"].empty() ? 200 : 503, body);
+}
+
+void AdminServer::Impl::serve_metrics(httplib::Response& res) {
+  if (!options.metrics) return reply_error(res, 404, "no metrics on this server");
+  try {
+    res.status = 200;
+    res.set_content(options.metrics(), "text/plain; version=0.0.4");
+  } catch (const std::exception& e) {
+    log(std::string("admin: collecting the metrics failed: ") + e.what());
+    reply_error(res, 500, std::string("collecting the metrics failed: ") + e.what());
   }
 }
 

@@ -15,6 +15,7 @@
 #include "fixgate/gateway/applications.h"
 #include "fixgate/gateway/lp_supervisor.h"
 #include "fixgate/gateway/nats_publisher.h"
+#include "metrics.h"
 #include "text.h"
 
 namespace fixgate::gateway {
@@ -96,10 +97,12 @@ Status attach(engine::SessionHandle& h, AppKind app, Printer& out) {
 }
 
 // The gateway's parts, stopped in order: no admin change while the LPs stop, the LPs logged out
-// (bounded) with status 0, the last events out if NATS is there.
+// (bounded) with status 0, the last events out if NATS is there. Destroyed in the reverse order
+// of the members: the admin server (which scrapes the metrics) first.
 struct Gateway {
   std::unique_ptr<NatsPublisher> nats;
   std::unique_ptr<LpSupervisor> lps;
+  std::unique_ptr<GatewayMetrics> metrics;
   std::unique_ptr<AdminServer> admin;
   void stop() {
     if (admin) admin->stop();
@@ -154,6 +157,20 @@ Status start_gateway(const DaemonConfig& config, Printer& out, Gateway& g) {
     ao.reads_need_token = o.admin_reads_need_token;
     ao.audit_log_path = o.admin_audit_log;
     ao.on_log = [&out](std::string_view line) { out.line("admin " + std::string(line)); };
+    // /metrics read at each scrape; /readyz: the database answers, and NATS (if configured) is
+    // connected.
+    g.metrics = std::make_unique<GatewayMetrics>(*g.lps, g.nats.get());
+    ao.metrics = [m = g.metrics.get()] { return m->text(); };
+    ao.readiness = [l = g.lps.get(), n = g.nats.get(), url = o.nats_url] {
+      std::vector<ReadinessCheck> checks;
+      Status db = l->ready(2s);
+      checks.push_back({"database", db.is_ok(), db.message()});
+      if (n) {
+        const bool up = n->stats().connected;
+        checks.push_back({"nats", up, up ? "" : "not connected to " + url});
+      }
+      return checks;
+    };
     ao.on_audit = [l = g.lps.get(), n = g.nats.get()](const AuditEntry& e) {
       l->add_audit({e.time, e.actor, e.action, e.provider, e.reason,
                     std::to_string(e.http_status) + " " + e.message, e.remote});

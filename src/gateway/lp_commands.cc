@@ -99,6 +99,35 @@ bool LpSupervisor::sync(std::chrono::milliseconds timeout) {
          m.sync_done >= ticket;
 }
 
+Status LpSupervisor::ready(std::chrono::milliseconds timeout) const {
+  Impl& m = *impl_;
+  std::shared_future<Status> probe;
+  {
+    std::lock_guard lock(m.q_mu);
+    if (m.quitting) return Status::error("the LP supervisor is stopping");
+    if (m.ready_probe.valid() &&
+        m.ready_probe.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+      probe = m.ready_probe;  // one query in flight at a time
+    } else {
+      auto promise = std::make_shared<std::promise<Status>>();
+      probe = m.ready_probe = promise->get_future().share();
+      m.commands.push_back([&m, promise] {
+        auto version = m.db->schema_version();  // a read of the database itself
+        promise->set_value(version ? Status::ok() : Status::error(version.error()));
+      });
+    }
+  }
+  m.q_cv.notify_one();
+  if (probe.wait_for(timeout) != std::future_status::ready)
+    return Status::error("the sessions database did not answer within " +
+                         std::to_string(timeout.count()) + " ms");
+  try {
+    return probe.get();
+  } catch (const std::future_error&) {  // the supervisor thread ended without running it
+    return Status::error("the LP supervisor stopped");
+  }
+}
+
 // ---- reads ------------------------------------------------------------------------------------
 
 namespace {
@@ -115,6 +144,7 @@ LpView with_live(LpView v, const LpRunner* runner) {
   v.last_received_at = f.last_received_at;
   v.last_sent_at = f.last_sent_at;
   v.next_reconnect_at = f.next_reconnect_at;
+  v.stats = f.stats;
   return v;
 }
 

@@ -33,7 +33,8 @@ LiveFields live_fields(const engine::SessionHandle& h) {
   auto [target, sender] = h.sequence_numbers();
   f.next_sender_seq = sender.value;
   f.next_target_seq = target.value;
-  const session::SessionStats st = h.stats();
+  f.stats = h.stats();
+  const session::SessionStats& st = f.stats;
   f.messages_in = st.messages_received;
   f.messages_out = st.messages_sent;
   auto utc = [](session::Duration d) -> std::optional<std::chrono::system_clock::time_point> {

@@ -63,6 +63,7 @@ struct LiveFields {
   uint64_t messages_in = 0, messages_out = 0;
   std::optional<std::chrono::system_clock::time_point> last_received_at, last_sent_at;
   std::optional<std::chrono::system_clock::time_point> next_reconnect_at;
+  session::SessionStats stats;  // every counter, as of now
 };
 LiveFields live_fields(const engine::SessionHandle& h);
 

@@ -219,7 +219,12 @@ void LpSupervisor::Impl::apply(Lp& lp, const std::string& provider,
   if (auto [at, fresh] = ids.emplace(id, provider); !fresh)
     return refuse("session " + id + " is also LP " + at->second + "'s: CompIDs must differ");
   const std::string fingerprint = lp.row.fingerprint();
-  if ((lp.runner || lp.stopping || lp.held) && fingerprint == lp.fingerprint) return;
+  if ((lp.runner || lp.stopping || lp.held) && fingerprint == lp.fingerprint) {
+    // Disabled (or deleted) and back while its logout still runs: it starts again once stopped.
+    // An operator's logout (held) keeps it out.
+    if (lp.stopping && !lp.runner && !lp.held) lp.restart_after_stop = true;
+    return;
+  }
   lp.held = false;
   lp.setup = std::move(*setup);
   lp.fingerprint = fingerprint;
@@ -447,6 +452,9 @@ void LpSupervisor::Impl::publish(const std::string& provider, const Lp& lp) {
   v.status_changed_at = lp.status.status_changed_at;
   v.host = lp.host.empty() ? lp.row.host : lp.host;
   v.port = lp.port ? lp.port : static_cast<uint16_t>(lp.row.port);
+  v.heartbeat_interval = lp.setup ? lp.setup->manager.session.heartbeat_interval
+                                  : std::chrono::seconds(lp.row.heartbeat_interval);
+  v.transitions = lp.status.transition;
   const LpStatusRow now = live(lp);
   v.state = now.state;
   v.next_sender_seq = now.next_sender_seq;

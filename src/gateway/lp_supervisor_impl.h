@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <future>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -58,6 +59,7 @@ struct LpSupervisor::Impl {
   std::chrono::milliseconds quit_timeout{0};
   uint64_t sync_asked = 0, sync_done = 0;
   std::condition_variable sync_cv;
+  std::shared_future<Status> ready_probe;  // the database query of ready() in flight, if any
 
   // ---- the supervisor thread's ----------------------------------------------------------------
   std::map<std::string, Lp, std::less<>> lps;

@@ -2,6 +2,7 @@
 // or PostgreSQL server, a real nats-server killed and restarted under it, QuickFIX/C++ acceptors as
 // the LPs, and fixgated itself killed with SIGKILL and started again.
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include <sys/stat.h>
@@ -14,6 +15,7 @@
 #include "../interop/quickfix_peer.h"
 #include "../support/nats_client.h"
 #include "../support/nats_server.h"
+#include "../support/prometheus_text.h"
 #include "fixgate/gateway/sessions_db.h"
 
 namespace fixgate::gateway {
@@ -170,6 +172,17 @@ TEST_P(FixgatedGatewayTest, StatusEventsSurviveANatsRestartAndAKillNine) {
     }
 }
 
+// The admin API's URL that fixgated (started with --admin 127.0.0.1:0) prints; "" if none.
+std::string admin_url(Child& d) {
+  for (int i = 0; i < 100; ++i) {
+    const std::string line = d.read_line(10s);
+    if (line.empty()) break;
+    if (auto at = line.find("admin API on "); at != std::string::npos)
+      return line.substr(at + 13, line.find(' ', at + 13) - at - 13);
+  }
+  return "";
+}
+
 // `fixgate admin …` (the real CLI) against fixgated's admin API: its exit code and its output.
 struct CliRun {
   int code = -1;
@@ -197,13 +210,7 @@ TEST_P(FixgatedGatewayTest, TheKillSwitchThroughTheAdminApiAndTheCli) {
   testing::Subscriber audits(client, "fixgate.events.audit");
   Child d(testing::fixgated({"--db", url_, "--admin", "127.0.0.1:0", "--admin-token-file", tokens,
                              "--nats", nats_.url(), "--app", "none"}));
-  std::string url;
-  for (int i = 0; i < 100 && url.empty(); ++i) {
-    const std::string line = d.read_line(10s);
-    if (line.empty()) break;
-    if (auto at = line.find("admin API on "); at != std::string::npos)
-      url = line.substr(at + 13, line.find(' ', at + 13) - at - 13);
-  }
+  const std::string url = admin_url(d);
   ASSERT_FALSE(url.empty()) << "no admin API line";
   ASSERT_TRUE(await_status("LPA", LpStatus::kActive));
   const std::string with_token = "--url " + url + " --token-file " + tokens;
@@ -255,6 +262,142 @@ TEST_P(FixgatedGatewayTest, TheKillSwitchThroughTheAdminApiAndTheCli) {
     disabled_by_ops = disabled_by_ops || (a.actor == "ops" && a.action == "disable" &&
                                           a.provider == "LPA" && a.reason == "LP maintenance");
   EXPECT_TRUE(disabled_by_ops);
+}
+
+// fixgated's admin API as Prometheus and a load balancer see it: /metrics, /readyz, /healthz.
+class Scraper {
+ public:
+  explicit Scraper(const std::string& url) : http_(url) {
+    http_.set_connection_timeout(5, 0);
+    http_.set_read_timeout(10, 0);
+  }
+  testing::Exposition metrics() {
+    auto r = http_.Get("/metrics");
+    EXPECT_TRUE(r && r->status == 200) << (r ? r->body : httplib::to_string(r.error()));
+    if (r) {
+      EXPECT_EQ(r->get_header_value("Content-Type"), "text/plain; version=0.0.4");
+    }
+    testing::Exposition e(r ? r->body : "");
+    EXPECT_TRUE(e.errors.empty()) << e.errors.front();
+    return e;
+  }
+  // GET `path`: the status (0 without an answer) and the body.
+  std::pair<int, std::string> get(const std::string& path) {
+    auto r = http_.Get(path);
+    return r ? std::pair{r->status, r->body} : std::pair{0, std::string()};
+  }
+  int post(const std::string& path, const std::string& token, const std::string& reason) {
+    auto r = http_.Post(path, {{"Authorization", "Bearer " + token}},
+                        nlohmann::json{{"reason", reason}}.dump(), "application/json");
+    return r ? r->status : 0;
+  }
+
+ private:
+  httplib::Client http_;
+};
+
+TEST_P(FixgatedGatewayTest, MetricsCountWhatWasSentAndReadyzFollowsNats) {
+  const std::string token = "0123456789abcdef0123456789abcdef";
+  const std::string tokens = testing::write_file(dir_.path + "/tokens", "ops:" + token + "\n");
+  ASSERT_EQ(::chmod(tokens.c_str(), 0600), 0);
+  QuickFixPeer a(lp_peer("LPA")), b(lp_peer("LPB"));
+  // HeartBtInt 30: no heartbeat is due during the test, so the counters move by what the test
+  // makes happen (heartbeats are accounted for all the same).
+  for (auto [provider, port] : {std::pair{"LPA", a.port()}, std::pair{"LPB", b.port()}}) {
+    LpRow r = lp_row(provider, port);
+    r.heartbeat_interval = 30;
+    ASSERT_TRUE(db_->upsert(r));
+  }
+  Child d(testing::fixgated({"--db", url_, "--admin", "127.0.0.1:0", "--admin-token-file", tokens,
+                             "--nats", nats_.url(), "--app", "echo"}));
+  const std::string url = admin_url(d);
+  ASSERT_FALSE(url.empty()) << "no admin API line";
+  ASSERT_TRUE(await_status("LPA", LpStatus::kActive));
+  ASSERT_TRUE(await_status("LPB", LpStatus::kActive));
+  Scraper s(url);
+  const testing::Labels lpa{{"provider", "LPA"}, {"session_id", "FIX.4.4:FG->LPA"}};
+  const testing::Labels lpb{{"provider", "LPB"}, {"session_id", "FIX.4.4:FG->LPB"}};
+  ASSERT_TRUE(testing::await([&] {
+    testing::Exposition e = s.metrics();
+    return e.value("fixgate_lp_status", lpa) == 1 && e.value("fixgate_lp_status", lpb) == 1 &&
+           e.value("fixgate_nats_published_total") >= 2;  // both transitions acknowledged
+  }));
+  const testing::Exposition before = s.metrics();
+  EXPECT_EQ(before.value("fixgate_lps", {{"status", "active"}}), 2);
+  EXPECT_EQ(before.value("fixgate_lp_enabled", lpb), 1);
+  EXPECT_EQ(before.value("fixgate_lp_state", {{"provider", "LPA"}, {"state", "active"}}), 1);
+  EXPECT_EQ(before.value("fixgate_session_heartbeat_interval_seconds", lpa), 30);
+  EXPECT_EQ(before.value("fixgate_session_current_gap", lpa), 0);
+  EXPECT_EQ(before.value("fixgate_nats_connected"), 1);
+  EXPECT_EQ(before.value("fixgate_nats_dropped_total"), 0);
+
+  // 20 NewOrderSingles from LPA, each echoed back by fixgated's echo application.
+  auto delta = [&before](const testing::Exposition& after, const char* name,
+                         const testing::Labels& lp) {
+    return after.value(name, lp).value_or(-1e9) - before.value(name, lp).value_or(1e9);
+  };
+  auto app_in = [&](const testing::Exposition& e, const testing::Labels& lp) {
+    return delta(e, "fixgate_session_messages_received_total", lp) -
+           delta(e, "fixgate_session_heartbeats_received_total", lp);
+  };
+  auto app_out = [&](const testing::Exposition& e, const testing::Labels& lp) {
+    return delta(e, "fixgate_session_messages_sent_total", lp) -
+           delta(e, "fixgate_session_heartbeats_sent_total", lp) -
+           delta(e, "fixgate_session_test_requests_sent_total", lp);
+  };
+  a.send("orders 20 M");
+  ASSERT_FALSE(a.await("DONE 20", 20s).empty()) << a.history();
+  testing::Exposition after("");
+  ASSERT_TRUE(testing::await([&] {
+    after = s.metrics();
+    return app_in(after, lpa) >= 20 && app_out(after, lpa) >= 20;
+  })) << "in "
+      << app_in(after, lpa) << ", out " << app_out(after, lpa);
+  EXPECT_EQ(app_in(after, lpa), 20);
+  EXPECT_EQ(app_out(after, lpa), 20);
+  EXPECT_EQ(delta(after, "fixgate_session_next_target_seq", lpa),
+            delta(after, "fixgate_session_messages_received_total", lpa));
+  EXPECT_GT(delta(after, "fixgate_session_bytes_received_total", lpa), 20 * 60);
+  EXPECT_GT(delta(after, "fixgate_session_bytes_sent_total", lpa), 20 * 60);
+  EXPECT_EQ(app_in(after, lpb), 0);  // the orders were LPA's alone
+
+  // Two TestRequests to LPB through the admin API: counted, and each answered by a Heartbeat.
+  EXPECT_EQ(s.post("/api/v1/sessions/LPB/test-request", token, "probe 1"), 200);
+  EXPECT_EQ(s.post("/api/v1/sessions/LPB/test-request", token, "probe 2"), 200);
+  ASSERT_TRUE(testing::await([&] {
+    after = s.metrics();
+    return delta(after, "fixgate_session_heartbeats_received_total", lpb) >= 2;
+  })) << s.get("/metrics").second;
+  EXPECT_EQ(delta(after, "fixgate_session_test_requests_sent_total", lpb), 2);
+  EXPECT_EQ(delta(after, "fixgate_session_test_requests_sent_total", lpa), 0);
+
+  // The kill switch: LPB's status and enabled go to 0, its session's series go away.
+  EXPECT_EQ(s.post("/api/v1/sessions/LPB/disable", token, "maintenance"), 200);
+  ASSERT_TRUE(testing::await([&] {
+    after = s.metrics();
+    return after.value("fixgate_lp_status", lpb) == 0 &&
+           after.count("fixgate_session_messages_sent_total", lpb) == 0;
+  })) << s.get("/metrics").second;
+  EXPECT_EQ(after.value("fixgate_lp_enabled", lpb), 0);
+  EXPECT_EQ(after.value("fixgate_lp_state", {{"provider", "LPB"}, {"state", "disabled"}}), 1);
+  EXPECT_EQ(delta(after, "fixgate_lp_status_transitions_total", lpb), 1);
+  EXPECT_EQ(after.value("fixgate_lps", {{"status", "active"}}), 1);
+  EXPECT_EQ(after.value("fixgate_lps", {{"status", "inactive"}}), 1);
+  EXPECT_EQ(after.value("fixgate_lp_status", lpa), 1);
+
+  // Ready while the database answers and NATS is connected; not while NATS is down.
+  auto [code, body] = s.get("/readyz");
+  EXPECT_EQ(code, 200) << body;
+  nats_.kill();
+  ASSERT_TRUE(testing::await([&] { return s.get("/readyz").first == 503; }));
+  auto not_ready = nlohmann::json::parse(s.get("/readyz").second, nullptr, false);
+  EXPECT_EQ(not_ready["not_ready"], nlohmann::json::array({"nats"})) << not_ready;
+  EXPECT_EQ(not_ready["checks"]["database"]["ok"], true) << not_ready;
+  EXPECT_EQ(s.metrics().value("fixgate_nats_connected"), 0);
+  EXPECT_EQ(s.get("/healthz").first, 200);  // alive all the same
+  ASSERT_TRUE(nats_.start()) << nats_.log();
+  EXPECT_TRUE(testing::await([&] { return s.get("/readyz").first == 200; }))
+      << s.get("/readyz").second;
 }
 
 TEST_P(FixgatedGatewayTest, AnImportedSettingsFileRunsAndExportsBack) {

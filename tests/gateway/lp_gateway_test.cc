@@ -185,7 +185,24 @@ TEST_P(LpGatewayTest, ThreeLpsReachActiveAndTheTableSaysSo) {
   EXPECT_EQ(v->state, "active");
   EXPECT_EQ(v->port, b.port());
   EXPECT_GE(v->next_sender_seq, 2u);
+  EXPECT_EQ(v->heartbeat_interval, 5s);
+  EXPECT_EQ(v->transitions, 1u);  // 0 -> 1
+  ASSERT_TRUE(v->stats) << "no counters from the running session";
+  EXPECT_GE(v->stats->messages_received, 1u);  // the Logon
+  EXPECT_EQ(v->stats->messages_received, v->messages_in);
+  EXPECT_GT(v->stats->bytes_sent, 0u);
   EXPECT_EQ(sup_->list().size(), 3u);
+  // Ready: the database answers, to concurrent probes too; not once the supervisor stops.
+  std::vector<std::thread> probes;
+  std::atomic<int> ready{0};
+  for (int i = 0; i < 4; ++i)
+    probes.emplace_back([&] { ready += sup_->ready(5s).is_ok() ? 1 : 0; });
+  for (auto& t : probes) t.join();
+  EXPECT_EQ(ready, 4);
+  sup_->stop(5s);
+  Status stopped = sup_->ready(1s);
+  EXPECT_FALSE(stopped);
+  EXPECT_NE(stopped.message().find("stopping"), std::string::npos) << stopped.message();
 }
 
 TEST_P(LpGatewayTest, DisableLogsOutStaysOffAndEnableBringsItBack) {

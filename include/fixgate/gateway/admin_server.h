@@ -50,6 +50,13 @@ struct AdminToken {
 // the server and by `fixgate admin` alike.
 Result<std::vector<AdminToken>> read_admin_tokens(const std::string& path);
 
+// One part the gateway needs, as GET /readyz reports it.
+struct ReadinessCheck {
+  std::string name;  // "database", "nats"
+  bool ok = false;
+  std::string detail;  // why not ready; or what was checked
+};
+
 struct AdminServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 0;       // 0: the kernel picks one (see AdminServer::port())
@@ -64,6 +71,15 @@ struct AdminServerOptions {
   std::function<void(const AuditEntry&)> on_audit;
   // Start-up facts and problems (an audit line that could not be written …); one call at a time.
   std::function<void(std::string_view)> on_log;
+  // GET /metrics: the Prometheus exposition text (format 0.0.4), made at each scrape; a read
+  // (open unless reads_need_token). Unset: /metrics answers 404.
+  std::function<std::string()> metrics;
+  // GET /readyz: every check, 200 when all are ok (or none is set up), else 503 with a JSON body
+  // naming those that are not. Never needs a token (service managers, load balancers). Should
+  // return within a few seconds: the caller's probe waits for it.
+  std::function<std::vector<ReadinessCheck>()> readiness;
+  // metrics and readiness are called from the worker threads, concurrently with each other and
+  // with themselves; an exception they throw is answered 500 (metrics) or 503 (readiness).
 };
 
 // Threads: start() and stop() belong to the owner. Requests are served by a pool of

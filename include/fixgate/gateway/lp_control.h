@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "fixgate/session/session.h"
+
 namespace fixgate::gateway {
 
 // The `status` column of an LP: what routing reads. Values are stored, never renumber them.
@@ -54,6 +56,13 @@ struct LpView {
   std::optional<SystemTime> last_received_at;
   std::optional<SystemTime> last_sent_at;
   std::optional<SystemTime> next_reconnect_at;  // set while waiting to reconnect
+  std::chrono::seconds heartbeat_interval{0};   // HeartBtInt of its configuration; 0: unknown
+  uint64_t transitions = 0;  // its transition number: status changes so far, stored with the row
+  // The running session's counters (messages, bytes, heartbeats, resends, rejects, the current
+  // gap …), counted from the start of that session: they start again at 0 when the LP's session
+  // is replaced (a changed row, set_sequences, an enable after a disable), never on a reconnect.
+  // nullopt while no session runs.
+  std::optional<session::SessionStats> stats;
 };
 
 // Who asks for a change and why; both go to the audit log.

@@ -56,6 +56,11 @@ class LpSupervisor final : public LpControl {
   // Waits until the supervisor has reloaded the table and acted on it at least once after this
   // call (tests, and `fixgate sessions import`'s callers); false on timeout.
   bool sync(std::chrono::milliseconds timeout);
+  // Whether the sessions database answers (readiness): a read of its schema version, run on the
+  // supervisor thread, waited for at most `timeout`. A database that does not answer in time, or a
+  // supervisor thread busy that long, is not ready. Callers meanwhile share the query in flight: a
+  // probe every second against a hung database queues one query, not one per probe. Any thread.
+  Status ready(std::chrono::milliseconds timeout) const;
 
   std::vector<LpView> list() const override;
   std::optional<LpView> find(std::string_view provider) const override;

@@ -1,0 +1,252 @@
+#include "metrics.h"
+
+#include <prometheus/text_serializer.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <optional>
+
+namespace fixgate::gateway {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+using session::SessionStats;
+
+double seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
+
+// One LP's value of a per-LP family; nullopt: no sample for this LP.
+using LpValue = std::function<std::optional<double>(const LpView&, SystemTime now)>;
+
+struct PerLp {
+  const char* name;
+  const char* help;
+  MetricType type;
+  LpValue value;
+};
+
+// A counter of the running session's SessionStats: no sample while no session runs.
+PerLp counter(const char* name, const char* help, uint64_t SessionStats::*member) {
+  return {name, help, MetricType::Counter,
+          [member](const LpView& v, SystemTime) -> std::optional<double> {
+            if (!v.stats) return std::nullopt;
+            return static_cast<double>((*v.stats).*member);
+          }};
+}
+
+// Seconds from `t` to now (never negative); no sample when `t` is unknown.
+std::optional<double> age(const std::optional<SystemTime>& t, SystemTime now) {
+  if (!t) return std::nullopt;
+  return std::max(0.0, seconds(now - *t));
+}
+
+std::vector<PerLp> per_lp_families() {
+  const auto gauge = [](const char* name, const char* help, LpValue value) {
+    return PerLp{name, help, MetricType::Gauge, std::move(value)};
+  };
+  return {
+      gauge("fixgate_lp_status", "The LP's status column: 0 inactive, 1 active, 2 error.",
+            [](const LpView& v, SystemTime) { return static_cast<double>(v.status); }),
+      gauge("fixgate_lp_enabled", "1 when the LP's row is enabled, 0 when disabled (kill switch).",
+            [](const LpView& v, SystemTime) { return v.enabled ? 1.0 : 0.0; }),
+      {"fixgate_lp_status_transitions_total",
+       "Status changes of the LP so far (its stored transition number).", MetricType::Counter,
+       [](const LpView& v, SystemTime) { return static_cast<double>(v.transitions); }},
+      gauge("fixgate_lp_reconnect_in_seconds",
+            "Seconds until the next connection attempt while waiting to reconnect, else 0.",
+            [](const LpView& v, SystemTime now) {
+              return v.next_reconnect_at ? std::max(0.0, seconds(*v.next_reconnect_at - now)) : 0.0;
+            }),
+      gauge("fixgate_session_heartbeat_interval_seconds", "HeartBtInt of the LP's session.",
+            [](const LpView& v, SystemTime) -> std::optional<double> {
+              if (v.heartbeat_interval.count() <= 0) return std::nullopt;
+              return static_cast<double>(v.heartbeat_interval.count());
+            }),
+      gauge("fixgate_session_next_sender_seq", "MsgSeqNum of the next message sent to the LP.",
+            [](const LpView& v, SystemTime) { return static_cast<double>(v.next_sender_seq); }),
+      gauge("fixgate_session_next_target_seq", "MsgSeqNum expected next from the LP.",
+            [](const LpView& v, SystemTime) { return static_cast<double>(v.next_target_seq); }),
+      gauge("fixgate_session_seconds_since_last_received",
+            "Seconds since the last bytes received from the LP.",
+            [](const LpView& v, SystemTime now) { return age(v.last_received_at, now); }),
+      gauge("fixgate_session_seconds_since_last_sent",
+            "Seconds since the last message sent to the LP.",
+            [](const LpView& v, SystemTime now) { return age(v.last_sent_at, now); }),
+      gauge("fixgate_session_current_gap",
+            "Inbound messages missing now: asked for with a ResendRequest, not yet arrived.",
+            [](const LpView& v, SystemTime) -> std::optional<double> {
+              if (!v.stats) return std::nullopt;
+              return static_cast<double>(v.stats->current_gap);
+            }),
+      counter("fixgate_session_messages_received_total",
+              "Messages received from the LP (admin and application).",
+              &SessionStats::messages_received),
+      counter("fixgate_session_messages_sent_total",
+              "Messages sent to the LP (admin and application).", &SessionStats::messages_sent),
+      counter("fixgate_session_bytes_received_total", "Bytes received from the LP.",
+              &SessionStats::bytes_received),
+      counter("fixgate_session_bytes_sent_total", "Bytes sent to the LP.",
+              &SessionStats::bytes_sent),
+      counter("fixgate_session_heartbeats_received_total", "Heartbeats received from the LP.",
+              &SessionStats::heartbeats_received),
+      counter("fixgate_session_heartbeats_sent_total", "Heartbeats sent to the LP.",
+              &SessionStats::heartbeats_sent),
+      counter("fixgate_session_test_requests_received_total", "TestRequests received from the LP.",
+              &SessionStats::test_requests_received),
+      counter("fixgate_session_test_requests_sent_total", "TestRequests sent to the LP.",
+              &SessionStats::test_requests_sent),
+      counter("fixgate_session_resend_requests_received_total",
+              "ResendRequests received from the LP.", &SessionStats::resend_requests_received),
+      counter("fixgate_session_resend_requests_sent_total", "ResendRequests sent to the LP.",
+              &SessionStats::resend_requests_sent),
+      counter("fixgate_session_sequence_resets_received_total",
+              "SequenceResets (gap fills and resets) received from the LP.",
+              &SessionStats::sequence_resets_received),
+      counter("fixgate_session_rejects_received_total", "Session Rejects received from the LP.",
+              &SessionStats::rejects_received),
+      counter("fixgate_session_rejects_sent_total", "Session Rejects sent to the LP.",
+              &SessionStats::rejects_sent),
+      counter("fixgate_session_logouts_total", "Logouts exchanged with the LP.",
+              &SessionStats::logouts),
+      counter("fixgate_session_errors_total",
+              "Session errors (protocol failures that ended a connection).", &SessionStats::errors),
+      counter("fixgate_session_garbled_total", "Garbled input from the LP, dropped.",
+              &SessionStats::garbled),
+  };
+}
+
+ClientMetric sample(const LpView& v, double value, MetricType type) {
+  ClientMetric m;
+  m.label = {{"provider", v.provider}, {"session_id", v.session_id}};
+  if (type == MetricType::Counter) {
+    m.counter.value = value;
+  } else {
+    m.gauge.value = value;
+  }
+  return m;
+}
+
+MetricFamily family(const char* name, const char* help, MetricType type) {
+  MetricFamily f;
+  f.name = name;
+  f.help = help;
+  f.type = type;
+  return f;
+}
+
+ClientMetric gauge_sample(double value, std::vector<ClientMetric::Label> labels = {}) {
+  ClientMetric m;
+  m.label = std::move(labels);
+  m.gauge.value = value;
+  return m;
+}
+
+ClientMetric counter_sample(double value) {
+  ClientMetric m;
+  m.counter.value = value;
+  return m;
+}
+
+// Every state an LP's `state` can read; the current one 1, the others 0 (one series each, so a
+// state's series never vanishes).
+MetricFamily state_family(const std::vector<LpView>& views) {
+  MetricFamily f = family("fixgate_lp_state",
+                          "1 for the LP's current state (the engine's session status, or stopped "
+                          "or disabled while no session runs), 0 for the others.",
+                          MetricType::Gauge);
+  std::vector<std::string> states = {"stopped", "disabled"};
+  for (int s = 0; s <= static_cast<int>(session::SessionStatus::kError); ++s) {
+    std::string name(session::to_string(static_cast<session::SessionStatus>(s)));
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    states.push_back(std::move(name));
+  }
+  for (const LpView& v : views) {
+    const bool known = std::find(states.begin(), states.end(), v.state) != states.end();
+    for (const std::string& s : states) {
+      ClientMetric m = sample(v, s == v.state ? 1 : 0, MetricType::Gauge);
+      m.label.push_back({"state", s});
+      f.metric.push_back(std::move(m));
+    }
+    if (!known && !v.state.empty()) {
+      ClientMetric m = sample(v, 1, MetricType::Gauge);
+      m.label.push_back({"state", v.state});
+      f.metric.push_back(std::move(m));
+    }
+  }
+  return f;
+}
+
+void add_nats(const NatsPublisher::Stats& s, std::vector<MetricFamily>& out) {
+  auto gauge = [&](const char* name, const char* help, double value) {
+    out.push_back(family(name, help, MetricType::Gauge));
+    out.back().metric.push_back(gauge_sample(value));
+  };
+  auto counter = [&](const char* name, const char* help, uint64_t value) {
+    out.push_back(family(name, help, MetricType::Counter));
+    out.back().metric.push_back(counter_sample(static_cast<double>(value)));
+  };
+  gauge("fixgate_nats_connected", "1 while connected to NATS.", s.connected ? 1 : 0);
+  counter("fixgate_nats_published_total", "Events and KV values acknowledged by NATS.",
+          s.published);
+  gauge("fixgate_nats_buffered", "Events and KV values waiting to be published (in flight too).",
+        static_cast<double>(s.buffered));
+  counter("fixgate_nats_dropped_total", "Events and KV values dropped: the buffer was full.",
+          s.dropped);
+  counter("fixgate_nats_rejected_total",
+          "Events and KV values refused for good (bad subject or key, refused by the server).",
+          s.rejected);
+  counter("fixgate_nats_failed_attempts_total",
+          "Sends that failed and were retried (NATS down, no acknowledgement in time).",
+          s.failed_attempts);
+  out.push_back(family("fixgate_nats_publish_latency_seconds",
+                       "From publish to NATS's acknowledgement, time in the buffer included.",
+                       MetricType::Summary));
+  ClientMetric latency;
+  latency.summary.sample_count = s.published;
+  latency.summary.sample_sum = seconds(s.total_latency);
+  out.back().metric.push_back(std::move(latency));
+  gauge("fixgate_nats_last_publish_latency_seconds",
+        "The latest acknowledged publish's latency, time in the buffer included.",
+        seconds(s.last_latency));
+}
+
+}  // namespace
+
+GatewayMetrics::GatewayMetrics(const LpControl& lps, const NatsPublisher* nats, Clock clock)
+    : lps_(lps), nats_(nats), clock_(std::move(clock)) {}
+
+std::vector<MetricFamily> GatewayMetrics::Collect() const {
+  const std::vector<LpView> views = lps_.list();
+  const SystemTime now = clock_();
+  std::vector<MetricFamily> out;
+
+  MetricFamily by_status =
+      family("fixgate_lps", "LPs in the sessions table, by status.", MetricType::Gauge);
+  for (LpStatus s : {LpStatus::kInactive, LpStatus::kActive, LpStatus::kError}) {
+    const auto n =
+        std::count_if(views.begin(), views.end(), [s](const LpView& v) { return v.status == s; });
+    by_status.metric.push_back(
+        gauge_sample(static_cast<double>(n), {{"status", std::string(to_string(s))}}));
+  }
+  out.push_back(std::move(by_status));
+  if (MetricFamily states = state_family(views); !states.metric.empty())
+    out.push_back(std::move(states));
+
+  static const std::vector<PerLp> kPerLp = per_lp_families();
+  for (const PerLp& d : kPerLp) {
+    MetricFamily f = family(d.name, d.help, d.type);
+    for (const LpView& v : views)
+      if (auto value = d.value(v, now)) f.metric.push_back(sample(v, *value, d.type));
+    if (!f.metric.empty()) out.push_back(std::move(f));
+  }
+  if (nats_) add_nats(nats_->stats(), out);
+  return out;
+}
+
+std::string GatewayMetrics::text() const {
+  return prometheus::TextSerializer().Serialize(Collect());
+}
+
+}  // namespace fixgate::gateway
