@@ -97,16 +97,6 @@ Status MessageBuilder::status() const {
   return Status::error(std::move(text));
 }
 
-MessageBuilder& MessageBuilder::set(Tag tag, const Decimal& value) {
-  if (accept(tag)) enc_.field(tag, value);
-  return *this;
-}
-
-MessageBuilder& MessageBuilder::set(Tag tag, const UtcTimestamp& value) {
-  if (accept(tag)) enc_.field(tag, value);
-  return *this;
-}
-
 MessageBuilder& MessageBuilder::set(Tag tag, const UtcTimeOnly& value) {
   constexpr int64_t kNanosPerDay = 86'400'000'000'000;
   if (value.nanos < 0 || value.nanos >= kNanosPerDay) [[unlikely]]

@@ -73,8 +73,14 @@ class MessageBuilder {
   }
   template <std::floating_point F>  // FIX floats are exact decimals: pass a codec::Decimal
   MessageBuilder& set(Tag tag, F value) = delete;
-  MessageBuilder& set(Tag tag, const Decimal& value);
-  MessageBuilder& set(Tag tag, const UtcTimestamp& value);  // at its own precision
+  MessageBuilder& set(Tag tag, const Decimal& value) {
+    if (accept(tag)) enc_.field(tag, value);
+    return *this;
+  }
+  MessageBuilder& set(Tag tag, const UtcTimestamp& value) {  // at its own precision
+    if (accept(tag)) enc_.field(tag, value);
+    return *this;
+  }
   MessageBuilder& set(Tag tag, const UtcTimeOnly& value);
   MessageBuilder& set(Tag tag, const Date& value);  // UTCDateOnly, LocalMktDate
   MessageBuilder& set(Tag tag, const MonthYear& value);
