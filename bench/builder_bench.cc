@@ -12,6 +12,8 @@
 // appended field by field per message, what the README did to put a ClOrdID in).
 //   build/bench/builder_bench --benchmark_repetitions=10 --benchmark_min_time=0.2
 // prints the usual table, then medians, spreads (min..max of the repetitions) and the ratios.
+// --iterations=N runs each benchmark exactly N iterations (once), for instruction counts that
+// do not depend on the clock: under callgrind, the difference between N and 2N is N iterations'.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -20,6 +22,7 @@
 #include <cstdio>
 #include <map>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -261,7 +264,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& r : runs)
       if (!r.error_occurred && r.run_type == Run::RT_Iteration)
-        ns_[r.run_name.str()].push_back(r.GetAdjustedCPUTime());
+        ns_[r.run_name.function_name].push_back(r.GetAdjustedCPUTime());  // no /iterations:N
   }
   void print() const {
     std::printf("\n| benchmark | median ns | min ns | max ns | runs | vs preencoded |\n");
@@ -289,6 +292,17 @@ class RatioReporter : public benchmark::ConsoleReporter {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Our own flag, taken out before the library reads the rest.
+  benchmark::IterationCount fixed_iterations = 0;
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg.starts_with("--iterations="))
+      fixed_iterations = std::stoll(std::string(arg.substr(arg.find('=') + 1)));
+    else
+      argv[kept++] = argv[i];
+  }
+  argc = kept;
   benchmark::Initialize(&argc, argv);
   // The comparison means something only if every path writes the very same bytes.
   codec::MessageBuilder b;
@@ -300,12 +314,18 @@ int main(int argc, char** argv) {
   const std::pair<const char*, Body> bodies[] = {{"preencoded", Body::kPreencoded},
                                                  {"builder", Body::kBuilder},
                                                  {"concatenated", Body::kConcatenated}};
+  std::vector<benchmark::internal::Benchmark*> all;
   for (const auto& [name, kind] : bodies)
-    benchmark::RegisterBenchmark((std::string("Encode/") + name).c_str(), BM_Encode, kind);
+    all.push_back(
+        benchmark::RegisterBenchmark((std::string("Encode/") + name).c_str(), BM_Encode, kind));
   for (const auto& [name, kind] : bodies)
-    benchmark::RegisterBenchmark((std::string("Session/") + name).c_str(), BM_Session, kind);
+    all.push_back(
+        benchmark::RegisterBenchmark((std::string("Session/") + name).c_str(), BM_Session, kind));
   for (const auto& [name, kind] : bodies)
-    benchmark::RegisterBenchmark((std::string("Send/") + name).c_str(), BM_Send, kind);
+    all.push_back(
+        benchmark::RegisterBenchmark((std::string("Send/") + name).c_str(), BM_Send, kind));
+  if (fixed_iterations > 0)
+    for (benchmark::internal::Benchmark* bench : all) bench->Iterations(fixed_iterations);
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   reporter.print();

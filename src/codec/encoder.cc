@@ -21,15 +21,6 @@ void Encoder::grow(size_t n) {
   cap_ = cap;
 }
 
-Encoder& Encoder::begin(std::string_view begin_string, std::string_view msg_type) {
-  assert(begin_string.size() <= sizeof begin_string_copy_);
-  size_t n = std::min(begin_string.size(), sizeof begin_string_copy_);
-  if (n != 0) std::memcpy(begin_string_copy_, begin_string.data(), n);  // data() may be null
-  begin_string_ = std::string_view(begin_string_copy_, n);
-  len_ = kBodyStart;
-  return field(35, msg_type);
-}
-
 Encoder& Encoder::field_general(Tag tag, std::string_view value) {
   // One capacity check for tag, '=', value and SOH.
   char* out = ensure(value.size() + 12);
@@ -43,44 +34,25 @@ Encoder& Encoder::field_general(Tag tag, std::string_view value) {
   return *this;
 }
 
-template <size_t kMax, typename Format>
-Encoder& Encoder::formatted(Tag tag, Format format) {
-  put_tag(tag);
-  char* out = ensure(kMax + 1);
-  size_t n = format(out);
-  assert(n <= kMax);
-  out[n] = kSoh;
-  len_ += n + 1;
-  return *this;
-}
-
-Encoder& Encoder::field(Tag tag, int64_t value) {
-  return formatted<20>(tag, [value](char* out) { return format_int(value, out); });
-}
-
-Encoder& Encoder::field(Tag tag, uint64_t value) {
-  return formatted<20>(tag, [value](char* out) { return format_uint(value, out); });
-}
-
-Encoder& Encoder::field(Tag tag, const Decimal& value) {
-  return formatted<47>(tag, [&value](char* out) { return value.format(out); });
-}
-
-Encoder& Encoder::field(Tag tag, const UtcTimestamp& value) {
-  return formatted<UtcTimestamp::kMaxLength>(tag,
-                                             [&value](char* out) { return value.format(out); });
+bool Encoder::text_general(Tag tag, std::string_view value) {
+  if (detail::find_soh(value.data(), value.data() + value.size())) return false;
+  field_general(tag, value);
+  return true;
 }
 
 Encoder& Encoder::field(Tag tag, const UtcTimeOnly& value) {
-  return formatted<18>(tag, [&value](char* out) { return value.format(out); });
+  char* out = begin_value(tag, 18);
+  return end_value(out + value.format(out));
 }
 
 Encoder& Encoder::field(Tag tag, const Date& value) {
-  return formatted<8>(tag, [&value](char* out) { return format_date(value, out); });
+  char* out = begin_value(tag, 8);
+  return end_value(out + format_date(value, out));
 }
 
 Encoder& Encoder::field(Tag tag, const MonthYear& value) {
-  return formatted<8>(tag, [&value](char* out) { return value.format(out); });
+  char* out = begin_value(tag, 8);
+  return end_value(out + value.format(out));
 }
 
 Encoder& Encoder::data(Tag length_tag, Tag data_tag, std::string_view bytes) {
@@ -106,7 +78,7 @@ std::string_view Encoder::finish() {
   head[h++] = kSoh;
   head[h++] = '9';
   head[h++] = '=';
-  h += format_uint(len_ - kBodyStart, head + h);
+  h += detail::put_uint(head + h, len_ - kBodyStart);
   head[h++] = kSoh;
   assert(h <= kBodyStart);
   const size_t start = kBodyStart - h;

@@ -3,7 +3,6 @@
 #include <string>
 
 #include "fixgate/codec/tags.h"
-#include "scan.h"
 
 namespace fixgate::codec {
 
@@ -40,17 +39,10 @@ MessageBuilder::MessageBuilder(std::string_view msg_type, size_t initial_capacit
   reset(msg_type);
 }
 
-MessageBuilder& MessageBuilder::reset(std::string_view msg_type) {
-  error_ = BuildError::kNone;
-  error_tag_ = 0;
-  depth_ = 0;
-  const bool valid = !msg_type.empty() && !detail::find_soh(msg_type.data(), msg_type.end());
-  if (!valid) {
-    fail(BuildError::kNoMsgType, tag::MsgType);
-    msg_type = {};
-  }
-  enc_.begin({}, msg_type);
-  msg_type_size_ = msg_type.size();
+MessageBuilder& MessageBuilder::reset_invalid() {
+  fail(BuildError::kNoMsgType, tag::MsgType);
+  enc_.begin({}, {});
+  msg_type_size_ = 0;
   return *this;
 }
 
@@ -95,16 +87,6 @@ Status MessageBuilder::status() const {
     text += " (tag " + std::to_string(error_tag_) + ")";
   }
   return Status::error(std::move(text));
-}
-
-MessageBuilder& MessageBuilder::set(Tag tag, const Decimal& value) {
-  if (accept(tag)) enc_.field(tag, value);
-  return *this;
-}
-
-MessageBuilder& MessageBuilder::set(Tag tag, const UtcTimestamp& value) {
-  if (accept(tag)) enc_.field(tag, value);
-  return *this;
 }
 
 MessageBuilder& MessageBuilder::set(Tag tag, const UtcTimeOnly& value) {

@@ -1,9 +1,9 @@
 #include "fixgate/codec/values.h"
 
-#include <charconv>
 #include <cstring>
 #include <limits>
 
+#include "fixgate/codec/detail/bytes.h"
 #include "fixgate/codec/field.h"
 
 namespace fixgate::codec {
@@ -57,16 +57,19 @@ std::optional<std::pair<int64_t, TimePrecision>> parse_time(std::string_view s) 
 }
 
 // Writes the fraction of precision `p` ("" or "." and 3, 6 or 9 digits) of `frac` nanoseconds.
-// One division by a constant per precision: a loop dividing by 10 made a chain of dependent
-// multiplies that cost more than the rest of a timestamp.
-size_t format_fraction(int64_t frac, TimePrecision p, char* out) {
+// One division by a constant per precision, then two digits per step: a loop dividing by 10 made
+// a chain of dependent multiplies that cost more than the rest of a timestamp.
+[[gnu::always_inline]] inline size_t format_fraction(int64_t frac, TimePrecision p, char* out) {
   uint32_t f = static_cast<uint32_t>(frac);  // < 10^9
   switch (p) {
     case TimePrecision::kSeconds:
       return 0;
     case TimePrecision::kMillis:
       f /= 1'000'000;
-      break;
+      out[0] = '.';
+      out[1] = static_cast<char>('0' + f / 100);
+      detail::put_pair(out + 2, f % 100);
+      return 4;
     case TimePrecision::kMicros:
       f /= 1'000;
       break;
@@ -75,10 +78,7 @@ size_t format_fraction(int64_t frac, TimePrecision p, char* out) {
   }
   const size_t n = static_cast<size_t>(p);
   out[0] = '.';
-  for (size_t i = n; i > 0; --i) {
-    out[i] = static_cast<char>('0' + f % 10);
-    f /= 10;
-  }
+  detail::put_digits_backwards(out + 1 + n, f, n);
   return n + 1;
 }
 
@@ -141,8 +141,8 @@ std::optional<bool> parse_bool(std::string_view s) {
   return std::nullopt;
 }
 
-size_t format_int(int64_t v, char* out) { return std::to_chars(out, out + 20, v).ptr - out; }
-size_t format_uint(uint64_t v, char* out) { return std::to_chars(out, out + 20, v).ptr - out; }
+size_t format_int(int64_t v, char* out) { return detail::put_int(out, v); }
+size_t format_uint(uint64_t v, char* out) { return detail::put_uint(out, v); }
 
 std::optional<Decimal> Decimal::parse(std::string_view s) {
   bool neg = !s.empty() && s[0] == '-';
@@ -169,30 +169,35 @@ std::optional<Decimal> Decimal::parse(std::string_view s) {
   return Decimal(neg ? -m : m, scale);
 }
 
+namespace {
+// Decimal::format's digits, written backwards from `end`: the fraction's `scale` digits (zeros
+// leading a small magnitude's), the point, then `int_digits` digits (at least "0").
+template <typename UInt>
+void put_decimal_digits(char* end, UInt mag, size_t scale, size_t int_digits) {
+  if (scale != 0) {
+    mag = detail::put_digits_backwards(end, mag, scale);
+    end -= scale + 1;
+    *end = '.';
+  }
+  detail::put_digits_backwards(end, mag, int_digits);
+}
+}  // namespace
+
 size_t Decimal::format(char* out) const {
-  char digits_buf[24];
-  uint64_t mag =
-      mantissa_ < 0 ? 0 - static_cast<uint64_t>(mantissa_) : static_cast<uint64_t>(mantissa_);
-  size_t n = std::to_chars(digits_buf, digits_buf + sizeof digits_buf, mag).ptr - digits_buf;
-  size_t len = 0;
-  if (mantissa_ < 0) out[len++] = '-';
-  if (scale_ == 0) {
-    std::memcpy(out + len, digits_buf, n);
-    return len + n;
-  }
-  size_t sc = static_cast<size_t>(scale_);
-  if (n <= sc) {  // 0.00ddd
-    out[len++] = '0';
-    out[len++] = '.';
-    for (size_t i = n; i < sc; ++i) out[len++] = '0';
-    std::memcpy(out + len, digits_buf, n);
-    return len + n;
-  }
-  std::memcpy(out + len, digits_buf, n - sc);
-  len += n - sc;
-  out[len++] = '.';
-  std::memcpy(out + len, digits_buf + n - sc, sc);
-  return len + sc;
+  // The length first, then the digits backwards into place, no scratch buffer and no copy.
+  const bool negative = mantissa_ < 0;
+  const uint64_t mag =
+      negative ? 0 - static_cast<uint64_t>(mantissa_) : static_cast<uint64_t>(mantissa_);
+  const size_t sc = static_cast<size_t>(scale_);
+  const size_t n = detail::digit_count(mag);
+  const size_t int_digits = n > sc ? n - sc : 1;
+  const size_t len = negative + int_digits + (sc != 0) + sc;
+  if (mag <= UINT32_MAX)  // most prices: 32-bit divisions are cheaper
+    put_decimal_digits(out + len, static_cast<uint32_t>(mag), sc, int_digits);
+  else
+    put_decimal_digits(out + len, mag, sc, int_digits);
+  if (negative) out[0] = '-';
+  return len;
 }
 
 std::string Decimal::to_string() const {
@@ -279,9 +284,8 @@ struct ParsedSecond {
 thread_local ParsedSecond last_parsed;
 
 struct FormattedSecond {
-  bool set = false;
-  int64_t second;  // since the epoch
-  char text[kSecondLength];
+  int64_t second = std::numeric_limits<int64_t>::min();  // since the epoch; no second's at first
+  char text[kSecondLength] = {};  // initialized: the thread_local then needs no guard
 };
 // The two seconds formatted last, so that a message's SendingTime (now) and a TransactTime from
 // an earlier second keep one each instead of evicting each other at every message.
@@ -317,26 +321,37 @@ std::optional<UtcTimestamp> UtcTimestamp::parse(std::string_view s) {
   return UtcTimestamp{static_cast<int64_t>(nanos), fraction->second};
 }
 
+namespace {
+// A second met in neither entry: formats it into the older one, which becomes the newer.
+[[gnu::noinline]] const char* format_second(FormattedSeconds& cache, int64_t second) {
+  const uint8_t i = cache.older;
+  FormattedSecond& e = cache.entry[i];
+  const auto [days, secs] = floor_div(second, 86'400);
+  format_date(Date::from_days_since_epoch(days), e.text);
+  e.text[8] = '-';
+  format_hms(secs, e.text + 9);
+  e.second = second;
+  cache.older = static_cast<uint8_t>(i ^ 1);
+  return e.text;
+}
+}  // namespace
+
 size_t UtcTimestamp::format(char* out) const {
-  // Floor divisions that cannot overflow, even for nanos near INT64_MIN.
+  // Floor divisions that cannot overflow, even for nanos near INT64_MIN (whose second is far
+  // above INT64_MIN, the entries' "none yet").
   const auto [second, frac] = floor_div(nanos, kNanosPerSecond);
   FormattedSeconds& cache = last_formatted;
-  uint8_t i = 0;
-  if (!cache.entry[0].set || cache.entry[0].second != second) {
-    i = 1;
-    if (!cache.entry[1].set || cache.entry[1].second != second) {
-      i = cache.older;
-      FormattedSecond& e = cache.entry[i];
-      const auto [days, secs] = floor_div(second, 86'400);
-      format_date(Date::from_days_since_epoch(days), e.text);
-      e.text[8] = '-';
-      format_hms(secs, e.text + 9);
-      e.second = second;
-      e.set = true;
-    }
+  const char* text;
+  if (cache.entry[0].second == second) {
+    text = cache.entry[0].text;
+    cache.older = 1;
+  } else if (cache.entry[1].second == second) {
+    text = cache.entry[1].text;
+    cache.older = 0;
+  } else {
+    text = format_second(cache, second);
   }
-  cache.older = static_cast<uint8_t>(i ^ 1);
-  std::memcpy(out, cache.entry[i].text, kSecondLength);
+  std::memcpy(out, text, kSecondLength);
   return kSecondLength + format_fraction(frac, precision, out + kSecondLength);
 }
 

@@ -117,6 +117,23 @@ TEST(FormatIntTest, RoundTripsThroughParse) {
   }
 }
 
+// The formatting writes a number's length first, then its digits into place: check it on both
+// sides of every power of ten, against the standard library's formatting.
+TEST(FormatIntTest, MatchesToStringAtEveryDigitCountBoundary) {
+  std::vector<uint64_t> values = {0, std::numeric_limits<uint64_t>::max()};
+  for (uint64_t p = 1; p <= 1'000'000'000'000'000'000u; p *= 10)
+    for (uint64_t v : {p - 1, p, p + 1, 2 * p, 9 * p, 10 * p - 1}) values.push_back(v);
+  values.push_back(10'000'000'000'000'000'000u);
+  for (uint64_t v : values) {
+    EXPECT_EQ(fmt_uint(v), std::to_string(v));
+    if (v <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      const auto i = static_cast<int64_t>(v);
+      EXPECT_EQ(fmt_int(i), std::to_string(i));
+      EXPECT_EQ(fmt_int(-i), std::to_string(-i));
+    }
+  }
+}
+
 // --- char / bool --------------------------------------------------------------------------
 
 TEST(ParseCharTest, AcceptsExactlyOneNonSohByte) {
@@ -241,6 +258,34 @@ TEST(DecimalTest, FormatsConstructedValues) {
   EXPECT_EQ(Decimal(std::numeric_limits<int64_t>::min(), 0).to_string(), "-9223372036854775808");
   EXPECT_EQ(Decimal(std::numeric_limits<int64_t>::min(), 18).to_string(), "-9.223372036854775808");
   EXPECT_EQ(Decimal(-1, 18).to_string(), "-0.000000000000000001");
+}
+
+// Against a reference written the plain way: the digits, then the point inserted.
+TEST(DecimalTest, FormatsEveryScaleAroundEveryDigitCount) {
+  auto reference = [](int64_t m, int scale) {
+    const bool negative = m < 0;
+    std::string digits = std::to_string(negative ? 0 - static_cast<uint64_t>(m) : m);
+    const size_t sc = static_cast<size_t>(scale);
+    if (digits.size() <= sc) digits.insert(0, sc + 1 - digits.size(), '0');
+    if (sc != 0) digits.insert(digits.size() - sc, ".");
+    return (negative ? "-" : "") + digits;
+  };
+  std::vector<int64_t> mantissas = {0, std::numeric_limits<int64_t>::max(),
+                                    std::numeric_limits<int64_t>::min()};
+  for (int64_t p = 1; p <= 1'000'000'000'000'000'000; p *= 10)
+    for (int64_t v : {p - 1, p, p + 1, 7 * p}) {
+      mantissas.push_back(v);
+      mantissas.push_back(-v);
+    }
+  for (int64_t m : mantissas)
+    for (int scale = 0; scale <= Decimal::kMaxScale; ++scale) {
+      char buf[Decimal::kMaxLength];
+      const std::string_view text(buf, Decimal(m, scale).format(buf));
+      EXPECT_EQ(text, reference(m, scale)) << m << " scale " << scale;
+      if (m >= -999'999'999'999'999'999 && m <= 999'999'999'999'999'999) {  // what parse reads
+        EXPECT_TRUE(Decimal::parse(text)->same_representation(Decimal(m, scale))) << text;
+      }
+    }
 }
 
 TEST(DecimalTest, ToDoubleApproximatesTheValue) {

@@ -2,8 +2,11 @@
 // BodyLength and CheckSum in one pass over the bytes. No allocation once the buffer has grown.
 #pragma once
 
+#include <algorithm>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string_view>
 
@@ -18,31 +21,29 @@ class Encoder {
   explicit Encoder(size_t initial_capacity = 1024);
 
   // Starts a new message: 8=begin_string|9=…|35=msg_type|. `begin_string` is at most 16 bytes.
-  Encoder& begin(std::string_view begin_string, std::string_view msg_type);
+  Encoder& begin(std::string_view begin_string, std::string_view msg_type) {
+    assert(begin_string.size() <= sizeof begin_string_copy_);
+    const size_t n = std::min(begin_string.size(), sizeof begin_string_copy_);
+    if (n != 0) std::memcpy(begin_string_copy_, begin_string.data(), n);  // data() may be null
+    begin_string_ = std::string_view(begin_string_copy_, n);
+    len_ = kBodyStart;
+    return field(35, msg_type);
+  }
 
   // Inline: the common field (a tag below 10000, a value of up to 32 bytes, room for both) costs
   // no call, and a constant tag's digits fold at compile time.
   Encoder& field(Tag tag, std::string_view value) {
-    if (tag >= 10000 || value.size() > 32 || cap_ - len_ < value.size() + 12) [[unlikely]]
-      return field_general(tag, value);
-    const size_t start = len_;  // in a register: the byte stores below could alias len_
-    char* out = buf_.get() + start;
-    size_t n = detail::put_small_uint(out, tag);
-    out[n++] = '=';
-    detail::copy_small(out + n, value.data(), value.size());
-    n += value.size();
-    out[n++] = kSoh;
-    len_ = start + n;
+    if (!put_text<false>(tag, value)) [[unlikely]]
+      field_general(tag, value);
     return *this;
   }
   Encoder& field(Tag tag, const char* value) { return field(tag, std::string_view(value)); }
   // field() for text that must be a FIX value: writes nothing and returns false when `value`
   // is empty or holds SOH (it would end the field early and smuggle in another).
   bool text(Tag tag, std::string_view value) {
-    if (value.empty() || detail::find_soh(value.data(), value.data() + value.size())) [[unlikely]]
+    if (value.empty()) [[unlikely]]
       return false;
-    field(tag, value);
-    return true;
+    return put_text<true>(tag, value) || text_general(tag, value);
   }
   Encoder& field(Tag tag, char value) {
     char* out = ensure(14);  // one check for the tag's 10 bytes, '=', the char and SOH
@@ -53,12 +54,26 @@ class Encoder {
     len_ += n + 3;
     return *this;
   }
-  Encoder& field(Tag tag, int64_t value);
+  // Numbers, decimals and timestamps: one capacity check for the whole field, then the value
+  // written straight into place (inline, so that a constant tag's digits fold here too).
+  Encoder& field(Tag tag, int64_t value) {
+    char* out = begin_value(tag, 20);
+    return end_value(out + detail::put_int(out, value));
+  }
   Encoder& field(Tag tag, int value) { return field(tag, static_cast<int64_t>(value)); }
-  Encoder& field(Tag tag, uint64_t value);
+  Encoder& field(Tag tag, uint64_t value) {
+    char* out = begin_value(tag, 20);
+    return end_value(out + detail::put_uint(out, value));
+  }
   Encoder& field(Tag tag, uint32_t value) { return field(tag, static_cast<uint64_t>(value)); }
-  Encoder& field(Tag tag, const Decimal& value);
-  Encoder& field(Tag tag, const UtcTimestamp& value);
+  Encoder& field(Tag tag, const Decimal& value) {
+    char* out = begin_value(tag, Decimal::kMaxLength);
+    return end_value(out + value.format(out));
+  }
+  Encoder& field(Tag tag, const UtcTimestamp& value) {
+    char* out = begin_value(tag, UtcTimestamp::kMaxLength);
+    return end_value(out + value.format(out));
+  }
   Encoder& field(Tag tag, const UtcTimeOnly& value);
   Encoder& field(Tag tag, const Date& value);  // UTCDateOnly, LocalMktDate
   Encoder& field(Tag tag, const MonthYear& value);
@@ -89,16 +104,45 @@ class Encoder {
     return buf_.get() + len_;
   }
   void grow(size_t n);
-  [[gnu::noinline]] Encoder& field_general(Tag tag, std::string_view value);
-  void put_tag(Tag tag) {
-    char* out = ensure(12);
+  // The fast path of field() and text(): writes tag=value| and returns true, or writes nothing
+  // and returns false when the field is not the common one (then the caller takes the general
+  // path) or, with kCheckSoh, when the value holds SOH. The check and the copy share one pass.
+  template <bool kCheckSoh>
+  bool put_text(Tag tag, std::string_view value) {
+    if (tag >= 10000 || value.size() > 32 || cap_ - len_ < value.size() + 12) [[unlikely]]
+      return false;
+    const size_t start = len_;  // in a register: the byte stores below could alias len_
+    char* out = buf_.get() + start;
     size_t n = detail::put_small_uint(out, tag);
-    out[n] = '=';
-    len_ += n + 1;
+    out[n++] = '=';
+    if constexpr (kCheckSoh) {
+      // The bytes written past len_ are not the message's until len_ moves over them.
+      if (detail::copy_small_has_soh(out + n, value.data(), value.size())) [[unlikely]]
+        return false;
+    } else {
+      detail::copy_small(out + n, value.data(), value.size());
+    }
+    n += value.size();
+    out[n++] = kSoh;
+    len_ = start + n;
+    return true;
   }
-  // tag=<what format(out) writes, at most kMax bytes>| (defined in encoder.cc, used only there).
-  template <size_t kMax, typename Format>
-  Encoder& formatted(Tag tag, Format format);
+  [[gnu::noinline]] Encoder& field_general(Tag tag, std::string_view value);
+  // text() past the fast path: a long value, a big tag, a buffer to grow, or SOH.
+  [[gnu::noinline]] bool text_general(Tag tag, std::string_view value);
+  // Writes "tag=" with room after it for a value of up to `value_max` bytes and the SOH, and
+  // returns where the value goes; end_value(its end) writes the SOH and takes the field in.
+  char* begin_value(Tag tag, size_t value_max) {
+    char* out = ensure(11 + value_max + 1);  // a tag's 10 digits and '=', the value, SOH
+    const size_t n = detail::put_small_uint(out, tag);
+    out[n] = '=';
+    return out + n + 1;
+  }
+  Encoder& end_value(char* value_end) {
+    *value_end = kSoh;
+    len_ = static_cast<size_t>(value_end + 1 - buf_.get());
+    return *this;
+  }
 
   std::unique_ptr<char[]> buf_;
   size_t cap_ = 0;

@@ -40,8 +40,19 @@ class MessageBuilder {
 
   MessageBuilder() : MessageBuilder(std::string_view()) {}  // reset(msg_type) before use
   explicit MessageBuilder(std::string_view msg_type, size_t initial_capacity = 512);
-  // Starts again with a new message of `msg_type`: fields and error gone, buffer kept.
-  MessageBuilder& reset(std::string_view msg_type);
+  // Starts again with a new message of `msg_type`: fields and error gone, buffer kept. Inline,
+  // so that a constant MsgType's check and bytes fold at compile time.
+  MessageBuilder& reset(std::string_view msg_type) {
+    error_ = BuildError::kNone;
+    error_tag_ = 0;
+    depth_ = 0;
+    if (msg_type.empty() || detail::find_soh(msg_type.data(), msg_type.data() + msg_type.size()))
+        [[unlikely]]
+      return reset_invalid();
+    enc_.begin({}, msg_type);
+    msg_type_size_ = msg_type.size();
+    return *this;
+  }
 
   // Typed fields, written in call order. A string is any FIX string type (String, Currency,
   // Exchange, MultipleValueString …); a bool is written Y or N.
@@ -73,8 +84,14 @@ class MessageBuilder {
   }
   template <std::floating_point F>  // FIX floats are exact decimals: pass a codec::Decimal
   MessageBuilder& set(Tag tag, F value) = delete;
-  MessageBuilder& set(Tag tag, const Decimal& value);
-  MessageBuilder& set(Tag tag, const UtcTimestamp& value);  // at its own precision
+  MessageBuilder& set(Tag tag, const Decimal& value) {
+    if (accept(tag)) enc_.field(tag, value);
+    return *this;
+  }
+  MessageBuilder& set(Tag tag, const UtcTimestamp& value) {  // at its own precision
+    if (accept(tag)) enc_.field(tag, value);
+    return *this;
+  }
   MessageBuilder& set(Tag tag, const UtcTimeOnly& value);
   MessageBuilder& set(Tag tag, const Date& value);  // UTCDateOnly, LocalMktDate
   MessageBuilder& set(Tag tag, const MonthYear& value);
@@ -138,6 +155,7 @@ class MessageBuilder {
     return depth_ == 0 || accept_in_group(tag);
   }
   bool accept_in_group(Tag tag);
+  MessageBuilder& reset_invalid();  // reset() with an empty MsgType or one holding SOH
   bool fail(BuildError e, Tag tag, size_t declared = 0, size_t added = 0);
 
   Encoder enc_;  // holds 35=<msg_type>| then the body: msg_type() and body() are views of it

@@ -30,6 +30,7 @@ size_t format_uint(uint64_t v, char* out);
 class Decimal {
  public:
   static constexpr int kMaxScale = 18;
+  static constexpr size_t kMaxLength = 21;  // "-0.000000000000000001", "-9223372036.854775808"
   constexpr Decimal() = default;
   // `scale` must be within 0..kMaxScale (a negative scale has no FIX text form).
   constexpr Decimal(int64_t mantissa, int scale)
@@ -41,7 +42,7 @@ class Decimal {
 
   int64_t mantissa() const { return mantissa_; }
   int scale() const { return scale_; }
-  // Writes the canonical text ("-0.50" for (-50, 2)); `out` needs at least 22 bytes.
+  // Writes the canonical text ("-0.50" for (-50, 2)); `out` needs kMaxLength bytes.
   size_t format(char* out) const;
   std::string to_string() const;
   // Approximation for display and analytics only; not used on the wire path.
