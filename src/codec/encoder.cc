@@ -21,6 +21,15 @@ void Encoder::grow(size_t n) {
   cap_ = cap;
 }
 
+Encoder& Encoder::begin(std::string_view begin_string, std::string_view msg_type) {
+  assert(begin_string.size() <= sizeof begin_string_copy_);
+  size_t n = std::min(begin_string.size(), sizeof begin_string_copy_);
+  if (n != 0) std::memcpy(begin_string_copy_, begin_string.data(), n);  // data() may be null
+  begin_string_ = std::string_view(begin_string_copy_, n);
+  len_ = kBodyStart;
+  return field(35, msg_type);
+}
+
 Encoder& Encoder::field_general(Tag tag, std::string_view value) {
   // One capacity check for tag, '=', value and SOH.
   char* out = ensure(value.size() + 12);
@@ -35,7 +44,7 @@ Encoder& Encoder::field_general(Tag tag, std::string_view value) {
 }
 
 bool Encoder::text_general(Tag tag, std::string_view value) {
-  if (detail::find_soh(value.data(), value.data() + value.size())) return false;
+  if (value.empty() || detail::find_soh(value.data(), value.data() + value.size())) return false;
   field_general(tag, value);
   return true;
 }

@@ -2,11 +2,8 @@
 // BodyLength and CheckSum in one pass over the bytes. No allocation once the buffer has grown.
 #pragma once
 
-#include <algorithm>
-#include <cassert>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <memory>
 #include <string_view>
 
@@ -21,29 +18,42 @@ class Encoder {
   explicit Encoder(size_t initial_capacity = 1024);
 
   // Starts a new message: 8=begin_string|9=…|35=msg_type|. `begin_string` is at most 16 bytes.
-  Encoder& begin(std::string_view begin_string, std::string_view msg_type) {
-    assert(begin_string.size() <= sizeof begin_string_copy_);
-    const size_t n = std::min(begin_string.size(), sizeof begin_string_copy_);
-    if (n != 0) std::memcpy(begin_string_copy_, begin_string.data(), n);  // data() may be null
-    begin_string_ = std::string_view(begin_string_copy_, n);
-    len_ = kBodyStart;
-    return field(35, msg_type);
-  }
+  Encoder& begin(std::string_view begin_string, std::string_view msg_type);
 
   // Inline: the common field (a tag below 10000, a value of up to 32 bytes, room for both) costs
   // no call, and a constant tag's digits fold at compile time.
   Encoder& field(Tag tag, std::string_view value) {
-    if (!put_text<false>(tag, value)) [[unlikely]]
-      field_general(tag, value);
+    if (tag >= 10000 || value.size() > 32 || cap_ - len_ < value.size() + 12) [[unlikely]]
+      return field_general(tag, value);
+    const size_t start = len_;  // in a register: the byte stores below could alias len_
+    char* out = buf_.get() + start;
+    size_t n = detail::put_small_uint(out, tag);
+    out[n++] = '=';
+    detail::copy_small(out + n, value.data(), value.size());
+    n += value.size();
+    out[n++] = kSoh;
+    len_ = start + n;
     return *this;
   }
   Encoder& field(Tag tag, const char* value) { return field(tag, std::string_view(value)); }
   // field() for text that must be a FIX value: writes nothing and returns false when `value`
-  // is empty or holds SOH (it would end the field early and smuggle in another).
+  // is empty or holds SOH (it would end the field early and smuggle in another). The common
+  // field is checked on the words copied, with no second pass over the value.
   bool text(Tag tag, std::string_view value) {
-    if (value.empty()) [[unlikely]]
+    if (value.empty() || tag >= 10000 || value.size() > 32 || cap_ - len_ < value.size() + 12)
+        [[unlikely]]
+      return text_general(tag, value);
+    const size_t start = len_;
+    char* out = buf_.get() + start;
+    size_t n = detail::put_small_uint(out, tag);
+    out[n++] = '=';
+    // The bytes written past len_ are not the message's until len_ moves over them.
+    if (detail::copy_small_has_soh(out + n, value.data(), value.size())) [[unlikely]]
       return false;
-    return put_text<true>(tag, value) || text_general(tag, value);
+    n += value.size();
+    out[n++] = kSoh;
+    len_ = start + n;
+    return true;
   }
   Encoder& field(Tag tag, char value) {
     char* out = ensure(14);  // one check for the tag's 10 bytes, '=', the char and SOH
@@ -104,31 +114,17 @@ class Encoder {
     return buf_.get() + len_;
   }
   void grow(size_t n);
-  // The fast path of field() and text(): writes tag=value| and returns true, or writes nothing
-  // and returns false when the field is not the common one (then the caller takes the general
-  // path) or, with kCheckSoh, when the value holds SOH. The check and the copy share one pass.
-  template <bool kCheckSoh>
-  bool put_text(Tag tag, std::string_view value) {
-    if (tag >= 10000 || value.size() > 32 || cap_ - len_ < value.size() + 12) [[unlikely]]
-      return false;
-    const size_t start = len_;  // in a register: the byte stores below could alias len_
-    char* out = buf_.get() + start;
-    size_t n = detail::put_small_uint(out, tag);
-    out[n++] = '=';
-    if constexpr (kCheckSoh) {
-      // The bytes written past len_ are not the message's until len_ moves over them.
-      if (detail::copy_small_has_soh(out + n, value.data(), value.size())) [[unlikely]]
-        return false;
-    } else {
-      detail::copy_small(out + n, value.data(), value.size());
-    }
-    n += value.size();
-    out[n++] = kSoh;
-    len_ = start + n;
-    return true;
+  // begin() with no BeginString, inline: MessageBuilder::reset(), where a constant MsgType then
+  // folds. begin() itself stays out of line: inlined, it moved the code of callers' field loops
+  // about and made them measurably slower (codec_bench Encode, same instructions).
+  friend class MessageBuilder;
+  Encoder& begin_body(std::string_view msg_type) {
+    begin_string_ = std::string_view(begin_string_copy_, 0);
+    len_ = kBodyStart;
+    return field(35, msg_type);
   }
   [[gnu::noinline]] Encoder& field_general(Tag tag, std::string_view value);
-  // text() past the fast path: a long value, a big tag, a buffer to grow, or SOH.
+  // text() past the fast path: empty, a long value, a big tag, or a buffer to grow.
   [[gnu::noinline]] bool text_general(Tag tag, std::string_view value);
   // Writes "tag=" with room after it for a value of up to `value_max` bytes and the SOH, and
   // returns where the value goes; end_value(its end) writes the SOH and takes the field in.

@@ -49,7 +49,7 @@ class MessageBuilder {
     if (msg_type.empty() || detail::find_soh(msg_type.data(), msg_type.data() + msg_type.size()))
         [[unlikely]]
       return reset_invalid();
-    enc_.begin({}, msg_type);
+    enc_.begin_body(msg_type);
     msg_type_size_ = msg_type.size();
     return *this;
   }
