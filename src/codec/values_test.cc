@@ -272,11 +272,13 @@ TEST(DecimalTest, FormatsEveryScaleAroundEveryDigitCount) {
   };
   std::vector<int64_t> mantissas = {0, std::numeric_limits<int64_t>::max(),
                                     std::numeric_limits<int64_t>::min()};
-  for (int64_t p = 1; p <= 1'000'000'000'000'000'000; p *= 10)
+  for (int64_t p = 1;; p *= 10) {  // every power of ten an int64 holds, without overflowing
     for (int64_t v : {p - 1, p, p + 1, 7 * p}) {
       mantissas.push_back(v);
       mantissas.push_back(-v);
     }
+    if (p > std::numeric_limits<int64_t>::max() / 10) break;
+  }
   for (int64_t m : mantissas)
     for (int scale = 0; scale <= Decimal::kMaxScale; ++scale) {
       char buf[Decimal::kMaxLength];
