@@ -10,13 +10,13 @@
 
 #include <csignal>
 
-#include "../../src/store/pg_test_server.h"
 #include "../apps/fixgated_helpers.h"
 #include "../interop/quickfix_peer.h"
 #include "../support/nats_client.h"
 #include "../support/nats_server.h"
 #include "../support/prometheus_text.h"
 #include "fixgate/gateway/sessions_db.h"
+#include "test_database.h"
 
 namespace fixgate::gateway {
 namespace {
@@ -25,8 +25,6 @@ using namespace std::chrono_literals;
 using testing::Child;
 using testing::PeerOptions;
 using testing::QuickFixPeer;
-
-enum class Backend { kSqlite, kPostgres };
 
 LpRow lp_row(const std::string& provider, uint16_t port) {
   LpRow r;
@@ -67,17 +65,11 @@ bool has(const std::vector<std::pair<std::string, int>>& events, const std::stri
 class FixgatedGatewayTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    if (GetParam() == Backend::kPostgres) {
-      auto pg = store::testing::PgTestServer::start();
-      ASSERT_TRUE(pg) << pg.error();
-      pg_ = std::move(*pg);
-      url_ = "postgresql:" + pg_->conninfo();
-    } else {
-      url_ = "sqlite:" + dir_.path + "/gateway.db";
-    }
-    auto db = SessionsDb::open(url_);
-    ASSERT_TRUE(db) << db.error();
-    db_ = std::move(*db);
+    database_.open(GetParam(), dir_.path);
+    if (HasFatalFailure()) return;
+    url_ = database_.url;
+    pg_ = database_.server.get();
+    db_ = database_.db.get();
     ASSERT_TRUE(nats_.start()) << nats_.log();
   }
 
@@ -100,9 +92,10 @@ class FixgatedGatewayTest : public ::testing::TestWithParam<Backend> {
   }
 
   testing::TempDir dir_{"fixgated-gateway"};
-  std::unique_ptr<store::testing::PgTestServer> pg_;
+  TestDatabase database_;
+  store::testing::PgTestServer* pg_ = nullptr;
   std::string url_;
-  std::unique_ptr<SessionsDb> db_;
+  SessionsDb* db_ = nullptr;
   testing::NatsServer nats_;
 };
 
@@ -490,10 +483,7 @@ TEST(FixgatedGatewayConfigTest, AnAdminApiWithoutADatabaseOrWithABadAddressIsAnE
 }
 
 INSTANTIATE_TEST_SUITE_P(Db, FixgatedGatewayTest,
-                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
-                         [](const auto& info) {
-                           return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
-                         });
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres), backend_name);
 
 }  // namespace
 }  // namespace fixgate::gateway

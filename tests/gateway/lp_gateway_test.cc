@@ -11,9 +11,9 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
-#include "../../src/store/pg_test_server.h"
 #include "../interop/quickfix_peer.h"
 #include "../support/certificates.h"
+#include "test_database.h"
 
 #include "fixgate/gateway/lp_import.h"
 #include "fixgate/gateway/lp_settings.h"
@@ -85,22 +85,14 @@ class Recorder {
   std::vector<std::string> lines_;
 };
 
-enum class Backend { kSqlite, kPostgres };
-
 class LpGatewayTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    if (GetParam() == Backend::kPostgres) {
-      auto pg = store::testing::PgTestServer::start();
-      ASSERT_TRUE(pg) << pg.error();
-      pg_ = std::move(*pg);
-      url_ = "postgresql:" + pg_->conninfo();
-    } else {
-      url_ = "sqlite:" + dir_.path + "/gateway.db";
-    }
-    auto db = SessionsDb::open(url_);
-    ASSERT_TRUE(db) << db.error();
-    db_ = std::move(*db);
+    database_.open(GetParam(), dir_.path);
+    if (HasFatalFailure()) return;
+    url_ = database_.url;
+    pg_ = database_.server.get();
+    db_ = database_.db.get();
   }
   void TearDown() override {
     if (sup_) sup_->stop(5s);
@@ -158,9 +150,10 @@ class LpGatewayTest : public ::testing::TestWithParam<Backend> {
   }
 
   testing::TempDir dir_{"lp-gateway"};
-  std::unique_ptr<store::testing::PgTestServer> pg_;
+  TestDatabase database_;
+  store::testing::PgTestServer* pg_ = nullptr;
   std::string url_;
-  std::unique_ptr<SessionsDb> db_;
+  SessionsDb* db_ = nullptr;
   Recorder rec_;
   std::unique_ptr<LpSupervisor> sup_;
 };
@@ -708,9 +701,7 @@ TEST(LpImportTest, EveryProblemOfAFileIsReported) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Db, LpGatewayTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
-                         [](const auto& info) {
-                           return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
-                         });
+                         backend_name);
 
 }  // namespace
 }  // namespace fixgate::gateway
