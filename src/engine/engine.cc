@@ -360,6 +360,13 @@ size_t Engine::run_once(std::chrono::milliseconds timeout) {
 
 bool Engine::running() const { return impl_->running; }
 
+std::optional<std::chrono::nanoseconds> Engine::loop_cpu_time() const {
+  std::optional<std::chrono::nanoseconds> sum;
+  for (const auto& loop : impl_->loops)  // made by the constructor, never changed after
+    if (auto t = loop->cpu_time()) sum = sum.value_or(std::chrono::nanoseconds(0)) + *t;
+  return sum;
+}
+
 std::vector<SessionHandle*> Engine::sessions() const {
   std::lock_guard lock(impl_->mu);
   std::vector<SessionHandle*> out;

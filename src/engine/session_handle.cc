@@ -269,4 +269,6 @@ std::optional<std::chrono::system_clock::time_point> SessionHandle::next_reconne
   return rt_.next_reconnect_at();
 }
 
+transport::ConnectStats SessionHandle::connect_stats() const { return rt_.connect_stats(); }
+
 }  // namespace fixgate::engine

@@ -154,6 +154,9 @@ class SessionRuntime final : private transport::DirectReader,
   std::optional<std::chrono::system_clock::time_point> next_reconnect_at() const {
     return initiator_ ? initiator_->next_attempt_at() : std::nullopt;
   }
+  transport::ConnectStats connect_stats() const {
+    return initiator_ ? initiator_->stats() : transport::ConnectStats{};
+  }
   uint16_t local_port() const;
   // Inside a handler of this session: its message stays unhandled until the Completion completes.
   Completion defer();

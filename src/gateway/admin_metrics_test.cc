@@ -2,6 +2,7 @@
 // the gateway's metrics themselves (GatewayMetrics) read back with a Prometheus text reader, over
 // an in-memory LpControl and a real NatsPublisher with no server to reach.
 #include <atomic>
+#include <tuple>
 
 #include "../../tests/support/admin_harness.h"
 #include "../../tests/support/prometheus_text.h"
@@ -173,7 +174,24 @@ void add_three_lps_with_stats(MemoryLpControl& control) {
   st.errors = 115;
   st.garbled = 116;
   st.current_gap = 3;
+  st.app_messages_received = 40;
+  st.app_messages_sent = 41;
+  st.app_bytes_received = 42;
+  st.app_bytes_sent = 43;
+  st.logons = 117;
+  st.gap_fills_received = 118;
+  st.gap_fills_sent = 119;
+  st.session_rejects_received[5] = 100;  // value_is_incorrect; 12 business
+  st.session_rejects_sent[18] = 13;      // other; 100 business
+  st.disconnects[static_cast<size_t>(session::DisconnectCause::kTimeout)] = 2;
+  st.disconnects[static_cast<size_t>(session::DisconnectCause::kConnectionLost)] = 3;
   lp1.stats = st;
+  lp1.connect_attempts = 9;
+  lp1.connect_failures = 8;
+  lp1.reconnect_backoff = std::chrono::milliseconds(1500);
+  lp1.receive_queue_depth = 4;
+  lp1.reading_paused = true;
+  lp1.loop_cpu_time = std::chrono::milliseconds(2500);
   lp1.heartbeat_interval = std::chrono::seconds(30);
   lp1.transitions = 7;
   control.add(lp1);
@@ -214,11 +232,44 @@ TEST(GatewayMetricsTest, EachLpsStatusStateAndSessionCounters) {
   EXPECT_EQ(e.value("fixgate_session_next_target_seq", lp1), 15);
   EXPECT_EQ(e.value("fixgate_session_current_gap", lp1), 3);
 
+  // Application and admin traffic apart (admin: the rest); rejects by reason and business;
+  // disconnects by cause, every cause.
+  const std::tuple<const char*, Labels, double> labelled[] = {
+      {"fixgate_session_messages_received_total", {{"class", "app"}}, 40},
+      {"fixgate_session_messages_received_total", {{"class", "admin"}}, 61},
+      {"fixgate_session_messages_sent_total", {{"class", "app"}}, 41},
+      {"fixgate_session_messages_sent_total", {{"class", "admin"}}, 61},
+      {"fixgate_session_bytes_received_total", {{"class", "app"}}, 42},
+      {"fixgate_session_bytes_received_total", {{"class", "admin"}}, 61},
+      {"fixgate_session_bytes_sent_total", {{"class", "app"}}, 43},
+      {"fixgate_session_bytes_sent_total", {{"class", "admin"}}, 61},
+      {"fixgate_session_rejects_received_total", {{"reason", "value_is_incorrect"}}, 100},
+      {"fixgate_session_rejects_received_total", {{"reason", "business"}}, 12},
+      {"fixgate_session_rejects_sent_total", {{"reason", "other"}}, 13},
+      {"fixgate_session_rejects_sent_total", {{"reason", "business"}}, 100},
+      {"fixgate_session_disconnects_total", {{"cause", "timeout"}}, 2},
+      {"fixgate_session_disconnects_total", {{"cause", "connection_lost"}}, 3},
+      {"fixgate_session_disconnects_total", {{"cause", "logout"}}, 0},
+  };
+  for (const auto& [name, labels, value] : labelled) {
+    Labels l = lp1;
+    l.insert(labels.begin(), labels.end());
+    EXPECT_EQ(e.value(name, l), value) << name << " " << labels.begin()->second;
+    EXPECT_EQ(e.types[name], "counter") << name;
+    EXPECT_EQ(e.count(name, lp2), 0u) << name << ": LP2 runs no session";
+  }
+  EXPECT_EQ(e.count("fixgate_session_messages_received_total", lp1), 2u);
+  EXPECT_EQ(e.count("fixgate_session_rejects_received_total", lp1), 2u);  // reasons not seen: none
+  EXPECT_EQ(e.count("fixgate_session_disconnects_total", lp1), session::kDisconnectCauses);
+  EXPECT_EQ(e.value("fixgate_lp_connect_attempts_total", lp1), 9);
+  EXPECT_EQ(e.value("fixgate_lp_connect_failures_total", lp1), 8);
+  EXPECT_EQ(e.value("fixgate_lp_reconnect_backoff_seconds", lp1), 1.5);
+  EXPECT_EQ(e.value("fixgate_session_receive_queue_depth", lp1), 4);
+  EXPECT_EQ(e.value("fixgate_session_reading_paused", lp1), 1);
+  EXPECT_EQ(e.value("fixgate_lp_loop_cpu_seconds_total", lp1), 2.5);
+  EXPECT_EQ(e.count("fixgate_lp_loop_cpu_seconds_total", lp2), 0u);
+
   const std::pair<const char*, double> counters[] = {
-      {"fixgate_session_messages_received_total", 101},
-      {"fixgate_session_messages_sent_total", 102},
-      {"fixgate_session_bytes_received_total", 103},
-      {"fixgate_session_bytes_sent_total", 104},
       {"fixgate_session_heartbeats_received_total", 105},
       {"fixgate_session_heartbeats_sent_total", 106},
       {"fixgate_session_test_requests_received_total", 107},
@@ -226,11 +277,12 @@ TEST(GatewayMetricsTest, EachLpsStatusStateAndSessionCounters) {
       {"fixgate_session_resend_requests_received_total", 109},
       {"fixgate_session_resend_requests_sent_total", 110},
       {"fixgate_session_sequence_resets_received_total", 111},
-      {"fixgate_session_rejects_received_total", 112},
-      {"fixgate_session_rejects_sent_total", 113},
       {"fixgate_session_logouts_total", 114},
       {"fixgate_session_errors_total", 115},
       {"fixgate_session_garbled_total", 116},
+      {"fixgate_session_logons_total", 117},
+      {"fixgate_session_gap_fills_received_total", 118},
+      {"fixgate_session_gap_fills_sent_total", 119},
   };
   for (const auto& [name, value] : counters) {
     EXPECT_EQ(e.value(name, lp1), value) << name;

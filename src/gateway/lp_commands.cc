@@ -145,6 +145,12 @@ LpView with_live(LpView v, const LpRunner* runner) {
   v.last_sent_at = f.last_sent_at;
   v.next_reconnect_at = f.next_reconnect_at;
   v.stats = f.stats;
+  v.connect_attempts = f.connect.attempts;
+  v.connect_failures = f.connect.failures;
+  v.reconnect_backoff = f.connect.backoff;
+  v.receive_queue_depth = f.receive_queue.queued;
+  v.reading_paused = f.receive_queue.paused;
+  v.loop_cpu_time = runner->loop_cpu_time();
   return v;
 }
 

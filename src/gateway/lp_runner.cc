@@ -45,6 +45,8 @@ LiveFields live_fields(const engine::SessionHandle& h) {
   f.last_received_at = utc(st.last_received);
   f.last_sent_at = utc(st.last_sent);
   f.next_reconnect_at = h.next_reconnect_at();
+  f.connect = h.connect_stats();
+  f.receive_queue = h.receive_queue_stats();
   return f;
 }
 

@@ -42,6 +42,8 @@ class LpRunner {
   ~LpRunner();  // drops the connection (no Logout) and joins the loop thread
 
   engine::SessionHandle& session() const { return *handle_; }
+  // The CPU time of the LP's loop thread so far (Engine::loop_cpu_time). Any thread.
+  std::optional<std::chrono::nanoseconds> loop_cpu_time() const { return engine_->loop_cpu_time(); }
   uint64_t generation() const { return generation_; }
   // Drops the connection without a Logout and connects again (an acceptor: listens again).
   Status reconnect();
@@ -64,6 +66,8 @@ struct LiveFields {
   std::optional<std::chrono::system_clock::time_point> last_received_at, last_sent_at;
   std::optional<std::chrono::system_clock::time_point> next_reconnect_at;
   session::SessionStats stats;  // every counter, as of now
+  transport::ConnectStats connect;
+  engine::ReceiveQueueStats receive_queue;
 };
 LiveFields live_fields(const engine::SessionHandle& h);
 

@@ -80,15 +80,6 @@ std::vector<PerLp> per_lp_families() {
               if (!v.stats) return std::nullopt;
               return static_cast<double>(v.stats->current_gap);
             }),
-      counter("fixgate_session_messages_received_total",
-              "Messages received from the LP (admin and application).",
-              &SessionStats::messages_received),
-      counter("fixgate_session_messages_sent_total",
-              "Messages sent to the LP (admin and application).", &SessionStats::messages_sent),
-      counter("fixgate_session_bytes_received_total", "Bytes received from the LP.",
-              &SessionStats::bytes_received),
-      counter("fixgate_session_bytes_sent_total", "Bytes sent to the LP.",
-              &SessionStats::bytes_sent),
       counter("fixgate_session_heartbeats_received_total", "Heartbeats received from the LP.",
               &SessionStats::heartbeats_received),
       counter("fixgate_session_heartbeats_sent_total", "Heartbeats sent to the LP.",
@@ -104,16 +95,59 @@ std::vector<PerLp> per_lp_families() {
       counter("fixgate_session_sequence_resets_received_total",
               "SequenceResets (gap fills and resets) received from the LP.",
               &SessionStats::sequence_resets_received),
-      counter("fixgate_session_rejects_received_total", "Session Rejects received from the LP.",
-              &SessionStats::rejects_received),
-      counter("fixgate_session_rejects_sent_total", "Session Rejects sent to the LP.",
-              &SessionStats::rejects_sent),
+      counter("fixgate_session_gap_fills_received_total",
+              "SequenceResets with GapFillFlag=Y received from the LP.",
+              &SessionStats::gap_fills_received),
+      counter("fixgate_session_gap_fills_sent_total",
+              "SequenceResets with GapFillFlag=Y sent to the LP (in answer to its ResendRequests).",
+              &SessionStats::gap_fills_sent),
+      counter("fixgate_session_logons_total", "Logon exchanges completed with the LP.",
+              &SessionStats::logons),
       counter("fixgate_session_logouts_total", "Logouts exchanged with the LP.",
               &SessionStats::logouts),
       counter("fixgate_session_errors_total",
               "Session errors (protocol failures that ended a connection).", &SessionStats::errors),
       counter("fixgate_session_garbled_total", "Garbled input from the LP, dropped.",
               &SessionStats::garbled),
+      {"fixgate_lp_connect_attempts_total",
+       "Connections to the LP tried so far by its running engine (an initiator).",
+       MetricType::Counter,
+       [](const LpView& v, SystemTime) -> std::optional<double> {
+         if (!v.stats) return std::nullopt;
+         return static_cast<double>(v.connect_attempts);
+       }},
+      {"fixgate_lp_connect_failures_total",
+       "Of those, the attempts that failed (not resolved, refused, timed out, TLS).",
+       MetricType::Counter,
+       [](const LpView& v, SystemTime) -> std::optional<double> {
+         if (!v.stats) return std::nullopt;
+         return static_cast<double>(v.connect_failures);
+       }},
+      gauge("fixgate_lp_reconnect_backoff_seconds",
+            "The wait before the latest scheduled reconnect (0 once logged on).",
+            [](const LpView& v, SystemTime) -> std::optional<double> {
+              if (!v.stats) return std::nullopt;
+              return seconds(v.reconnect_backoff);
+            }),
+      gauge("fixgate_session_receive_queue_depth",
+            "Inbound messages waiting for the application now.",
+            [](const LpView& v, SystemTime) -> std::optional<double> {
+              if (!v.stats) return std::nullopt;
+              return static_cast<double>(v.receive_queue_depth);
+            }),
+      gauge("fixgate_session_reading_paused",
+            "1 while reading from the LP is paused because the receive queue is full.",
+            [](const LpView& v, SystemTime) -> std::optional<double> {
+              if (!v.stats) return std::nullopt;
+              return v.reading_paused ? 1.0 : 0.0;
+            }),
+      {"fixgate_lp_loop_cpu_seconds_total",
+       "CPU time of the LP's event loop thread; its rate is the loop's busy ratio.",
+       MetricType::Counter,
+       [](const LpView& v, SystemTime) -> std::optional<double> {
+         if (!v.loop_cpu_time) return std::nullopt;
+         return seconds(*v.loop_cpu_time);
+       }},
   };
 }
 
@@ -147,6 +181,92 @@ ClientMetric counter_sample(double value) {
   ClientMetric m;
   m.counter.value = value;
   return m;
+}
+
+// SessionRejectReason (373) slots as label values (session::reject_reason_slot).
+constexpr std::array<const char*, session::kRejectReasonSlots> kRejectReasonNames{
+    "invalid_tag_number",
+    "required_tag_missing",
+    "tag_not_defined_for_message_type",
+    "undefined_tag",
+    "tag_specified_without_value",
+    "value_is_incorrect",
+    "incorrect_data_format",
+    "decryption_problem",
+    "signature_problem",
+    "compid_problem",
+    "sending_time_accuracy_problem",
+    "invalid_msg_type",
+    "xml_validation_error",
+    "tag_appears_more_than_once",
+    "tag_specified_out_of_required_order",
+    "repeating_group_fields_out_of_order",
+    "incorrect_num_in_group_count",
+    "non_data_value_includes_field_delimiter",
+    "other",
+};
+
+// One per-LP family whose samples carry one more label: `add(v, label value, value)` per series.
+struct Labelled {
+  const char* name;
+  const char* help;
+  const char* label;
+  std::function<void(const LpView&, const std::function<void(const std::string&, uint64_t)>& add)>
+      series;
+};
+
+std::vector<Labelled> labelled_families() {
+  // admin = all - app; each counter of SessionStats counts both.
+  const auto by_class = [](uint64_t SessionStats::*all, uint64_t SessionStats::*app) {
+    return [all, app](const LpView& v, const auto& add) {
+      add("admin", (*v.stats).*all - (*v.stats).*app);
+      add("app", (*v.stats).*app);
+    };
+  };
+  // Session Rejects by reason (the reasons seen so far), and BusinessMessageRejects.
+  const auto rejects = [](uint64_t SessionStats::*all,
+                          std::array<uint64_t, session::kRejectReasonSlots> SessionStats::*slots) {
+    return [all, slots](const LpView& v, const auto& add) {
+      uint64_t session_rejects = 0;
+      for (size_t i = 0; i < session::kRejectReasonSlots; ++i) {
+        const uint64_t n = ((*v.stats).*slots)[i];
+        session_rejects += n;
+        if (n > 0) add(kRejectReasonNames[i], n);
+      }
+      add("business", (*v.stats).*all - session_rejects);
+    };
+  };
+  return {
+      {"fixgate_session_messages_received_total",
+       "Messages received from the LP, by class: admin (session level) or app.", "class",
+       by_class(&SessionStats::messages_received, &SessionStats::app_messages_received)},
+      {"fixgate_session_messages_sent_total",
+       "Messages sent to the LP, by class: admin (session level) or app.", "class",
+       by_class(&SessionStats::messages_sent, &SessionStats::app_messages_sent)},
+      {"fixgate_session_bytes_received_total",
+       "Bytes received from the LP, by class (admin includes garbled input).", "class",
+       by_class(&SessionStats::bytes_received, &SessionStats::app_bytes_received)},
+      {"fixgate_session_bytes_sent_total", "Bytes sent to the LP, by class.", "class",
+       by_class(&SessionStats::bytes_sent, &SessionStats::app_bytes_sent)},
+      {"fixgate_session_rejects_received_total",
+       "Rejects received from the LP: Session Rejects by SessionRejectReason (each reason once "
+       "seen), and BusinessMessageRejects as reason=\"business\".",
+       "reason", rejects(&SessionStats::rejects_received, &SessionStats::session_rejects_received)},
+      {"fixgate_session_rejects_sent_total",
+       "Rejects sent to the LP: Session Rejects by SessionRejectReason (each reason once seen), "
+       "and "
+       "BusinessMessageRejects as reason=\"business\".",
+       "reason", rejects(&SessionStats::rejects_sent, &SessionStats::session_rejects_sent)},
+      {"fixgate_session_disconnects_total",
+       "Connections to the LP that ended, by cause (logout, schedule, timeout, logon_refused, "
+       "protocol, store, connection_lost).",
+       "cause",
+       [](const LpView& v, const auto& add) {
+         for (size_t i = 0; i < session::kDisconnectCauses; ++i)
+           add(std::string(session::to_string(static_cast<session::DisconnectCause>(i))),
+               v.stats->disconnects[i]);
+       }},
+  };
 }
 
 // Every state an LP's `state` can read; the current one 1, the others 0 (one series each, so a
@@ -239,6 +359,19 @@ std::vector<MetricFamily> GatewayMetrics::Collect() const {
     MetricFamily f = family(d.name, d.help, d.type);
     for (const LpView& v : views)
       if (auto value = d.value(v, now)) f.metric.push_back(sample(v, *value, d.type));
+    if (!f.metric.empty()) out.push_back(std::move(f));
+  }
+  static const std::vector<Labelled> kLabelled = labelled_families();
+  for (const Labelled& d : kLabelled) {
+    MetricFamily f = family(d.name, d.help, MetricType::Counter);
+    for (const LpView& v : views) {
+      if (!v.stats) continue;
+      d.series(v, [&](const std::string& value, uint64_t n) {
+        ClientMetric m = sample(v, static_cast<double>(n), MetricType::Counter);
+        m.label.push_back({d.label, value});
+        f.metric.push_back(std::move(m));
+      });
+    }
     if (!f.metric.empty()) out.push_back(std::move(f));
   }
   if (nats_) add_nats(nats_->stats(), out);

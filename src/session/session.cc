@@ -25,6 +25,26 @@ std::string SessionId::to_string() const {
   return s;
 }
 
+std::string_view to_string(DisconnectCause c) {
+  switch (c) {
+    case DisconnectCause::kLogout:
+      return "logout";
+    case DisconnectCause::kSchedule:
+      return "schedule";
+    case DisconnectCause::kTimeout:
+      return "timeout";
+    case DisconnectCause::kLogonRefused:
+      return "logon_refused";
+    case DisconnectCause::kProtocol:
+      return "protocol";
+    case DisconnectCause::kStore:
+      return "store";
+    case DisconnectCause::kConnectionLost:
+      break;
+  }
+  return "connection_lost";
+}
+
 std::string_view to_string(SessionStatus s) {
   switch (s) {
     case SessionStatus::kDisconnected:
@@ -86,12 +106,14 @@ void Session::on_connecting(Now now) {
 }
 
 void Session::on_connected(Now now) {
+  connected_ = true;
+  disconnect_counted_ = false;
   set_status(SessionStatus::kConnected);
   last_received_ = last_sent_ = now.mono;
   // Again for an initiator (on_connecting() may have been long ago, or not at all).
   if (config_.refresh_on_logon && !refresh_from_store(now)) return;
   if (!check_schedule(now)) {
-    disconnect("connection refused: outside the session schedule", now, false);
+    disconnect("connection refused: outside the session schedule", now, DisconnectCause::kSchedule);
     return;
   }
   if (config_.role == Role::kInitiator) {
@@ -112,7 +134,8 @@ void Session::on_connected(Now now) {
 
 bool Session::refresh_from_store(Now now) {
   if (Status s = store_.refresh(); !s) {
-    disconnect("refreshing from the store before logon failed: " + s.message(), now, true);
+    disconnect("refreshing from the store before logon failed: " + s.message(), now,
+               DisconnectCause::kStore);
     return false;
   }
   const SeqNum sender = store_.next_sender_seq(), target = store_.next_target_seq();
@@ -176,6 +199,13 @@ void Session::process_input(Now now) {
 }
 
 void Session::on_disconnected(Now now) {
+  if (connected_ && !disconnect_counted_) {
+    // After a Logout (theirs answered, or ours sent) the close is the handshake's end.
+    const bool logout = logout_sent_ || logout_received_;
+    ++stats_.disconnects[static_cast<size_t>(logout ? DisconnectCause::kLogout
+                                                    : DisconnectCause::kConnectionLost)];
+  }
+  connected_ = disconnect_counted_ = false;
   commit(now);
   // ResetOnLogout applies after a Logout exchange (sent and received), whoever started it.
   if (config_.reset_on_disconnect || (config_.reset_on_logout && logout_sent_ && logout_received_))
@@ -209,19 +239,21 @@ void Session::on_timeout(Now now) {
                        std::chrono::duration_cast<std::chrono::milliseconds>(config_.logon_timeout)
                            .count()) +
                    " ms",
-               now);
+               now, DisconnectCause::kTimeout);
   }
   if (take_due(Timer::kLogout, now)) {
     if (status_ == SessionStatus::kLoggedOut) {
       // 13b: we answered the counterparty's Logout; it should have disconnected by now.
-      disconnect("counterparty did not disconnect after the Logout exchange", now);
+      disconnect("counterparty did not disconnect after the Logout exchange", now,
+                 DisconnectCause::kTimeout);
     } else {
-      disconnect("logout timeout: no Logout reply", now);  // 12
+      disconnect("logout timeout: no Logout reply", now, DisconnectCause::kTimeout);  // 12
     }
   }
   if (take_due(Timer::kTestRequest, now) && is_logged_on()) {
     if (!test_req_id_.empty()) {
-      disconnect("heartbeat timeout: TestRequest " + test_req_id_ + " unanswered", now);  // 6
+      disconnect("heartbeat timeout: TestRequest " + test_req_id_ + " unanswered", now,
+                 DisconnectCause::kTimeout);  // 6
     } else {
       send_test_request("TEST" + std::to_string(++test_req_counter_), now);
     }
@@ -245,7 +277,8 @@ bool Session::check_schedule(Now now) {
       emit(SessionEvent::Type::kLog, why + ": logging out");
       logout(why, now);
     } else if (status_ == SessionStatus::kConnected || status_ == SessionStatus::kLoggingIn) {
-      disconnect("outside the session schedule (" + schedule.describe() + ")", now, false);
+      disconnect("outside the session schedule (" + schedule.describe() + ")", now,
+                 DisconnectCause::kSchedule);
     }
     return false;
   }

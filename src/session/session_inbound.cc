@@ -66,13 +66,18 @@ codec::ParseResult Session::parse_frame(std::string_view frame, codec::Message& 
 
 void Session::process(const codec::Message& msg, std::string_view bytes, Now now, bool from_queue,
                       std::string_view invalid_tag) {
+  const std::string_view type = msg.msg_type();
   if (!from_queue) {
     ++stats_.messages_received;
+    if (!msg.is_admin()) {
+      ++stats_.app_messages_received;
+      stats_.app_bytes_received += bytes.size();
+      if (type == kBusinessMessageReject) ++stats_.rejects_received;
+    }
     last_received_ = now.mono;
     test_req_id_.clear();  // any message proves the counterparty alive
     if (logon_received_) arm_test_request(now.mono);
   }
-  const std::string_view type = msg.msg_type();
 
   if (!logon_received_ && type != kLogon) {
     // 1B(e), 1S: the first message must be a Logon: anything else drops the connection, no reply.
@@ -80,7 +85,7 @@ void Session::process(const codec::Message& msg, std::string_view bytes, Now now
       ++stats_.logouts;
       emit_admin(bytes, SeqNum(msg.seq_num().value_or(0)));
       disconnect("Logon refused by counterparty: " + std::string(msg.get(tag::Text).value_or("")),
-                 now);
+                 now, DisconnectCause::kLogonRefused);
     } else {
       disconnect("first message is not a Logon (MsgType " + std::string(type) + ")", now);
     }
@@ -186,6 +191,8 @@ void Session::process(const codec::Message& msg, std::string_view bytes, Now now
     if (!from_queue) on_resend_request(msg, now);  // 8 (a queued one was answered on arrival)
   } else if (type == kReject) {
     ++stats_.rejects_received;  // 7
+    ++stats_.session_rejects_received[reject_reason_slot(
+        codec::parse_uint(msg.get(tag::SessionRejectReason).value_or("")).value_or(99))];
   } else if (type == kSequenceReset) {
     on_sequence_reset(msg, now);  // 10
     return;                       // sets next_target_ itself
@@ -349,6 +356,7 @@ void Session::on_resend_request(const codec::Message& msg, Now now) {
 void Session::on_sequence_reset(const codec::Message& msg, Now now) {
   ++stats_.sequence_resets_received;
   const bool gap_fill = msg.get(tag::GapFillFlag).value_or("N") == "Y";
+  if (gap_fill) ++stats_.gap_fills_received;
   auto new_seq = codec::parse_uint(msg.get(tag::NewSeqNo).value_or(""));
   const SeqNum seq(msg.seq_num().value_or(0));
   if (!new_seq) {
@@ -384,7 +392,7 @@ void Session::on_logout_message(const codec::Message& msg, Now now) {
   if (logout_sent_) {
     // 13a: the reply to our Logout. Disconnect without sending anything.
     set_status(SessionStatus::kLoggedOut);
-    disconnect(text.empty() ? "logged out" : "logged out: " + text, now, /*error=*/false);
+    disconnect(text.empty() ? "logged out" : "logged out: " + text, now, DisconnectCause::kLogout);
     return;
   }
   // 13b: an unsolicited Logout is answered; then the counterparty disconnects. If it has not

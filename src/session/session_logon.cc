@@ -52,7 +52,7 @@ void Session::on_logon(const codec::Message& msg, SeqNum seq, std::string_view i
   if (config_.role == Role::kAcceptor && hooks_.on_logon) {
     if (auto refusal = hooks_.on_logon(msg)) {  // 1B(c): unauthenticated
       send_logout(*refusal, now);
-      disconnect("Logon refused: " + *refusal, now);
+      disconnect("Logon refused: " + *refusal, now, DisconnectCause::kLogonRefused);
       return;
     }
   }
@@ -107,6 +107,7 @@ void Session::on_logon(const codec::Message& msg, SeqNum seq, std::string_view i
     send_logon(answer_reset, now);  // 1B(a)
   }
   stats_.session_start = now.utc;
+  ++stats_.logons;
   set_status(SessionStatus::kLoggedIn);
   emit_admin(msg.bytes(), seq);
   if (config_.role == Role::kInitiator && answer_reset) {

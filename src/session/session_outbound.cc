@@ -55,6 +55,8 @@ void Session::record_app(std::string_view bytes, Now now, bool write) {
   output_.append(bytes);
   ++stats_.messages_sent;
   stats_.bytes_sent += bytes.size();
+  ++stats_.app_messages_sent;
+  stats_.app_bytes_sent += bytes.size();
   stats_.last_activity = now.utc;
   stats_.last_sent = now.utc;
   last_sent_ = now.mono;
@@ -132,6 +134,7 @@ void Session::send_gap_fill(SeqNum begin, SeqNum new_seq, Now now) {
       .field(tag::GapFillFlag, 'Y')
       .field(tag::NewSeqNo, new_seq.value);
   std::string_view bytes = enc_.finish();
+  ++stats_.gap_fills_sent;
   output_.append(bytes);
   stats_.bytes_sent += bytes.size();
   last_sent_ = now.mono;
@@ -285,7 +288,8 @@ void Session::release(SeqNum seq, Now now) {
 
 void Session::logout(std::string_view reason, Now now) {
   if (!is_logged_on()) {
-    if (status_ != SessionStatus::kDisconnected) disconnect("logout before logon", now, false);
+    if (status_ != SessionStatus::kDisconnected)
+      disconnect("logout before logon", now, DisconnectCause::kLogout);
     return;
   }
   send_logout(reason, now);
@@ -332,6 +336,7 @@ void Session::reject(const codec::Message& msg, SessionRejectReason reason,
   }
   if (!text.empty()) e.field(tag::Text, text);
   ++stats_.rejects_sent;
+  ++stats_.session_rejects_sent[reject_reason_slot(static_cast<uint64_t>(reason))];
   finish_admin(now);
   emit(SessionEvent::Type::kRejectSent, std::string(text), ref);
 }
@@ -379,6 +384,10 @@ void Session::commit(Now now) {
     queue_.clear();
     last_error_ = "store failure: " + s.message();
     ++stats_.errors;
+    if (!disconnect_counted_) {
+      ++stats_.disconnects[static_cast<size_t>(DisconnectCause::kStore)];
+      disconnect_counted_ = true;
+    }
     emit(SessionEvent::Type::kDisconnect, last_error_);
     set_status(SessionStatus::kError);
     (void)now;
@@ -392,7 +401,7 @@ void Session::reset_sequences(Now now) {
   commit(now);
   Status s = store_.reset(now.utc);
   if (!s) {
-    disconnect("store reset failed: " + s.message(), now);
+    disconnect("store reset failed: " + s.message(), now, DisconnectCause::kStore);
     return;
   }
   next_sender_ = next_target_ = committed_target_ = SeqNum(1);
@@ -412,7 +421,12 @@ void Session::set_status(SessionStatus s) {
   e.status = s;
 }
 
-void Session::disconnect(std::string_view reason, Now now, bool error) {
+void Session::disconnect(std::string_view reason, Now now, DisconnectCause cause) {
+  const bool error = cause != DisconnectCause::kLogout && cause != DisconnectCause::kSchedule;
+  if (!disconnect_counted_) {
+    ++stats_.disconnects[static_cast<size_t>(cause)];
+    disconnect_counted_ = true;
+  }
   if (error) {
     last_error_ = std::string(reason);
     ++stats_.errors;

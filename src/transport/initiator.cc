@@ -81,9 +81,11 @@ void Initiator::connect() {
   }
   const Endpoint& ep = options_.connect[next_endpoint_++ % options_.connect.size()];
   owner_.on_connecting();
+  attempts_total_.fetch_add(1, std::memory_order_relaxed);
   asio::error_code ec;
   const std::vector<tcp::endpoint> endpoints = resolve(loop_.io(), ep, ec);
   if (endpoints.empty()) {
+    failures_total_.fetch_add(1, std::memory_order_relaxed);
     owner_.on_log("cannot resolve " + ep.host + ": " + ec.message());
     schedule_reconnect();
     return;
@@ -156,6 +158,7 @@ void Initiator::connected() {
 void Initiator::fail(const std::string& why) {
   loop_.assert_in_loop();
   connect_timer_.cancel();
+  failures_total_.fetch_add(1, std::memory_order_relaxed);
   owner_.on_log(why);
   if (attempt_) attempt_->close();
   attempt_.reset();
@@ -175,6 +178,7 @@ void Initiator::schedule_reconnect() {
   delay *= jitter(rng_);
   ++attempts_;
   const auto wait = std::chrono::milliseconds(static_cast<int64_t>(delay));
+  backoff_ms_.store(wait.count(), std::memory_order_relaxed);
   // Every wait is logged, so a silent initiator is never a mystery.
   owner_.on_log("next attempt in " + seconds_text(wait));
   next_attempt_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(

@@ -1,6 +1,9 @@
 #include "fixgate/transport/loop.h"
 
 #include <cerrno>
+#include <ctime>
+
+#include <pthread.h>
 
 #include <sys/socket.h>
 
@@ -48,7 +51,43 @@ bool Loop::drive_until(std::unique_lock<std::mutex>& lock, std::condition_variab
   }
 }
 
+namespace {
+std::optional<int64_t> thread_cpu_ns(clockid_t clock) {
+  timespec ts{};
+  if (clock_gettime(clock, &ts) != 0) return std::nullopt;
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+}  // namespace
+
+std::optional<std::chrono::nanoseconds> Loop::cpu_time() const {
+  if (caller_driven_) return std::nullopt;
+  // A thread ending meanwhile adds its time to cpu_ns_ended_ and then stops the clock being read:
+  // its clock's reading counts only if neither happened around it (never counted twice).
+  const int64_t ended = cpu_ns_ended_.load(std::memory_order_acquire);
+  if (cpu_clock_running_.load(std::memory_order_acquire)) {
+    auto ns = thread_cpu_ns(cpu_clock_.load(std::memory_order_relaxed));
+    if (ns && cpu_clock_running_.load(std::memory_order_acquire) &&
+        cpu_ns_ended_.load(std::memory_order_acquire) == ended)
+      return std::chrono::nanoseconds(ended + *ns);
+  }
+  return std::chrono::nanoseconds(cpu_ns_ended_.load(std::memory_order_acquire));
+}
+
 void Loop::run_thread() {
+  clockid_t clock{};
+  if (pthread_getcpuclockid(pthread_self(), &clock) == 0) {
+    cpu_clock_.store(clock, std::memory_order_relaxed);
+    cpu_clock_running_.store(true, std::memory_order_release);
+  }
+  struct Ended {  // at every exit: the thread's CPU time kept, its clock no longer read
+    Loop& loop;
+    clockid_t clock;
+    ~Ended() {
+      if (!loop.cpu_clock_running_.load(std::memory_order_relaxed)) return;
+      loop.cpu_ns_ended_.fetch_add(thread_cpu_ns(clock).value_or(0), std::memory_order_release);
+      loop.cpu_clock_running_.store(false, std::memory_order_release);
+    }
+  } ended{*this, clock};
   thread_ = std::this_thread::get_id();  // before the first handler: in_loop() holds in each
   if (busy_poll_.count() == 0) {
     io_.run();

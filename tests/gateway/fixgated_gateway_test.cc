@@ -329,14 +329,18 @@ TEST_P(FixgatedGatewayTest, MetricsCountWhatWasSentAndReadyzFollowsNats) {
                          const testing::Labels& lp) {
     return after.value(name, lp).value_or(-1e9) - before.value(name, lp).value_or(1e9);
   };
+  auto with = [](testing::Labels lp, const char* key, const char* value) {
+    lp[key] = value;
+    return lp;
+  };
   auto app_in = [&](const testing::Exposition& e, const testing::Labels& lp) {
-    return delta(e, "fixgate_session_messages_received_total", lp) -
-           delta(e, "fixgate_session_heartbeats_received_total", lp);
+    return delta(e, "fixgate_session_messages_received_total", with(lp, "class", "app"));
   };
   auto app_out = [&](const testing::Exposition& e, const testing::Labels& lp) {
-    return delta(e, "fixgate_session_messages_sent_total", lp) -
-           delta(e, "fixgate_session_heartbeats_sent_total", lp) -
-           delta(e, "fixgate_session_test_requests_sent_total", lp);
+    return delta(e, "fixgate_session_messages_sent_total", with(lp, "class", "app"));
+  };
+  auto admin_in = [&](const testing::Exposition& e, const testing::Labels& lp) {
+    return delta(e, "fixgate_session_messages_received_total", with(lp, "class", "admin"));
   };
   a.send("orders 20 M");
   ASSERT_FALSE(a.await("DONE 20", 20s).empty()) << a.history();
@@ -349,9 +353,19 @@ TEST_P(FixgatedGatewayTest, MetricsCountWhatWasSentAndReadyzFollowsNats) {
   EXPECT_EQ(app_in(after, lpa), 20);
   EXPECT_EQ(app_out(after, lpa), 20);
   EXPECT_EQ(delta(after, "fixgate_session_next_target_seq", lpa),
-            delta(after, "fixgate_session_messages_received_total", lpa));
-  EXPECT_GT(delta(after, "fixgate_session_bytes_received_total", lpa), 20 * 60);
-  EXPECT_GT(delta(after, "fixgate_session_bytes_sent_total", lpa), 20 * 60);
+            app_in(after, lpa) + admin_in(after, lpa));
+  EXPECT_EQ(admin_in(after, lpa), delta(after, "fixgate_session_heartbeats_received_total", lpa));
+  EXPECT_GT(delta(after, "fixgate_session_bytes_received_total", with(lpa, "class", "app")),
+            20 * 60);
+  EXPECT_GT(delta(after, "fixgate_session_bytes_sent_total", with(lpa, "class", "app")), 20 * 60);
+  // The session's logon, the initiator's one successful connection, its loop's CPU time.
+  EXPECT_EQ(after.value("fixgate_session_logons_total", lpa), 1);
+  EXPECT_EQ(after.value("fixgate_lp_connect_attempts_total", lpa).value_or(0) -
+                after.value("fixgate_lp_connect_failures_total", lpa).value_or(0),
+            1);
+  EXPECT_EQ(after.value("fixgate_session_disconnects_total", with(lpa, "cause", "protocol")), 0);
+  EXPECT_GT(after.value("fixgate_lp_loop_cpu_seconds_total", lpa).value_or(0), 0);
+  EXPECT_EQ(after.value("fixgate_session_reading_paused", lpa), 0);
   EXPECT_EQ(app_in(after, lpb), 0);  // the orders were LPA's alone
 
   // Two TestRequests to LPB through the admin API: counted, and each answered by a Heartbeat.
@@ -369,7 +383,7 @@ TEST_P(FixgatedGatewayTest, MetricsCountWhatWasSentAndReadyzFollowsNats) {
   ASSERT_TRUE(testing::await([&] {
     after = s.metrics();
     return after.value("fixgate_lp_status", lpb) == 0 &&
-           after.count("fixgate_session_messages_sent_total", lpb) == 0;
+           after.count("fixgate_session_logons_total", lpb) == 0;
   })) << s.get("/metrics").second;
   EXPECT_EQ(after.value("fixgate_lp_enabled", lpb), 0);
   EXPECT_EQ(after.value("fixgate_lp_state", {{"provider", "LPB"}, {"state", "disabled"}}), 1);

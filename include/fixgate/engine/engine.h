@@ -204,6 +204,8 @@ class SessionHandle {
   uint16_t local_port() const;  // an acceptor's bound port, once started
   // An initiator waiting to reconnect (its backoff): when the next attempt starts; else nullopt.
   std::optional<std::chrono::system_clock::time_point> next_reconnect_at() const;
+  // An initiator's connection attempts, failures and current backoff; zeros for an acceptor.
+  transport::ConnectStats connect_stats() const;
 
   // ---- sending ------------------------------------------------------------------------------
   // Sends an application message; `body` holds the encoded body fields ("55=IBM\x01…"). It is
@@ -318,6 +320,10 @@ class Engine {
   size_t run_once(std::chrono::milliseconds timeout);
 
   bool running() const;
+  // CPU time the engine's loop threads used so far. Its rate is how busy the loops are (up to
+  // the number of loops; a busy-polling loop spins, near 1 even when idle). Caller-driven
+  // engines have no loop threads: nullopt. Any thread.
+  std::optional<std::chrono::nanoseconds> loop_cpu_time() const;
   std::vector<SessionHandle*> sessions() const;
   // Where each acceptor template listens, in the order added: the bound port once started (a
   // template configured on port 0 gets one from the kernel).

@@ -63,6 +63,15 @@ struct LpView {
   // is replaced (a changed row, set_sequences, an enable after a disable), never on a reconnect.
   // nullopt while no session runs.
   std::optional<session::SessionStats> stats;
+  // The running session's engine, as of now (zeros while no session runs): an initiator's
+  // connection attempts and failures so far and its current backoff (ConnectStats), messages
+  // waiting in its receive queue and whether reading paused because it is full, and the CPU time
+  // of its loop thread (its rate: how busy the loop is; nullopt while no session runs).
+  uint64_t connect_attempts = 0, connect_failures = 0;
+  std::chrono::milliseconds reconnect_backoff{0};
+  uint64_t receive_queue_depth = 0;
+  bool reading_paused = false;
+  std::optional<std::chrono::nanoseconds> loop_cpu_time;
 };
 
 // Who asks for a change and why; both go to the audit log.

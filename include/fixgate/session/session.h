@@ -10,6 +10,7 @@
 // application message counts only once handled(seq) says so.
 #pragma once
 
+#include <array>
 #include <deque>
 #include <functional>
 #include <map>
@@ -122,6 +123,27 @@ class EventQueue {
   size_t head_ = 0, size_ = 0;
 };
 
+// Why a connection ended, as SessionStats::disconnects counts it.
+enum class DisconnectCause : uint8_t {
+  kLogout,          // the Logout handshake (either side started it), or a logout before logon
+  kSchedule,        // outside the session's schedule
+  kTimeout,         // no Logon, no Logout reply, or a TestRequest unanswered (heartbeat timeout)
+  kLogonRefused,    // our Logon refused by the counterparty, or theirs by us (on_logon)
+  kProtocol,        // a session-level violation: MsgSeqNum too low, CompIDs, SendingTime …
+  kStore,           // the store failed
+  kConnectionLost,  // closed under the session: the peer, a network error, an operator's drop
+};
+inline constexpr size_t kDisconnectCauses = 7;
+// "logout", "schedule", "timeout", "logon_refused", "protocol", "store", "connection_lost"
+std::string_view to_string(DisconnectCause c);
+
+// SessionStats counts Session Rejects by SessionRejectReason (373) in slots: reasons 0 to 17 in
+// slots 0 to 17, every other value (99 "Other", one a newer FIX defines, none given) in slot 18.
+inline constexpr size_t kRejectReasonSlots = 19;
+inline constexpr size_t reject_reason_slot(uint64_t reason) {
+  return reason < kRejectReasonSlots - 1 ? static_cast<size_t>(reason) : kRejectReasonSlots - 1;
+}
+
 struct SessionStats {
   Duration session_start{0};  // UTC of the last logon
   uint64_t messages_sent = 0, messages_received = 0;
@@ -132,10 +154,21 @@ struct SessionStats {
   uint64_t sequence_resets_received = 0;
   uint64_t rejects_sent = 0, rejects_received = 0;
   uint64_t logouts = 0, errors = 0, garbled = 0;
-  Duration last_activity{0};  // UTC of the last byte in or out
-  Duration last_received{0};  // UTC of the last byte in
-  Duration last_sent{0};      // UTC of the last message out
-  uint64_t current_gap = 0;   // inbound messages missing now (asked for, not yet arrived)
+  // Of the messages and bytes above, the application's (the rest are admin messages; bytes
+  // received also counts garbled input). Resends of application messages count again.
+  uint64_t app_messages_sent = 0, app_messages_received = 0;
+  uint64_t app_bytes_sent = 0, app_bytes_received = 0;
+  uint64_t logons = 0;                                  // Logon exchanges completed
+  uint64_t gap_fills_sent = 0, gap_fills_received = 0;  // SequenceReset with GapFillFlag=Y
+  // Session Rejects (35=3) by reason slot (reject_reason_slot); rejects_sent and rejects_received
+  // count these and the BusinessMessageRejects (35=j) too.
+  std::array<uint64_t, kRejectReasonSlots> session_rejects_sent{};
+  std::array<uint64_t, kRejectReasonSlots> session_rejects_received{};
+  std::array<uint64_t, kDisconnectCauses> disconnects{};  // by DisconnectCause
+  Duration last_activity{0};                              // UTC of the last byte in or out
+  Duration last_received{0};                              // UTC of the last byte in
+  Duration last_sent{0};                                  // UTC of the last message out
+  uint64_t current_gap = 0;  // inbound messages missing now (asked for, not yet arrived)
 };
 
 // Hooks into the application, all optional.
@@ -326,7 +359,9 @@ class Session {
 
   // State changes.
   void set_status(SessionStatus s);
-  void disconnect(std::string_view reason, Now now, bool error = true);
+  // Ends the connection: status Error, or LoggedOut for kLogout and kSchedule.
+  void disconnect(std::string_view reason, Now now,
+                  DisconnectCause cause = DisconnectCause::kProtocol);
   void emit(SessionEvent::Type type, std::string text = {}, SeqNum seq = {});
   void emit_admin(std::string_view bytes, SeqNum seq);  // kAdminMessage, the message in `bytes`
   void arm(Timer t, Duration deadline) { timers_[static_cast<size_t>(t)] = deadline; }
@@ -373,6 +408,8 @@ class Session {
   uint64_t epoch_ = 0;  // bumped whenever unhandled_ is emptied by force (see handled())
   std::map<uint64_t, std::string> queue_;  // received ahead of a gap, in sequence order
   std::optional<SeqNum> resend_end_;       // our outstanding ResendRequest covers up to this
+  // Disconnects are counted once per connection: by disconnect(), else by on_disconnected().
+  bool connected_ = false, disconnect_counted_ = false;
   bool logon_received_ = false;
   bool logon_sent_ = false;
   bool logout_sent_ = false;

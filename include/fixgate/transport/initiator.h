@@ -71,6 +71,13 @@ class Initiator {
   void reset_backoff() {
     loop_.assert_in_loop();
     attempts_ = 0;
+    backoff_ms_.store(0, std::memory_order_relaxed);
+  }
+  // Attempts, failures and the backoff so far. Any thread.
+  ConnectStats stats() const {
+    return {.attempts = attempts_total_.load(std::memory_order_relaxed),
+            .failures = failures_total_.load(std::memory_order_relaxed),
+            .backoff = std::chrono::milliseconds(backoff_ms_.load(std::memory_order_relaxed))};
   }
   // When the next attempt starts while one waits for its backoff (system clock); nullopt while
   // connecting, connected or stopped. Any thread.
@@ -100,8 +107,10 @@ class Initiator {
   std::mt19937 rng_{std::random_device{}()};
   asio::steady_timer reconnect_timer_;
   asio::steady_timer connect_timer_;  // connect_timeout of the attempt in progress
-  // next_attempt_at(): written on the loop, read by any thread (status reports).
+  // next_attempt_at() and stats(): written on the loop, read by any thread (status reports).
   std::atomic<int64_t> next_attempt_ns_{0};
+  std::atomic<uint64_t> attempts_total_{0}, failures_total_{0};
+  std::atomic<int64_t> backoff_ms_{0};
 };
 
 }  // namespace fixgate::transport

@@ -9,6 +9,7 @@
 #include <cassert>
 #include <chrono>
 #include <condition_variable>
+#include <ctime>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -68,6 +69,10 @@ class Loop {
   // on another loop's): release() lets the loop run out of work; join() waits for its thread;
   // drain() runs here, as the driver, what the stops cancelled, so no handler outlives its objects.
   void release() { guard_.reset(); }
+  // CPU time used by the loop's own threads so far, any thread may ask: its rate of change is the
+  // loop's busy ratio (a busy-polling loop spins, so it is near 1 even when idle). A
+  // caller-driven loop has no thread of its own: nullopt.
+  std::optional<std::chrono::nanoseconds> cpu_time() const;
   void join();
   void drain();
 
@@ -209,6 +214,12 @@ class Loop {
   // Between start() and the end of drain(); read by assert_in_loop() only (debug builds), kept in
   // release builds too so that the layout does not depend on NDEBUG.
   std::atomic<bool> started_{false};
+
+  // cpu_time(): written by the own thread (its CPU clock while it runs, the time it used once
+  // it ends, then running false), read by any thread.
+  std::atomic<bool> cpu_clock_running_{false};
+  std::atomic<clockid_t> cpu_clock_{};
+  std::atomic<int64_t> cpu_ns_ended_{0};  // of the threads that ran it and ended
 };
 
 }  // namespace fixgate::transport
