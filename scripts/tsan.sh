@@ -14,7 +14,7 @@ JOBS=${JOBS:-$(nproc)}
 cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIXGATE_BENCH=OFF \
   "-DCMAKE_CXX_FLAGS=-fsanitize=thread -Wno-tsan" "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG" \
   -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread >/dev/null
-if ! nice cmake --build build-tsan -j"$JOBS" --target ordering_test engine_test store_test \
+if ! nice cmake --build build-tsan -j"$JOBS" --target base_test ordering_test engine_test store_test \
     nats_publisher_test lp_gateway_test admin_server_test quickfix_peer \
     >build-tsan/build.log 2>&1; then
   tail -n 40 build-tsan/build.log
@@ -32,6 +32,7 @@ run() {
     exit 1
   fi
 }
+run build-tsan/src/base_test --gtest_brief=1
 run build-tsan/src/ordering_test --gtest_brief=1
 run build-tsan/tests/engine_test --gtest_brief=1
 # The file store's tests (not the kill -9 ones, which fork a writer to kill).
@@ -40,5 +41,5 @@ run build-tsan/src/gateway/nats_publisher_test --gtest_brief=1
 run build-tsan/src/gateway/admin_server_test --gtest_brief=1
 # The supervisor against SQLite (the PostgreSQL and fixgated runs add no threads of ours).
 run build-tsan/tests/lp_gateway_test --gtest_brief=1 --gtest_filter='*LpGatewayTest*Sqlite*'
-echo "tsan.sh: ordering_test, engine_test, store_test, nats_publisher_test, admin_server_test and" \
+echo "tsan.sh: base_test, ordering_test, engine_test, store_test, nats_publisher_test, admin_server_test and" \
   "lp_gateway_test clean under ThreadSanitizer"

@@ -192,6 +192,12 @@ void add_three_lps_with_stats(MemoryLpControl& control) {
   lp1.receive_queue_depth = 4;
   lp1.reading_paused = true;
   lp1.loop_cpu_time = std::chrono::milliseconds(2500);
+  LatencyHistogram commits;
+  commits.observe(std::chrono::microseconds(3));   // <= 5 µs
+  commits.observe(std::chrono::microseconds(40));  // <= 50 µs
+  commits.observe(std::chrono::microseconds(40));  // <= 50 µs
+  commits.observe(std::chrono::seconds(7));        // beyond every bound
+  lp1.commit_latency = commits.snapshot();
   lp1.heartbeat_interval = std::chrono::seconds(30);
   lp1.transitions = 7;
   control.add(lp1);
@@ -268,6 +274,23 @@ TEST(GatewayMetricsTest, EachLpsStatusStateAndSessionCounters) {
   EXPECT_EQ(e.value("fixgate_session_reading_paused", lp1), 1);
   EXPECT_EQ(e.value("fixgate_lp_loop_cpu_seconds_total", lp1), 2.5);
   EXPECT_EQ(e.count("fixgate_lp_loop_cpu_seconds_total", lp2), 0u);
+  // Latency histograms: cumulative buckets in seconds up to +Inf; no sync one for a store that
+  // syncs nothing itself.
+  EXPECT_EQ(e.types["fixgate_store_commit_seconds"], "histogram");
+  auto bucket = [&](const char* le) {
+    Labels l = lp1;
+    l["le"] = le;
+    return e.value("fixgate_store_commit_seconds_bucket", l);
+  };
+  EXPECT_EQ(bucket("5e-06"), 1);
+  EXPECT_EQ(bucket("2.5e-05"), 1);
+  EXPECT_EQ(bucket("5e-05"), 3);
+  EXPECT_EQ(bucket("2.5"), 3);
+  EXPECT_EQ(bucket("+Inf"), 4);
+  EXPECT_EQ(e.value("fixgate_store_commit_seconds_count", lp1), 4);
+  EXPECT_NEAR(*e.value("fixgate_store_commit_seconds_sum", lp1), 7.000083, 1e-9);
+  EXPECT_EQ(e.count("fixgate_store_commit_seconds_count", lp2), 0u);
+  EXPECT_EQ(e.count("fixgate_store_sync_seconds_count"), 0u);
 
   const std::pair<const char*, double> counters[] = {
       {"fixgate_session_heartbeats_received_total", 105},

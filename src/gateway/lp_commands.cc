@@ -151,6 +151,8 @@ LpView with_live(LpView v, const LpRunner* runner) {
   v.receive_queue_depth = f.receive_queue.queued;
   v.reading_paused = f.receive_queue.paused;
   v.loop_cpu_time = runner->loop_cpu_time();
+  v.commit_latency = runner->commit_latency().snapshot();
+  if (const LatencyHistogram* sync = runner->sync_latency()) v.sync_latency = sync->snapshot();
   return v;
 }
 

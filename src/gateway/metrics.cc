@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <limits>
 #include <optional>
+#include <tuple>
 
 namespace fixgate::gateway {
 namespace {
@@ -269,6 +271,23 @@ std::vector<Labelled> labelled_families() {
   };
 }
 
+// A LatencyHistogram snapshot as a Prometheus histogram: cumulative buckets in seconds, the last
+// one +Inf.
+ClientMetric histogram_sample(const LpView& v, const LatencyHistogram::Snapshot& s) {
+  ClientMetric m = sample(v, 0, MetricType::Histogram);
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < LatencyHistogram::kBuckets; ++i) {
+    cumulative += s.counts[i];
+    const double bound = i < LatencyHistogram::kBoundsNs.size()
+                             ? static_cast<double>(LatencyHistogram::kBoundsNs[i]) / 1e9
+                             : std::numeric_limits<double>::infinity();
+    m.histogram.bucket.push_back({cumulative, bound});
+  }
+  m.histogram.sample_count = cumulative;
+  m.histogram.sample_sum = seconds(s.sum);
+  return m;
+}
+
 // Every state an LP's `state` can read; the current one 1, the others 0 (one series each, so a
 // state's series never vanishes).
 MetricFamily state_family(const std::vector<LpView>& views) {
@@ -372,6 +391,23 @@ std::vector<MetricFamily> GatewayMetrics::Collect() const {
         f.metric.push_back(std::move(m));
       });
     }
+    if (!f.metric.empty()) out.push_back(std::move(f));
+  }
+  const std::tuple<const char*, const char*, std::optional<LatencyHistogram::Snapshot> LpView::*>
+      histograms[] = {
+          {"fixgate_store_commit_seconds",
+           "Store commits of the LP's session: one per inbound batch or send, a FileStore's "
+           "fdatasync included with FsyncPolicy=always.",
+           &LpView::commit_latency},
+          {"fixgate_store_sync_seconds",
+           "fdatasync of the LP's file store after commits (FileStore only; in the background "
+           "with FsyncPolicy=batch).",
+           &LpView::sync_latency},
+      };
+  for (const auto& [name, help, member] : histograms) {
+    MetricFamily f = family(name, help, MetricType::Histogram);
+    for (const LpView& v : views)
+      if (const auto& snapshot = v.*member) f.metric.push_back(histogram_sample(v, *snapshot));
     if (!f.metric.empty()) out.push_back(std::move(f));
   }
   if (nats_) add_nats(nats_->stats(), out);

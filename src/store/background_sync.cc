@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <deque>
 #include <thread>
 
@@ -89,7 +90,9 @@ void BackgroundSync::run() {
     path = path_;
     injected = inject_error_;
   }
+  const auto started = std::chrono::steady_clock::now();
   Status s = injected ? io_error("fdatasync", path, injected) : sync_data(fd, path);
+  if (s) latency_->observe(std::chrono::steady_clock::now() - started);
   std::lock_guard lock(mu_);
   if (!s && error_.empty()) error_ = s.message();
   if (s) {

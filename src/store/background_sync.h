@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "fixgate/base/latency_histogram.h"
 #include "fixgate/base/result.h"
 
 namespace fixgate::store::detail {
@@ -28,6 +29,9 @@ struct SyncPoint {
 // moment after the store is gone.
 class BackgroundSync : public std::enable_shared_from_this<BackgroundSync> {
  public:
+  // Each completed sync is timed into `latency`.
+  explicit BackgroundSync(std::shared_ptr<LatencyHistogram> latency)
+      : latency_(std::move(latency)) {}
   ~BackgroundSync();
   // Starts syncing `fd` (duplicated: the store may close or replace its own) up to `point`.
   // False when a sync is still running: the caller asks again later.
@@ -55,6 +59,7 @@ class BackgroundSync : public std::enable_shared_from_this<BackgroundSync> {
   std::optional<SyncPoint> completed_;
   std::string error_;
   uint64_t syncs_ = 0;
+  const std::shared_ptr<LatencyHistogram> latency_;
 };
 
 }  // namespace fixgate::store::detail

@@ -83,7 +83,7 @@ std::string_view to_string(FsyncPolicy policy) {
 FileStore::FileStore(std::string dir, FileStoreOptions options)
     : dir_(std::move(dir)), options_(std::move(options)) {
   if (options_.fsync == FsyncPolicy::kBatch)
-    background_ = std::make_shared<detail::BackgroundSync>();
+    background_ = std::make_shared<detail::BackgroundSync>(sync_latency_);
 }
 
 FileStore::~FileStore() {
@@ -560,7 +560,9 @@ Status FileStore::flush() {
   if (dirty_) {
     // After a failed fsync the kernel may have dropped the dirty pages: nothing is certain
     // any more, so the store refuses further commits until reopened.
+    const auto started = std::chrono::steady_clock::now();
     if (Status s = detail::sync_data(fd_, live_path_); !s) return fail(s);
+    sync_latency_->observe(std::chrono::steady_clock::now() - started);
     ++stats_.data_syncs;
     dirty_ = false;
   }

@@ -387,8 +387,13 @@ TEST_F(FileStoreTest, KernelErrorExtendingTheFileFailsTheCommitCleanly) {
 TEST_F(FileStoreTest, AlwaysSyncsEveryCommit) {
   auto store = open();
   uint64_t syncs = store->stats().data_syncs;
+  const uint64_t timed = store->sync_latency()->snapshot().count;
   for (uint64_t s = 1; s <= 5; ++s) ASSERT_TRUE(store->commit(make_batch({{s, "m"}}, s + 1, 1)));
   EXPECT_EQ(store->stats().data_syncs, syncs + 5);
+  // Each one timed (metrics): five durations, each above zero.
+  const LatencyHistogram::Snapshot after = store->sync_latency()->snapshot();
+  EXPECT_EQ(after.count, timed + 5);
+  EXPECT_GT(after.sum.count(), 0);
   EXPECT_FALSE(store->flush_deadline());
 }
 
@@ -418,6 +423,8 @@ TEST_F(FileStoreTest, BatchSyncsAtMostOncePerIntervalOffTheCommittingThread) {
   EXPECT_FALSE(store->flush_deadline());
   ASSERT_TRUE(store->flush());  // nothing pending: no sync
   EXPECT_EQ(store->stats().data_syncs, syncs + 2);
+  // Timed alike on the sync thread and here.
+  EXPECT_EQ(store->sync_latency()->snapshot().count, 2u);
   // Everything returned is there after a reopen.
   store.reset();
   store = open(o);

@@ -366,6 +366,11 @@ TEST_P(FixgatedGatewayTest, MetricsCountWhatWasSentAndReadyzFollowsNats) {
   EXPECT_EQ(after.value("fixgate_session_disconnects_total", with(lpa, "cause", "protocol")), 0);
   EXPECT_GT(after.value("fixgate_lp_loop_cpu_seconds_total", lpa).value_or(0), 0);
   EXPECT_EQ(after.value("fixgate_session_reading_paused", lpa), 0);
+  // The orders and their echoes were committed to the store, timed: one commit per inbound
+  // batch (the echoes ride in their orders' commit), so at least one and at most one per message.
+  EXPECT_GE(delta(after, "fixgate_store_commit_seconds_count", lpa), 1);
+  EXPECT_LE(delta(after, "fixgate_store_commit_seconds_count", lpa), 40);
+  EXPECT_GT(delta(after, "fixgate_store_commit_seconds_sum", lpa), 0);
   EXPECT_EQ(app_in(after, lpb), 0);  // the orders were LPA's alone
 
   // Two TestRequests to LPB through the admin API: counted, and each answered by a Heartbeat.

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fixgate/base/latency_histogram.h"
 #include "fixgate/session/session.h"
 
 namespace fixgate::gateway {
@@ -72,6 +73,10 @@ struct LpView {
   uint64_t receive_queue_depth = 0;
   bool reading_paused = false;
   std::optional<std::chrono::nanoseconds> loop_cpu_time;
+  // The running session's store commits, timed (one per inbound batch or send; a FileStore's
+  // fdatasync inside it with FsyncPolicy=always), and the store's own data syncs (FileStore
+  // only). nullopt while no session runs, and sync_latency for the other stores.
+  std::optional<LatencyHistogram::Snapshot> commit_latency, sync_latency;
 };
 
 // Who asks for a change and why; both go to the audit log.

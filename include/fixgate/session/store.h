@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fixgate/base/latency_histogram.h"
 #include "fixgate/base/result.h"
 #include "fixgate/session/types.h"
 
@@ -85,6 +86,10 @@ class Store {
   // clock, flush() should run if no further commit does it; the engine's timer calls it.
   virtual std::optional<Duration> flush_deadline() const { return std::nullopt; }
   virtual Status flush() { return Status::ok(); }
+  // A store that syncs files itself (FileStore) times each data sync here, whichever thread runs
+  // it; nullptr for the others (a database's own syncs are inside its commit). Lives as long as
+  // the store; any thread may read it.
+  virtual const LatencyHistogram* sync_latency() const { return nullptr; }
 };
 
 }  // namespace fixgate::session

@@ -106,6 +106,9 @@ class FileStore final : public session::Store {
   void wait_for_background_sync();
 
   FileStoreStats stats() const;
+  // Every fdatasync of a segment after commits (on the committing thread, or the background
+  // sync thread in kBatch), timed.
+  const LatencyHistogram* sync_latency() const override { return sync_latency_.get(); }
   // What open() repaired ("truncated torn tail at …"), empty when nothing.
   const std::string& recovery_note() const { return recovery_note_; }
   const std::string& directory() const { return dir_; }
@@ -172,6 +175,8 @@ class FileStore final : public session::Store {
   std::string broken_;                // set after an error that leaves the files in doubt
   std::string recovery_note_;
   FileStoreStats stats_;
+  // Shared with the background sync, which may outlive the store for a moment.
+  std::shared_ptr<LatencyHistogram> sync_latency_ = std::make_shared<LatencyHistogram>();
 };
 
 }  // namespace fixgate::store
