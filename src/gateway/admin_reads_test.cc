@@ -335,6 +335,23 @@ TEST_F(AdminMessagesTest, AnAnswerReadsAtMostOneMebibyteAndPagesOnFromThere) {
   EXPECT_TRUE(older["next_before"].is_null());
 }
 
+TEST_F(AdminMessagesTest, LinesThatHoldNoMessageAreSkipped) {
+  {
+    std::ofstream out(path_, std::ios::trunc | std::ios::binary);
+    out << "20240501-11:59:59.000000 : " << fix("A", "DESK", "LP1", 1) << "\n"
+        << "\n"
+        << "not a log line at all\n"
+        << "20240501-12:00:00.000000 : 8=FIX.4.4\x01"
+           "35\x01garbage\n"
+        << std::string("\x00\xff\xfe\x01\x01=", 7) << "\n"
+        << "20240501-12:00:00.000000 : " << std::string(70000, 'x') << "\n"
+        << "20240501-12:00:01.000000 : " << fix("5", "LP1", "DESK", 2) << "\r\n";
+  }
+  json p = page();
+  EXPECT_EQ(types(p), (std::vector<std::string>{"5", "A"}));
+  EXPECT_EQ(p["messages"][0]["msg_name"], "Logout");
+}
+
 TEST_F(AdminMessagesTest, NoLogIsAnEmptyPageNotAnError) {
   json p = page();  // the file does not exist yet
   EXPECT_TRUE(p["messages"].empty());

@@ -151,7 +151,9 @@ def run(args, driver):
     # 6. A phone's width: no horizontal scroll, the table as cards, the detail view too.
     driver.set_window_size(390, 844)
     width = driver.execute_script("return window.innerWidth;")
-    if width != 390:  # a window manager's minimum width: emulate the phone's viewport instead
+    how = "a 390 px wide window"
+    if width != 390:  # a browser's minimum window width: emulate the phone's viewport instead
+        how = f"an emulated 390 px viewport (the window gave {width} px)"
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                {"width": 390, "height": 844, "deviceScaleFactor": 1,
                                 "mobile": True})
@@ -166,8 +168,8 @@ def run(args, driver):
         driver.execute_script(
             "window.scrollTo(0, 0); document.getElementById('toast').hidden = true;")
         driver.save_screenshot(args.phone_screenshot)
-    print(f"ok: no horizontal scroll at {sizes[2]} px (scrollWidth {sizes[0]}, clientWidth "
-          f"{sizes[1]})", flush=True)
+    print(f"ok: no horizontal scroll at {sizes[2]} px, {how} (scrollWidth {sizes[0]}, "
+          f"clientWidth {sizes[1]})", flush=True)
 
 
 def main():
