@@ -172,19 +172,45 @@ def run(args, driver):
           f"clientWidth {sizes[1]})", flush=True)
 
 
+def run_reads_need_token(args, driver):
+    """AdminReadsNeedToken=Y: the page loads without a token, then asks for one before reading."""
+    wait = WebDriverWait(driver, 15, poll_frequency=0.05)
+    driver.get(args.url + "/")
+    try:
+        token_input = wait.until(lambda d: d.find_element(By.ID, "dialog-token") if
+                                 d.find_element(By.ID, "dialog-token").is_displayed() else False)
+    except TimeoutException:
+        raise CheckFailed("the page did not ask for the token its reads need: " +
+                          driver.find_element(By.TAG_NAME, "body").text[:500])
+    check(not driver.find_element(By.ID, "dialog-reason").is_displayed(),
+          "the token prompt for reads asks for a reason")
+    check(driver.find_elements(By.CSS_SELECTOR, "#lps tbody tr") == [],
+          "LPs shown before the token was given")
+    token_input.send_keys(args.token)
+    driver.find_element(By.ID, "dialog-confirm").click()
+    for lp in args.lps.split(","):
+        await_status(driver, lp, "active", 20, "once the token was given")
+    print("ok: the page loaded without a token, asked for it, then read the LPs", flush=True)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--url", required=True)
     p.add_argument("--token", required=True)
     p.add_argument("--lps", required=True)
-    p.add_argument("--disable", required=True)
-    p.add_argument("--api-toggle", required=True)
-    p.add_argument("--detail", required=True)
-    p.add_argument("--screenshot", required=True)
+    p.add_argument("--reads-need-token", action="store_true",
+                   help="only check the token prompt of a gateway with AdminReadsNeedToken=Y")
+    p.add_argument("--disable")
+    p.add_argument("--api-toggle")
+    p.add_argument("--detail")
+    p.add_argument("--screenshot")
     p.add_argument("--phone-screenshot", default="")
     p.add_argument("--chromium", default="/usr/bin/chromium")
     p.add_argument("--chromedriver", default="/usr/bin/chromedriver")
     args = p.parse_args()
+    if not args.reads_need_token and not (args.disable and args.api_toggle and args.detail and
+                                          args.screenshot):
+        p.error("--disable, --api-toggle, --detail and --screenshot are required")
     options = Options()
     options.binary_location = args.chromium
     for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -200,7 +226,7 @@ def main():
     try:
         driver.set_page_load_timeout(30)
         driver.set_script_timeout(10)
-        run(args, driver)
+        (run_reads_need_token if args.reads_need_token else run)(args, driver)
     except CheckFailed as e:
         print(f"FAIL: {e}", flush=True)
         return 1

@@ -153,12 +153,41 @@ TEST(StatusPageTest, ThreeLpsOneKilledThroughThePageInAHeadlessChromium) {
   ASSERT_TRUE(audit) << audit.error();
   bool by_page = false;
   for (const auto& e : *audit)
-    by_page = by_page || (e.actor == "ops" && e.action == "disable" && e.provider == "LPB" &&
-                          e.reason == "browser test: LP maintenance" && e.result.starts_with("200 "));
+    by_page =
+        by_page || (e.actor == "ops" && e.action == "disable" && e.provider == "LPB" &&
+                    e.reason == "browser test: LP maintenance" && e.result.starts_with("200 "));
   EXPECT_TRUE(by_page);
   struct stat st {};
   EXPECT_EQ(::stat(screenshot.c_str(), &st), 0) << "no screenshot " << screenshot;
   EXPECT_GT(st.st_size, 10000) << screenshot;
+}
+
+TEST(StatusPageTest, WhenReadsNeedATokenThePageLoadsAndAsksForIt) {
+  for (const char* tool : {"/usr/bin/chromium", "/usr/bin/chromedriver", "/usr/bin/python3"})
+    ASSERT_EQ(::access(tool, X_OK), 0) << tool << " is missing: see scripts/setup.sh";
+  testing::TempDir dir("status-page-token");
+  const std::string tokens =
+      testing::write_file(dir.path + "/tokens", std::string("ops:") + kToken + "\n");
+  ASSERT_EQ(::chmod(tokens.c_str(), 0600), 0);
+  const std::string cfg =
+      testing::write_file(dir.path + "/gw.cfg", "[DEFAULT]\nAdminReadsNeedToken=Y\n");
+  const std::string url_db = "sqlite:" + dir.path + "/gateway.db";
+  QuickFixPeer a(lp_peer("LPA"));
+  {
+    auto opened = SessionsDb::open(url_db);
+    ASSERT_TRUE(opened) << opened.error();
+    ASSERT_TRUE((*opened)->upsert(lp_row("LPA", a.port())));
+  }
+  Child d(testing::fixgated({"--config", cfg, "--db", url_db, "--admin", "127.0.0.1:0",
+                             "--admin-token-file", tokens, "--app", "none"}));
+  const std::string url = admin_url(d);
+  ASSERT_FALSE(url.empty()) << "no admin API line";
+  Finished browser = run({"/usr/bin/python3", FIXGATE_PAGE_SCRIPT, "--url", url, "--token", kToken,
+                          "--lps", "LPA", "--reads-need-token"},
+                         90s);
+  std::cout << browser.out;
+  ASSERT_EQ(browser.code, 0) << "the browser's checks failed:\n" << browser.out;
+  EXPECT_NE(browser.out.find("PASS"), std::string::npos);
 }
 
 }  // namespace
