@@ -16,13 +16,17 @@ std::atomic<uint64_t> reopen_generation{0};
 
 }  // namespace
 
+std::string FileLog::path_prefix(const std::string& directory, const session::SessionId& id) {
+  return directory + "/" + id.begin_string + "-" + id.sender_comp_id + "-" + id.target_comp_id +
+         (id.qualifier.empty() ? "" : "-" + id.qualifier);
+}
+
 Result<std::unique_ptr<FileLog>> FileLog::open(const std::string& directory,
                                                const session::SessionId& id) {
   std::error_code ec;
   std::filesystem::create_directories(directory, ec);
   if (ec) return Status::error(directory + ": cannot create log directory: " + ec.message());
-  std::string prefix = directory + "/" + id.begin_string + "-" + id.sender_comp_id + "-" +
-                       id.target_comp_id + (id.qualifier.empty() ? "" : "-" + id.qualifier);
+  const std::string prefix = path_prefix(directory, id);
   std::unique_ptr<FileLog> log(new FileLog());
   log->generation_ = reopen_generation.load(std::memory_order_relaxed);
   log->messages_path_ = prefix + ".messages.current.log";

@@ -208,7 +208,7 @@ TEST_F(AdminHostileTest, VeryLongTargetIsRefused) {
 }
 
 TEST_F(AdminHostileTest, UnknownRoutesAre404) {
-  for (const char* path : {"/", "/api", "/api/v1", "/api/v2/sessions", "/api/v1/nope",
+  for (const char* path : {"/api", "/api/v1", "/api/v2/sessions", "/api/v1/nope",
                            "/api/v1/sessions/", "/api/v1/sessions//disable", "//api/v1/sessions",
                            "/api/v1/sessions/LP1/explode", "/api/v1/sessions/LP1/disable/now",
                            "/API/V1/SESSIONS", "/healthz/", "/index.html", "/.env"}) {

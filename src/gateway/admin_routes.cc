@@ -48,6 +48,10 @@ std::string_view raw_path(std::string_view target) { return target.substr(0, tar
 
 Route match_route(std::string_view target) {
   Route r;
+  if (raw_path(target) == "/") {
+    r.kind = Route::Kind::kPage;
+    return r;
+  }
   auto segs = segments(raw_path(target));
   if (!segs) return r;
   const auto& s = *segs;
@@ -61,6 +65,8 @@ Route match_route(std::string_view target) {
   if (s.size() == 3 && s[2] == "kill-all") {
     r.kind = Route::Kind::kKillAll;
     r.action = Action::kKillAll;
+  } else if (s.size() == 3 && s[2] == "audit") {
+    r.kind = Route::Kind::kAudit;
   } else if (s[2] != "sessions") {
     return r;
   } else if (s.size() == 3) {
@@ -69,6 +75,16 @@ Route match_route(std::string_view target) {
     r.kind = Route::Kind::kShow;
     r.provider = s[3];
   } else if (s.size() == 5) {
+    constexpr std::pair<std::string_view, Route::Kind> kReads[] = {
+        {"events", Route::Kind::kEvents},
+        {"availability", Route::Kind::kAvailability},
+        {"messages", Route::Kind::kMessages},
+    };
+    for (const auto& [name, kind] : kReads) {
+      if (s[4] != name) continue;
+      r.kind = kind;
+      r.provider = s[3];
+    }
     for (const auto& [name, action] : kSessionActions) {
       if (s[4] != name) continue;
       r.kind = Route::Kind::kChange;

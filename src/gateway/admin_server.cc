@@ -200,6 +200,8 @@ struct AdminServer::Impl {
   HandlerResponse on_error(const httplib::Request& req, httplib::Response& res);
   void serve_read(const httplib::Request& req, httplib::Response& res, const Route& route);
   void serve_readyz(httplib::Response& res);
+  void serve_page(httplib::Response& res);
+  void serve_page_read(const httplib::Request& req, httplib::Response& res, const Route& route);
   void serve_metrics(httplib::Response& res);
   void serve_change(const httplib::Request& req, httplib::Response& res, const Route& route,
                     int refusal_status = 0, std::string_view refusal = {});
@@ -275,6 +277,7 @@ void AdminServer::Impl::audit(const AuditEntry& entry) {
 
 void AdminServer::Impl::serve_read(const httplib::Request& req, httplib::Response& res,
                                    const Route& route) {
+  if (route.kind == Route::Kind::kPage) return serve_page(res);
   if (route.kind == Route::Kind::kHealthz) return reply(res, 200, json{{"status", "ok"}});
   if (route.kind == Route::Kind::kReadyz) return serve_readyz(res);
   if (options.reads_need_token) {
@@ -289,8 +292,10 @@ void AdminServer::Impl::serve_read(const httplib::Request& req, httplib::Respons
       for (const auto& v : control.list()) all.push_back(admin::lp_view_json(v));
       return reply(res, 200, all);
     }
+    if (route.kind == Route::Kind::kAudit) return serve_page_read(req, res, route);
     if (!provider_ok(req, route))
       return reply_error(res, 400, "invalid provider name: 1 to 64 of [A-Za-z0-9_-]");
+    if (route.is_page_read()) return serve_page_read(req, res, route);
     auto view = control.find(route.provider);
     if (!view) return reply_error(res, 404, "no LP named " + std::string(route.provider));
     reply(res, 200, admin::lp_view_json(*view));
@@ -298,6 +303,27 @@ void AdminServer::Impl::serve_read(const httplib::Request& req, httplib::Respons
     log(std::string("admin: reading the LPs failed: ") + e.what());
     reply_error(res, 500, std::string("reading the LPs failed: ") + e.what());
   }
+}
+
+// The status page: one self-contained file (its CSS and JavaScript inline), which reads the JSON
+// API from the browser. It loads without a token; its reads then ask for one if they need it.
+void AdminServer::Impl::serve_page(httplib::Response& res) {
+  res.status = 200;
+  res.set_header("Content-Security-Policy",
+                 "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+                 "connect-src 'self'; img-src data:; frame-ancestors 'none'; base-uri 'none'; "
+                 "form-action 'none'");
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Referrer-Policy", "no-referrer");
+  res.set_content(std::string(admin::status_page_html()), "text/html; charset=utf-8");
+}
+
+void AdminServer::Impl::serve_page_read(const httplib::Request& req, httplib::Response& res,
+                                        const Route& route) {
+  admin::ReadAnswer a =
+      admin::answer_read(control, route, req.params, std::chrono::system_clock::now());
+  if (a.status >= 500) log("admin: " + a.body.value("error", std::string("a read failed")));
+  reply(res, a.status, a.body);
 }
 
 void AdminServer::Impl::serve_readyz(httplib::Response& res) {

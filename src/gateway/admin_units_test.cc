@@ -26,9 +26,18 @@ TEST(AdminRouteTest, MatchesEveryRouteOnTheRawTarget) {
   EXPECT_EQ(match_route("/api/v1/kill-all").kind, Route::Kind::kKillAll);
   // The raw segment, undecoded, is what the name check sees.
   EXPECT_EQ(match_route("/api/v1/sessions/%2e%2e/disable").provider, "%2e%2e");
-  for (const char* t : {"", "healthz", "/", "/api/v1/sessions/", "/api/v1//sessions",
-                        "/api/v1/sessions/LP1/disable/x", "/api/v1/sessions/LP1/Disable",
-                        "/api/v1/kill-all/x", "/api/v1/sessions/a/b/c/d/e/f/g"})
+  EXPECT_EQ(match_route("/").kind, Route::Kind::kPage);
+  EXPECT_EQ(match_route("/?x=1").kind, Route::Kind::kPage);
+  Route events = match_route("/api/v1/sessions/LP1/events?limit=3");
+  EXPECT_EQ(events.kind, Route::Kind::kEvents);
+  EXPECT_EQ(events.provider, "LP1");
+  EXPECT_EQ(match_route("/api/v1/sessions/LP1/availability").kind, Route::Kind::kAvailability);
+  EXPECT_EQ(match_route("/api/v1/sessions/LP1/messages").kind, Route::Kind::kMessages);
+  EXPECT_EQ(match_route("/api/v1/audit").kind, Route::Kind::kAudit);
+  for (const char* t :
+       {"", "healthz", "//", "/index.html", "/api/v1/audit/x", "/api/v1/sessions/LP1/events/x",
+        "/api/v1/sessions/", "/api/v1//sessions", "/api/v1/sessions/LP1/disable/x",
+        "/api/v1/sessions/LP1/Disable", "/api/v1/kill-all/x", "/api/v1/sessions/a/b/c/d/e/f/g"})
     EXPECT_EQ(match_route(t).kind, Route::Kind::kUnknown) << t;
 }
 

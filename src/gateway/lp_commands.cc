@@ -180,6 +180,52 @@ std::optional<LpView> LpSupervisor::find(std::string_view provider) const {
   return with_live(std::move(copy.first), copy.second.get());
 }
 
+// The database reads of the status page: run on the supervisor thread, which owns the
+// connection (as ready() does), waited for at most kReadTimeout.
+namespace {
+
+constexpr auto kReadTimeout = 5s;
+
+template <typename T>
+Result<T> read_on_thread(LpSupervisor::Impl& m, std::function<Result<T>()> f) {
+  auto promise = std::make_shared<std::promise<Result<T>>>();
+  auto result = promise->get_future();
+  {
+    std::lock_guard lock(m.q_mu);
+    if (m.quitting) return Status::error("the LP supervisor is stopping");
+    m.commands.push_back([promise, f = std::move(f)] { promise->set_value(f()); });
+  }
+  m.q_cv.notify_one();
+  if (result.wait_for(kReadTimeout) != std::future_status::ready)
+    return Status::error("the sessions database did not answer within 5 s");
+  try {
+    return result.get();
+  } catch (const std::future_error&) {  // the supervisor thread ended without running it
+    return Status::error("the LP supervisor stopped");
+  }
+}
+
+}  // namespace
+
+Result<std::vector<LpStatusEvent>> LpSupervisor::status_events(
+    std::string_view provider, size_t limit, std::optional<SystemTime> since) const {
+  Impl& m = *impl_;
+  return read_on_thread<std::vector<LpStatusEvent>>(
+      m, [&m, p = std::string(provider), limit, since] { return m.db->history(p, limit, since); });
+}
+
+Result<std::vector<AuditRecord>> LpSupervisor::audit_log(size_t limit) const {
+  Impl& m = *impl_;
+  return read_on_thread<std::vector<AuditRecord>>(m, [&m, limit] { return m.db->audit(limit); });
+}
+
+std::optional<LpMessageLog> LpSupervisor::message_log(std::string_view provider) const {
+  std::lock_guard lock(impl_->view_mu);
+  auto it = impl_->shown.find(provider);
+  if (it == impl_->shown.end()) return std::nullopt;
+  return it->second.message_log;
+}
+
 // ---- changes ----------------------------------------------------------------------------------
 
 namespace {

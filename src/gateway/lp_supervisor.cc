@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "fixgate/engine/file_log.h"
 #include "fixgate/gateway/lp_settings.h"
 #include "lp_supervisor_impl.h"
 
@@ -459,8 +460,18 @@ void LpSupervisor::Impl::publish(const std::string& provider, const Lp& lp) {
   v.state = now.state;
   v.next_sender_seq = now.next_sender_seq;
   v.next_target_seq = now.next_target_seq;
+  LpMessageLog log;
+  if (lp.setup) {
+    const engine::SessionOptions& o = lp.setup->manager;
+    if (!o.log_directory.empty())
+      log.path =
+          engine::FileLog::path_prefix(o.log_directory, o.session.id) + ".messages.current.log";
+    log.our_comp_id = o.session.id.sender_comp_id;
+    log.dictionary = o.session.data_dictionary;
+    log.app_dictionary = o.session.app_dictionary;
+  }
   std::lock_guard lock(view_mu);
-  shown[provider] = Shown{std::move(v), lp.runner ? lp.runner : lp.stopping};
+  shown[provider] = Shown{std::move(v), lp.runner ? lp.runner : lp.stopping, std::move(log)};
 }
 
 LpSupervisor::Impl::Lp* LpSupervisor::Impl::find(std::string_view provider, bool reload) {

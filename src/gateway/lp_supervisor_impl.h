@@ -70,6 +70,7 @@ struct LpSupervisor::Impl {
   struct Shown {
     LpView view;
     std::shared_ptr<LpRunner> runner;  // for the live fields
+    LpMessageLog message_log;          // from the configuration built last
   };
   mutable std::mutex view_mu;
   std::map<std::string, Shown, std::less<>> shown;

@@ -376,23 +376,98 @@ Status SessionsDb::add_audit(const AuditRecord& a) {
   return r ? Status::ok() : r.status();
 }
 
+// A time column as text: RFC 3339 in UTC (SQLite stores that text; PostgreSQL formats it).
+std::string SessionsDb::time_column(std::string_view column) const {
+  if (c_->dialect() != sql::Dialect::kPostgres) return std::string(column);
+  return "to_char(" + std::string(column) +
+         " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
+}
+
 Result<std::vector<AuditRecord>> SessionsDb::audit(size_t last_n) {
   const Value p[] = {std::to_string(last_n)};
-  auto rows = c_->query(
-      "SELECT actor, action, provider, reason, result, remote FROM fixgate_audit "
-      "ORDER BY id DESC LIMIT ?",
-      p);
+  auto rows = c_->query("SELECT actor, action, provider, reason, result, remote, " +
+                            time_column("at") + " FROM fixgate_audit ORDER BY id DESC LIMIT ?",
+                        p);
   if (!rows) return rows.status();
   std::vector<AuditRecord> out;
   for (const auto& r : rows->rows)
-    out.push_back({{},
-                   r[0].value_or(""),
-                   r[1].value_or(""),
-                   r[2].value_or(""),
-                   r[3].value_or(""),
-                   r[4].value_or(""),
+    out.push_back({parse_rfc3339(r[6].value_or("")).value_or(SystemTime{}), r[0].value_or(""),
+                   r[1].value_or(""), r[2].value_or(""), r[3].value_or(""), r[4].value_or(""),
                    r[5].value_or("")});
   return out;
+}
+
+Result<std::vector<LpStatusEvent>> SessionsDb::history(std::string_view provider, size_t limit,
+                                                       std::optional<SystemTime> since) {
+  const std::string select = "SELECT transition, old_status, new_status, state, reason, owner, " +
+                             time_column("at") + " FROM fixgate_status_history WHERE provider = ?";
+  std::vector<LpStatusEvent> out;
+  auto read = [&](const std::string& query, std::vector<Value> params) -> Status {
+    auto rows = c_->query(query, params);
+    if (!rows) return rows.status();
+    for (const auto& r : rows->rows) {
+      auto number = [&](size_t at) { return r[at] ? std::stoull(*r[at]) : 0ull; };
+      LpStatusEvent e;
+      e.transition = number(0);
+      e.old_status = static_cast<LpStatus>(number(1));
+      e.new_status = static_cast<LpStatus>(number(2));
+      e.state = r[3].value_or("");
+      e.reason = r[4].value_or("");
+      e.owner = r[5].value_or("");
+      e.at = parse_rfc3339(r[6].value_or("")).value_or(SystemTime{});
+      out.push_back(std::move(e));
+    }
+    return Status::ok();
+  };
+  const std::string order = " ORDER BY at DESC, id DESC LIMIT ?";
+  if (!since) {
+    if (Status s = read(select + order, {std::string(provider), std::to_string(limit)}); !s)
+      return s;
+    return out;
+  }
+  const std::string at = rfc3339(*since);
+  if (Status s =
+          read(select + " AND at >= ?" + order, {std::string(provider), at, std::to_string(limit)});
+      !s)
+    return s;
+  if (out.size() < limit)  // the status in force at `since`
+    if (Status s = read(select + " AND at < ?" + order, {std::string(provider), at, "1"}); !s)
+      return s;
+  return out;
+}
+
+std::optional<SystemTime> parse_rfc3339(std::string_view t) {
+  // YYYY-MM-DDTHH:MM:SS[.f…](Z|+00:00|+00)
+  auto digits = [&](size_t at, size_t n) -> std::optional<int> {
+    if (at + n > t.size()) return std::nullopt;
+    int v = 0;
+    for (size_t i = at; i < at + n; ++i) {
+      if (t[i] < '0' || t[i] > '9') return std::nullopt;
+      v = v * 10 + (t[i] - '0');
+    }
+    return v;
+  };
+  auto year = digits(0, 4), month = digits(5, 2), day = digits(8, 2);
+  auto hour = digits(11, 2), minute = digits(14, 2), second = digits(17, 2);
+  if (!year || !month || !day || !hour || !minute || !second || t[4] != '-' || t[7] != '-' ||
+      (t[10] != 'T' && t[10] != ' ') || t[13] != ':' || t[16] != ':')
+    return std::nullopt;
+  size_t i = 19;
+  int64_t nanos = 0;
+  if (i < t.size() && t[i] == '.') {
+    int64_t scale = 100000000;
+    for (++i; i < t.size() && t[i] >= '0' && t[i] <= '9'; ++i, scale /= 10)
+      nanos += (t[i] - '0') * scale;
+  }
+  const std::string_view zone = t.substr(i);
+  if (zone != "Z" && zone != "+00:00" && zone != "+00") return std::nullopt;
+  using namespace std::chrono;
+  const year_month_day ymd{std::chrono::year{*year},
+                           std::chrono::month{static_cast<unsigned>(*month)},
+                           std::chrono::day{static_cast<unsigned>(*day)}};
+  if (!ymd.ok() || *hour > 23 || *minute > 59 || *second > 60) return std::nullopt;
+  const auto tp = sys_days(ymd) + hours(*hour) + minutes(*minute) + seconds(*second);
+  return time_point_cast<system_clock::duration>(tp + nanoseconds(nanos));
 }
 
 }  // namespace fixgate::gateway

@@ -1,7 +1,9 @@
 // Test support: an LpControl over an in-memory table of LPs that records every call it gets (reads
-// too), and can be told to answer every change with a given outcome or to throw. Thread-safe.
+// too), and can be told to answer every change with a given outcome or to throw. Status events,
+// audit records and message logs are what the test adds; reads can be told to fail. Thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -44,8 +46,28 @@ class MemoryLpControl : public gateway::LpControl {
   std::vector<Call> changes() const {  // calls() without the reads
     std::vector<Call> out;
     for (auto& c : calls())
-      if (c.op != "list" && c.op != "find") out.push_back(c);
+      if (c.op != "list" && c.op != "find" && c.op != "status_events" && c.op != "audit_log" &&
+          c.op != "message_log")
+        out.push_back(c);
     return out;
+  }
+  // A status change of `provider` (kept in the order added; status_events sorts newest first).
+  void add_event(const std::string& provider, gateway::LpStatusEvent e) {
+    std::lock_guard lock(mutex_);
+    events_[provider].push_back(std::move(e));
+  }
+  void add_audit(gateway::AuditRecord r) {
+    std::lock_guard lock(mutex_);
+    audit_.push_back(std::move(r));
+  }
+  void set_message_log(const std::string& provider, gateway::LpMessageLog log) {
+    std::lock_guard lock(mutex_);
+    logs_[provider] = std::move(log);
+  }
+  // Every database read (status_events, audit_log) fails with `message` ("" : back to normal).
+  void fail_reads_with(std::string message) {
+    std::lock_guard lock(mutex_);
+    read_failure_ = std::move(message);
   }
   gateway::LpView get(const std::string& provider) const {
     std::lock_guard lock(mutex_);
@@ -65,6 +87,43 @@ class MemoryLpControl : public gateway::LpControl {
     auto it = lps_.find(std::string(provider));
     if (it == lps_.end()) return std::nullopt;
     return it->second;
+  }
+
+  Result<std::vector<gateway::LpStatusEvent>> status_events(
+      std::string_view provider, size_t limit,
+      std::optional<gateway::SystemTime> since) const override {
+    std::lock_guard lock(mutex_);
+    calls_.push_back({"status_events", std::string(provider), "", ""});
+    if (!read_failure_.empty()) return Status::error(read_failure_);
+    std::vector<gateway::LpStatusEvent> all;
+    if (auto it = events_.find(std::string(provider)); it != events_.end()) all = it->second;
+    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.at > b.at; });
+    std::vector<gateway::LpStatusEvent> out;
+    bool before_taken = false;
+    for (const auto& e : all) {
+      if (out.size() >= limit) break;
+      if (since && e.at < *since) {
+        if (before_taken) break;
+        before_taken = true;
+      }
+      out.push_back(e);
+    }
+    return out;
+  }
+  Result<std::vector<gateway::AuditRecord>> audit_log(size_t limit) const override {
+    std::lock_guard lock(mutex_);
+    calls_.push_back({"audit_log", "", "", ""});
+    if (!read_failure_.empty()) return Status::error(read_failure_);
+    std::vector<gateway::AuditRecord> out(audit_.rbegin(), audit_.rend());
+    if (out.size() > limit) out.resize(limit);
+    return out;
+  }
+  std::optional<gateway::LpMessageLog> message_log(std::string_view provider) const override {
+    std::lock_guard lock(mutex_);
+    calls_.push_back({"message_log", std::string(provider), "", ""});
+    if (!lps_.count(std::string(provider))) return std::nullopt;
+    auto it = logs_.find(std::string(provider));
+    return it == logs_.end() ? gateway::LpMessageLog{} : it->second;
   }
 
   gateway::AdminOutcome disable(std::string_view p, const gateway::AdminRequest& r) override {
@@ -148,6 +207,10 @@ class MemoryLpControl : public gateway::LpControl {
   mutable std::mutex mutex_;
   std::map<std::string, gateway::LpView> lps_;
   mutable std::vector<Call> calls_;
+  std::map<std::string, std::vector<gateway::LpStatusEvent>> events_;
+  std::vector<gateway::AuditRecord> audit_;
+  std::map<std::string, gateway::LpMessageLog> logs_;
+  std::string read_failure_;
   gateway::AdminOutcome forced_;
   bool throw_ = false;
 };

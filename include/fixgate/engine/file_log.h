@@ -22,6 +22,9 @@ class FileLog {
   static Result<std::unique_ptr<FileLog>> open(const std::string& directory,
                                                const session::SessionId& id);
   ~FileLog();
+  // The files' names without ".messages.current.log" / ".event.current.log":
+  // "<directory>/<BeginString>-<Sender>-<Target>[-<Qualifier>]".
+  static std::string path_prefix(const std::string& directory, const session::SessionId& id);
 
   void message(std::string_view raw, session::Duration utc);  // one whole FIX message
   void event(std::string_view text, session::Duration utc);

@@ -6,12 +6,15 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "fixgate/base/latency_histogram.h"
+#include "fixgate/base/result.h"
+#include "fixgate/dict/dictionary.h"
 #include "fixgate/session/session.h"
 
 namespace fixgate::gateway {
@@ -79,6 +82,30 @@ struct LpView {
   std::optional<LatencyHistogram::Snapshot> commit_latency, sync_latency;
 };
 
+// One status change of an LP, as fixgate_status_history keeps it.
+struct LpStatusEvent {
+  SystemTime at;
+  uint64_t transition = 0;  // the LP's transition number
+  LpStatus old_status = LpStatus::kInactive;
+  LpStatus new_status = LpStatus::kInactive;
+  std::string state, reason, owner;
+};
+
+// One operator's change, as the admin API saw it (fixgate_audit).
+struct AuditRecord {
+  SystemTime at;
+  std::string actor, action, provider, reason, result, remote;
+};
+
+// Where an LP's session logs its messages (today's file), and what names their fields.
+struct LpMessageLog {
+  std::string path;         // its .messages.current.log; "" when it has no FileLogPath
+  std::string our_comp_id;  // SenderCompID of the messages we send: tells out from in
+  // The session's dictionaries (null: none configured; the standard one for the BeginString is
+  // then used). FIXT.1.1: the transport one in `dictionary`, the application's in `app_dictionary`.
+  std::shared_ptr<const dict::Dictionary> dictionary, app_dictionary;
+};
+
 // Who asks for a change and why; both go to the audit log.
 struct AdminRequest {
   std::string actor;   // the token's name
@@ -107,6 +134,14 @@ class LpControl {
   // ---- reads ----------------------------------------------------------------------------------
   virtual std::vector<LpView> list() const = 0;  // every LP, by provider name
   virtual std::optional<LpView> find(std::string_view provider) const = 0;
+  // The LP's status changes, newest first, at most `limit`. With `since`: those at or after it,
+  // and the newest one before it (the status in force at `since`), if any. An unknown LP has none.
+  virtual Result<std::vector<LpStatusEvent>> status_events(
+      std::string_view provider, size_t limit, std::optional<SystemTime> since) const = 0;
+  // The operators' latest changes, newest first, at most `limit`.
+  virtual Result<std::vector<AuditRecord>> audit_log(size_t limit) const = 0;
+  // Where the LP's messages are logged; nullopt for an unknown LP.
+  virtual std::optional<LpMessageLog> message_log(std::string_view provider) const = 0;
 
   // ---- changes (each is audited by the caller) -------------------------------------------------
   // The kill switch: sends Logout, ends the session, stops reconnecting, status 0; stored, so it

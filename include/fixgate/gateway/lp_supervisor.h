@@ -64,6 +64,11 @@ class LpSupervisor final : public LpControl {
 
   std::vector<LpView> list() const override;
   std::optional<LpView> find(std::string_view provider) const override;
+  // Read on the supervisor thread (its database connection), waiting at most 5 s.
+  Result<std::vector<LpStatusEvent>> status_events(std::string_view provider, size_t limit,
+                                                   std::optional<SystemTime> since) const override;
+  Result<std::vector<AuditRecord>> audit_log(size_t limit) const override;
+  std::optional<LpMessageLog> message_log(std::string_view provider) const override;
   AdminOutcome disable(std::string_view provider, const AdminRequest& request) override;
   AdminOutcome enable(std::string_view provider, const AdminRequest& request) override;
   AdminOutcome kill_all(const AdminRequest& request) override;

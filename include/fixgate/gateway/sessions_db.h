@@ -79,12 +79,6 @@ struct StatusTransition {
   std::string to_json() const;
 };
 
-// One operator's change, as the admin API saw it.
-struct AuditRecord {
-  SystemTime at;
-  std::string actor, action, provider, reason, result, remote;
-};
-
 class SessionsDb {
  public:
   // The schema version this build writes; migrations run from any earlier one.
@@ -114,15 +108,23 @@ class SessionsDb {
   // The live columns (state, reason, sequence numbers, times) without a transition.
   Status write_live(std::string_view provider, const LpStatusRow& live);
   Status add_audit(const AuditRecord& a);
-  Result<std::vector<AuditRecord>> audit(size_t last_n);
+  Result<std::vector<AuditRecord>> audit(size_t last_n);  // newest first, with their times
+  // fixgate_status_history of one LP, newest first, at most `limit` rows; with `since`, those at
+  // or after it plus the newest one before it (LpControl::status_events).
+  Result<std::vector<LpStatusEvent>> history(std::string_view provider, size_t limit,
+                                             std::optional<SystemTime> since);
 
   // Waits up to `timeout` for another writer's change of `fixgate_sessions` (PostgreSQL:
   // LISTEN/NOTIFY, at once; SQLite: checked without waiting).
   Result<bool> changed(std::chrono::milliseconds timeout) { return c_->changed(timeout); }
 
  private:
+  std::string time_column(std::string_view column) const;
   std::unique_ptr<sql::Connection> c_;
 };
+
+// rfc3339()'s text back (any number of fraction digits, 'Z' or +00:00); nullopt when malformed.
+std::optional<SystemTime> parse_rfc3339(std::string_view text);
 
 // A provider name as the gateway accepts it: [A-Za-z0-9_-], 1 to 64 characters.
 bool valid_provider(std::string_view name);
