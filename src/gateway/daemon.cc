@@ -165,6 +165,10 @@ Status start_gateway(const DaemonConfig& config, Printer& out, Gateway& g) {
       std::vector<ReadinessCheck> checks;
       Status db = l->ready(2s);
       checks.push_back({"database", db.is_ok(), db.message()});
+      std::string stores;
+      for (const std::string& problem : l->store_problems())
+        stores += (stores.empty() ? "" : "; ") + problem;
+      checks.push_back({"stores", stores.empty(), stores});
       if (n) {
         const bool up = n->stats().connected;
         checks.push_back({"nats", up, up ? "" : "not connected to " + url});

@@ -99,6 +99,17 @@ bool LpSupervisor::sync(std::chrono::milliseconds timeout) {
          m.sync_done >= ticket;
 }
 
+std::vector<std::string> LpSupervisor::store_problems() const {
+  std::lock_guard lock(impl_->view_mu);
+  std::vector<std::string> out;
+  for (const auto& [provider, why] : impl_->store_errors) {
+    auto shown = impl_->shown.find(provider);  // a disabled or deleted LP's store is not needed
+    if (shown != impl_->shown.end() && shown->second.view.enabled)
+      out.push_back(provider + ": " + why);
+  }
+  return out;
+}
+
 Status LpSupervisor::ready(std::chrono::milliseconds timeout) const {
   Impl& m = *impl_;
   std::shared_future<Status> probe;

@@ -259,6 +259,13 @@ Result<std::shared_ptr<session::Store>> LpSupervisor::Impl::store_of(const std::
 
 void LpSupervisor::Impl::start_runner(const std::string& provider, Lp& lp) {
   auto store = store_of(provider, lp);
+  {
+    std::lock_guard lock(view_mu);
+    if (store)
+      store_errors.erase(provider);
+    else
+      store_errors[provider] = store.error();
+  }
   if (!store) return set_status(provider, lp, LpStatus::kError, store.error());
   const SessionSetup& setup = *lp.setup;
   LpRunner::Wiring wiring{.provider = provider,

@@ -74,6 +74,8 @@ struct LpSupervisor::Impl {
   };
   mutable std::mutex view_mu;
   std::map<std::string, Shown, std::less<>> shown;
+  // Why an LP's store did not open, by provider, until it opens (store_problems()).
+  std::map<std::string, std::string, std::less<>> store_errors;
 
   std::thread thread;
   std::thread listener;  // PostgreSQL: LISTEN on a connection of its own

@@ -297,13 +297,15 @@ TEST_P(LpGatewayTest, BadRowsAreErrorsWithReasonsAndTheOthersRun) {
   LpRow json = row("BADJSON", "X4", 9);
   json.extra = "{not json";
   ASSERT_TRUE(db_->upsert(json));
+  LpRow store = row("BADSTORE", "X5", 9);  // a folder under a plain file: cannot be made
+  std::ofstream(dir_.path + "/plain") << "x";
+  store.store = "file:" + dir_.path + "/plain/store";
+  ASSERT_TRUE(db_->upsert(store));
   start_supervisor();
   ASSERT_TRUE(rec_.await("LPA", LpStatus::kActive)) << rec_.history();
-  const std::pair<const char*, const char*> expected[] = {{"BADVERSION", "FIX.9.9"},
-                                                          {"NOPORT", "port"},
-                                                          {"TWIN", "also LP LPA's"},
-                                                          {"NOCERT", "missing.pem"},
-                                                          {"BADJSON", "extra"}};
+  const std::pair<const char*, const char*> expected[] = {
+      {"BADVERSION", "FIX.9.9"}, {"NOPORT", "port"},   {"TWIN", "also LP LPA's"},
+      {"NOCERT", "missing.pem"}, {"BADJSON", "extra"}, {"BADSTORE", "plain"}};
   for (const auto& [provider, why] : expected) {
     auto t = rec_.await(provider, LpStatus::kError);
     ASSERT_TRUE(t) << provider << rec_.history();
@@ -312,6 +314,13 @@ TEST_P(LpGatewayTest, BadRowsAreErrorsWithReasonsAndTheOthersRun) {
     EXPECT_EQ(db_reason(provider), t->reason);
   }
   EXPECT_EQ(sup_->find("LPA")->status, LpStatus::kActive) << rec_.history();
+  // Readiness names the store that did not open, and only it; not once the LP is disabled.
+  const std::vector<std::string> stores = sup_->store_problems();
+  ASSERT_EQ(stores.size(), 1u);
+  EXPECT_TRUE(stores[0].starts_with("BADSTORE: ")) << stores[0];
+  ASSERT_TRUE(sup_->disable("BADSTORE", {"ops", "test"}).ok());
+  ASSERT_TRUE(rec_.await("BADSTORE", LpStatus::kInactive)) << rec_.history();
+  EXPECT_TRUE(sup_->store_problems().empty());
 }
 
 TEST_P(LpGatewayTest, InsertAndDeleteWhileRunning) {

@@ -61,6 +61,8 @@ class LpSupervisor final : public LpControl {
   // supervisor thread busy that long, is not ready. Callers meanwhile share the query in flight: a
   // probe every second against a hung database queues one query, not one per probe. Any thread.
   Status ready(std::chrono::milliseconds timeout) const;
+  // The enabled LPs whose store did not open, each as "provider: why" (readiness). Any thread.
+  std::vector<std::string> store_problems() const;
 
   std::vector<LpView> list() const override;
   std::optional<LpView> find(std::string_view provider) const override;
