@@ -17,6 +17,7 @@ PACKAGES=(
   dpkg-dev file  # cpack -G DEB: dpkg-shlibdeps writes Depends, file finds the ELF files
   python3        # tests/readme_test.py: the README against examples/ and fixgated --list-keys
   chromium chromium-driver python3-selenium  # the status page's test in a headless browser
+  tmux           # `fixgate top`'s test runs it in a real terminal
 )
 JSPUREFIX_VERSION=5.11.4   # pinned: its data/ folder holds the standard QuickFIX-format dictionaries
 

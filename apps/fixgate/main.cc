@@ -1,4 +1,4 @@
-// fixgate: the command-line tool. Subcommands: decode, bench, dict generate, admin, sessions.
+// fixgate: the command-line tool. Subcommands: decode, bench, dict generate, admin, top, sessions.
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -12,6 +12,7 @@
 #include "decode.h"
 #include "dict_generate.h"
 #include "sessions_cmd.h"
+#include "top.h"
 
 namespace {
 
@@ -66,6 +67,55 @@ void add_admin(CLI::App& app, AdminCli& a) {
   seq->add_option("--next-target", a.next_target, "MsgSeqNum expected from the LP next")
       ->check(CLI::Range(uint64_t{1}, UINT64_MAX));
   seq->add_flag("--force", a.cmd.force, "Even while logged on");
+}
+
+// `fixgate top [--url URL] [--token-file FILE [--token-name NAME]] [--interval MS] [--once]`
+struct TopCli {
+  TopCli() = default;
+  TopCli(const TopCli&) = delete;  // CLI11 holds pointers into it
+  TopCli& operator=(const TopCli&) = delete;
+  CLI::App* command = nullptr;
+  std::string url, token_file, token_name;
+  int64_t interval_ms = 1000;
+  bool no_color = false;
+  fixgate::cli::TopOptions options;
+};
+
+void add_top(CLI::App& app, TopCli& t) {
+  t.command = app.add_subcommand(
+      "top", "The LP sessions live in the terminal (the status page's table); q quits");
+  t.command->add_option("--url", t.url,
+                        "http://HOST:PORT of the admin API (else FIXGATE_ADMIN_URL)");
+  auto* file = t.command->add_option("--token-file", t.token_file,
+                                     "name:token lines, mode 0600 (else FIXGATE_ADMIN_TOKEN); "
+                                     "needed with AdminReadsNeedToken=Y");
+  t.command->add_option("--token-name", t.token_name, "The token to use (default: the first)")
+      ->needs(file);
+  t.command->add_option("--interval", t.interval_ms, "Milliseconds between refreshes")
+      ->capture_default_str();
+  t.command->add_flag("--once", t.options.once, "Print the table once and exit");
+  t.command->add_flag("--no-color", t.no_color, "No colours (also when NO_COLOR is set)");
+}
+
+int run_top(TopCli& t) {
+  std::string url = t.url;
+  if (url.empty()) url = std::getenv("FIXGATE_ADMIN_URL") ? std::getenv("FIXGATE_ADMIN_URL") : "";
+  if (url.empty()) {
+    std::cerr << "fixgate top: no admin URL: --url http://HOST:PORT or FIXGATE_ADMIN_URL\n";
+    return 2;
+  }
+  auto token =
+      fixgate::cli::admin_token(t.token_file, t.token_name, std::getenv("FIXGATE_ADMIN_TOKEN"));
+  if (!token) {
+    std::cerr << "fixgate top: " << token.error() << '\n';
+    return 2;
+  }
+  fixgate::cli::AdminClientOptions client;
+  client.url = url;
+  client.token = *token;
+  t.options.interval = std::chrono::milliseconds(t.interval_ms);
+  t.options.color = !t.no_color && std::getenv("NO_COLOR") == nullptr;
+  return fixgate::cli::top(client, t.options, std::cout, std::cerr);
 }
 
 int run_admin(AdminCli& a) {
@@ -146,6 +196,8 @@ int main(int argc, char** argv) {
 
   AdminCli admin;
   add_admin(app, admin);
+  TopCli top;
+  add_top(app, top);
   fixgate::cli::SessionsCli sessions;
   fixgate::cli::add_sessions(app, sessions);
 
@@ -158,6 +210,7 @@ int main(int argc, char** argv) {
   }
 
   if (admin.command->parsed()) return run_admin(admin);
+  if (top.command->parsed()) return run_top(top);
   if (sessions.command->parsed()) return fixgate::cli::run_sessions(sessions);
 
   if (generate->parsed()) {
