@@ -72,6 +72,7 @@
 #include "fixgate/engine/session_manager.h"
 #include "fixgate/session/memory_store.h"
 #include "fixgate/store/file_store.h"
+#include "fixgate/store/timed_store.h"
 
 namespace {
 
@@ -411,11 +412,16 @@ struct FixgateRun {
   // The acceptor's loop thread spins too, and neither end yields while it spins
   // (EngineOptions::busy_poll_yield): each end needs a CPU of its own (see spin_cpu()).
   bool acceptor_spin = false;
+  // Both stores wrapped in a store::TimedStore, as the gateway runs its LPs for /metrics: the
+  // per-message cost of metrics, against the plain row of the same run.
+  bool metrics = false;
 };
 
 // Every store mode gets a row; the file store's modes print as pending until it lands.
 constexpr FixgateRun kFixgateRuns[] = {
     {FixgateStore::kMemory, Receive::kHandler, "fixgate <-> fixgate", "memory"},
+    {FixgateStore::kMemory, Receive::kHandler, "fixgate <-> fixgate (metrics)", "memory",
+     InitiatorLoop::kThread, false, true},
     {FixgateStore::kMemory, Receive::kQueue, "fixgate <-> fixgate (receive)", "memory"},
     {FixgateStore::kMemory, Receive::kHandler, "fixgate <-> fixgate (caller-driven)", "memory",
      InitiatorLoop::kCaller},
@@ -494,6 +500,11 @@ Figures run_fixgate(const Options& o, const FixgateRun& run,
   auto acceptor_store = make_store(run.store, (dir / "acceptor").string());
   auto initiator_store = make_store(run.store, (dir / "initiator").string());
   if (!acceptor_store || !initiator_store) return with_error(std::move(f), "store open");
+  auto commits = std::make_shared<LatencyHistogram>();
+  if (run.metrics) {
+    acceptor_store = std::make_unique<store::TimedStore>(std::move(acceptor_store), commits);
+    initiator_store = std::make_unique<store::TimedStore>(std::move(initiator_store), commits);
+  }
 
   engine::EngineOptions broker_options;
   if (run.acceptor_spin) {
@@ -509,9 +520,8 @@ Figures run_fixgate(const Options& o, const FixgateRun& run,
   bc.accept = {"127.0.0.1", 0};
   if (!broker.initialize_session(bc, std::move(acceptor_store)).is_ok())
     return with_error(std::move(f), "acceptor config");
-  broker->on("D", [&broker](const codec::Message& order) {
-    (void)broker->send("D", body_of(order));
-  });
+  broker->on("D",
+             [&broker](const codec::Message& order) { (void)broker->send("D", body_of(order)); });
   {
     ScopedCpu place(run.acceptor_spin ? spin_cpu(o) : -1);  // for the loop thread it starts
     if (!broker.start_session().is_ok()) return with_error(std::move(f), "acceptor start");
@@ -566,6 +576,7 @@ Figures run_fixgate(const Options& o, const FixgateRun& run,
   f.msg_bytes = run.receive == Receive::kHandler ? counter.bytes() : echo_bytes;
   if (f.ok() && client->stats().rejects_received + broker->stats().rejects_sent > 0)
     f.error = "rejects exchanged";
+  if (f.ok() && run.metrics && commits->snapshot().count == 0) f.error = "no commit was timed";
   (void)client->logout("").wait(2s);
   return f;
 }

@@ -1,40 +1,8 @@
 #include "lp_runner.h"
 
+#include "fixgate/store/timed_store.h"
+
 namespace fixgate::gateway {
-namespace {
-
-// The engine owns its session's store; the LP keeps it across runners, so the engine gets this.
-// It also times each commit (on the session's loop or the sending thread, under the session's
-// lock): two clock reads and two relaxed atomic adds, no lock.
-class SharedStore final : public session::Store {
- public:
-  SharedStore(std::shared_ptr<session::Store> s, LatencyHistogram& commit_latency)
-      : s_(std::move(s)), commit_latency_(commit_latency) {}
-  session::SeqNum next_sender_seq() const override { return s_->next_sender_seq(); }
-  session::SeqNum next_target_seq() const override { return s_->next_target_seq(); }
-  session::Duration creation_time() const override { return s_->creation_time(); }
-  Status commit(const session::StoreBatch& batch) override {
-    const auto started = std::chrono::steady_clock::now();
-    Status s = s_->commit(batch);
-    commit_latency_.observe(std::chrono::steady_clock::now() - started);
-    return s;
-  }
-  Status read(session::SeqNum begin, session::SeqNum end,
-              const std::function<void(session::SeqNum, std::string_view)>& visit) const override {
-    return s_->read(begin, end, visit);
-  }
-  Status reset(session::Duration now_utc) override { return s_->reset(now_utc); }
-  Status refresh() override { return s_->refresh(); }
-  std::optional<session::Duration> flush_deadline() const override { return s_->flush_deadline(); }
-  Status flush() override { return s_->flush(); }
-  const LatencyHistogram* sync_latency() const override { return s_->sync_latency(); }
-
- private:
-  std::shared_ptr<session::Store> s_;
-  LatencyHistogram& commit_latency_;  // the runner's, which outlives its engine and this
-};
-
-}  // namespace
 
 LiveFields live_fields(const engine::SessionHandle& h) {
   LiveFields f;
@@ -86,7 +54,7 @@ Result<std::unique_ptr<LpRunner>> LpRunner::start(const SessionSetup& setup,
   engine::SessionOptions config = setup.manager;
   configure_application(wiring.app, config);
   auto h = r->engine_->add_session(std::move(config),
-                                   std::make_unique<SharedStore>(store, r->commit_latency_));
+                                   std::make_unique<store::TimedStore>(store, r->commit_latency_));
   if (!h) return h.status();
   r->handle_ = *h;
   if (Status s = attach_application(wiring.app, *r->handle_); !s) return s;

@@ -44,7 +44,7 @@ class LpRunner {
   engine::SessionHandle& session() const { return *handle_; }
   // Its session's store commits, timed; and the store's own data syncs (FileStore), or nullptr.
   // Any thread.
-  const LatencyHistogram& commit_latency() const { return commit_latency_; }
+  const LatencyHistogram& commit_latency() const { return *commit_latency_; }
   const LatencyHistogram* sync_latency() const { return store_->sync_latency(); }
   // The CPU time of the LP's loop thread so far (Engine::loop_cpu_time). Any thread.
   std::optional<std::chrono::nanoseconds> loop_cpu_time() const { return engine_->loop_cpu_time(); }
@@ -59,7 +59,8 @@ class LpRunner {
   LpRunner() = default;
   uint64_t generation_ = 0;
   std::shared_ptr<session::Store> store_;
-  LatencyHistogram commit_latency_;  // before engine_: the engine's store uses it until its end
+  // The engine gets the LP's store as a store::TimedStore that times its commits into this.
+  std::shared_ptr<LatencyHistogram> commit_latency_ = std::make_shared<LatencyHistogram>();
   std::unique_ptr<engine::Engine> engine_;
   engine::SessionHandle* handle_ = nullptr;
 };
