@@ -674,10 +674,20 @@ std::vector<Figures> run_condition(const Options& o, const dict::Dictionary::Ptr
   for (const RawShape& shape : kRawShapes)
     if (o.only.empty() ? shape.by_default : selected(o, shape.name))
       pairs.push_back([&o, &shape] { return run_raw(o, shape); });
+  // --fixgate-rows: "pair, store" contains one of its '|'-separated texts.
+  auto wanted = [&o](const FixgateRun& run) {
+    const std::string name = std::string(run.pair) + ", " + run.store_label;
+    std::string_view texts = o.fixgate_rows;
+    for (;;) {
+      const size_t bar = texts.find('|');
+      if (name.find(texts.substr(0, bar)) != std::string::npos) return true;
+      if (bar == std::string_view::npos) return false;
+      texts.remove_prefix(bar + 1);
+    }
+  };
   if (selected(o, "fixgate"))
     for (const FixgateRun& run : kFixgateRuns)
-      if ((std::string(run.pair) + ", " + run.store_label).find(o.fixgate_rows) !=
-          std::string::npos)
+      if (wanted(run))
         pairs.push_back([&o, &run, &dictionary] { return run_fixgate(o, run, dictionary); });
   if (selected(o, "qf-file")) pairs.push_back([&] { return run_quickfix(o, true); });
   if (selected(o, "qf-mem")) pairs.push_back([&] { return run_quickfix(o, false); });
@@ -737,7 +747,8 @@ int main(int argc, char** argv) {
                  "spinning on recv) and raw-asio (that, with an epoll server making an asio "
                  "acceptor's system calls)");
   app.add_option("--fixgate-rows", o.fixgate_rows,
-                 "Only the fixgate rows whose \"pair, store\" contains this text");
+                 "Only the fixgate rows whose \"pair, store\" contains this text (or one of "
+                 "several separated by |)");
   app.add_option(
       "--pin-cpu", o.pin_cpu,
       "Run every benchmark thread on this CPU (the busy loops stay on all CPUs), but the "

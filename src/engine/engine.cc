@@ -360,6 +360,11 @@ size_t Engine::run_once(std::chrono::milliseconds timeout) {
 
 bool Engine::running() const { return impl_->running; }
 
+std::optional<ordering::DispatcherStats> Engine::dispatcher_stats() const {
+  if (!impl_->dispatcher) return std::nullopt;  // made by the constructor, never changed after
+  return impl_->dispatcher->stats();
+}
+
 std::optional<std::chrono::nanoseconds> Engine::loop_cpu_time() const {
   std::optional<std::chrono::nanoseconds> sum;
   for (const auto& loop : impl_->loops)  // made by the constructor, never changed after

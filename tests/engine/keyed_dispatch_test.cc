@@ -89,6 +89,14 @@ TEST(KeyedDispatchTest, OrdersForManyClOrdIdsKeepPerOrderOrderAcrossWorkers) {
   gateway.stop();
   EXPECT_EQ(acceptor_store->next_target_seq(),
             session::SeqNum(kOrders * kEventsPerOrder + 3));  // Logon, orders, Logout
+  // What /metrics would read, once stopped (every handler has returned): every order submitted and
+  // processed, none dead-lettered.
+  const auto stats = gateway.dispatcher_stats();
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->workers, 4u);
+  EXPECT_EQ(stats->processed, static_cast<uint64_t>(kOrders * kEventsPerOrder));
+  EXPECT_EQ(stats->failed, 0u);
+  EXPECT_FALSE(Engine().dispatcher_stats());  // no key strategy: no dispatcher
 }
 
 }  // namespace

@@ -324,6 +324,9 @@ class Engine {
   // the number of loops; a busy-polling loop spins, near 1 even when idle). Caller-driven
   // engines have no loop threads: nullopt. Any thread.
   std::optional<std::chrono::nanoseconds> loop_cpu_time() const;
+  // The keyed dispatcher's figures (queue depth, running handlers, dead letters …) when a key
+  // strategy is set (EngineOptions::key_strategy); else nullopt. Any thread.
+  std::optional<ordering::DispatcherStats> dispatcher_stats() const;
   std::vector<SessionHandle*> sessions() const;
   // Where each acceptor template listens, in the order added: the bound port once started (a
   // template configured on port 0 gets one from the kernel).
