@@ -9,7 +9,9 @@
 
 #include "../support/allocation_counter.h"
 #include "fixgate/engine/session_manager.h"
+#include "fixgate/session/memory_store.h"
 #include "fixgate/store/file_store.h"
+#include "fixgate/store/timed_store.h"
 #include "test_configs.h"
 
 namespace fixgate::engine {
@@ -127,6 +129,20 @@ TEST(AllocationTest, FileStoreEchoRoundTripAllocatesNothing) {
     EXPECT_LT(per_round_trip, 0.01);
   }
   std::filesystem::remove_all(dir);
+}
+
+// With metrics on, as the gateway runs its LPs: both stores wrapped in a TimedStore. Timing each
+// commit allocates nothing either (the session's counters are counted in every test here).
+TEST(AllocationTest, MetricsOnEchoRoundTripAllocatesNothing) {
+  auto commits = std::make_shared<LatencyHistogram>();
+  EchoPair p(
+      {}, std::make_unique<store::TimedStore>(std::make_shared<session::MemoryStore>(), commits),
+      std::make_unique<store::TimedStore>(std::make_shared<session::MemoryStore>(), commits));
+  p.start();
+  const double per_round_trip = allocations_per_round_trip(p, false, 10000);
+  ASSERT_GE(per_round_trip, 0) << "an echo went missing";
+  EXPECT_LT(per_round_trip, 0.01);
+  EXPECT_GE(commits->snapshot().count, 10000u);  // every round trip's commits were timed
 }
 
 }  // namespace
