@@ -4,7 +4,9 @@
 //            [--app echo|none] [--log-format text|json] [--check]
 //   fixgated --list-keys
 // Exit codes: 0 after a clean stop (SIGTERM/SIGINT, every session logged out) or a passing
-// --check; 2 for configuration errors, every one printed as file:line: Key: why.
+// --check; 2 for configuration errors, every one printed as file:line: Key: why, and for what
+// cannot start (a session, store, port or log file); CLI11's codes (100 and above) for a bad
+// command line.
 #include <CLI/CLI.hpp>
 
 #include <iostream>

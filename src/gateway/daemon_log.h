@@ -31,7 +31,7 @@ using LogLevel = engine::EngineLogEntry::Level;
 
 struct DaemonLogOptions {
   std::ostream* console = nullptr;  // every line, flushed at once; null: none
-  std::string file;                 // the log file ("" none), its folder made if missing
+  std::string file = {};            // the log file ("" none), its folder made if missing
   uint64_t max_size = 0;            // bytes at which the file rotates (LogFileMaxSize); 0 never
   size_t max_files = 5;             // rotated files kept besides the current (LogFileMaxFiles)
   bool json = false;                // --log-format json: one JSON object a line
