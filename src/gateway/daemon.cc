@@ -323,16 +323,12 @@ int run_daemon(const DaemonConfig& config, std::ostream& out_stream, std::ostrea
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   engine::Engine engine(std::move(options));
 
-  // LogFileMaxSize and LogFileMaxFiles rotate the sessions' message and event logs too.
-  const engine::FileLogRotation rotation{config.options.log_file_max_size,
-                                         config.options.log_file_max_files};
   std::vector<std::pair<engine::SessionHandle*, const SessionSetup*>> started;
   std::vector<std::string> templates;  // "template ID acceptor on", "allows …" around the port
   for (const SessionSetup& s : config.sessions) {
     const AppKind app = app_kind(s.app);
     if (s.is_template) {
       engine::AcceptorTemplate t = to_acceptor_template(s);
-      t.config.log_rotation = rotation;
       configure_application(app, t.config);
       t.on_session = [&out, app](engine::SessionHandle& h) {
         if (Status st = attach(h, app, out); !st)
@@ -349,7 +345,6 @@ int run_daemon(const DaemonConfig& config, std::ostream& out_stream, std::ostrea
       continue;
     }
     engine::SessionOptions m = s.manager;
-    m.log_rotation = rotation;
     configure_application(app, m);
     auto store = open_store(s.store, m.session.id);
     if (!store) {
