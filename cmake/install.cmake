@@ -6,6 +6,7 @@
 #   lib/cmake/fixgate/                 find_package(fixgate CONFIG) -> fixgate::fixgate
 #   lib/pkgconfig/fixgate.pc           pkg-config --cflags --libs fixgate
 #   bin/fixgated, bin/fixgate          the daemon and the command-line tool
+#   lib/systemd/system/fixgated.service  the daemon as a systemd service (packaging/)
 # ctest -L install checks all of it (tests/install/).
 include(CMakePackageConfigHelpers)
 
@@ -32,6 +33,9 @@ install(CODE "
       COMMAND_ERROR_IS_FATAL ANY)
   endif()")
 install(TARGETS fixgated fixgate RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# Under the prefix's lib/systemd/system: /usr/lib/systemd/system for the package, and systemd
+# also reads /usr/local/lib/systemd/system.
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/fixgated.service DESTINATION lib/systemd/system)
 
 # The CMake package.
 get_property(public GLOBAL PROPERTY FIXGATE_PUBLIC_DEPENDENCIES)

@@ -20,7 +20,9 @@ set(FIXGATE_EXTERNAL_LIBRARIES
   "PkgConfig::LIBNATS|-|nats|-lnats|libnats-dev"
   # Debian's cpp-httplib has no CMake package: the installed package links the library by name.
   "PkgConfig::HTTPLIB|-|cpp-httplib|-lcpp-httplib|libcpp-httplib-dev"
-  "prometheus-cpp::core|prometheus-cpp CONFIG|prometheus-cpp::core|-lprometheus-cpp-core|prometheus-cpp-dev")
+  "prometheus-cpp::core|prometheus-cpp CONFIG|prometheus-cpp::core|-lprometheus-cpp-core|prometheus-cpp-dev"
+  # Debian's spdlog is compiled against the external fmt (libfmt-dev), which its target brings.
+  "spdlog::spdlog|spdlog CONFIG|spdlog::spdlog|-lspdlog -lfmt|libspdlog-dev")
 
 # 0.x releases may break the ABI at every minor version, so the SONAME carries the minor
 # version (libfixgate.so.0.1); from 1.0 on, the major version only.

@@ -39,12 +39,14 @@ struct Engine::Impl {
 
   // A runtime for `config` on its thread (not started); add_session and dynamic sessions.
   Result<SessionHandle*> make_runtime(SessionOptions config, std::unique_ptr<session::Store> store);
-  // A session from template `t` for `logon`, started on its thread; null (logged) on failure.
-  SessionRuntime* create_dynamic(const AcceptorTemplate& t, const codec::Message& logon);
-  // The session one of `templates` (a port's) makes for `logon`, or null (logged) when none may
-  // be made. On the listeners' loop thread.
+  // A session from template `t` for `logon` from `peer`, started on its thread; null (logged) on
+  // failure.
+  SessionRuntime* create_dynamic(const AcceptorTemplate& t, const codec::Message& logon,
+                                 std::string_view peer);
+  // The session one of `templates` (a port's) makes for `logon` from `peer`, or null (logged)
+  // when none may be made. On the listeners' loop thread.
   SessionRuntime* from_template(const std::vector<const AcceptorTemplate*>& templates,
-                                const codec::Message& logon);
+                                const codec::Message& logon, std::string_view peer);
   // Binds a listener for every acceptor session and template (sessions with the same address
   // and port share it); on failure the ports opened so far are the caller's to clear.
   Status open_ports();
@@ -53,8 +55,24 @@ struct Engine::Impl {
   // disagree on TLS or SO_REUSEADDR.
   Result<Port*> port_for(PortsByEndpoint& by_endpoint, const std::string& who, const Endpoint& ep,
                          const std::shared_ptr<asio::ssl::context>& tls, bool reuse_address);
-  void log(const std::string& text) const {
-    if (options.on_log) options.on_log(text);
+  void log(const EngineLogEntry& entry) const { log_entry(options, entry); }
+  // The engine's log as its sessions and listeners call it.
+  static void log_entry(const EngineOptions& o, const EngineLogEntry& entry) {
+    if (o.on_log_entry) {
+      o.on_log_entry(entry);
+    } else if (o.on_log) {
+      std::string text(entry.text);
+      if (!entry.peer.empty()) text.append(" (from ").append(entry.peer).append(")");
+      o.on_log(text);
+    }
+  }
+  // A connection refused before any session took it.
+  void refused(std::string_view peer, std::string_view text) const {
+    log({.level = EngineLogEntry::Level::kWarning,
+         .refused = true,
+         .session = {},
+         .peer = peer,
+         .text = text});
   }
 };
 
@@ -67,7 +85,7 @@ Result<SessionHandle*> Engine::Impl::make_runtime(SessionOptions config,
   const auto& id = config.session.id;
   std::unique_ptr<FileLog> log;
   if (!config.log_directory.empty()) {
-    auto opened = FileLog::open(config.log_directory, id);
+    auto opened = FileLog::open(config.log_directory, id, config.log_rotation);
     if (!opened) return opened.status();
     log = std::move(*opened);
   }
@@ -83,7 +101,9 @@ Result<SessionHandle*> Engine::Impl::make_runtime(SessionOptions config,
   std::lock_guard lock(mu);
   const bool tls_acceptor = tls && config.session.role == session::Role::kAcceptor;
   Loop& loop = tls_acceptor ? *loops[0] : *loops[runtimes.size() % loops.size()];
-  RuntimeWiring wiring{.tls = std::move(tls), .log = std::move(log), .engine_log = options.on_log};
+  RuntimeWiring wiring{.tls = std::move(tls), .log = std::move(log), .engine_log = {}};
+  if (options.on_log_entry || options.on_log)
+    wiring.engine_log = [this](const EngineLogEntry& entry) { this->log(entry); };
   if (dispatcher) {
     wiring.dispatcher = dispatcher.get();
     wiring.key_strategy = options.key_strategy.get();
@@ -97,15 +117,15 @@ Result<SessionHandle*> Engine::Impl::make_runtime(SessionOptions config,
   return handles.back().get();
 }
 
-SessionRuntime* Engine::Impl::create_dynamic(const AcceptorTemplate& t,
-                                             const codec::Message& logon) {
+SessionRuntime* Engine::Impl::create_dynamic(const AcceptorTemplate& t, const codec::Message& logon,
+                                             std::string_view peer) {
   SessionOptions c = t.config;
   c.session.id.begin_string = std::string(logon.begin_string());
   c.session.id.sender_comp_id = std::string(logon.target_comp_id());
   c.session.id.target_comp_id = std::string(logon.sender_comp_id());
   const std::string name = c.session.id.to_string();
   auto fail = [&](const std::string& why) -> SessionRuntime* {
-    if (options.on_log) options.on_log("connection refused: cannot create " + name + ": " + why);
+    refused(peer, "connection refused: cannot create " + name + ": " + why);
     return nullptr;
   };
   std::unique_ptr<session::Store> store;
@@ -125,7 +145,7 @@ SessionRuntime* Engine::Impl::create_dynamic(const AcceptorTemplate& t,
 }
 
 SessionRuntime* Engine::Impl::from_template(const std::vector<const AcceptorTemplate*>& templates,
-                                            const codec::Message& logon) {
+                                            const codec::Message& logon, std::string_view peer) {
   const std::string who = std::string(logon.begin_string()) + ":" +
                           std::string(logon.target_comp_id()) + "->" +
                           std::string(logon.sender_comp_id());
@@ -140,15 +160,21 @@ SessionRuntime* Engine::Impl::from_template(const std::vector<const AcceptorTemp
     const auto& allowed = t->allowed_comp_ids;
     if (std::none_of(allowed.begin(), allowed.end(),
                      [&](const std::string& a) { return matches(a, logon.sender_comp_id()); })) {
-      log("connection refused: no session for " + who + ", and " +
-          std::string(logon.sender_comp_id()) + " is not on the acceptor template's allow-list");
+      refused(peer, "connection refused: no session for " + who + ", and " +
+                        std::string(logon.sender_comp_id()) +
+                        " is not on the acceptor template's allow-list");
       return nullptr;
     }
-    SessionRuntime* rt = create_dynamic(*t, logon);
-    if (rt) log("session " + who + " created from the acceptor template");
+    SessionRuntime* rt = create_dynamic(*t, logon, peer);
+    if (rt)
+      log({.level = EngineLogEntry::Level::kInfo,
+           .refused = false,
+           .session = who,
+           .peer = peer,
+           .text = "session " + who + " created from the acceptor template"});
     return rt;
   }
-  log("connection refused: no session for " + who);
+  refused(peer, "connection refused: no session for " + who);
   return nullptr;
 }
 
@@ -176,9 +202,10 @@ Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
           // Out of retries: counted by the dispatcher; the message still counts as handled so
           // the watermark moves on (it is in the message log for follow-up).
           SessionRuntime* rt = letter.message.rt;
-          rt->log_to_engine(rt->id_text() + ": handler failed for seq " +
-                            std::to_string(letter.message.seq.value) + " after " +
-                            std::to_string(letter.attempts) + " attempts");
+          rt->log_to_engine(EngineLogEntry::Level::kError,
+                            rt->id_text() + ": handler failed for seq " +
+                                std::to_string(letter.message.seq.value) + " after " +
+                                std::to_string(letter.attempts) + " attempts");
           rt->post_dispatched(letter.message.seq, letter.message.epoch);
         });
   }
@@ -251,10 +278,12 @@ Result<Engine::Impl::Port*> Engine::Impl::port_for(PortsByEndpoint& by_endpoint,
   }
   auto port = std::make_unique<Port>();
   port->listener = std::make_unique<transport::Listener>(*loops[0], tls, reuse_address);
-  port->listener->set_log(options.on_log);
+  port->listener->set_log(
+      [this](std::string_view peer, std::string_view text) { refused(peer, text); });
   port->listener->set_unrouted(
-      [this, p = port.get()](const codec::Message& logon) -> transport::Adopter* {
-        SessionRuntime* rt = from_template(p->templates, logon);
+      [this, p = port.get()](const codec::Message& logon,
+                             std::string_view peer) -> transport::Adopter* {
+        SessionRuntime* rt = from_template(p->templates, logon, peer);
         return rt ? &rt->adopter() : nullptr;
       });
   if (Status listening = port->listener->listen(ep); !listening)

@@ -23,6 +23,7 @@ void SessionRuntime::on_connecting() {
 void SessionRuntime::on_connected(std::shared_ptr<transport::Connection> connection) {
   assert_loop();
   socket_ = std::move(connection);
+  peer_ = socket_->peer();  // "connected to …" was the initiator's line
   on_connected();
 }
 
@@ -34,16 +35,24 @@ void SessionRuntime::on_connect_failed() {
 
 void SessionRuntime::adopt(transport::Connection s, std::string initial) {
   assert_loop();
+  const std::string peer = s.peer();
   if (!running_ || connected_) {
     std::string why = connected_ ? "second connection refused: " + config_.session.id.to_string() +
                                        " is already connected"
                                  : "connection refused: session stopped";
-    emit_log(why);
-    log_to_engine(why);
+    emit_log(why + " (from " + peer + ")");
+    if (engine_log_)
+      engine_log_({.level = EngineLogEntry::Level::kWarning,
+                   .refused = true,
+                   .session = id_text_,
+                   .peer = peer,
+                   .text = why});
     s.close();
     return;
   }
   socket_ = std::make_shared<transport::Connection>(std::move(s));
+  peer_ = peer;
+  emit_log("connected from " + peer);
   on_connected(initial);
 }
 
@@ -140,7 +149,7 @@ void SessionRuntime::on_transport_closed(const std::string& why) {
     socket_->close();
     socket_.reset();
   }
-  emit_log("disconnected: " + why);
+  emit_log("disconnected: " + why + (peer_.empty() ? "" : " (peer " + peer_ + ")"));
   locked()->on_disconnected(clock_now());
   after_event();
   if (initiator_) initiator_->schedule_reconnect();

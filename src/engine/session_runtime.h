@@ -50,7 +50,7 @@ enum class QueueChange : uint8_t { kNone, kFull, kDrained };
 struct RuntimeWiring {
   std::shared_ptr<asio::ssl::context> tls;  // the session's TLS context, when enabled
   std::unique_ptr<FileLog> log;             // message and event logs (FileLogPath), or null
-  std::function<void(std::string_view)> engine_log;  // EngineOptions::on_log
+  std::function<void(const EngineLogEntry&)> engine_log;  // EngineOptions::on_log(_entry)
   // Keyed dispatch (EngineOptions::key_strategy); null when handlers run on the loop.
   Dispatcher* dispatcher = nullptr;
   const ordering::KeyStrategy* key_strategy = nullptr;
@@ -103,8 +103,12 @@ class SessionRuntime final : private transport::DirectReader,
   const SessionOptions& config() const { return config_; }
   const std::string& id_text() const { return id_text_; }  // "FIX.4.4:US->THEM"
   const std::shared_ptr<asio::ssl::context>& tls() const { return tls_; }
-  void log_to_engine(const std::string& text) const {
-    if (engine_log_) engine_log_(text);
+  // A line of the engine's log about this session (and `peer`, a connection of it).
+  void log_to_engine(EngineLogEntry::Level level, const std::string& text,
+                     std::string_view peer = {}) const {
+    if (engine_log_)
+      engine_log_(
+          {.level = level, .refused = false, .session = id_text_, .peer = peer, .text = text});
   }
   // The handler for `msg_type`: its own, or Application::from_app's; null if neither.
   const SessionHandle::Handler* handler_for(std::string_view msg_type) const {
@@ -395,7 +399,7 @@ class SessionRuntime final : private transport::DirectReader,
   transport::Loop& loop_;
   const std::shared_ptr<asio::ssl::context> tls_;
   const std::unique_ptr<FileLog> log_;
-  const std::function<void(std::string_view)> engine_log_;
+  const std::function<void(const EngineLogEntry&)> engine_log_;
   Dispatcher* const dispatcher_;
   const ordering::KeyStrategy* const key_strategy_;
   const ordering::FieldNames* const key_fields_;
@@ -434,6 +438,7 @@ class SessionRuntime final : private transport::DirectReader,
   // ignore completions for a connection that is no longer current.
   std::shared_ptr<transport::Connection> socket_;
   bool connected_ = false;
+  std::string peer_;  // the remote "ip:port" of the connection, for its disconnect line
   // Per-session read buffer: 16 KiB holds dozens of typical messages per read while keeping an
   // idle session small (1,000 sessions cost 16 MB here, not 64).
   std::array<char, 16 * 1024> read_buf_{};

@@ -10,12 +10,14 @@
 #include <set>
 #include <thread>
 
+#include "daemon_log.h"
 #include "fixgate/engine/file_log.h"
 #include "fixgate/gateway/admin_server.h"
 #include "fixgate/gateway/applications.h"
 #include "fixgate/gateway/lp_supervisor.h"
 #include "fixgate/gateway/nats_publisher.h"
 #include "metrics.h"
+#include "sd_notify.h"
 #include "text.h"
 
 namespace fixgate::gateway {
@@ -63,35 +65,52 @@ Result<std::pair<std::string, uint16_t>> parse_admin_address(const std::string& 
   return std::pair{host, static_cast<uint16_t>(p)};
 }
 
-// One stream shared by the engine's threads and the main thread, a line at a time.
-class Printer {
- public:
-  explicit Printer(std::ostream& out) : out_(out) {}
-  void line(const std::string& text) {
-    std::lock_guard lock(mu_);
-    out_ << text << std::endl;  // flushed: a supervisor or a test reads it as it comes
+// A session event as a line of fixgated's log: a status change says the new status, the other
+// events their text (a line never shows a status that is about to change).
+LogLine event_line(const session::SessionEvent& e, std::string_view session, std::string& text) {
+  using Type = session::SessionEvent::Type;
+  LogLevel level = LogLevel::kInfo;
+  switch (e.type) {
+    case Type::kStatus:
+      text = "status " + std::string(session::to_string(e.status));
+      if (!e.text.empty()) text += " " + e.text;
+      break;
+    case Type::kRejectSent:
+      level = LogLevel::kWarning;
+      text = "reject sent: " + e.text;
+      break;
+    case Type::kGarbled:
+      level = LogLevel::kWarning;
+      text = "garbled: " + e.text;
+      break;
+    case Type::kDisconnect:
+      text = "disconnecting: " + e.text;
+      break;
+    default:
+      text = e.text;
+      if (text.find("failed") != std::string::npos || text.find("refused") != std::string::npos)
+        level = LogLevel::kWarning;
+      break;
   }
+  return {level, session, {}, text};
+}
 
- private:
-  std::mutex mu_;
-  std::ostream& out_;
-};
-
-// Event lines on `out` and the session's application.
-Status attach(engine::SessionHandle& h, AppKind app, Printer& out) {
+// Event lines in the log and the session's application.
+Status attach(engine::SessionHandle& h, AppKind app, DaemonLog& out) {
   const std::string name = h.id().to_string();
   h.on_event([&out, name](const session::SessionEvent& e) {
     if (e.type == session::SessionEvent::Type::kAppMessage ||
         e.type == session::SessionEvent::Type::kAdminMessage)
       return;
-    out.line("event " + name + " " + std::string(session::to_string(e.status)) +
-             (e.text.empty() ? "" : " " + e.text));
+    std::string text;
+    out.write(event_line(e, name, text));
   });
   if (app == AppKind::kNone) {
     const bool before_42 = h.id().begin_string == "FIX.4.0" || h.id().begin_string == "FIX.4.1";
-    out.line("session " + name + " has no application (no --app, no App=): application messages " +
-             (before_42 ? "get a session Reject" : "get BusinessMessageReject 4") +
-             " (application not available)");
+    out.info(name, "session " + name +
+                       " has no application (no --app, no App=): application messages " +
+                       (before_42 ? "get a session Reject" : "get BusinessMessageReject 4") +
+                       " (application not available)");
   }
   return attach_application(app, h);
 }
@@ -111,7 +130,7 @@ struct Gateway {
   }
 };
 
-Status start_gateway(const DaemonConfig& config, Printer& out, Gateway& g) {
+Status start_gateway(const DaemonConfig& config, DaemonLog& out, Gateway& g) {
   const DaemonOptions& o = config.options;
   // Status events on NATS (nats_publisher.h): never waited for by a session.
   if (!o.nats_url.empty()) {
@@ -120,7 +139,7 @@ Status start_gateway(const DaemonConfig& config, Printer& out, Gateway& g) {
     no.subject_prefix = o.nats_subject_prefix;
     no.jetstream = o.nats_jetstream;
     no.kv_bucket = o.nats_kv_bucket;
-    no.on_log = [&out](std::string_view line) { out.line("nats " + std::string(line)); };
+    no.on_log = [&out](std::string_view line) { out.info("nats " + std::string(line)); };
     auto started = NatsPublisher::start(std::move(no));
     if (!started) return Status::error("NatsUrl: " + started.error());
     g.nats = std::move(*started);
@@ -132,7 +151,7 @@ Status start_gateway(const DaemonConfig& config, Printer& out, Gateway& g) {
     lo.defaults = std::make_shared<const SessionSettings::Map>(config.settings.defaults());
     lo.app = config.default_app;
     lo.poll_interval = o.sessions_poll_interval;
-    lo.on_log = [&out](std::string_view line) { out.line(std::string(line)); };
+    lo.on_log = [&out](std::string_view line) { out.info(line); };
     if (g.nats) {
       // MsgId provider-transition: a JetStream replay of the same transition is stored once.
       lo.on_transition = [n = g.nats.get(),
@@ -145,7 +164,7 @@ Status start_gateway(const DaemonConfig& config, Printer& out, Gateway& g) {
     auto started = LpSupervisor::start(std::move(lo));
     if (!started) return Status::error("sessions database: " + started.error());
     g.lps = std::move(*started);
-    out.line("fixgated: LP sessions from " + o.sessions_database);
+    out.info("fixgated: LP sessions from " + o.sessions_database);
   }
   // The admin API over the LP sessions (admin_server.h); the address was checked with the file.
   if (!o.admin_address.empty()) {
@@ -156,7 +175,7 @@ Status start_gateway(const DaemonConfig& config, Printer& out, Gateway& g) {
     ao.token_file = o.admin_token_file;
     ao.reads_need_token = o.admin_reads_need_token;
     ao.audit_log_path = o.admin_audit_log;
-    ao.on_log = [&out](std::string_view line) { out.line("admin " + std::string(line)); };
+    ao.on_log = [&out](std::string_view line) { out.info("admin " + std::string(line)); };
     // /metrics read at each scrape; /readyz: the database answers, and NATS (if configured) is
     // connected.
     g.metrics = std::make_unique<GatewayMetrics>(*g.lps, g.nats.get());
@@ -182,11 +201,24 @@ Status start_gateway(const DaemonConfig& config, Printer& out, Gateway& g) {
     };
     g.admin = std::make_unique<AdminServer>(*g.lps, std::move(ao));
     if (Status s = g.admin->start(); !s) return Status::error("admin API: " + s.message());
-    out.line("fixgated: admin API on http://" + where.first + ":" +
+    out.info("fixgated: admin API on http://" + where.first + ":" +
              std::to_string(g.admin->port()) +
              (o.admin_token_file.empty() ? " (no AdminTokenFile: changes are refused)" : ""));
   }
   return Status::ok();
+}
+
+// fixgated's log: the console, and <[DEFAULT] FileLogPath>/fixgated.log when that is set.
+DaemonLogOptions daemon_log_options(const DaemonConfig& config, std::ostream& console) {
+  DaemonLogOptions o;
+  o.console = &console;
+  o.json = config.log_json;
+  const auto& defaults = config.settings.defaults();
+  if (auto dir = defaults.find("FileLogPath"); dir != defaults.end() && !dir->second.value.empty())
+    o.file = dir->second.value + "/fixgated.log";
+  o.max_size = config.options.log_file_max_size;
+  o.max_files = config.options.log_file_max_files;
+  return o;
 }
 
 }  // namespace
@@ -283,9 +315,14 @@ int run_daemon(const DaemonConfig& config, std::ostream& out_stream, std::ostrea
   for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  Printer out(out_stream);
+  auto opened = DaemonLog::open(daemon_log_options(config, out_stream));
+  if (!opened) {
+    err << "fixgated: " << opened.error() << '\n';
+    return 2;
+  }
+  DaemonLog& out = **opened;
   engine::EngineOptions options = config.options.engine;
-  options.on_log = [&out](std::string_view text) { out.line("engine " + std::string(text)); };
+  options.on_log_entry = [&out](const engine::EngineLogEntry& e) { out.engine(e); };
   const unsigned loop_threads =
       options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   engine::Engine engine(std::move(options));
@@ -298,7 +335,8 @@ int run_daemon(const DaemonConfig& config, std::ostream& out_stream, std::ostrea
       engine::AcceptorTemplate t = to_acceptor_template(s);
       configure_application(app, t.config);
       t.on_session = [&out, app](engine::SessionHandle& h) {
-        if (Status st = attach(h, app, out); !st) out.line("engine " + st.message());
+        if (Status st = attach(h, app, out); !st)
+          out.write({LogLevel::kError, h.id().to_string(), {}, st.message()});
       };
       std::string allowed;
       for (const auto& id : t.allowed_comp_ids) allowed += (allowed.empty() ? "" : ",") + id;
@@ -338,13 +376,14 @@ int run_daemon(const DaemonConfig& config, std::ostream& out_stream, std::ostrea
     const engine::SessionOptions& c = s->manager;
     const std::string name = "session " + h->id().to_string();
     if (c.session.role == session::Role::kAcceptor) {
-      out.line(name + " acceptor listening " + c.accept.host + ":" +
-               std::to_string(h->local_port()));
+      out.info(h->id().to_string(), name + " acceptor listening " + c.accept.host + ":" +
+                                        std::to_string(h->local_port()));
     } else {
-      out.line(name + " initiator connecting " + c.connect[0].host + ":" +
-               std::to_string(c.connect[0].port));
+      out.info(h->id().to_string(), name + " initiator connecting " + c.connect[0].host + ":" +
+                                        std::to_string(c.connect[0].port));
     }
-    if (c.session.schedule) out.line(name + " schedule " + c.session.schedule->describe());
+    if (c.session.schedule)
+      out.info(h->id().to_string(), name + " schedule " + c.session.schedule->describe());
   }
   // Printed once started: a template on port 0 listens where the kernel put it.
   const std::vector<engine::Endpoint> template_endpoints = engine.template_endpoints();
@@ -352,35 +391,45 @@ int run_daemon(const DaemonConfig& config, std::ostream& out_stream, std::ostrea
     std::string line = templates[i];
     const engine::Endpoint& ep = template_endpoints[i];
     line.replace(line.find('\n'), 1, ep.host + ":" + std::to_string(ep.port));
-    out.line(line);
+    out.info(line);
   }
   std::string engine_line = "engine " + std::to_string(loop_threads) + " loop thread(s)";
   if (config.options.engine.busy_poll.count() > 0)
     engine_line += ", busy-poll " + std::to_string(config.options.engine.busy_poll.count()) +
                    " us" +
                    (config.options.engine.busy_poll_yield ? ", yielding" : ", not yielding");
-  out.line(engine_line);
+  out.info(engine_line);
   // The LP gateway around the engine: NATS, the sessions table, the admin API.
   Gateway gateway;
   if (Status st = start_gateway(config, out, gateway); !st) {
     err << "fixgated: " << st.message() << '\n';
     return 2;
   }
-  out.line(
+  out.info(
       "fixgated: running " + std::to_string(started.size()) + " session(s)" +
       (templates.empty() ? "" : ", " + std::to_string(templates.size()) + " acceptor template(s)"));
 
+  // systemd (Type=notify): every session is started and listening or connecting.
+  if (Status st = sd_notify("READY=1"); !st) out.write({LogLevel::kWarning, {}, {}, st.message()});
+
+  const timespec tick{.tv_sec = 1, .tv_nsec = 0};
   for (;;) {
-    int signal_number = 0;
-    if (sigwait(&signals, &signal_number) != 0) continue;
+    // Woken every second: the refused connections' summary comes out when a flood stops too.
+    const int signal_number = sigtimedwait(&signals, nullptr, &tick);
+    out.tick();
+    if (signal_number < 0) continue;  // the second passed (EAGAIN) or EINTR
     if (signal_number != SIGHUP) break;
     // Log rotation: the files were renamed; the next line of each log goes to a new file.
     engine::FileLog::reopen_all();
-    out.line("fixgated: SIGHUP: reopening log files");
+    out.reopen();
+    out.info("fixgated: SIGHUP: reopening log files");
   }
+  (void)sd_notify("STOPPING=1");
+  out.info("fixgated: stopping");
   gateway.stop();       // every LP logged out (bounded), status 0
   engine.shutdown(5s);  // Logout handshake everywhere (bounded), then stop
-  out.line("fixgated: stopped");
+  out.flush_refused();
+  out.info("fixgated: stopped");
   return 0;
 }
 

@@ -6,6 +6,7 @@
 
 #include "fixgate/dict/dictionary.h"
 #include "fixgate/engine/time_zone.h"
+#include "fixgate/gateway/setting_keys.h"
 #include "fixgate/gateway/settings.h"
 #include "text.h"
 
@@ -48,6 +49,7 @@ class Builder {
     for (const KeyDef& k : setting_keys())
       if (const Setting* v = k.session.read ? s_.find(k.name) : nullptr)
         check(k.session.read(*v, out_));
+    log_rotation();
     identity();
     validation();
     if (role_known()) {  // else the role's own keys are not checked: they would only add noise
@@ -275,6 +277,16 @@ class Builder {
       if (need("PostgresConnection")) st.where = s_.find("PostgresConnection")->where();
     }
     if (out_.file_store_sync && !s_.has("FsyncPolicy")) st.file.fsync = store::FsyncPolicy::kAlways;
+  }
+
+  // LogFileMaxSize and LogFileMaxFiles, [DEFAULT] keys of the daemon (checked, with their
+  // errors, by to_daemon_options), rotate every session's message and event logs too: those of
+  // the file's sessions, its templates' and the LPs'.
+  void log_rotation() {
+    DaemonOptions d;
+    for (std::string_view key : {"LogFileMaxSize", "LogFileMaxFiles"})
+      if (const Setting* v = s_.find(key)) (void)find_key(key)->daemon.read(*v, d);
+    out_.manager.log_rotation = {d.log_file_max_size, d.log_file_max_files};
   }
 
   void acceptor_template() {

@@ -227,6 +227,14 @@ constexpr KeyDef kKeys[] = {
     ignored("JndiProviderURL", kJ, kJdbc),
     ignored("KeyManagerFactoryAlgorithm", kJ, kJavaTls),
     ignored("KeyStoreType", kJ, kJavaTls),
+    engine_wide("LogFileMaxFiles",
+                "rotated files kept of each log that LogFileMaxSize rotates (fixgated.1.log is the "
+                "newest)",
+                whole<E, FIXGATE_MEMBER(log_file_max_files), 1, 1000>()),
+    engine_wide("LogFileMaxSize",
+                "bytes at which fixgated's own log (<FileLogPath>/fixgated.log) and the sessions' "
+                "message and event logs rotate; 0: never (logrotate, with SIGHUP)",
+                whole<E, FIXGATE_MEMBER(log_file_max_size), 0, 1LL << 50>()),
     ignored("LogMessageWhenSessionNotFound", kJ,
             "fixgated always logs a connection refused for an unknown session"),
     ignored("LogonDay", kC, kLogonWindow),

@@ -416,6 +416,38 @@ TEST(SettingsTest, EngineKeysComeFromDefault) {
   EXPECT_TRUE(plain->engine.busy_poll_yield);
 }
 
+TEST(SettingsTest, LogRotationKeysOfDefaultReachEverySessionsLogs) {
+  auto s = Settings::parse(
+      "[DEFAULT]\nLogFileMaxSize=4096\nLogFileMaxFiles=3\nConnectionType=acceptor\n"
+      "SocketAcceptPort=0\nBeginString=FIX.4.4\nSenderCompID=GW\n"
+      "[SESSION]\nTargetCompID=A\n[SESSION]\nTargetCompID=B\n",
+      "x.cfg");
+  ASSERT_TRUE(s) << s.error();
+  auto o = to_daemon_options(*s);
+  ASSERT_TRUE(o) << o.error();
+  EXPECT_EQ(o->log_file_max_size, 4096u);
+  EXPECT_EQ(o->log_file_max_files, 3u);
+  for (const auto& session : s->sessions()) {
+    auto setup = to_session_setup(session);
+    ASSERT_TRUE(setup) << setup.error();
+    EXPECT_EQ(setup->manager.log_rotation.max_size, 4096u);
+    EXPECT_EQ(setup->manager.log_rotation.max_files, 3u);
+  }
+  // Without them: no rotation by size.
+  auto plain = Settings::parse(
+      "[SESSION]\nConnectionType=acceptor\nSocketAcceptPort=0\nBeginString=FIX.4.4\n"
+      "SenderCompID=GW\nTargetCompID=A\n",
+      "x.cfg");
+  ASSERT_TRUE(plain) << plain.error();
+  auto setup = to_session_setup(plain->sessions()[0]);
+  ASSERT_TRUE(setup) << setup.error();
+  EXPECT_EQ(setup->manager.log_rotation.max_size, 0u);
+  // Refused in a [SESSION], like every engine-wide key.
+  EXPECT_EQ(
+      Settings::parse("[DEFAULT]\nHeartBtInt=30\n[SESSION]\nLogFileMaxSize=10\n", "y.cfg").error(),
+      "y.cfg:4: LogFileMaxSize: engine-wide, set it in [DEFAULT]");
+}
+
 TEST(SettingsTest, EngineKeysAreRefusedInASessionAndCheckedInDefault) {
   auto in_session = Settings::parse(
       "[DEFAULT]\nHeartBtInt=30\n[SESSION]\nBeginString=FIX.4.4\nBusyPollMicros=200\n", "x.cfg");

@@ -2,6 +2,16 @@
 
 namespace fixgate::transport {
 
+std::string peer_text(const asio::ip::tcp::socket& s) {
+  asio::error_code ec;
+  const asio::ip::tcp::endpoint remote = s.remote_endpoint(ec);
+  if (ec) return "?";
+  const asio::ip::address a = remote.address();
+  // An IPv6 address is bracketed so that its port reads apart from it.
+  return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" +
+         std::to_string(remote.port());
+}
+
 void Connection::configure(const SocketOptions& o) {
   asio::error_code ignored;
   lowest().set_option(asio::ip::tcp::no_delay(o.tcp_nodelay), ignored);

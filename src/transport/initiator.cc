@@ -39,6 +39,15 @@ std::vector<tcp::endpoint> resolve(asio::io_context& io, const Endpoint& ep, asi
   return endpoints;
 }
 
+// The local end of a connected socket, "ip:port": the port tells the connection apart in the
+// peer's logs.
+std::string local_text(const tcp::socket& s) {
+  asio::error_code ec;
+  const tcp::endpoint local = s.local_endpoint(ec);
+  if (ec) return "?";
+  return local.address().to_string() + ":" + std::to_string(local.port());
+}
+
 }  // namespace
 
 Initiator::Initiator(Loop& loop, InitiatorOptions options, InitiatorOwner& owner)
@@ -94,31 +103,35 @@ void Initiator::connect() {
   // Handlers hold the attempt they belong to and ignore completions once it is not current
   // (handed over, failed, or dropped by stop()).
   connect_timer_.expires_after(options_.connect_timeout);
-  connect_timer_.async_wait([this, conn = attempt_, host = ep.host](const asio::error_code& e) {
-    if (e || conn != attempt_) return;
-    fail("connect to " + host + " timed out after " +
-         std::to_string(options_.connect_timeout.count()) + " ms");
-  });
+  connect_timer_.async_wait(
+      [this, conn = attempt_, host = ep.host, port = ep.port](const asio::error_code& e) {
+        if (e || conn != attempt_) return;
+        fail("connect to " + host + ":" + std::to_string(port) + " timed out after " +
+             std::to_string(options_.connect_timeout.count()) + " ms");
+      });
+  // Every attempt's outcome names where it went: "connected to HOST:PORT", "connect to … failed".
+  std::string where = ep.host + ":" + std::to_string(ep.port);
   attempt_->lowest().async_connect(
-      endpoints.front(), [this, conn = attempt_](const asio::error_code& e) {
+      endpoints.front(),
+      [this, conn = attempt_, where = std::move(where)](const asio::error_code& e) {
         if (conn != attempt_) return;
         if (e) {
-          fail("connect failed: " + e.message());
+          fail("connect to " + where + " failed: " + e.message());
           return;
         }
         if (!conn->is_tls()) {
-          connected();
+          connected(where);
           return;
         }
-        conn->tls().async_handshake(asio::ssl::stream_base::client,
-                                    [this, conn](const asio::error_code& he) {
-                                      if (conn != attempt_) return;
-                                      if (he) {
-                                        fail("TLS handshake failed: " + he.message());
-                                        return;
-                                      }
-                                      connected();
-                                    });
+        conn->tls().async_handshake(
+            asio::ssl::stream_base::client, [this, conn, where](const asio::error_code& he) {
+              if (conn != attempt_) return;
+              if (he) {
+                fail("TLS handshake failed with " + where + ": " + he.message());
+                return;
+              }
+              connected(where);
+            });
       });
 }
 
@@ -148,9 +161,10 @@ bool Initiator::open_attempt(const Endpoint& ep, tcp protocol) {
   return true;
 }
 
-void Initiator::connected() {
+void Initiator::connected(const std::string& where) {
   loop_.assert_in_loop();
   connect_timer_.cancel();
+  owner_.on_log("connected to " + where + " from " + local_text(attempt_->lowest()));
   std::shared_ptr<Connection> conn = std::move(attempt_);  // the owner's from here on
   owner_.on_connected(std::move(conn));
 }

@@ -78,14 +78,16 @@ void Listener::accept() {
     if (!e) {
       asio::error_code ignored;
       s.set_option(tcp::no_delay(true), ignored);
+      std::string peer = peer_text(s);
       auto p = std::make_shared<Pending>(
-          tls_ ? Connection(std::move(s), tls_) : Connection(std::move(s)), loop_.io());
+          tls_ ? Connection(std::move(s), tls_) : Connection(std::move(s)), loop_.io(),
+          std::move(peer));
       pending_.insert(p);
       // The whole opening (TLS handshake and Logon) must fit in the logon timeout.
       p->deadline.expires_after(first_message_timeout_);
       p->deadline.async_wait([p, this](const asio::error_code& te) {
         if (te || !open_) return;
-        log("connection closed: no Logon within the logon timeout");
+        log(*p, "connection closed: no Logon within the logon timeout");
         p->conn.close();
         pending_.erase(p);
       });
@@ -95,7 +97,7 @@ void Listener::accept() {
               if (!open_) return;
               if (he) {
                 done(p);
-                log("connection refused: TLS handshake failed: " + he.message());
+                log(*p, "connection refused: TLS handshake failed: " + he.message());
                 p->conn.close();
                 return;
               }
@@ -114,6 +116,8 @@ void Listener::read_first(const std::shared_ptr<Pending>& p) {
     if (!open_) return;
     if (e) {
       done(p);
+      log(*p, e == asio::error::eof ? "connection closed by the peer before its Logon"
+                                    : "connection lost before its Logon: " + e.message());
       return;
     }
     p->reader.append(std::string_view(p->buf.data(), n));
@@ -133,7 +137,7 @@ void Listener::route(std::shared_ptr<Pending> p, const codec::Frame& logon_frame
   codec::Message m;
   if (logon_frame.status != codec::FrameStatus::kMessage || !m.parse(logon_frame.bytes).ok() ||
       m.msg_type() != "A") {
-    log("connection closed: the first message is not a Logon");
+    log(*p, "connection closed: the first message is not a Logon");
     p->conn.close();
     return;
   }
@@ -142,7 +146,7 @@ void Listener::route(std::shared_ptr<Pending> p, const codec::Frame& logon_frame
   if (auto it = routes_.find(key); it != routes_.end()) {
     to = it->second;
   } else if (unrouted_) {
-    to = unrouted_(m);
+    to = unrouted_(m, p->peer);
   }
   if (!to) {
     p->conn.close();
@@ -169,7 +173,7 @@ void Listener::route(std::shared_ptr<Pending> p, const codec::Frame& logon_frame
   auto protocol = p->conn.lowest().local_endpoint(ec).protocol();
   moved.assign(protocol, p->conn.lowest().release(ec), ec);
   if (ec) {
-    log("connection hand-off failed: " + ec.message());
+    log(*p, "connection hand-off failed: " + ec.message());
     return;
   }
   asio::post(io, [to, s = std::move(moved), initial = std::move(initial)]() mutable {

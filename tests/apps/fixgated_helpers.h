@@ -33,8 +33,8 @@ inline std::vector<std::string> fixgated(const std::vector<std::string>& args) {
   return {"/bin/sh", "-c", command + " 2>&1"};
 }
 
-// What fixgated printed up to "fixgated: running" (or its exit): every line, and the port each
-// acceptor session listens on, by session ("FIX.4.4:GW->CLIENT").
+// What fixgated printed up to "fixgated: running" (or its exit): every line (a timestamp and a
+// level first), and the port each acceptor session listens on, by session ("FIX.4.4:GW->CLIENT").
 struct Startup {
   std::vector<std::string> lines;
   std::map<std::string, uint16_t> ports;
@@ -52,7 +52,7 @@ struct Startup {
 };
 
 inline Startup read_startup(Child& d) {
-  static const std::regex listening(R"(^session (\S+) acceptor listening [0-9.]+:([0-9]+))");
+  static const std::regex listening(R"(session (\S+) acceptor listening [0-9.]+:([0-9]+))");
   Startup s;
   for (;;) {
     std::string line = d.read_line(20s);
@@ -61,7 +61,7 @@ inline Startup read_startup(Child& d) {
     if (std::regex_search(line, m, listening))
       s.ports[m[1]] = static_cast<uint16_t>(std::stoi(m[2]));
     s.lines.push_back(line);
-    if (line.rfind("fixgated: running", 0) == 0) {
+    if (line.find("fixgated: running") != std::string::npos) {
       s.running = true;
       return s;
     }

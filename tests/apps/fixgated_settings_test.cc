@@ -370,8 +370,8 @@ TEST(FixgatedSettings, ReconnectIntervalIsFixedAndEveryWaitIsLogged) {
       "ReconnectInterval=1\n";
   Child d(fixgated({"--config", write_file(dir.path + "/f.cfg", config)}));
   // QuickFIX's meaning: ReconnectInterval alone is a fixed interval, no backoff, no jitter.
-  EXPECT_TRUE(saw_line(d, "event FIX.4.4:A->B Disconnected next attempt in 1 s"));
-  EXPECT_TRUE(saw_line(d, "event FIX.4.4:A->B Disconnected next attempt in 1 s"));
+  EXPECT_TRUE(saw_line(d, "[FIX.4.4:A->B] next attempt in 1 s"));
+  EXPECT_TRUE(saw_line(d, "[FIX.4.4:A->B] next attempt in 1 s"));
   d.signal(SIGTERM);
   EXPECT_EQ(d.wait(10s), 0);
 }

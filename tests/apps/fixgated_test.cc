@@ -2,6 +2,9 @@
 // application (BusinessMessageReject 4), App= per session; templates; busy polling; SIGTERM.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "fixgated_helpers.h"
 
 namespace fixgate {
@@ -124,6 +127,19 @@ TEST(Fixgated, WithoutAnApplicationEveryMessageGetsBusinessMessageReject4) {
   EXPECT_EQ(startup.count("session FIX.4.4:GW->CLIENT has no application"), 1u) << startup.text();
   engine::SessionManager client;
   ASSERT_TRUE(log_on(client, client_config(startup.ports["FIX.4.4:GW->CLIENT"])));
+  // fixgated logs each reject it sends on stdout: keep reading, or its writes block on the pipe.
+  std::atomic<bool> draining{true};
+  std::thread drain([&] {
+    while (draining) d.read_line(200ms);
+  });
+  struct Join {
+    std::atomic<bool>& draining;
+    std::thread& drain;
+    ~Join() {
+      draining = false;
+      drain.join();
+    }
+  } join{draining, drain};
 
   // Nothing queues up unread in the daemon: every order is answered.
   constexpr int kOrders = 1000;

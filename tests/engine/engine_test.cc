@@ -90,8 +90,40 @@ TEST(EngineTest, UnknownCompIdsAreRefusedAndLogged) {
   ASSERT_TRUE(stranger.initialize_session(initiator("STRANGER", "GW", (*h)->local_port())).is_ok());
   ASSERT_TRUE(stranger.start_session().is_ok());
   EXPECT_TRUE(gw.logged("connection refused: no session for FIX.4.4:GW->STRANGER"));
+  EXPECT_TRUE(gw.logged("(from 127.0.0.1:"));  // on_log's text names the peer
   EXPECT_FALSE(stranger->is_logged_on());
   EXPECT_EQ((*h)->status(), SessionStatus::kDisconnected);
+}
+
+// on_log_entry gets the refusal structured: refused, a warning, no session, the peer's address
+// and port, which are the initiator's own ("connected to … from 127.0.0.1:PORT").
+TEST(EngineTest, RefusalsReachOnLogEntryWithThePeersAddressAndPort) {
+  testing::TextLog entries;
+  Engine gw(EngineOptions{.threads = 1, .on_log_entry = [&entries](const EngineLogEntry& e) {
+                            entries.add(
+                                std::string(e.refused ? "refused " : "accepted ") +
+                                (e.level == EngineLogEntry::Level::kWarning ? "warn " : "") +
+                                "session=" + std::string(e.session) +
+                                " peer=" + std::string(e.peer) + " " + std::string(e.text));
+                          }});
+  auto h = gw.add_session(acceptor("GW", "KNOWN", 0));
+  ASSERT_TRUE(h);
+  ASSERT_TRUE(gw.start().is_ok());
+  testing::TextLog events;
+  SessionManager stranger;
+  ASSERT_TRUE(stranger.initialize_session(initiator("STRANGER", "GW", (*h)->local_port())).is_ok());
+  stranger->on_event([&events](const session::SessionEvent& e) { events.add(e.text); });
+  ASSERT_TRUE(stranger.start_session().is_ok());
+  const std::string to = "connected to 127.0.0.1:" + std::to_string((*h)->local_port()) + " from ";
+  ASSERT_TRUE(events.wait_for(to));
+  const std::string connected = events.last_with(to);
+  const std::string from = connected.substr(connected.find(" from ") + 6);  // 127.0.0.1:PORT
+  ASSERT_TRUE(entries.wait_for("peer=" + from + " "));
+  EXPECT_EQ(entries.last_with("peer=" + from + " "),
+            "refused warn session= peer=" + from +
+                " connection refused: no session for FIX.4.4:GW->STRANGER");
+  stranger.stop_session();
+  gw.stop();
 }
 
 TEST(EngineTest, SecondConnectionForALoggedOnSessionIsRefusedWithoutDisturbingTheFirst) {

@@ -59,6 +59,7 @@ prefix)
   run "$WORK/install.log" cmake --install "$FIXGATE_BUILD_DIR" --prefix "$PREFIX" --strip
   lib=$PREFIX/$FIXGATE_LIBDIR
   for f in bin/fixgated bin/fixgate include/fixgate/version.h include/fixgate/codec/message.h \
+    lib/systemd/system/fixgated.service \
     "$FIXGATE_LIBDIR/libfixgate.a" "$FIXGATE_LIBDIR/libfixgate.so" \
     "$FIXGATE_LIBDIR/cmake/fixgate/fixgate-config.cmake" \
     "$FIXGATE_LIBDIR/cmake/fixgate/fixgate-config-version.cmake" \

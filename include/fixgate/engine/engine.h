@@ -15,6 +15,7 @@
 #include "fixgate/base/result.h"
 #include "fixgate/codec/message.h"
 #include "fixgate/codec/message_builder.h"
+#include "fixgate/engine/file_log.h"
 #include "fixgate/ordering/dispatcher_options.h"
 #include "fixgate/ordering/fix_message_keys.h"
 #include "fixgate/ordering/key_strategy.h"
@@ -66,6 +67,7 @@ struct SessionOptions {
   // admin messages are not held back. OutboundHighWater in the settings.
   size_t outbound_high_water = 64 << 20;
   std::string log_directory;  // FileLogPath: message and event logs (file_log.h); empty = none
+  FileLogRotation log_rotation = {};  // those logs rotated by size (LogFileMaxSize); off by default
   TlsConfig tls;
 };
 
@@ -246,6 +248,19 @@ class SessionHandle {
   SessionRuntime& rt_;
 };
 
+// One line of the engine's own log (EngineOptions::on_log_entry): what happened, to which
+// session, and with which remote end. The views are valid during the call only.
+struct EngineLogEntry {
+  enum class Level : uint8_t { kInfo, kWarning, kError };
+  Level level = Level::kInfo;
+  // A connection refused or closed before a session took it (an unknown session's Logon, no Logon
+  // in time, a TLS handshake that failed …): what a flood of connections is made of.
+  bool refused = false;
+  std::string_view session = {};  // "FIX.4.4:GW->CLIENT" when the line is about one; else empty
+  std::string_view peer = {};     // the remote "ip:port" when there is one; else empty
+  std::string_view text = {};
+};
+
 struct EngineOptions {
   unsigned threads = 0;  // event loop threads; 0 = one per core
   // No loop thread at all: the application's own thread runs the one event loop, inside
@@ -265,8 +280,10 @@ struct EngineOptions {
   // yield may let another process (any busy one) run out a whole time slice, milliseconds, before
   // the spinner looks again. Spinners that do not yield need a CPU each, or they starve each other.
   bool busy_poll_yield = true;
-  // Engine-level events: connections refused by routing, listener errors.
+  // Engine-level events: connections refused by routing, listener errors. The text names the
+  // peer ("… (from 127.0.0.1:51234)"); on_log_entry, when set, gets them instead, structured.
   std::function<void(std::string_view)> on_log = {};
+  std::function<void(const EngineLogEntry&)> on_log_entry = {};
   // Where handlers registered with on() run. Without a key strategy: on the session's event
   // loop. With one: on a keyed dispatcher's workers, so that messages with the same key (order,
   // account, symbol …) run one at a time in arrival order and different keys run concurrently.

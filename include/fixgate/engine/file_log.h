@@ -3,7 +3,9 @@
 //   <dir>/<BeginString>-<Sender>-<Target>[-<Qualifier>].event.current.log
 // Each line: "YYYYMMDD-HH:MM:SS.ssssss : <text>"; messages are written raw (SOH separated).
 // Log rotation: rename the files, then reopen_all() (fixgated does on SIGHUP); each log writes
-// its next line to a fresh file under the old name.
+// its next line to a fresh file under the old name. Or by size (FileLogRotation): a file that a
+// line would take past max_size becomes <…>.1.log (the older ones .2.log … up to max_files), and
+// the line starts a fresh .current.log.
 #pragma once
 
 #include <cstdint>
@@ -17,10 +19,18 @@
 
 namespace fixgate::engine {
 
+// Size-based rotation of a FileLog (SessionOptions::log_rotation; LogFileMaxSize and
+// LogFileMaxFiles in fixgated's settings).
+struct FileLogRotation {
+  uint64_t max_size = 0;  // bytes; 0: never rotated by size
+  size_t max_files = 5;   // rotated files kept of each log
+};
+
 class FileLog {
  public:
   static Result<std::unique_ptr<FileLog>> open(const std::string& directory,
-                                               const session::SessionId& id);
+                                               const session::SessionId& id,
+                                               FileLogRotation rotation = {});
   ~FileLog();
   // The files' names without ".messages.current.log" / ".event.current.log":
   // "<directory>/<BeginString>-<Sender>-<Target>[-<Qualifier>]".
@@ -40,11 +50,20 @@ class FileLog {
 
  private:
   FileLog() = default;
-  void line(std::FILE* f, std::string_view text, session::Duration utc);
+  // One open file of the log and its size, for rotation.
+  struct File {
+    std::FILE* f = nullptr;
+    uint64_t size = 0;
+  };
+  void line(File& file, const std::string& path, std::string_view text, session::Duration utc);
+  // Renames `path` to its .1.log (shifting the older ones) and opens a fresh one; keeps writing
+  // to the old file if that fails.
+  void rotate(File& file, const std::string& path);
   void reopen_if_asked();
-  std::FILE* messages_ = nullptr;
-  std::FILE* events_ = nullptr;
+  File messages_;
+  File events_;
   std::string messages_path_, events_path_;
+  FileLogRotation rotation_;
   uint64_t generation_ = 0;  // the reopen_all() count its files were opened at
 };
 

@@ -31,6 +31,7 @@ struct DaemonConfig {
   std::vector<SessionSetup> sessions;  // acceptor templates too (is_template); app resolved
   std::vector<std::string> errors;     // every error, in the file's order
   std::vector<std::string> warnings;   // ignored keys, once each
+  bool log_json = false;               // --log-format json: fixgated's log lines as JSON objects
   bool ok() const { return errors.empty(); }
 };
 
@@ -45,8 +46,11 @@ DaemonConfig load_daemon_config(const std::string& path, std::string_view defaul
 // and log directories writable (or creatable), TLS files readable. Every problem found.
 std::vector<std::string> check_daemon_config(const DaemonConfig& config);
 
-// Runs the daemon until SIGTERM or SIGINT: start-up and event lines on `out`, start-up errors
-// on `err`. Returns the exit code (0 after a clean stop, 2 when a session cannot start).
+// Runs the daemon until SIGTERM or SIGINT: start-up and event lines on `out` and in
+// <[DEFAULT] FileLogPath>/fixgated.log (daemon_log.h), start-up errors on `err`. Tells systemd
+// READY=1 once every session is started and STOPPING=1 at the first SIGTERM or SIGINT, when
+// $NOTIFY_SOCKET is set. Returns the exit code (0 after a clean stop, 2 when a session cannot
+// start).
 int run_daemon(const DaemonConfig& config, std::ostream& out, std::ostream& err);
 
 }  // namespace fixgate::gateway

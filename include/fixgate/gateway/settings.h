@@ -107,6 +107,10 @@ struct DaemonOptions {
   std::string nats_subject_prefix = "fixgate";  // NatsSubjectPrefix
   bool nats_jetstream = false;                  // NatsJetStream: publish into a stream
   std::string nats_kv_bucket;                   // NatsKvBucket: each LP's status, for late readers
+  // fixgated's own log, <[DEFAULT] FileLogPath>/fixgated.log: rotated at this size in bytes (0:
+  // never, logrotate's job), keeping this many rotated files.
+  uint64_t log_file_max_size = 0;  // LogFileMaxSize
+  size_t log_file_max_files = 5;   // LogFileMaxFiles
 };
 
 // Everything one [SESSION] configures.

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -21,6 +22,9 @@ struct SocketOptions {
   int send_buffer_size = 0;  // SO_SNDBUF; 0 leaves the kernel's default and its auto-tuning
   int receive_buffer_size = 0;
 };
+
+// The remote end of `s` as "ip:port" ("[v6]:port"), for log lines; "?" once it is closed.
+std::string peer_text(const asio::ip::tcp::socket& s);
 
 // One TCP connection, plain or TLS; owned through a shared_ptr by whoever reads and writes it.
 class Connection {
@@ -57,6 +61,7 @@ class Connection {
     return plain_->write_some(asio::buffer(bytes.data(), bytes.size()), ec);
   }
   int native_handle() { return lowest().native_handle(); }
+  std::string peer() { return peer_text(lowest()); }
   void close() {
     asio::error_code ignored;
     lowest().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);

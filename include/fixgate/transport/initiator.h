@@ -95,7 +95,7 @@ class Initiator {
   // reported) when the source address cannot be bound.
   bool open_attempt(const Endpoint& ep, asio::ip::tcp protocol);
   void fail(const std::string& why);
-  void connected();
+  void connected(const std::string& where);  // where: the "host:port" connected to
 
   Loop& loop_;
   const InitiatorOptions options_;

@@ -42,8 +42,10 @@ class Adopter {
 class Listener {
  public:
   // A Logon no route names: the adopter for it (a session made for it), or null to refuse it.
-  // Says itself, through the log, why it refused.
-  using Unrouted = std::function<Adopter*(const codec::Message& logon)>;
+  // Says itself, through the log, why it refused. `peer`: the connection's "ip:port".
+  using Unrouted = std::function<Adopter*(const codec::Message& logon, std::string_view peer)>;
+  // A connection refused or closed before its Logon was routed: the remote "ip:port" and why.
+  using Log = std::function<void(std::string_view peer, std::string_view text)>;
 
   // `tls`: a TLS port (handshake before the Logon); null for plain TCP.
   Listener(Loop& loop, std::shared_ptr<asio::ssl::context> tls, bool reuse_address);
@@ -61,7 +63,7 @@ class Listener {
   void add_route(std::string_view begin_string, std::string_view sender, std::string_view target,
                  Adopter* to);
   void set_unrouted(Unrouted unrouted) { unrouted_ = std::move(unrouted); }
-  void set_log(std::function<void(std::string_view)> log) { on_log_ = std::move(log); }
+  void set_log(Log log) { on_log_ = std::move(log); }
   // The whole opening (TLS handshake and Logon) must fit in the longest logon timeout of the
   // sessions here (10 s at least).
   void allow_first_message(std::chrono::milliseconds timeout) {
@@ -78,11 +80,13 @@ class Listener {
     asio::steady_timer deadline;
     codec::FrameReader reader;
     std::array<char, 4096> buf{};
-    Pending(Connection c, asio::io_context& io) : conn(std::move(c)), deadline(io) {}
+    std::string peer;  // the remote "ip:port", for the log
+    Pending(Connection c, asio::io_context& io, std::string remote)
+        : conn(std::move(c)), deadline(io), peer(std::move(remote)) {}
   };
 
-  void log(const std::string& text) {
-    if (on_log_) on_log_(text);
+  void log(const Pending& p, const std::string& text) {
+    if (on_log_) on_log_(p.peer, text);
   }
   void accept();
   void read_first(const std::shared_ptr<Pending>& p);
@@ -97,7 +101,7 @@ class Listener {
   // target), the first message's timeout, the callbacks.
   std::map<std::string, Adopter*> routes_;
   std::chrono::milliseconds first_message_timeout_{10000};
-  std::function<void(std::string_view)> on_log_;
+  Log on_log_;
   Unrouted unrouted_;
   std::atomic<bool> open_{false};  // set by start() on its caller's thread, cleared by close()
   // Connections still opening (TLS handshake, waiting for the Logon). Closed by close(), so that
