@@ -1,6 +1,10 @@
-# libfixgate, the library that is installed: one static archive made of the object files of the
-# layers that src/CMakeLists.txt lists, and one shared library made of the same sources compiled
-# position-independent. The per-layer targets stay what the build and the tests link.
+# libfixgate, the library that is installed: one static archive and one shared library, both made
+# of the object files of the layers that src/CMakeLists.txt lists. Those are compiled once,
+# position-independent with -fno-semantic-interposition (no symbol of the library is replaced at
+# run time, so the compiler inlines and calls directly within it, as in a program; linked into a
+# program, the linker relaxes the GOT accesses back to direct ones). The per-layer targets stay
+# what the build and the tests link. (A second, PIC-only compile of every layer for the shared
+# library cost a quarter of a fresh build's compile time.)
 
 # Every library from outside that a layer links, and how an installed fixgate finds it again:
 #   target in this build | find_dependency() arguments (- for none) | target that gives |
@@ -43,29 +47,6 @@ function(fixgate_external_column out rows column)
   set(${out} "${values}" PARENT_SCOPE)
 endfunction()
 
-# fixgate_pic_copy(TARGET): the object library TARGET_pic, TARGET's sources compiled as TARGET
-# compiles them (its own options, definitions and include folders, and what it links) but
-# position-independent, for the shared library. The layers themselves, and with them the static
-# archive, the programs, the tests and the benchmarks, keep the code they had before the shared
-# library existed: -fPIC measured about 1% slower in codec_bench (ParseValidate NewOrderSingle).
-# -fno-semantic-interposition: the compiler may inline and call directly within the library (no
-# symbol of it is replaced at run time), as in a program. TARGET's properties are read now, so
-# TARGET must be complete (fixgate_library is called after the layers).
-function(fixgate_pic_copy target)
-  get_target_property(sources ${target} SOURCES)
-  get_target_property(dir ${target} SOURCE_DIR)
-  list(TRANSFORM sources PREPEND ${dir}/ REGEX "^[^/$]")  # relative paths: to the target's folder
-  add_library(${target}_pic OBJECT ${sources})
-  set_target_properties(${target}_pic PROPERTIES POSITION_INDEPENDENT_CODE ON)
-  foreach(property INCLUDE_DIRECTORIES COMPILE_DEFINITIONS COMPILE_OPTIONS LINK_LIBRARIES)
-    get_target_property(value ${target} ${property})
-    if(value)
-      set_property(TARGET ${target}_pic APPEND PROPERTY ${property} ${value})
-    endif()
-  endforeach()
-  target_compile_options(${target}_pic PRIVATE -fno-semantic-interposition)
-endfunction()
-
 # fixgate_library(LAYERS codec dict …): the targets fixgate_static and fixgate_shared (both
 # named libfixgate) from the layer targets fixgate_<layer>. For the package files
 # (cmake/install.cmake) it sets the global properties FIXGATE_PUBLIC_DEPENDENCIES and
@@ -86,9 +67,10 @@ function(fixgate_library)
     if(NOT TARGET ${target})
       message(FATAL_ERROR "libfixgate: no target ${target} for the layer ${layer}")
     endif()
+    set_property(TARGET ${target} PROPERTY POSITION_INDEPENDENT_CODE ON)
+    set_property(TARGET ${target} APPEND PROPERTY COMPILE_OPTIONS -fno-semantic-interposition)
     list(APPEND static_objects $<TARGET_OBJECTS:${target}>)
-    fixgate_pic_copy(${target})
-    list(APPEND shared_objects $<TARGET_OBJECTS:${target}_pic>)
+    list(APPEND shared_objects $<TARGET_OBJECTS:${target}>)
 
     get_property(links TARGET ${target} PROPERTY INTERFACE_LINK_LIBRARIES)
     foreach(link IN LISTS links)

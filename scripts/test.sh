@@ -4,12 +4,13 @@
 #      the soak label (long repetitions, run by hand: ctest --test-dir build -L soak);
 #   2. the unit tests again under ASan+UBSan (build-asan/);
 #   3. the threaded code's tests (ordering, engine) under ThreadSanitizer (scripts/tsan.sh);
-#   4. each libFuzzer target for FUZZ_SECONDS (default 60) from its corpus (build-fuzz/).
+#   4. each libFuzzer target for FUZZ_SECONDS (default 30) from its corpus (build-fuzz/); longer
+#      runs by hand: FUZZ_SECONDS=600 scripts/test.sh.
 # Run scripts/setup.sh first. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=$(nproc)
-FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 passed=0
 failed=0
 

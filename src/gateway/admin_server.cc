@@ -493,8 +493,10 @@ void AdminServer::Impl::configure_http() {
   auto io = static_cast<time_t>(options.io_timeout.count());
   http.set_read_timeout(io, 0);
   http.set_write_timeout(io, 0);
-  http.set_keep_alive_timeout(io);
-  http.set_keep_alive_max_count(100);
+  // One request per connection: httplib serves a connection on one worker for as long as it is
+  // kept alive, so ten status pages polling over kept-alive connections would hold every worker
+  // and leave the API (and /metrics, /readyz) waiting. Loopback and LAN reconnects cost little.
+  http.set_keep_alive_max_count(1);
   http.set_payload_max_length(options.max_body_bytes);
   http.set_default_headers({{"Cache-Control", "no-store"}});
   http.set_pre_routing_handler(

@@ -1,6 +1,8 @@
 // The admin API over real loopback HTTP (httplib's client) against an in-memory LpControl: reads,
 // every change, authentication, the audit, start and stop.
+#include <atomic>
 #include <thread>
+#include <vector>
 
 #include "../../tests/support/admin_harness.h"
 
@@ -48,6 +50,43 @@ TEST_F(AdminServerTest, ListsEveryLpAsAJsonArray) {
   EXPECT_TRUE(all[1]["last_sent_at"].is_null());
   EXPECT_EQ(all[2]["status_text"], "inactive");
   EXPECT_EQ(all[2]["enabled"], false);
+}
+
+// Ten status pages open, each polling over a kept-alive connection as a browser does: the
+// server's four workers must not be held by them between polls, so the API keeps answering.
+TEST_F(AdminServerTest, TenPollingPagesLeaveTheApiAnswering) {
+  std::atomic<bool> stop{false};
+  std::atomic<int> polls{0}, failed{0};
+  std::vector<std::thread> pages;
+  for (int i = 0; i < 10; ++i)
+    pages.emplace_back([&] {
+      auto c = h.client();
+      c->set_keep_alive(true);
+      while (!stop) {
+        auto r = c->Get("/api/v1/sessions");
+        if (r && r->status == 200) {
+          ++polls;
+        } else {
+          ++failed;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the page's interval
+      }
+    });
+  // Meanwhile every other call answers at once (a held pool would make each wait for a page's
+  // connection to time out: 5 s).
+  for (int i = 0; i < 10; ++i) {
+    const auto started = std::chrono::steady_clock::now();
+    auto r = h.get("/healthz");
+    const auto took = std::chrono::steady_clock::now() - started;
+    ASSERT_TRUE(r) << i;
+    EXPECT_EQ(r->status, 200);
+    EXPECT_LT(took, std::chrono::seconds(1)) << "call " << i;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  stop = true;
+  for (auto& t : pages) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_GE(polls.load(), 30);  // every page was served all along
 }
 
 TEST_F(AdminServerTest, ShowsOneLpAndAnswers404ForAnUnknownOne) {

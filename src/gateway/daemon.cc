@@ -152,6 +152,8 @@ Status start_gateway(const DaemonConfig& config, DaemonLog& out, Gateway& g) {
     lo.app = config.default_app;
     lo.poll_interval = o.sessions_poll_interval;
     lo.on_log = [&out](std::string_view line) { out.info(line); };
+    // The LPs' engines' lines through the same rate limit as the file's engine.
+    lo.on_engine_log = [&out](const engine::EngineLogEntry& e) { out.engine(e); };
     if (g.nats) {
       // MsgId provider-transition: a JetStream replay of the same transition is stored once.
       lo.on_transition = [n = g.nats.get(),

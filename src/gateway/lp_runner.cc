@@ -47,9 +47,13 @@ Result<std::unique_ptr<LpRunner>> LpRunner::start(const SessionSetup& setup,
   r->store_ = store;
   engine::EngineOptions options;
   options.threads = 1;
-  options.on_log = [log = wiring.log](std::string_view text) {
-    if (log) log(text);
-  };
+  if (wiring.log_entry) {
+    options.on_log_entry = wiring.log_entry;
+  } else {
+    options.on_log = [log = wiring.log](std::string_view text) {
+      if (log) log(text);
+    };
+  }
   r->engine_ = std::make_unique<engine::Engine>(std::move(options));
   engine::SessionOptions config = setup.manager;
   configure_application(wiring.app, config);

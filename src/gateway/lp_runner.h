@@ -34,6 +34,7 @@ class LpRunner {
     AppKind app = AppKind::kNone;
     std::function<void(LpEvent)> post;          // from the session's loop thread
     std::function<void(std::string_view)> log;  // engine lines (refused connections …)
+    std::function<void(const engine::EngineLogEntry&)> log_entry;  // instead of `log`, if set
   };
   // Creates and starts the session of `setup` over `store`.
   static Result<std::unique_ptr<LpRunner>> start(const SessionSetup& setup,

@@ -275,7 +275,8 @@ void LpSupervisor::Impl::start_runner(const std::string& provider, Lp& lp) {
                           .log =
                               [this, provider](std::string_view text) {
                                 log("lp " + provider + ": engine: " + std::string(text));
-                              }};
+                              },
+                          .log_entry = options.on_engine_log};
   auto runner = LpRunner::start(setup, *store, std::move(wiring));
   if (!runner) return set_status(provider, lp, LpStatus::kError, runner.error());
   lp.runner = std::move(*runner);

@@ -3,6 +3,10 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -13,6 +17,7 @@
 #include <vector>
 
 #include "../support/process.h"
+#include "fixgate/codec/encoder.h"
 #include "fixgate/codec/message.h"
 #include "fixgate/engine/session_manager.h"
 
@@ -80,7 +85,8 @@ inline bool saw_line(Child& d, std::string_view part) {
 
 // A fixgate initiator for a fixgated acceptor on `port`.
 inline engine::SessionOptions client_config(uint16_t port, std::string us = "CLIENT",
-                                           std::string them = "GW", std::string begin = "FIX.4.4") {
+                                            std::string them = "GW",
+                                            std::string begin = "FIX.4.4") {
   engine::SessionOptions c;
   c.session.id = {.begin_string = std::move(begin),
                   .sender_comp_id = std::move(us),
@@ -114,6 +120,43 @@ inline std::set<std::string> tree(const std::string& dir) {
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
     paths.insert(e.path().string());
   return paths;
+}
+
+// A Logon as a counterparty fixgated has no session for would send (NOBODY -> `target`).
+inline std::string unknown_logon(std::string_view target = "GW") {
+  codec::Encoder enc;
+  return std::string(enc.begin("FIX.4.4", "A")
+                         .field(tag::SenderCompID, "NOBODY")
+                         .field(tag::TargetCompID, target)
+                         .field(tag::MsgSeqNum, 1)
+                         .field(tag::SendingTime, "20261208-00:00:00.000")
+                         .field(tag::EncryptMethod, 0)
+                         .field(tag::HeartBtInt, 30)
+                         .finish());
+}
+
+// Connects to 127.0.0.1:`port`, sends `bytes` and waits until fixgated closes the connection
+// (it logs the refusal before it closes). Returns the local port the connection came from, or
+// 0 when fixgated did not close it within 10 s.
+inline uint16_t refused_connection(uint16_t port, const std::string& bytes) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port);
+  uint16_t local = 0;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size())) {
+    sockaddr_in me{};
+    socklen_t len = sizeof me;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&me), &len);
+    pollfd p{fd, POLLIN, 0};
+    char buf[256];
+    // EOF (0) or a reset: closed by fixgated.
+    if (poll(&p, 1, 10000) == 1 && recv(fd, buf, sizeof buf, 0) <= 0) local = ntohs(me.sin_port);
+  }
+  close(fd);
+  return local;
 }
 
 }  // namespace fixgate::testing

@@ -33,43 +33,6 @@ size_t count_containing(const std::vector<std::string>& lines, std::string_view 
   return n;
 }
 
-// A Logon as a counterparty fixgated has no session for would send.
-std::string unknown_logon() {
-  codec::Encoder enc;
-  return std::string(enc.begin("FIX.4.4", "A")
-                         .field(tag::SenderCompID, "NOBODY")
-                         .field(tag::TargetCompID, "GW")
-                         .field(tag::MsgSeqNum, 1)
-                         .field(tag::SendingTime, "20261208-00:00:00.000")
-                         .field(tag::EncryptMethod, 0)
-                         .field(tag::HeartBtInt, 30)
-                         .finish());
-}
-
-// Connects to 127.0.0.1:`port`, sends `bytes` and waits until fixgated closes the connection
-// (it logs the refusal before it closes). Returns the local port the connection came from, or
-// 0 when fixgated did not close it within 10 s.
-uint16_t refused_connection(uint16_t port, const std::string& bytes) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(port);
-  uint16_t local = 0;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size())) {
-    sockaddr_in me{};
-    socklen_t len = sizeof me;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&me), &len);
-    pollfd p{fd, POLLIN, 0};
-    char buf[256];
-    // EOF (0) or a reset: closed by fixgated.
-    if (poll(&p, 1, 10000) == 1 && recv(fd, buf, sizeof buf, 0) <= 0) local = ntohs(me.sin_port);
-  }
-  close(fd);
-  return local;
-}
-
 // Connects to 127.0.0.1:`port` and closes at once, sending nothing: its local port (0 if the
 // connect failed).
 uint16_t closed_at_once(uint16_t port) {

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include <csignal>
+#include <regex>
 
 #include "../apps/fixgated_helpers.h"
 #include "../interop/quickfix_peer.h"
@@ -98,6 +99,47 @@ class FixgatedGatewayTest : public ::testing::TestWithParam<Backend> {
   SessionsDb* db_ = nullptr;
   testing::NatsServer nats_;
 };
+
+// An LP's engine (an acceptor LP) logs through the daemon's log and its rate limit: a flood of
+// refused connections to the LP's port gives at most 10 lines per 10 s and a counted summary.
+TEST_P(FixgatedGatewayTest, AFloodOfRefusedConnectionsToAnLpIsRateLimitedInTheLog) {
+  testing::ReservedPort port;  // fixgated listens on it (SO_REUSEADDR), nobody else can take it
+  LpRow acceptor = lp_row("LPACC", port.port());
+  acceptor.role = "acceptor";
+  ASSERT_TRUE(db_->upsert(acceptor));
+  const auto started = std::chrono::steady_clock::now();
+  auto d = start_fixgated();
+  constexpr int kConnections = 200;
+  const std::string logon = testing::unknown_logon("FG");
+  // The first one refused once the LP listens (until then the reserved port refuses the connect).
+  ASSERT_TRUE(testing::await([&] { return testing::refused_connection(port.port(), logon) != 0; }));
+  for (int i = 1; i < kConnections; ++i)
+    ASSERT_NE(testing::refused_connection(port.port(), logon), 0) << i;
+  d->signal(SIGTERM);
+  std::vector<std::string> lines;
+  for (std::string line; !(line = d->read_line(10s)).empty();) lines.push_back(line);
+  EXPECT_EQ(d->wait(10s), 0);
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started)
+          .count();
+  size_t one_by_one = 0, summaries = 0;
+  uint64_t summarised = 0;
+  static const std::regex summary(
+      R"((\d+) more refused connections from 127\.0\.0\.1 in the last (\d+)s)");
+  for (const auto& line : lines) {
+    one_by_one += line.find("connection refused: no session for") != std::string::npos;
+    std::smatch m;
+    if (std::regex_search(line, m, summary)) {
+      summarised += std::stoull(m[1]);
+      ++summaries;
+    }
+  }
+  const size_t windows = static_cast<size_t>(seconds / 10 + 1);
+  EXPECT_GE(one_by_one, 1u);
+  EXPECT_LE(one_by_one, 10 * windows);
+  EXPECT_GE(summaries, 1u);
+  EXPECT_EQ(one_by_one + summarised, static_cast<uint64_t>(kConnections));
+}
 
 TEST_P(FixgatedGatewayTest, StatusEventsSurviveANatsRestartAndAKillNine) {
   // Everything fixgated publishes is recorded by a stream, whatever happens to subscribers.

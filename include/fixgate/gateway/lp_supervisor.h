@@ -40,6 +40,10 @@ struct LpSupervisorOptions {
   std::function<void(const StatusTransition&)> on_transition = {};
   // One line for the daemon's log: session events and the supervisor's decisions; any thread.
   std::function<void(std::string_view)> on_log = {};
+  // The LPs' engines' own lines (connects and refusals with the peer's address …), structured, so
+  // that the daemon's log rate-limits a flood of refused connections to an LP's acceptor port;
+  // from the LP's loop thread. Unset: on_log gets them as text ("lp NAME: engine: …").
+  std::function<void(const engine::EngineLogEntry&)> on_engine_log = {};
 };
 
 class LpSupervisor final : public LpControl {
