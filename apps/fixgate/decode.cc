@@ -11,6 +11,7 @@
 #include "fixgate/codec/framer.h"
 #include "fixgate/codec/message.h"
 #include "fixgate/dict/validator.h"
+#include "fixgate/engine/file_log.h"
 
 namespace fixgate::cli {
 namespace {
@@ -29,26 +30,6 @@ struct Normalised {
   }
 };
 
-// Length of the message log prefix at the start of `line`, or 0. QuickFIX's FileLog and
-// fixgated's write "YYYYMMDD-HH:MM:SS[.fraction] : " before each message (QuickFIX with
-// milliseconds or none, fixgated with microseconds).
-size_t log_prefix(std::string_view line, std::string_view& stamp) {
-  constexpr std::string_view kShape = "dddddddd-dd:dd:dd";
-  if (line.size() < kShape.size()) return 0;
-  for (size_t i = 0; i < kShape.size(); ++i) {
-    const bool digit = line[i] >= '0' && line[i] <= '9';
-    if (kShape[i] == 'd' ? !digit : line[i] != kShape[i]) return 0;
-  }
-  size_t end = kShape.size();
-  if (end < line.size() && line[end] == '.') {
-    ++end;
-    while (end < line.size() && line[end] >= '0' && line[end] <= '9') ++end;
-  }
-  if (line.substr(end, 3) != " : ") return 0;
-  stamp = line.substr(0, end);
-  return end + 3;
-}
-
 Normalised normalise(std::string_view in) {
   Normalised n;
   n.bytes.reserve(in.size());
@@ -57,7 +38,7 @@ Normalised normalise(std::string_view in) {
   for (size_t i = 0; i < in.size(); ++i) {
     if (i == 0 || in[i - 1] == '\n') {
       std::string_view stamp;
-      if (size_t skip = log_prefix(in.substr(i), stamp)) {
+      if (size_t skip = engine::log_line_prefix(in.substr(i), stamp)) {
         n.stamps[n.bytes.size()] = stamp;
         i += skip;
         if (i == in.size()) break;

@@ -11,29 +11,12 @@
 
 #include "admin_internal.h"
 #include "fixgate/codec/message.h"
+#include "fixgate/engine/file_log.h"
 
 namespace fixgate::gateway::admin {
 namespace {
 
 using json = nlohmann::json;
-
-// Length of "YYYYMMDD-HH:MM:SS[.ffffff] : " at the start of `line`, or 0; `stamp` its time.
-size_t log_prefix(std::string_view line, std::string_view& stamp) {
-  constexpr std::string_view kShape = "dddddddd-dd:dd:dd";
-  if (line.size() < kShape.size()) return 0;
-  for (size_t i = 0; i < kShape.size(); ++i) {
-    const bool digit = line[i] >= '0' && line[i] <= '9';
-    if (kShape[i] == 'd' ? !digit : line[i] != kShape[i]) return 0;
-  }
-  size_t end = kShape.size();
-  if (end < line.size() && line[end] == '.') {
-    ++end;
-    while (end < line.size() && line[end] >= '0' && line[end] <= '9') ++end;
-  }
-  if (line.substr(end, 3) != " : ") return 0;
-  stamp = line.substr(0, end);
-  return end + 3;
-}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -102,7 +85,7 @@ struct Fd {
 
 json decode_log_line(std::string_view line, uint64_t offset, const LpMessageLog& log) {
   std::string_view stamp;
-  line.remove_prefix(log_prefix(line, stamp));
+  line.remove_prefix(engine::log_line_prefix(line, stamp));
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   codec::Message msg;
   if (line.empty() || !msg.parse(line).ok() || msg.msg_type().empty()) return nullptr;

@@ -159,4 +159,15 @@ inline uint16_t refused_connection(uint16_t port, const std::string& bytes) {
   return local;
 }
 
+// The admin API's URL that fixgated (started with --admin HOST:0) prints; "" if none.
+inline std::string admin_url(Child& d) {
+  for (int i = 0; i < 100; ++i) {
+    const std::string line = d.read_line(10s);
+    if (line.empty()) break;
+    if (auto at = line.find("admin API on "); at != std::string::npos)
+      return line.substr(at + 13, line.find(' ', at + 13) - at - 13);
+  }
+  return "";
+}
+
 }  // namespace fixgate::testing

@@ -17,6 +17,7 @@
 #include "../support/nats_server.h"
 #include "../support/prometheus_text.h"
 #include "fixgate/gateway/sessions_db.h"
+#include "lp_rows.h"
 #include "test_database.h"
 
 namespace fixgate::gateway {
@@ -28,15 +29,8 @@ using testing::PeerOptions;
 using testing::QuickFixPeer;
 
 LpRow lp_row(const std::string& provider, uint16_t port) {
-  LpRow r;
-  r.provider = provider;
-  r.sender_comp_id = "FG";
-  r.target_comp_id = provider;
-  r.host = "127.0.0.1";
-  r.port = port;
-  r.heartbeat_interval = 1;
-  r.extra = R"({"ReconnectInterval": 1, "ReconnectMaxInterval": 2})";
-  return r;
+  return testing::lp_test_row(provider, port, 1,
+                              R"({"ReconnectInterval": 1, "ReconnectMaxInterval": 2})");
 }
 
 PeerOptions lp_peer(const std::string& comp_id, uint16_t port = 0) {
@@ -205,17 +199,6 @@ TEST_P(FixgatedGatewayTest, StatusEventsSurviveANatsRestartAndAKillNine) {
     if (r.row.provider == "OFF") {
       EXPECT_FALSE(r.row.enabled);
     }
-}
-
-// The admin API's URL that fixgated (started with --admin 127.0.0.1:0) prints; "" if none.
-std::string admin_url(Child& d) {
-  for (int i = 0; i < 100; ++i) {
-    const std::string line = d.read_line(10s);
-    if (line.empty()) break;
-    if (auto at = line.find("admin API on "); at != std::string::npos)
-      return line.substr(at + 13, line.find(' ', at + 13) - at - 13);
-  }
-  return "";
 }
 
 // `fixgate admin …` (the real CLI) against fixgated's admin API: its exit code and its output.

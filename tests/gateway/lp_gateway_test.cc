@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include "../interop/quickfix_peer.h"
 #include "../support/certificates.h"
+#include "lp_rows.h"
 #include "test_database.h"
 
 #include "fixgate/gateway/lp_import.h"
@@ -100,15 +101,9 @@ class LpGatewayTest : public ::testing::TestWithParam<Backend> {
 
   // An LP row for a QuickFIX acceptor on `port` whose CompID is `lp`.
   static LpRow row(const std::string& provider, const std::string& lp, uint16_t port) {
-    LpRow r;
-    r.provider = provider;
-    r.sender_comp_id = "FG";
-    r.target_comp_id = lp;
-    r.host = "127.0.0.1";
-    r.port = port;
-    r.heartbeat_interval = 5;
+    LpRow r = testing::lp_test_row(provider, port, 5,
+                                   R"({"ReconnectInterval": 1, "ReconnectMaxInterval": 2})", lp);
     r.data_dictionary = testing::dict_path("FIX44.xml");
-    r.extra = R"({"ReconnectInterval": 1, "ReconnectMaxInterval": 2})";
     return r;
   }
   static PeerOptions lp_peer(const std::string& comp_id, uint16_t port = 0) {

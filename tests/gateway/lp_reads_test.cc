@@ -9,6 +9,7 @@
 #include "../interop/quickfix_peer.h"
 #include "../support/nats_client.h"
 #include "fixgate/gateway/lp_supervisor.h"
+#include "lp_rows.h"
 #include "test_database.h"
 
 namespace fixgate::gateway {
@@ -29,15 +30,10 @@ class LpReadsTest : public ::testing::TestWithParam<Backend> {
     if (sup_) sup_->stop(5s);
   }
   LpRow row(const std::string& provider, uint16_t port) {
-    LpRow r;
-    r.provider = provider;
-    r.sender_comp_id = "FG";
-    r.target_comp_id = provider;
-    r.host = "127.0.0.1";
-    r.port = port;
-    r.heartbeat_interval = 5;
+    LpRow r = testing::lp_test_row(
+        provider, port, 5,
+        R"({"ReconnectInterval": 1, "FileLogPath": ")" + dir_.path + R"(/logs"})");
     r.data_dictionary = testing::dict_path("FIX44.xml");
-    r.extra = R"({"ReconnectInterval": 1, "FileLogPath": ")" + dir_.path + R"(/logs"})";
     return r;
   }
   static PeerOptions lp_peer(const std::string& comp_id) {

@@ -11,6 +11,7 @@
 #include "../interop/quickfix_peer.h"
 #include "../support/nats_client.h"
 #include "fixgate/gateway/sessions_db.h"
+#include "lp_rows.h"
 
 namespace fixgate::gateway {
 namespace {
@@ -23,15 +24,8 @@ using testing::QuickFixPeer;
 constexpr const char* kToken = "page-test-token-0123456789abcdef";
 
 LpRow lp_row(const std::string& provider, uint16_t port) {
-  LpRow r;
-  r.provider = provider;
-  r.sender_comp_id = "FG";
-  r.target_comp_id = provider;
-  r.host = "127.0.0.1";
-  r.port = port;
-  r.heartbeat_interval = 2;
+  LpRow r = testing::lp_test_row(provider, port, 2, R"({"ReconnectInterval": 1})");
   r.data_dictionary = testing::dict_path("FIX44.xml");
-  r.extra = R"({"ReconnectInterval": 1})";
   return r;
 }
 
@@ -41,17 +35,6 @@ PeerOptions lp_peer(const std::string& comp_id) {
   o.target = "FG";
   o.trace = "admin";
   return o;
-}
-
-// The admin API's URL that fixgated prints; "" if none.
-std::string admin_url(Child& d) {
-  for (int i = 0; i < 100; ++i) {
-    const std::string line = d.read_line(10s);
-    if (line.empty()) break;
-    if (auto at = line.find("admin API on "); at != std::string::npos)
-      return line.substr(at + 13, line.find(' ', at + 13) - at - 13);
-  }
-  return "";
 }
 
 struct Finished {

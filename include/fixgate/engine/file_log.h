@@ -8,6 +8,7 @@
 // the line starts a fresh .current.log.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -25,6 +26,26 @@ struct FileLogRotation {
   uint64_t max_size = 0;  // bytes; 0: never rotated by size
   size_t max_files = 5;   // rotated files kept of each log
 };
+
+// Length of a log line's time prefix, "YYYYMMDD-HH:MM:SS[.fraction] : ", at the start of `line`,
+// or 0; `stamp` is set to its time. QuickFIX's FileLog writes it with milliseconds or none,
+// fixgate's with microseconds; `fixgate decode` and the status page's message viewer read both.
+inline size_t log_line_prefix(std::string_view line, std::string_view& stamp) {
+  constexpr std::string_view kShape = "dddddddd-dd:dd:dd";
+  if (line.size() < kShape.size()) return 0;
+  for (size_t i = 0; i < kShape.size(); ++i) {
+    const bool digit = line[i] >= '0' && line[i] <= '9';
+    if (kShape[i] == 'd' ? !digit : line[i] != kShape[i]) return 0;
+  }
+  size_t end = kShape.size();
+  if (end < line.size() && line[end] == '.') {
+    ++end;
+    while (end < line.size() && line[end] >= '0' && line[end] <= '9') ++end;
+  }
+  if (line.substr(end, 3) != " : ") return 0;
+  stamp = line.substr(0, end);
+  return end + 3;
+}
 
 class FileLog {
  public:
